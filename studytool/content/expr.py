@@ -1,0 +1,111 @@
+"""A safe arithmetic evaluator for generated questions: no eval, only whitelisted syntax."""
+
+from __future__ import annotations
+
+import ast
+import math
+import operator
+from collections.abc import Mapping
+
+MAX_LENGTH = 200
+MAX_EXPONENT = 64
+MAX_MAGNITUDE = 1e30
+
+_BINOPS = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.FloorDiv: operator.floordiv,
+    ast.Mod: operator.mod,
+    ast.Pow: operator.pow,
+}
+_UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
+_FUNCS = {"min": min, "max": max, "abs": abs}
+
+Number = int | float
+
+
+class ExprError(ValueError):
+    """The expression is not allowed or cannot be evaluated."""
+
+
+def parse(source: str) -> ast.Expression:
+    """Parse and check the whole tree up front so a deck is rejected before use."""
+    if not isinstance(source, str) or not source.strip():
+        raise ExprError("empty expression")
+    if len(source) > MAX_LENGTH:
+        raise ExprError(f"expression is longer than {MAX_LENGTH} characters")
+    try:
+        tree = ast.parse(source.strip(), mode="eval")
+    except SyntaxError as e:
+        raise ExprError(f"invalid expression: {e.msg}") from None
+    for node in ast.walk(tree):
+        _check_node(node)
+    return tree
+
+
+def names(source: str) -> set[str]:
+    tree = parse(source)
+    called = {
+        id(n.func)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and id(n) not in called}
+
+
+def evaluate(source: str, variables: Mapping[str, Number]) -> Number:
+    return _eval(parse(source).body, variables)
+
+
+def _check_node(node: ast.AST) -> None:
+    allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Load)
+    if isinstance(node, ast.operator | ast.unaryop):
+        if type(node) not in _BINOPS and type(node) not in _UNARY:
+            raise ExprError(f"operator '{type(node).__name__}' is not allowed")
+        return
+    if not isinstance(node, allowed):
+        kind = {ast.Attribute: "attribute access", ast.Subscript: "indexing"}.get(
+            type(node), type(node).__name__
+        )
+        raise ExprError(f"{kind} is not allowed")
+    if isinstance(node, ast.Constant) and (
+        isinstance(node.value, bool) or not isinstance(node.value, int | float)
+    ):
+        raise ExprError(f"only numbers are allowed, not {node.value!r}")
+    if isinstance(node, ast.Call):
+        if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
+            raise ExprError("calls are not allowed except min(), max() and abs()")
+        if node.keywords or not node.args:
+            raise ExprError(f"{node.func.id}() takes positional numbers only")
+
+
+def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
+    match node:
+        case ast.Constant(value=value):
+            return value
+        case ast.Name(id=name):
+            if name not in env:
+                raise ExprError(f"unknown name '{name}'")
+            return env[name]
+        case ast.UnaryOp(op=op, operand=operand):
+            return _UNARY[type(op)](_eval(operand, env))
+        case ast.Call(func=ast.Name(id=fname), args=args):
+            return _FUNCS[fname](*(_eval(a, env) for a in args))
+        case ast.BinOp(left=left, op=op, right=right):
+            a, b = _eval(left, env), _eval(right, env)
+            if isinstance(op, ast.Pow) and abs(b) > MAX_EXPONENT:
+                raise ExprError(f"exponent {b} is larger than {MAX_EXPONENT}")
+            try:
+                result = _BINOPS[type(op)](a, b)
+            except ZeroDivisionError:
+                raise ExprError("division by zero") from None
+            except OverflowError:
+                raise ExprError("result is too large") from None
+            if isinstance(result, complex) or not math.isfinite(result):
+                raise ExprError("result is not a real finite number")
+            if abs(result) > MAX_MAGNITUDE:
+                raise ExprError("result is too large")
+            return result
+    raise ExprError(f"{type(node).__name__} is not allowed")

@@ -1,0 +1,56 @@
+"""A non-editable install carries the decks and demos inside the studytool namespace."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_contains_decks_and_demos(tmp_path: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path)],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    (wheel,) = tmp_path.glob("studytool-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    decks = {p.name for p in (ROOT / "content").glob("*.yaml")}
+    demos = {p.name for p in (ROOT / "demos").glob("*.py")}
+    assert decks and demos
+    assert {f"studytool/decks/{d}" for d in decks} <= names
+    assert {f"studytool/demos/{d}" for d in demos} <= names
+    assert "studytool/content/deck.schema.json" in names
+    assert "studytool/tui/app.tcss" in names
+    # Never a top-level `demos` or `content` package in site-packages.
+    assert not any(n.startswith(("demos/", "content/")) for n in names)
+    assert not any(n.startswith("tests/") for n in names)
+    site = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--target", str(site),
+         str(wheel)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )  # fmt: skip
+    probe = (
+        "from studytool._paths import content_dir, demos_dir, demos_package;"
+        "from studytool.content.library import load_library;"
+        "r = load_library();"
+        "print(content_dir().parent.name, demos_dir().parent.name, demos_package(),"
+        " len(r.decks) + len(r.broken))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {probe}"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    ).stdout.split()
+    assert out == ["studytool", "studytool", "studytool.demos", str(len(decks))]
