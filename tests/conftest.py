@@ -10,5 +10,6 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("STUDYTOOL_CONFIG", str(home / "config.toml"))
     monkeypatch.setenv("STUDYTOOL_DATA", str(home / "data"))
+    monkeypatch.setenv("STUDYTOOL_CACHE", str(home / "cache"))
     monkeypatch.delenv("STUDYTOOL_CONTENT", raising=False)
     return home

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from studytool._paths import content_dir, demos_dir
+from studytool.content.cache import DeckCache
 from studytool.content.loader import load_deck
 from studytool.content.model import LoadResult, Problem
 
@@ -36,6 +37,7 @@ def load_paths(
     demos: Collection[str] | None = None,
     builtin: bool = False,
     result: LoadResult | None = None,
+    cache: DeckCache | None = None,
 ) -> LoadResult:
     """Load every deck under `paths` into `result`, reporting duplicate deck ids."""
     result = result or LoadResult()
@@ -43,7 +45,13 @@ def load_paths(
     result.problems += problems
     where = {d.id: d.path for d in result.decks}
     for path in files:
-        deck, deck_problems, id_node = load_deck(path, demos)
+        cached = cache.get(path) if cache else None
+        if cached is not None:
+            deck, deck_problems, id_node = cached, [], None
+        else:
+            deck, deck_problems, id_node = load_deck(path, demos)
+            if deck is not None and cache:
+                cache.put(path, deck)
         result.problems += deck_problems
         if deck is None:
             result.broken[_broken_name(path, id_node)] = len(deck_problems)
@@ -55,6 +63,8 @@ def load_paths(
                 result.decks[result.decks.index(other)] = replace(deck, overrides=other.path)
                 where[deck.id] = path
                 continue
+            if id_node is None:  # cached: parse again to locate the duplicate id
+                id_node = load_deck(path, demos)[2]
             line = id_node.start_mark.line + 1 if id_node else 1
             col = id_node.start_mark.column + 1 if id_node else 1
             result.problems.append(
@@ -72,10 +82,13 @@ def load_paths(
 def load_library(user_dirs: Iterable[Path] = (), builtin: bool = True) -> LoadResult:
     """Built-in decks first, then user decks (which may override a built-in deck by id)."""
     demos = demo_names()
+    cache = DeckCache(frozenset(demos))
     result = LoadResult()
     if builtin:
-        load_paths([content_dir()], demos, builtin=True, result=result)
-    return load_paths(list(user_dirs), demos, result=result)
+        load_paths([content_dir()], demos, builtin=True, result=result, cache=cache)
+    load_paths(list(user_dirs), demos, result=result, cache=cache)
+    cache.save()
+    return result
 
 
 def _broken_name(path: Path, id_node) -> str:
