@@ -1,0 +1,103 @@
+"""Checking answers to interactive cards: shared by review and quizzes. Pure logic, no UI.
+
+A check returns a score in [0, 1]: `multi` gives partial credit, `order` scores the share of
+items in the right place, the rest are right (1) or wrong (0).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from studytool.content.model import Card, CardType
+
+_PUNCT = re.compile(r"[\s\-_.,;:!?'\"`()\[\]{}·~]+")
+_NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(.*?)\s*$", re.I)
+
+
+@dataclass(frozen=True, slots=True)
+class Check:
+    score: float  # 0..1
+    expected: str  # the right answer, for feedback
+    detail: str = ""  # e.g. "2 of 3 right choices, 1 wrong pick"
+
+    @property
+    def correct(self) -> bool:
+        return self.score >= 1.0 - 1e-9
+
+
+def normalize(text: str, case_sensitive: bool = False) -> str:
+    """Full/half-width forms (NFKC), case, whitespace and punctuation are not part of an answer."""
+    text = unicodedata.normalize("NFKC", text)
+    if not case_sensitive:
+        text = text.casefold()
+    return _PUNCT.sub("", text)
+
+
+def parse_number(text: str) -> tuple[float, str] | None:
+    """'1,024', '3.5e-2', '12 ms', '２５６' -> (value, unit); None if it is not a number."""
+    m = _NUMBER.match(unicodedata.normalize("NFKC", text))
+    if not m:
+        return None
+    try:
+        value = float(m.group(1).replace(",", "").replace("_", ""))
+    except ValueError:
+        return None
+    return (value, m.group(2)) if math.isfinite(value) else None
+
+
+def check_choice(card: Card, picked: int) -> Check:
+    expected = card.answer_index if card.answer_index is not None else -1
+    return Check(float(picked == expected), f"{expected + 1}")
+
+
+def check_multi(card: Card, picked: Sequence[int]) -> Check:
+    """Partial credit: right picks minus wrong picks, over the number of right choices."""
+    right, chosen = set(card.answer_indices), set(picked)
+    hits, wrong = len(right & chosen), len(chosen - right)
+    score = max(0.0, (hits - wrong) / len(right)) if right else 0.0
+    expected = ", ".join(str(i + 1) for i in sorted(right))
+    return Check(score, expected, f"{hits} of {len(right)} right, {wrong} wrong")
+
+
+def check_truefalse(card: Card, answer: bool) -> Check:
+    return Check(float(answer == card.answer_bool), "true" if card.answer_bool else "false")
+
+
+def check_typed(card: Card, response: str) -> Check:
+    """Any accepted answer in either language matches, after normalisation."""
+    given = normalize(response, card.case_sensitive)
+    accepted = {normalize(t, card.case_sensitive) for a in card.answers for t in (a.en, a.ko)}
+    expected = card.answers[0].en if card.answers else ""
+    return Check(float(bool(given) and given in accepted), expected)
+
+
+def check_numeric(card: Card, response: str, answer: float | None = None) -> Check:
+    """Within the card's tolerance; a unit, if given, must be the card's unit."""
+    target = card.number if answer is None else answer
+    unit = card.unit or ""
+    expected = f"{target:g}{' ' + unit if unit else ''}"
+    parsed = parse_number(response)
+    if target is None or parsed is None:
+        return Check(0.0, expected, "not a number")
+    value, given_unit = parsed
+    if given_unit and normalize(given_unit) != normalize(unit):
+        return Check(0.0, expected, f"unit '{given_unit}' is not '{unit}'")
+    tolerance = max(card.tolerance, 1e-9 * max(1.0, abs(target)))
+    return Check(float(abs(value - target) <= tolerance), expected)
+
+
+def check_order(card: Card, order: Sequence[int]) -> Check:
+    """`order` lists the item indices as the user arranged them; score = share in place."""
+    n = len(card.items)
+    in_place = sum(1 for pos, item in enumerate(order[:n]) if item == pos)
+    return Check(in_place / n if n else 0.0, " → ".join(str(i + 1) for i in range(n)),
+                 f"{in_place} of {n} in place")  # fmt: skip
+
+
+def is_interactive(card: Card) -> bool:
+    """Cards the user answers (and we check), rather than recalls and self-grades."""
+    return card.type not in (CardType.BASIC, CardType.REVERSED, CardType.CLOZE)
