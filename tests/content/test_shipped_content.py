@@ -1,0 +1,98 @@
+"""The built-in decks: complete, bilingual, consistent, and linked to real demos."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+import pytest
+
+from studytool.content.library import demo_names, load_library
+from studytool.content.model import CardType, Deck, Text
+from studytool.latex import render
+
+NOTES = {
+    "000_8754e3a3a8811bec.txt",
+    "001_d24e08787af8eb5b.txt",
+    "002_66baef4439076c3b.txt",
+    "003_9936537cd00a6f6c.txt",
+    "004_33d96d31a5583db2.txt",
+}
+HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+@pytest.fixture(scope="module")
+def decks() -> list[Deck]:
+    result = load_library()
+    assert result.problems == [], "\n".join(map(str, result.problems))
+    return result.decks
+
+
+def test_counts(decks: list[Deck]) -> None:
+    cards = [c for d in decks for c in d.cards]
+    quiz = [c for c in cards if c.type.is_quiz]
+    assert len(decks) >= 14
+    assert len(cards) >= 350
+    assert len(quiz) / len(cards) >= 0.40
+    assert all(c.explain is not None for c in quiz), [c.full_id for c in quiz if not c.explain]
+
+
+def test_full_ids_unique(decks: list[Deck]) -> None:
+    ids = Counter(c.full_id for d in decks for c in d.cards)
+    assert [i for i, n in ids.items() if n > 1] == []
+
+
+def test_every_deck_mixes_at_least_four_types(decks: list[Deck]) -> None:
+    for deck in decks:
+        assert len({c.type for c in deck.cards}) >= 4, deck.id
+
+
+def _language_neutral(text: Text) -> bool:
+    """Terms, names and formulas read the same in both languages (Korean students keep English
+    terms: 'Semantic segmentation', 'nn.MSELoss', 'T < 1'); prose must be translated."""
+    words = len(text.en.split())
+    return not HANGUL.search(text.en) and (words <= 8 or "=" in text.en or "et al." in text.en)
+
+
+def test_every_text_is_bilingual(decks: list[Deck]) -> None:
+    offenders = []
+    for card in (c for d in decks for c in d.cards):
+        texts = [t for t in card.texts() if t not in card.answers]
+        for text in texts:
+            if text.bilingual:
+                if not HANGUL.search(text.ko) and not _language_neutral(Text.plain(text.ko)):
+                    offenders.append(f"{card.full_id}: ko has no Korean: {text.ko[:50]!r}")
+            elif not _language_neutral(text):
+                offenders.append(f"{card.full_id}: not bilingual: {text.en[:50]!r}")
+    assert offenders == []
+
+
+def test_sources_and_errata_name_a_course_note(decks: list[Deck]) -> None:
+    for deck in decks:
+        assert set(deck.source) <= NOTES, deck.id
+        for card in deck.cards:
+            assert card.source is not None and card.source.note in NOTES, card.full_id
+            if card.errata:
+                assert (card.errata.note or card.source.note) in NOTES, card.full_id
+
+
+def test_demo_links_exist(decks: list[Deck]) -> None:
+    names = demo_names()
+    linked = {c.demo for d in decks for c in d.cards if c.demo}
+    assert linked <= names
+    assert len(linked) >= 20
+
+
+def test_timeline_has_an_order_item(decks: list[Deck]) -> None:
+    history = next(d for d in decks if d.id == "history")
+    orders = [" ".join(it.en for it in c.items) for c in history.cards if c.type is CardType.ORDER]
+    assert any(all(m in items for m in ("AlexNet", "ResNet", "Transformer")) for items in orders)
+
+
+def test_required_formulas_present(decks: list[Deck]) -> None:
+    """Spot checks of the issue's formula list, on the rendered text."""
+    rendered = {d.id: " ".join(render(c.formula) for c in d.cards if c.formula) for d in decks}
+    assert "β₂" in rendered["optimizers"] and "v̂ₜ" in rendered["optimizers"]  # Adam
+    assert "√dₖ" in rendered["transformer"]  # scaled dot-product attention
+    assert "KL" in rendered["generative-2"] and "ELBO" in rendered["generative-2"]
+    assert "ECE" in rendered["uncertainty"]
