@@ -1,0 +1,259 @@
+"""CLI commands that exchange decks with the outside: notes in, Anki and CSV/TSV out, CSV in.
+
+cli.py calls `register(app, get_settings, get_library)`. `import NOTE` and `import-csv FILE` are
+separate commands: a typer command cannot take a NOTE argument and also have sub-commands.
+Every failure prints one `studytool: ...` line on stderr and exits 2.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
+import typer
+
+if TYPE_CHECKING:
+    from studytool.config import Settings
+    from studytool.content.model import Deck, LoadResult
+    from studytool.exchange.yamlio import SaveResult
+
+PANEL = "Import & export"
+DeckOpt = Annotated[str, typer.Option("--deck", "-d", help="Deck id of the new deck.")]
+OutOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--out",
+        "-o",
+        help="Deck file to write (default: in the first content directory, else ./ID.yaml).",
+        show_default=False,
+    ),
+]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing deck file.")]
+MergeOpt = Annotated[
+    bool,
+    typer.Option("--merge", help="Add only new cards to an existing deck file; keep your edits."),
+]
+DecksOpt = Annotated[
+    list[str] | None,
+    typer.Option("--deck", "-d", help="Deck to export (repeatable).", show_default=False),
+]
+AllOpt = Annotated[bool, typer.Option("--all", help="Export every deck.")]
+LangOpt = Annotated[
+    str | None,
+    typer.Option("--lang", help="Language of the cards: en or ko (default: from config).",
+                 show_default=False),
+]  # fmt: skip
+
+
+def _fail(message: str) -> NoReturn:
+    typer.echo(f"studytool: {message}", err=True)
+    raise typer.Exit(2)
+
+
+@contextlib.contextmanager
+def _clean_errors() -> Iterator[None]:
+    """One line and exit 2 for anything that goes wrong, ours or not."""
+    from studytool.config import ConfigError
+    from studytool.exchange.textio import ExchangeError
+
+    try:
+        yield
+    except (typer.Exit, typer.Abort):
+        raise
+    except (ExchangeError, ConfigError) as e:
+        _fail(str(e))
+    except OSError as e:
+        _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))
+    except KeyboardInterrupt:
+        _fail("interrupted")
+    except Exception as e:
+        _fail(f"{type(e).__name__}: {e}")
+
+
+def _counts_line(counts: dict[str, int]) -> str:
+    return " · ".join(f"{kind} {n}" for kind, n in counts.items())
+
+
+def register(
+    app: typer.Typer,
+    get_settings: Callable[[], Settings],
+    get_library: Callable[[], LoadResult],
+) -> None:
+    """Add `import`, `import-csv` and `export anki|csv` to `app`."""
+
+    def target(deck_id: str, out: Path | None, force: bool, merge: bool) -> Path:
+        """Where a new deck goes; refuses to replace a deck unless told how."""
+        if force and merge:
+            _fail("use either --force (overwrite) or --merge (add new cards), not both")
+        library = get_library()
+        existing = next((d for d in library.decks if d.id == deck_id), None)
+        if out is None:
+            dirs = get_settings().content_dirs
+            if existing is not None and not existing.builtin:
+                out = existing.path
+            elif dirs:
+                dirs[0].mkdir(parents=True, exist_ok=True)
+                out = dirs[0] / f"{deck_id}.yaml"
+            else:
+                out = Path(f"{deck_id}.yaml")
+        if out.exists() and not (force or merge):
+            _fail(
+                f"{out} already exists: --merge adds only the new cards and keeps your edits,"
+                " --force overwrites it"
+            )
+        same_file = existing is not None and out.exists() and existing.path.samefile(out)
+        if existing is not None and not same_file and not force:
+            if existing.builtin:
+                _fail(
+                    f"deck '{deck_id}' is a built-in deck: pick another --deck id, or --force to"
+                    f" write {out}, a user deck that replaces it"
+                )
+            _fail(
+                f"deck '{deck_id}' already exists in {existing.path}: leave out --out to merge"
+                " into it with --merge, pick another --deck id, or --force"
+            )
+        return out
+
+    def report_saved(saved: SaveResult, what: str, merge: bool) -> None:
+        if merge and saved.kept:
+            if saved.added:
+                typer.echo(
+                    f"added {saved.added} new {what} to {saved.path};"
+                    f" kept the {saved.kept} already there as they were"
+                )
+            else:
+                typer.echo(f"nothing new: {saved.path} already has every {what[:-1]} found")
+        else:
+            typer.echo(f"wrote {saved.added} {what} to {saved.path}")
+        dirs = [d.resolve() for d in get_settings().content_dirs]
+        if not any(saved.path.resolve().is_relative_to(d) for d in dirs):
+            typer.echo(
+                f"note: {saved.path.parent} is not a content directory:"
+                f" use --content {saved.path.parent} (or STUDYTOOL_CONTENT) to study it"
+            )
+
+    @app.command("import", rich_help_panel=PANEL)
+    def import_note(
+        note: Annotated[Path, typer.Argument(metavar="NOTE", help="A study note (.md or .txt).")],
+        deck: DeckOpt,
+        out: OutOpt = None,
+        force: ForceOpt = False,
+        merge: MergeOpt = False,
+    ) -> None:
+        """Turn a study note into a deck of draft cards to edit (drafts are not reviewed)."""
+        from studytool.exchange.notes import draft_from_file
+        from studytool.exchange.yamlio import save_deck
+
+        with _clean_errors():
+            draft = draft_from_file(note, deck)
+            path = target(deck, out, force, merge)
+            saved = save_deck(draft.deck, path, merge=merge)
+            report_saved(saved, "draft cards", merge)
+            typer.echo(f"from {note} ({draft.encoding}): {_counts_line(draft.counts)}")
+            typer.echo("edit the cards, then remove 'draft: true' from each one to study it")
+
+    @app.command("import-csv", rich_help_panel=PANEL)
+    def import_csv_cmd(
+        file: Annotated[
+            Path, typer.Argument(metavar="FILE", help="CSV or TSV: front, back, tags.")
+        ],
+        deck: DeckOpt,
+        out: OutOpt = None,
+        force: ForceOpt = False,
+        merge: MergeOpt = False,
+        title: Annotated[
+            str | None,
+            typer.Option(
+                "--title", help="Deck title (default: the file name).", show_default=False
+            ),
+        ] = None,
+    ) -> None:
+        """Make a deck of basic cards from a CSV/TSV file (Anki text export, Quizlet export)."""
+        from studytool.exchange.csvio import import_csv
+        from studytool.exchange.yamlio import save_deck
+
+        with _clean_errors():
+            result = import_csv(file, deck, title)
+            path = target(deck, out, force, merge)
+            saved = save_deck(result.deck, path, merge=merge)
+            report_saved(saved, "cards", merge)
+            skipped = f"; skipped {result.duplicates} repeated row(s)" if result.duplicates else ""
+            typer.echo(f"from {file} ({result.encoding}): {result.rows} rows{skipped}")
+
+    def pick_decks(ids: list[str] | None, every: bool) -> list[Deck]:
+        if bool(ids) == every:
+            _fail("name the decks with --deck ID (repeatable), or use --all")
+        library = get_library()
+        if every:
+            if library.broken:
+                typer.echo(
+                    f"note: left out {len(library.broken)} deck(s) with errors"
+                    f" ({', '.join(sorted(library.broken))}): run studytool check",
+                    err=True,
+                )
+            if not library.decks:
+                _fail("there are no decks to export")
+            return list(library.decks)
+        from studytool.content.loader import suggest
+
+        chosen = []
+        for deck_id in dict.fromkeys(ids or []):
+            deck = next((d for d in library.decks if d.id == deck_id), None)
+            if deck is None and deck_id in library.broken:
+                _fail(
+                    f"deck '{deck_id}' has {library.broken[deck_id]} error(s): run studytool check"
+                )
+            if deck is None:
+                _fail(f"no deck '{deck_id}'{suggest(deck_id, [d.id for d in library.decks])}")
+            chosen.append(deck)
+        return chosen
+
+    def language(lang: str | None) -> str:
+        lang = lang or get_settings().lang
+        if lang not in ("en", "ko"):
+            _fail(f"--lang must be 'en' or 'ko', not '{lang}'")
+        return lang
+
+    export = typer.Typer(help="Export decks to Anki or to CSV/TSV.", no_args_is_help=True)
+
+    @export.command("anki")
+    def export_anki_cmd(
+        file: Annotated[Path, typer.Argument(metavar="FILE.apkg", help="Anki package to write.")],
+        deck: DecksOpt = None,
+        every: AllOpt = False,
+        lang: LangOpt = None,
+    ) -> None:
+        """Write an Anki package; importing a newer one into Anki updates the notes."""
+        from studytool.exchange.anki import export_anki
+
+        with _clean_errors():
+            decks = pick_decks(deck, every)
+            result = export_anki(decks, file, language(lang))
+            kinds = ", ".join(f"{name} {n}" for name, n in result.notes.items())
+            typer.echo(
+                f"wrote {result.total} notes from {result.decks} deck(s) to {file} ({kinds})"
+            )
+            if result.drafts:
+                typer.echo(f"left out {result.drafts} draft card(s)")
+
+    @export.command("csv")
+    def export_csv_cmd(
+        file: Annotated[Path, typer.Argument(metavar="FILE", help="CSV (or TSV) file to write.")],
+        deck: DecksOpt = None,
+        every: AllOpt = False,
+        tsv: Annotated[bool, typer.Option("--tsv", help="Separate columns with tabs.")] = False,
+        lang: LangOpt = None,
+    ) -> None:
+        """Write front, back, tags rows with Anki's headers; quiz choices go on the front."""
+        from studytool.exchange.csvio import export_csv
+
+        with _clean_errors():
+            decks = pick_decks(deck, every)
+            result = export_csv(decks, file, language(lang), tsv=tsv)
+            typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {file}")
+            if result.drafts:
+                typer.echo(f"left out {result.drafts} draft card(s)")
+
+    app.add_typer(export, name="export", rich_help_panel=PANEL)

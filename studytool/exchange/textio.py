@@ -1,0 +1,77 @@
+"""Reading text files in the encodings students save notes in, and writing files atomically."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Callable
+from pathlib import Path
+
+MAX_BYTES = 4 * 1024 * 1024
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+class ExchangeError(Exception):
+    """Bad input or a file that cannot be written: one line for the user."""
+
+
+def read_text(path: Path) -> tuple[str, str]:
+    """The file's text and the encoding it was read with.
+
+    UTF-8 first, then UTF-8 with a byte order mark, then CP949 (a superset of EUC-KR), which
+    Korean Windows editors still use for notes and Excel for CSV files."""
+    if path.is_dir():
+        raise ExchangeError(f"{path} is a directory, not a file")
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ExchangeError(
+                f"{path} is {size / 2**20:.1f} MB; at most {MAX_BYTES // 2**20} MB can be read"
+            )
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ExchangeError(f"{path}: no such file") from None
+    except OSError as e:
+        raise ExchangeError(f"cannot read {path}: {e.strerror or e}") from None
+    if b"\x00" in data:
+        raise ExchangeError(f"{path} looks like a binary file, not text")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data[3:].decode("utf-8"), "UTF-8 with BOM"
+        except UnicodeDecodeError as e:
+            raise _not_text(path, data, e.start + 3) from None
+    try:
+        return data.decode("utf-8"), "UTF-8"
+    except UnicodeDecodeError as e:
+        first_bad = e.start
+    try:
+        text = data.decode("cp949")
+    except UnicodeDecodeError:
+        raise _not_text(path, data, first_bad) from None
+    # Latin-1 or other legacy text often decodes as CP949 too, into random Hanja: demand Hangul.
+    if not _HANGUL.search(text):
+        raise _not_text(path, data, first_bad)
+    return text, "CP949/EUC-KR"
+
+
+def _not_text(path: Path, data: bytes, at: int) -> ExchangeError:
+    line = data.count(b"\n", 0, at) + 1
+    return ExchangeError(
+        f"{path}:{line}: not UTF-8 or CP949/EUC-KR text (byte 0x{data[at]:02x}): save it as UTF-8"
+    )
+
+
+def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+    """Let `write` fill a temporary file next to `path`, then move it into place.
+
+    A failure (or a validation error raised by `write`) leaves the old file untouched."""
+    if not path.parent.is_dir():
+        raise ExchangeError(f"directory {path.parent} does not exist")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    except OSError as e:
+        raise ExchangeError(f"cannot write {path}: {e.strerror or e}") from None
+    finally:
+        tmp.unlink(missing_ok=True)
