@@ -1,0 +1,406 @@
+"""The SQLite file: creation, validation, connection settings and forward migrations.
+
+Schema history (`PRAGMA user_version`):
+  1. cards(key, card JSON, orphaned) and revlog(id = review ms, key, rating, duration_ms).
+  2. one column per FSRS field, state before each review in the revlog (exact undo), review
+     mode and scheduler version, sessions, personal parameters, bury and suspend.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import sqlite3
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+from studytool.store.backup import corrupt_error
+from studytool.store.errors import StoreError
+
+DB_NAME = "progress.db"
+SCHEMA_VERSION = 2
+BUSY_TIMEOUT_S = 10.0
+_MAGIC = b"SQLite format 3\x00"
+
+SCHEMA = """
+CREATE TABLE cards (
+    id INTEGER PRIMARY KEY,            -- the fsrs card_id
+    key TEXT NOT NULL UNIQUE,          -- review key: deck/card or deck/card@rev
+    deck TEXT NOT NULL,
+    state INTEGER NOT NULL DEFAULT 0 CHECK (state BETWEEN 0 AND 3),  -- 0 = new, else fsrs.State
+    step INTEGER,
+    stability REAL,
+    difficulty REAL,
+    due_ms INTEGER,                    -- UTC epoch ms; NULL while new
+    last_review_ms INTEGER,
+    buried_until_ms INTEGER,
+    suspended INTEGER NOT NULL DEFAULT 0,
+    orphaned INTEGER NOT NULL DEFAULT 0,  -- gone from the content; history kept
+    added_ms INTEGER NOT NULL
+);
+-- covers the queue and stats queries: they never touch the table rows
+CREATE INDEX cards_queue ON cards(state, due_ms, suspended, orphaned, buried_until_ms, deck, key);
+
+CREATE TABLE sessions (
+    id INTEGER PRIMARY KEY,
+    started_ms INTEGER NOT NULL,
+    ended_ms INTEGER,
+    mode TEXT NOT NULL,
+    filter TEXT                        -- JSON: {"decks": [...], "tags": [...]}
+);
+
+CREATE TABLE params (
+    id INTEGER PRIMARY KEY,
+    created_ms INTEGER NOT NULL,
+    parameters TEXT NOT NULL,          -- JSON list of the 21 FSRS weights
+    reviews INTEGER NOT NULL,          -- qualifying reviews they were fitted on
+    fsrs_version TEXT NOT NULL,
+    active INTEGER NOT NULL DEFAULT 0
+);
+
+CREATE TABLE revlog (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused, even after an undo
+    card_id INTEGER NOT NULL REFERENCES cards(id),
+    time_ms INTEGER NOT NULL,          -- review time, UTC epoch ms
+    rating INTEGER NOT NULL CHECK (rating BETWEEN 1 AND 4),
+    mode TEXT NOT NULL CHECK (mode IN ('review', 'cram', 'quiz')),
+    duration_ms INTEGER,
+    sched TEXT NOT NULL,               -- scheduler version, e.g. fsrs-6.3.2/default
+    session_id INTEGER REFERENCES sessions(id),
+    -- the card exactly as it was before this review: undo restores it
+    state_before INTEGER NOT NULL,
+    step_before INTEGER,
+    stability_before REAL,
+    difficulty_before REAL,
+    due_before_ms INTEGER,
+    last_review_before_ms INTEGER
+);
+CREATE INDEX revlog_card ON revlog(card_id, time_ms);
+CREATE INDEX revlog_time ON revlog(time_ms);
+
+-- Aggregates kept by triggers, so stats never scan a million log rows. They are derived:
+-- doctor rebuilds them if they ever disagree with the log; exports leave them out.
+CREATE TABLE review_quarters (
+    quarter INTEGER PRIMARY KEY,       -- time_ms / 900000: every UTC offset is a multiple of 15 min
+    n INTEGER NOT NULL
+);
+CREATE TABLE deck_retention (
+    deck TEXT PRIMARY KEY,             -- reviews of Review-state cards in review mode
+    reviews INTEGER NOT NULL,
+    passed INTEGER NOT NULL            -- not rated Again
+);
+CREATE TRIGGER revlog_insert AFTER INSERT ON revlog BEGIN
+    INSERT INTO review_quarters (quarter, n) VALUES (NEW.time_ms / 900000, 1)
+        ON CONFLICT (quarter) DO UPDATE SET n = n + 1;
+    INSERT INTO deck_retention (deck, reviews, passed)
+        SELECT deck, 1, NEW.rating > 1 FROM cards
+        WHERE id = NEW.card_id AND NEW.state_before = 2 AND NEW.mode = 'review'
+        ON CONFLICT (deck) DO UPDATE
+        SET reviews = reviews + 1, passed = passed + excluded.passed;
+END;
+CREATE TRIGGER revlog_delete AFTER DELETE ON revlog BEGIN
+    UPDATE review_quarters SET n = n - 1 WHERE quarter = OLD.time_ms / 900000;
+    DELETE FROM review_quarters WHERE quarter = OLD.time_ms / 900000 AND n <= 0;
+    UPDATE deck_retention SET reviews = reviews - 1, passed = passed - (OLD.rating > 1)
+        WHERE OLD.state_before = 2 AND OLD.mode = 'review'
+        AND deck = (SELECT deck FROM cards WHERE id = OLD.card_id);
+END;
+-- the log is history: lines are added (and removed by undo), never rewritten
+CREATE TRIGGER revlog_append_only BEFORE UPDATE ON revlog BEGIN
+    SELECT RAISE(ABORT, 'the review log is append-only');
+END;
+"""
+
+AGGREGATES_REBUILD = """
+DELETE FROM review_quarters;
+DELETE FROM deck_retention;
+INSERT INTO review_quarters (quarter, n) SELECT time_ms / 900000, count(*) FROM revlog GROUP BY 1;
+INSERT INTO deck_retention (deck, reviews, passed)
+    SELECT c.deck, count(*), sum(r.rating > 1) FROM revlog r JOIN cards c ON c.id = r.card_id
+    WHERE r.state_before = 2 AND r.mode = 'review' GROUP BY c.deck;
+"""
+
+TABLES = ("cards", "deck_retention", "params", "review_quarters", "revlog", "sessions")
+
+
+def check_header(path: Path) -> None:
+    """Reject garbage and truncated files before SQLite sees them.
+
+    SQLite happily opens a truncated file and only fails on the first missing page,
+    so compare the size with the page count that the header records.
+    """
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as f:
+            head = f.read(100)
+    except OSError as e:
+        raise corrupt_error(path, f"cannot read the progress database ({e.strerror})") from None
+    if size == 0 or len(head) < 100 or not head.startswith(_MAGIC):
+        raise corrupt_error(path, "not a SQLite database (garbage or truncated file)")
+    page_size = int.from_bytes(head[16:18], "big")
+    page_size = 65536 if page_size == 1 else page_size
+    pages = int.from_bytes(head[28:32], "big")
+    # the page count is only valid when its version stamp matches the change counter
+    if pages and head[24:28] == head[92:96] and size < pages * page_size:
+        raise corrupt_error(
+            path, f"the database file is truncated ({size} of {pages * page_size} bytes)"
+        )
+
+
+def configure(con: sqlite3.Connection) -> None:
+    # WAL lets the TUI read while another window writes; NORMAL sync in WAL mode survives
+    # any process crash (kill -9 included): a commit is in the OS before commit() returns.
+    mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+    if str(mode).lower() != "wal":
+        raise StoreError(f"cannot switch the database to WAL mode (got {mode})")
+    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA foreign_keys=ON")
+    con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    try:
+        con.execute("SELECT pow(2.0, 0.5)")
+    except sqlite3.OperationalError:
+        # SQLite built without math functions: stats need pow() for retrievability
+        con.create_function("pow", 2, math.pow, deterministic=True)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open an existing file. isolation_level=None: we issue BEGIN/COMMIT ourselves."""
+    return sqlite3.connect(
+        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+    )
+
+
+def create(path: Path) -> None:
+    """Build a fresh database next to `path`, then link it into place.
+
+    os.link never overwrites: if another process created the file first, we keep theirs.
+    A crash mid-creation leaves only the temporary file, never a half-made progress.db.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+    con = sqlite3.connect(tmp, isolation_level=None)
+    try:
+        con.executescript(f"BEGIN;{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
+        # WAL is a property of the file: set it now, so no first opener has to switch it
+        con.execute("PRAGMA journal_mode=WAL")
+    finally:
+        con.close()
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        pass
+    except OSError:
+        # filesystems without hard links: fall back to a plain (atomic) rename
+        if not path.exists():
+            os.replace(tmp, path)
+    with contextlib.suppress(FileNotFoundError):
+        tmp.unlink()
+
+
+def open_database(path: Path) -> tuple[sqlite3.Connection, int]:
+    """Open (creating if missing) and validate; returns the connection and its schema version.
+
+    Raises StoreError for anything unreadable. A damaged file is never replaced.
+    """
+    if not path.exists():
+        try:
+            create(path)
+        except (OSError, sqlite3.Error) as e:
+            raise StoreError(f"{path}: cannot create the progress database ({e})") from None
+    check_header(path)
+    con = connect(path)
+    try:
+        configure(con)
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    except sqlite3.OperationalError as e:
+        con.close()
+        if is_busy(e):
+            raise StoreError(
+                f"{path}: the database is busy (another studytool is writing)"
+            ) from None
+        raise corrupt_error(path, f"cannot open the progress database ({e})") from None
+    except sqlite3.DatabaseError as e:
+        con.close()
+        raise corrupt_error(path, f"the progress database is corrupt ({e})") from None
+    except StoreError:
+        con.close()
+        raise
+    if version > SCHEMA_VERSION:
+        con.close()
+        raise StoreError(
+            f"{path}: schema version {version} is newer than this studytool understands "
+            f"({SCHEMA_VERSION}); upgrade studytool"
+        )
+    if version == 0 and not names:
+        # a valid but empty SQLite file (e.g. made by `sqlite3 progress.db ""`): initialise it
+        with _transaction(con):
+            execute_script(con, SCHEMA)
+            con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        version = SCHEMA_VERSION
+        names = set(TABLES)
+    expected = {"cards", "revlog"} if version == 1 else set(TABLES)
+    if version == 0 or not expected <= names:
+        con.close()
+        raise corrupt_error(path, "not a studytool progress database (tables are missing)")
+    return con, version
+
+
+def migrate(con: sqlite3.Connection) -> int:
+    """Apply forward migrations; returns the final version. Safe if two processes race."""
+    version = con.execute("PRAGMA user_version").fetchone()[0]
+    while version < SCHEMA_VERSION:
+        step = MIGRATIONS[version]
+        # foreign_keys cannot change inside a transaction, and tables are rebuilt here
+        con.execute("PRAGMA foreign_keys=OFF")
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                # re-read under the write lock: another process may have migrated meanwhile
+                current = con.execute("PRAGMA user_version").fetchone()[0]
+                if current == version:
+                    step(con)
+                    con.execute(f"PRAGMA user_version={version + 1}")
+                    bad = con.execute("PRAGMA foreign_key_check").fetchall()
+                    if bad:
+                        raise StoreError(f"migration to v{version + 1} broke references: {bad}")
+                con.execute("COMMIT")
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+        finally:
+            con.execute("PRAGMA foreign_keys=ON")
+        version = con.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def _migrate_1_to_2(con: sqlite3.Connection) -> None:
+    """v1 kept fsrs Card JSON per key and a bare log; rebuild both tables column by column.
+
+    v1 stored no state before each review: replaying each card's log with the default
+    scheduler recovers it (fsrs is deterministic apart from fuzz, which only moves `due`).
+    """
+    from fsrs import Card as FsrsCard
+    from fsrs import Rating, Scheduler
+
+    from studytool.store.scheduler import CardState, from_ms, to_ms
+
+    con.execute("ALTER TABLE cards RENAME TO cards_v1")
+    con.execute("ALTER TABLE revlog RENAME TO revlog_v1")
+    execute_script(con, SCHEMA)
+    sched = Scheduler(enable_fuzzing=False)
+    used: set[int] = set()
+    ids: dict[str, int] = {}
+    now_ms = to_ms(datetime.now().astimezone())
+    rows = con.execute("SELECT key, card, orphaned FROM cards_v1 ORDER BY rowid").fetchall()
+    for key, card_json, orphaned in rows:
+        # parse by hand: Card.from_dict would turn a stability of 0.0 into None
+        d = json.loads(card_json)
+        card_id = int(d["card_id"])
+        while card_id in used:
+            card_id += 1
+        used.add(card_id)
+        ids[key] = card_id
+        last = d.get("last_review")
+        state = int(d["state"]) if last else 0
+        con.execute(
+            "INSERT INTO cards (id, key, deck, state, step, stability, difficulty, due_ms,"
+            " last_review_ms, orphaned, added_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+            (
+                card_id,
+                key,
+                key.split("/", 1)[0],
+                state,
+                d.get("step") if state else None,
+                d.get("stability") if state else None,
+                d.get("difficulty") if state else None,
+                to_ms(datetime.fromisoformat(d["due"])) if state else None,
+                to_ms(datetime.fromisoformat(last)) if last else None,
+                int(orphaned),
+                card_id if card_id > 0 else now_ms,
+            ),
+        )
+    logs = con.execute(
+        "SELECT id, key, rating, duration_ms FROM revlog_v1 ORDER BY key, id"
+    ).fetchall()
+    current_key: str | None = None
+    card = FsrsCard(card_id=0)
+    before = CardState.new()
+    for time_ms, key, rating, duration_ms in logs:
+        if key not in ids:
+            raise StoreError(f"migration: review of unknown card {key!r}")
+        if key != current_key:
+            current_key = key
+            card = FsrsCard(card_id=ids[key], due=from_ms(time_ms))
+            before = CardState.new()
+        con.execute(
+            "INSERT INTO revlog (card_id, time_ms, rating, mode, duration_ms, sched,"
+            " state_before, step_before, stability_before, difficulty_before,"
+            " due_before_ms, last_review_before_ms) VALUES (?,?,?,'review',?,'v1',?,?,?,?,?,?)",
+            (ids[key], time_ms, rating, duration_ms, *before.columns()),
+        )
+        card, _ = sched.review_card(card, Rating(rating), from_ms(time_ms))
+        before = CardState.from_fsrs(card)
+    con.execute("DROP TABLE revlog_v1")
+    con.execute("DROP TABLE cards_v1")
+
+
+MIGRATIONS = {1: _migrate_1_to_2}
+
+
+@contextlib.contextmanager
+def _transaction(con: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    con.execute("BEGIN IMMEDIATE")
+    try:
+        yield con
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    con.execute("COMMIT")
+
+
+def statements(script: str) -> list[str]:
+    """Split a script into complete SQL statements (triggers included)."""
+    out: list[str] = []
+    buf = ""
+    for line in script.splitlines(keepends=True):
+        buf += line
+        if sqlite3.complete_statement(buf):
+            out.append(buf.strip())
+            buf = ""
+    if buf.strip():
+        out.append(buf.strip())
+    return out
+
+
+_LOG_TRIGGERS = ("revlog_insert", "revlog_delete")
+
+
+@contextlib.contextmanager
+def log_triggers_off(con: sqlite3.Connection) -> Iterator[None]:
+    """For bulk changes to the log inside a transaction (import): no per-row trigger work;
+    the aggregates are rebuilt once at the end. DDL is transactional, so a rollback
+    brings the triggers back too."""
+    ddl = [st for st in statements(SCHEMA) if st.split()[2:3] in ([n] for n in _LOG_TRIGGERS)]
+    for name in _LOG_TRIGGERS:
+        con.execute(f"DROP TRIGGER {name}")
+    yield
+    for st in ddl:
+        con.execute(st)
+    execute_script(con, AGGREGATES_REBUILD)
+
+
+def execute_script(con: sqlite3.Connection, script: str) -> None:
+    """Run statements one by one: executescript() would COMMIT the open transaction first."""
+    for stmt in statements(script):
+        con.execute(stmt)
+
+
+def is_busy(e: sqlite3.Error) -> bool:
+    text = str(e).lower()
+    return "locked" in text or "busy" in text

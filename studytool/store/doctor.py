@@ -1,0 +1,197 @@
+"""`studytool doctor`: orphans and other inconsistencies between the store and the content."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from studytool.store.backup import backups_dir, list_backups
+from studytool.store.db import AGGREGATES_REBUILD, SCHEMA_VERSION, execute_script
+from studytool.store.scheduler import as_utc, to_ms, utc_now
+
+if TYPE_CHECKING:
+    from studytool.content.model import Card
+    from studytool.store.repo import Store
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+_SHOWN = 20  # keys listed per finding in text output
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    level: str  # error | warning | info
+    code: str
+    message: str
+    keys: tuple[str, ...] = ()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "level": self.level,
+            "code": self.code,
+            "message": self.message,
+            "keys": list(self.keys),
+        }
+
+
+@dataclass(slots=True)
+class DoctorReport:
+    path: str
+    schema: int
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """No errors (warnings such as orphans are expected after content edits)."""
+        return not any(f.level == ERROR for f in self.findings)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": self.path,
+            "schema": self.schema,
+            "ok": self.ok,
+            "findings": [f.to_dict() for f in self.findings],
+        }
+
+    def lines(self) -> list[str]:
+        out = [f"database: {self.path} (schema v{self.schema})"]
+        for f in self.findings:
+            out.append(f"{f.level}: {f.message}")
+            out += [f"  {k}" for k in f.keys[:_SHOWN]]
+            if len(f.keys) > _SHOWN:
+                out.append(f"  ... and {len(f.keys) - _SHOWN} more")
+        out.append("ok" if self.ok else "problems found")
+        return out
+
+
+def _keys(store: Store, sql: str, params: tuple[Any, ...] = ()) -> tuple[str, ...]:
+    return tuple(r[0] for r in store.read(sql, params))
+
+
+def _aggregates_match(store: Store) -> bool:
+    quarters = set(store.read("SELECT time_ms / 900000, count(*) FROM revlog GROUP BY 1"))
+    decks = set(
+        store.read(
+            "SELECT c.deck, count(*), sum(r.rating > 1) FROM revlog r JOIN cards c"
+            " ON c.id = r.card_id WHERE r.state_before = 2 AND r.mode = 'review' GROUP BY c.deck"
+        )
+    )
+    return quarters == set(store.read("SELECT quarter, n FROM review_quarters")) and decks == set(
+        store.read("SELECT deck, reviews, passed FROM deck_retention WHERE reviews > 0")
+    )
+
+
+def run_doctor(
+    store: Store, cards: Iterable[Card] | None, now: datetime | None = None
+) -> DoctorReport:
+    """Checks (read-only, except that derived stats aggregates are rebuilt if wrong).
+    `cards` (the loaded content) enables the content comparisons."""
+    now = as_utc(now or utc_now())
+    schema = int(store.read("PRAGMA user_version")[0][0])
+    report = DoctorReport(str(store.path), schema)
+    add = report.findings.append
+
+    integrity = [r[0] for r in store.read("PRAGMA integrity_check")]
+    if integrity != ["ok"]:
+        add(Finding(ERROR, "integrity", "integrity check failed: " + "; ".join(integrity[:5])))
+    if store.read("PRAGMA foreign_key_check"):
+        add(Finding(ERROR, "foreign-keys", "review log lines point at missing cards or sessions"))
+    if schema != SCHEMA_VERSION:
+        add(Finding(ERROR, "schema", f"schema v{schema}, expected v{SCHEMA_VERSION}"))
+
+    orphans = store.orphans()
+    if orphans:
+        add(
+            Finding(
+                WARNING,
+                "orphans",
+                f"{len(orphans)} cards are gone from the content; their history is kept and"
+                " comes back if they return",
+                tuple(f"{k} ({n} reviews)" for k, n in orphans),
+            )
+        )
+    checks = [
+        (
+            "missing-fields",
+            "reviewed cards without due date, stability or difficulty",
+            "SELECT key FROM cards WHERE state>0 AND (due_ms IS NULL OR last_review_ms IS NULL"
+            " OR stability IS NULL OR difficulty IS NULL)",
+        ),
+        (
+            "new-with-history",
+            "cards marked new although the log has reviews for them",
+            "SELECT c.key FROM cards c WHERE c.state=0 AND EXISTS"
+            " (SELECT 1 FROM revlog r WHERE r.card_id=c.id AND r.mode='review')",
+        ),
+        (
+            "reviewed-without-history",
+            "cards with FSRS state but no review in the log",
+            "SELECT c.key FROM cards c WHERE c.state>0 AND NOT EXISTS"
+            " (SELECT 1 FROM revlog r WHERE r.card_id=c.id AND r.mode='review')",
+        ),
+        (
+            "last-review-mismatch",
+            "cards whose last review differs from the newest review in the log",
+            "SELECT c.key FROM cards c WHERE c.state>0 AND c.last_review_ms IS NOT"
+            " (SELECT max(r.time_ms) FROM revlog r WHERE r.card_id=c.id AND r.mode='review')",
+        ),
+        (
+            "bad-step",
+            "learning cards without a step, or review cards with one",
+            "SELECT key FROM cards WHERE (state IN (1, 3) AND step IS NULL)"
+            " OR (state=2 AND step IS NOT NULL)",
+        ),
+    ]
+    for code, message, sql in checks:
+        keys = _keys(store, sql)
+        if keys:
+            add(Finding(ERROR, code, f"{len(keys)} {message}", keys))
+    if not _aggregates_match(store):
+        # derived data: rebuilding from the log is always safe
+        with store.transaction() as con:
+            execute_script(con, AGGREGATES_REBUILD)
+        add(Finding(WARNING, "aggregates", "stats aggregates disagreed with the log; rebuilt"))
+    future = store.read(
+        "SELECT count(*) FROM revlog WHERE time_ms>?", (to_ms(now + timedelta(days=1)),)
+    )[0][0]
+    if future:
+        add(
+            Finding(WARNING, "future-reviews", f"{future} reviews are dated in the future (clock?)")
+        )
+
+    if cards is not None:
+        content = {k: c for c in cards for k in c.review_keys()}
+        known = dict(store.read("SELECT key, orphaned FROM cards"))
+        unsynced = tuple(k for k in content if k not in known)
+        if unsynced:
+            add(
+                Finding(
+                    INFO,
+                    "unsynced",
+                    f"{len(unsynced)} content cards not yet in the store",
+                    unsynced,
+                )
+            )
+        back = tuple(k for k, o in known.items() if o and k in content)
+        if back:
+            add(Finding(INFO, "returning", f"{len(back)} orphans are back in the content", back))
+        gone = tuple(k for k, o in known.items() if not o and k not in content)
+        if gone:
+            add(Finding(WARNING, "unmarked-orphans", f"{len(gone)} cards left the content", gone))
+        drafts = set(_keys(store, "SELECT c.key FROM cards c WHERE c.state>0"))
+        with_progress = tuple(k for k, c in content.items() if c.draft and k in drafts)
+        if with_progress:
+            add(
+                Finding(
+                    INFO,
+                    "draft-with-progress",
+                    f"{len(with_progress)} draft cards have progress (hidden until published)",
+                    with_progress,
+                )
+            )
+    n_backups = len(list_backups(backups_dir(store.path)))
+    add(Finding(INFO, "backups", f"{n_backups} backups in {backups_dir(store.path)}"))
+    return report

@@ -1,0 +1,573 @@
+"""The progress store: FSRS state per review key, the review log, sessions, undo.
+
+Usage (the TUI's whole contract):
+
+    store = Store.open(settings)              # validates, backs up once a day, migrates
+    store.sync(cards)                         # register new keys, mark/unmark orphans
+    store.preview(key, now)                   # {Rating: timedelta} for the four buttons
+    store.grade(key, Rating.Good, now, duration_ms=4200, session_id=sid)  # committed on return
+    store.undo()                              # the last grade made through this Store
+    store.bury([key], now); store.suspend([key]); store.unsuspend([key])
+
+All times are aware datetimes (any zone; stored as UTC ms). Every write is one
+`BEGIN IMMEDIATE` transaction, so two windows never overwrite each other's grades.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from studytool.store import backup as backups
+from studytool.store.db import (
+    BUSY_TIMEOUT_S,
+    DB_NAME,
+    SCHEMA_VERSION,
+    corrupt_error,
+    is_busy,
+    migrate,
+    open_database,
+)
+from studytool.store.errors import StoreError, UnknownCardError
+from studytool.store.scheduler import (
+    CardState,
+    Rating,
+    StudyScheduler,
+    as_utc,
+    day_window,
+    study_date,
+    to_ms,
+    utc_now,
+)
+
+if TYPE_CHECKING:
+    from studytool.config import Settings
+    from studytool.content.model import Card
+
+_STATE_COLS = "state, step, stability, difficulty, due_ms, last_review_ms"
+_BEFORE_COLS = (
+    "state_before, step_before, stability_before, difficulty_before,"
+    " due_before_ms, last_review_before_ms"
+)
+_UNDO_DEPTH = 1000
+
+
+class Mode(StrEnum):
+    """How a review was made. Only REVIEW changes FSRS state; CRAM and QUIZ are only logged."""
+
+    REVIEW = "review"
+    CRAM = "cram"
+    QUIZ = "quiz"
+
+
+@dataclass(frozen=True, slots=True)
+class CardRecord:
+    id: int
+    key: str
+    deck: str
+    state: CardState
+    buried_until_ms: int | None
+    suspended: bool
+    orphaned: bool
+    added_ms: int
+
+    def is_buried(self, now: datetime) -> bool:
+        return self.buried_until_ms is not None and self.buried_until_ms > to_ms(now)
+
+
+@dataclass(frozen=True, slots=True)
+class GradeResult:
+    key: str
+    rating: Rating
+    mode: Mode
+    revlog_id: int
+    time: datetime
+    before: CardState
+    after: CardState  # equal to `before` for cram and quiz
+
+    @property
+    def interval(self) -> timedelta | None:
+        """Time until the card is due again; None when FSRS state was not touched."""
+        if self.mode is not Mode.REVIEW or self.after.due is None:
+            return None
+        return self.after.due - self.time
+
+
+@dataclass(frozen=True, slots=True)
+class UndoResult:
+    key: str
+    revlog_id: int
+    rating: Rating
+    mode: Mode
+    restored: CardState
+
+
+@dataclass(frozen=True, slots=True)
+class SyncResult:
+    added: tuple[str, ...]
+    orphaned: tuple[str, ...]
+    restored: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSnapshot:
+    """What the queue builder needs, read in one consistent snapshot."""
+
+    now_ms: int
+    day_start_ms: int
+    day_end_ms: int
+    learning: list[tuple[str, int]]  # (key, due_ms): learning/relearning due by now+ahead
+    review: list[tuple[str, int]]  # (key, due_ms): review cards due before the day ends
+    new: set[str]  # never-reviewed keys, not suspended, buried or orphaned
+    new_today: dict[str, int]  # deck -> cards first reviewed today
+
+
+def deck_of(key: str) -> str:
+    return key.split("/", 1)[0]
+
+
+def _keys(keys: str | Iterable[str]) -> list[str]:
+    return [keys] if isinstance(keys, str) else list(keys)
+
+
+class Store:
+    """One connection to progress.db. Not for sharing across processes; safe across threads."""
+
+    def __init__(
+        self,
+        con: sqlite3.Connection,
+        path: Path,
+        settings: Settings,
+        tz: tzinfo | None = None,
+    ) -> None:
+        self._con = con
+        self._lock = threading.RLock()
+        self._undo: list[int] = []
+        self.path = path
+        self.settings = settings
+        self.tz = tz  # None: the system's local time decides the study day
+        self.backup: Path | None = None  # the daily backup made when opening, if any
+        self.scheduler = self._load_scheduler()
+
+    # ---- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        path: Path | None = None,
+        now: datetime | None = None,
+        tz: tzinfo | None = None,
+        backup: bool = True,
+    ) -> Store:
+        """Open `settings.data_dir/progress.db`, creating it if missing.
+
+        A damaged file raises StoreError naming it and the newest backup; it is never
+        recreated. Older schemas are backed up, then migrated forward.
+        """
+        path = path or Path(settings.data_dir) / DB_NAME
+        now = as_utc(now or utc_now())
+        try:
+            con, version = open_database(path)
+        except OSError as e:
+            raise StoreError(f"{path}: cannot open the progress database ({e})") from None
+        try:
+            made = None
+            if backup:
+                today = study_date(now, settings.day_start_hour, tz)
+                made = backups.daily_backup(con, path, today)
+            if version < SCHEMA_VERSION:
+                if made is None:
+                    backups.event_backup(con, path, f"pre-v{SCHEMA_VERSION}", now)
+                migrate(con)
+            store = cls(con, path, settings, tz)
+            store.backup = made
+            return store
+        except sqlite3.OperationalError as e:
+            con.close()
+            if is_busy(e):
+                raise StoreError(f"{path}: the database is busy; try again") from None
+            raise corrupt_error(path, f"cannot read the progress database ({e})") from None
+        except sqlite3.DatabaseError as e:
+            con.close()
+            raise corrupt_error(path, f"the progress database is corrupt ({e})") from None
+        except BaseException:
+            con.close()
+            raise
+
+    def close(self) -> None:
+        with self._lock:
+            self._con.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def _load_scheduler(self) -> StudyScheduler:
+        row = self.read_one(
+            "SELECT id, parameters FROM params WHERE active=1 ORDER BY id DESC LIMIT 1"
+        )
+        if row is not None:
+            with contextlib.suppress(ValueError, TypeError):
+                return StudyScheduler(self.settings.scheduler, json.loads(row[1]), row[0])
+        return StudyScheduler(self.settings.scheduler)
+
+    def reload_scheduler(self) -> None:
+        """Pick up parameters saved by `optimize` (in this or another process)."""
+        self.scheduler = self._load_scheduler()
+
+    # ---- low-level access (for the other modules of this package) ------------------------
+
+    @contextlib.contextmanager
+    def _guard(self) -> Iterator[None]:
+        """Turn sqlite3 errors into one-line StoreErrors that name the file."""
+        try:
+            yield
+        except sqlite3.IntegrityError as e:
+            raise StoreError(f"{self.path}: {e}") from None
+        except sqlite3.OperationalError as e:
+            if is_busy(e):
+                raise StoreError(
+                    f"{self.path}: still locked by another studytool after {BUSY_TIMEOUT_S:g}s;"
+                    " try again"
+                ) from None
+            raise StoreError(f"{self.path}: {e}") from None
+        except sqlite3.DatabaseError as e:
+            raise corrupt_error(self.path, f"the progress database is corrupt ({e})") from None
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: takes the write lock first (BEGIN IMMEDIATE), so a
+        read-modify-write never works from a stale read. Committed when the block ends."""
+        with self._lock, self._guard():
+            con = self._con
+            con.execute("BEGIN IMMEDIATE")
+            try:
+                yield con
+            except BaseException:
+                if con.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    @contextlib.contextmanager
+    def reading(self) -> Iterator[sqlite3.Connection]:
+        """A read transaction: several queries see one snapshot (WAL: never blocks writers)."""
+        with self._lock, self._guard():
+            con = self._con
+            con.execute("BEGIN")
+            try:
+                yield con
+            finally:
+                if con.in_transaction:
+                    with contextlib.suppress(sqlite3.Error):
+                        con.execute("COMMIT")
+
+    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        with self._lock, self._guard():
+            return self._con.execute(sql, params).fetchall()
+
+    def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+        with self._lock, self._guard():
+            return self._con.execute(sql, params).fetchone()
+
+    def backup_now(self, reason: str, now: datetime | None = None) -> Path:
+        """A consistent copy in the backups folder, e.g. before an import (kept: the last 7)."""
+        with self._lock, self._guard():
+            return backups.event_backup(self._con, self.path, reason, as_utc(now or utc_now()))
+
+    # ---- time ----------------------------------------------------------------------------
+
+    def today(self, now: datetime) -> tuple[datetime, datetime]:
+        """[start, end) of the study day of `now`, in UTC (day_start_hour, local time)."""
+        return day_window(now, self.settings.day_start_hour, self.tz)
+
+    # ---- content lifecycle ---------------------------------------------------------------
+
+    def sync(
+        self,
+        cards: Iterable[Card],
+        *,
+        skip_decks: Iterable[str] = (),
+        now: datetime | None = None,
+    ) -> SyncResult:
+        """Register the review keys of `cards`; mark keys no longer in content as orphans
+        (history kept) and bring back orphans that reappear. Decks in `skip_decks` (say, a
+        file that failed to load) keep their cards as they are."""
+        content: dict[str, None] = {}
+        for card in cards:
+            for key in card.review_keys():
+                content[key] = None
+        skip = set(skip_decks)
+        added_ms = to_ms(as_utc(now or utc_now()))
+
+        def diff(con: sqlite3.Connection) -> SyncResult:
+            known = {r[0] for r in con.execute("SELECT key FROM cards")}
+            orphans = {r[0] for r in con.execute("SELECT key FROM cards WHERE orphaned=1")}
+            gone = known.difference(content, orphans)
+            return SyncResult(
+                added=tuple(k for k in content if k not in known),
+                orphaned=tuple(sorted(k for k in gone if deck_of(k) not in skip)),
+                restored=tuple(sorted(orphans.intersection(content))),
+            )
+
+        # the usual case changes nothing: find out without taking the write lock
+        with self.reading() as con:
+            result = diff(con)
+        if not (result.added or result.orphaned or result.restored):
+            return result
+        with self.transaction() as con:
+            result = diff(con)  # again, under the lock: another window may have synced
+            con.executemany(
+                "INSERT INTO cards (key, deck, added_ms) VALUES (?, ?, ?)",
+                [(k, deck_of(k), added_ms) for k in result.added],
+            )
+            con.executemany(
+                "UPDATE cards SET orphaned=1 WHERE key=?", [(k,) for k in result.orphaned]
+            )
+            con.executemany(
+                "UPDATE cards SET orphaned=0 WHERE key=?", [(k,) for k in result.restored]
+            )
+        return result
+
+    # ---- reading cards -------------------------------------------------------------------
+
+    _RECORD_SQL = (
+        f"SELECT id, key, deck, {_STATE_COLS}, buried_until_ms, suspended, orphaned, added_ms"
+        " FROM cards"
+    )
+
+    @staticmethod
+    def _record(row: tuple[Any, ...]) -> CardRecord:
+        return CardRecord(
+            id=row[0],
+            key=row[1],
+            deck=row[2],
+            state=CardState(*row[3:9]),
+            buried_until_ms=row[9],
+            suspended=bool(row[10]),
+            orphaned=bool(row[11]),
+            added_ms=row[12],
+        )
+
+    def card(self, key: str) -> CardRecord | None:
+        row = self.read_one(f"{self._RECORD_SQL} WHERE key=?", (key,))
+        return None if row is None else self._record(row)
+
+    def records(self) -> dict[str, CardRecord]:
+        """Every card the store knows, orphans included."""
+        return {r[1]: self._record(r) for r in self.read(self._RECORD_SQL)}
+
+    def _require(self, key: str) -> CardRecord:
+        rec = self.card(key)
+        if rec is None:
+            raise UnknownCardError(f"unknown card {key!r}: sync the content first")
+        return rec
+
+    def orphans(self) -> list[tuple[str, int]]:
+        """(key, number of logged reviews) of every orphaned card."""
+        return [
+            (k, n)
+            for k, n in self.read(
+                "SELECT c.key, (SELECT count(*) FROM revlog r WHERE r.card_id=c.id)"
+                " FROM cards c WHERE c.orphaned=1 ORDER BY c.key"
+            )
+        ]
+
+    def retrievability(self, key: str, now: datetime) -> float:
+        rec = self._require(key)
+        return self.scheduler.retrievability(rec.id, rec.state, now)
+
+    # ---- grading -------------------------------------------------------------------------
+
+    def preview(self, key: str, now: datetime | None = None) -> dict[Rating, timedelta]:
+        """The interval each rating would give now (Again, Hard, Good, Easy), fuzz included:
+        grading at the same moment gives exactly these."""
+        rec = self._require(key)
+        return self.scheduler.preview(rec.id, rec.state, now or utc_now())
+
+    def grade(
+        self,
+        key: str,
+        rating: Rating | int,
+        now: datetime | None = None,
+        *,
+        duration_ms: int | None = None,
+        mode: Mode | str = Mode.REVIEW,
+        session_id: int | None = None,
+    ) -> GradeResult:
+        """Log one answer and (in review mode) reschedule the card with FSRS.
+
+        Committed before it returns. Cram and quiz answers are logged but leave FSRS state alone.
+        """
+        rating = Rating(rating)
+        mode = Mode(mode)
+        now = as_utc(now or utc_now())
+        t = to_ms(now)
+        with self.transaction() as con:
+            row = con.execute(f"SELECT id, {_STATE_COLS} FROM cards WHERE key=?", (key,)).fetchone()
+            if row is None:
+                raise UnknownCardError(f"unknown card {key!r}: sync the content first")
+            card_id = row[0]
+            before = CardState(*row[1:])
+            after = (
+                self.scheduler.review(card_id, before, rating, now)
+                if mode is Mode.REVIEW
+                else before
+            )
+            cur = con.execute(
+                "INSERT INTO revlog (card_id, time_ms, rating, mode, duration_ms, sched,"
+                f" session_id, {_BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                (
+                    card_id,
+                    t,
+                    int(rating),
+                    mode.value,
+                    duration_ms,
+                    self.scheduler.version,
+                    session_id,
+                    *before.columns(),
+                ),
+            )
+            if mode is Mode.REVIEW:
+                con.execute(
+                    "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
+                    " last_review_ms=? WHERE id=?",
+                    (*after.columns(), card_id),
+                )
+            revlog_id = int(cur.lastrowid or 0)
+        self._undo.append(revlog_id)
+        del self._undo[:-_UNDO_DEPTH]
+        return GradeResult(key, rating, mode, revlog_id, now, before, after)
+
+    @property
+    def can_undo(self) -> bool:
+        return bool(self._undo)
+
+    def undo(self) -> UndoResult | None:
+        """Take back the last grade made through this Store: the card gets back the exact
+        state logged before it, and the log line goes. None when there is nothing to undo."""
+        if not self._undo:
+            return None
+        revlog_id = self._undo[-1]
+        with self.transaction() as con:
+            row = con.execute(
+                f"SELECT r.card_id, c.key, r.rating, r.mode, {_BEFORE_COLS}"
+                " FROM revlog r JOIN cards c ON c.id = r.card_id WHERE r.id=?",
+                (revlog_id,),
+            ).fetchone()
+            if row is None:
+                self._undo.pop()
+                raise StoreError("the review to undo is no longer in the log")
+            card_id, key, rating, mode = row[:4]
+            restored = CardState(*row[4:])
+            if mode == Mode.REVIEW:
+                later = con.execute(
+                    "SELECT 1 FROM revlog WHERE card_id=? AND id>? AND mode='review' LIMIT 1",
+                    (card_id, revlog_id),
+                ).fetchone()
+                if later:
+                    raise StoreError(
+                        f"cannot undo: {key} was reviewed again since (another window)"
+                    )
+                con.execute(
+                    "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
+                    " last_review_ms=? WHERE id=?",
+                    (*restored.columns(), card_id),
+                )
+            con.execute("DELETE FROM revlog WHERE id=?", (revlog_id,))
+        self._undo.pop()
+        return UndoResult(key, revlog_id, Rating(rating), Mode(mode), restored)
+
+    # ---- bury and suspend ----------------------------------------------------------------
+
+    def _set(self, sql: str, keys: str | Iterable[str], *args: Any) -> int:
+        with self.transaction() as con:
+            before = con.total_changes
+            con.executemany(sql, [(*args, k) for k in _keys(keys)])
+            return con.total_changes - before
+
+    def bury(self, keys: str | Iterable[str], now: datetime | None = None) -> int:
+        """Hide until the next study day starts. Returns how many cards changed."""
+        until = to_ms(self.today(as_utc(now or utc_now()))[1])
+        return self._set("UPDATE cards SET buried_until_ms=? WHERE key=?", keys, until)
+
+    def unbury(self, keys: str | Iterable[str]) -> int:
+        return self._set("UPDATE cards SET buried_until_ms=NULL WHERE key=?", keys)
+
+    def suspend(self, keys: str | Iterable[str]) -> int:
+        """Never shown until unsuspended; FSRS state is kept as it is."""
+        return self._set("UPDATE cards SET suspended=1 WHERE key=?", keys)
+
+    def unsuspend(self, keys: str | Iterable[str]) -> int:
+        return self._set("UPDATE cards SET suspended=0 WHERE key=?", keys)
+
+    # ---- sessions ------------------------------------------------------------------------
+
+    def start_session(
+        self,
+        mode: Mode | str = Mode.REVIEW,
+        now: datetime | None = None,
+        *,
+        decks: Iterable[str] = (),
+        tags: Iterable[str] = (),
+    ) -> int:
+        filt = json.dumps({"decks": sorted(decks), "tags": sorted(tags)})
+        t = to_ms(as_utc(now or utc_now()))
+        with self.transaction() as con:
+            cur = con.execute(
+                "INSERT INTO sessions (started_ms, mode, filter) VALUES (?, ?, ?)",
+                (t, Mode(mode).value, filt),
+            )
+            return int(cur.lastrowid or 0)
+
+    def end_session(self, session_id: int, now: datetime | None = None) -> None:
+        t = to_ms(as_utc(now or utc_now()))
+        with self.transaction() as con:
+            con.execute("UPDATE sessions SET ended_ms=? WHERE id=?", (t, session_id))
+
+    # ---- queue data ----------------------------------------------------------------------
+
+    def queue_snapshot(
+        self, now: datetime, learn_ahead: timedelta = timedelta(minutes=20)
+    ) -> QueueSnapshot:
+        now = as_utc(now)
+        start, end = self.today(now)
+        t, s, e = to_ms(now), to_ms(start), to_ms(end)
+        avail = "suspended=0 AND orphaned=0 AND (buried_until_ms IS NULL OR buried_until_ms<=?)"
+        with self.reading() as con:
+            learning = con.execute(
+                f"SELECT key, due_ms FROM cards WHERE state IN (1, 3) AND due_ms<=? AND {avail}"
+                " ORDER BY due_ms",
+                (t + learn_ahead // timedelta(milliseconds=1), t),
+            ).fetchall()
+            review = con.execute(
+                f"SELECT key, due_ms FROM cards WHERE state=2 AND due_ms<? AND {avail}"
+                " ORDER BY due_ms",
+                (e, t),
+            ).fetchall()
+            new = {
+                r[0] for r in con.execute(f"SELECT key FROM cards WHERE state=0 AND {avail}", (t,))
+            }
+            # CROSS JOIN fixes the join order: today's log lines first, not every card
+            new_today = dict(
+                con.execute(
+                    "SELECT c.deck, count(*) FROM revlog r CROSS JOIN cards c ON c.id=r.card_id"
+                    " WHERE r.time_ms>=? AND r.mode='review' AND r.state_before=0"
+                    " GROUP BY c.deck",
+                    (s,),
+                ).fetchall()
+            )
+        return QueueSnapshot(t, s, e, learning, review, new, new_today)

@@ -1,0 +1,247 @@
+"""FSRS scheduling through the `fsrs` package, and the time helpers (UTC ms, the study day).
+
+Every datetime given to fsrs is timezone-aware UTC and truncated to whole milliseconds, so the
+integers stored in SQLite describe a card exactly and an undo restores it bit for bit.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from functools import cache
+
+from fsrs import Card as FsrsCard
+from fsrs import Rating, ReviewLog, Scheduler, State
+from fsrs.scheduler import DEFAULT_PARAMETERS
+
+from studytool.config import SchedulerSettings
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+NEW = 0  # state code for a card never reviewed; 1..3 are fsrs.State values
+
+__all__ = [
+    "NEW",
+    "UTC",
+    "CardState",
+    "Rating",
+    "StudyScheduler",
+    "as_utc",
+    "day_window",
+    "from_ms",
+    "study_date",
+    "to_ms",
+    "utc_now",
+]
+
+
+def to_ms(dt: datetime) -> int:
+    """UTC epoch milliseconds of an aware datetime (floored, exact integer arithmetic)."""
+    if dt.tzinfo is None:
+        raise ValueError("naive datetime: pass a timezone-aware one")
+    return (dt - EPOCH) // _MS
+
+
+def from_ms(ms: int) -> datetime:
+    return EPOCH + timedelta(milliseconds=ms)
+
+
+def as_utc(dt: datetime) -> datetime:
+    """The same instant in UTC, truncated to the millisecond (what the database can hold)."""
+    return from_ms(to_ms(dt))
+
+
+def utc_now() -> datetime:
+    return as_utc(datetime.now(UTC))
+
+
+def local_instant(d: date, hour: int, tz: tzinfo | None) -> datetime:
+    naive = datetime(d.year, d.month, d.day, hour)
+    # a naive datetime's astimezone() reads it as system local time, DST included
+    local = naive.astimezone() if tz is None else naive.replace(tzinfo=tz)
+    return local.astimezone(UTC)
+
+
+def study_date(now: datetime, day_start_hour: int, tz: tzinfo | None = None) -> date:
+    """The study day `now` belongs to: before the day-start hour it is still yesterday."""
+    local = now.astimezone(tz)
+    d = local.date()
+    return d - timedelta(days=1) if local.hour < day_start_hour else d
+
+
+def day_window(
+    now: datetime, day_start_hour: int, tz: tzinfo | None = None
+) -> tuple[datetime, datetime]:
+    """[start, end) of the study day containing `now`, in UTC. `tz` None = system local time."""
+    d = study_date(now, day_start_hour, tz)
+    return (
+        local_instant(d, day_start_hour, tz),
+        local_instant(d + timedelta(days=1), day_start_hour, tz),
+    )
+
+
+@cache
+def fsrs_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("fsrs")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class CardState:
+    """The FSRS fields of one card as stored; state 0 means new (never reviewed)."""
+
+    state: int = NEW
+    step: int | None = None
+    stability: float | None = None
+    difficulty: float | None = None
+    due_ms: int | None = None
+    last_review_ms: int | None = None
+
+    @classmethod
+    def new(cls) -> CardState:
+        return cls()
+
+    @property
+    def is_new(self) -> bool:
+        return self.state == NEW
+
+    @property
+    def due(self) -> datetime | None:
+        return None if self.due_ms is None else from_ms(self.due_ms)
+
+    @property
+    def last_review(self) -> datetime | None:
+        return None if self.last_review_ms is None else from_ms(self.last_review_ms)
+
+    def columns(self) -> tuple[int, int | None, float | None, float | None, int | None, int | None]:
+        """In the order of the cards table (state, step, ..., last_review_ms)."""
+        return (
+            self.state,
+            self.step,
+            self.stability,
+            self.difficulty,
+            self.due_ms,
+            self.last_review_ms,
+        )
+
+    def to_fsrs(self, card_id: int, now: datetime) -> FsrsCard:
+        if self.is_new:
+            return FsrsCard(card_id=card_id, state=State.Learning, step=0, due=now)
+        assert self.due_ms is not None
+        return FsrsCard(
+            card_id=card_id,
+            state=State(self.state),
+            step=self.step,
+            stability=self.stability,
+            difficulty=self.difficulty,
+            due=from_ms(self.due_ms),
+            last_review=self.last_review,
+        )
+
+    @classmethod
+    def from_fsrs(cls, card: FsrsCard) -> CardState:
+        return cls(
+            state=int(card.state),
+            step=card.step,
+            stability=card.stability,
+            difficulty=card.difficulty,
+            due_ms=to_ms(card.due),
+            last_review_ms=None if card.last_review is None else to_ms(card.last_review),
+        )
+
+
+_rng_lock = threading.Lock()
+
+
+@contextmanager
+def _seeded_fuzz(seed: str) -> Iterator[None]:
+    """fsrs fuzzes intervals with the global `random`; seeding it per card and rating makes
+    the preview shown before grading the interval actually given. The global state is restored.
+    """
+    with _rng_lock:
+        saved = random.getstate()
+        random.seed(seed)
+        try:
+            yield
+        finally:
+            random.setstate(saved)
+
+
+class StudyScheduler:
+    """An `fsrs.Scheduler` built from the user's settings and (optionally) personal weights."""
+
+    def __init__(
+        self,
+        settings: SchedulerSettings | None = None,
+        parameters: Sequence[float] | None = None,
+        params_id: int | None = None,
+    ) -> None:
+        s = settings or SchedulerSettings()
+        self.settings = s
+        self.fsrs = Scheduler(
+            parameters=tuple(parameters) if parameters is not None else DEFAULT_PARAMETERS,
+            desired_retention=s.desired_retention,
+            learning_steps=tuple(timedelta(minutes=m) for m in s.learning_steps_min),
+            relearning_steps=tuple(timedelta(minutes=m) for m in s.relearning_steps_min),
+            maximum_interval=s.maximum_interval,
+            enable_fuzzing=s.enable_fuzzing,
+        )
+        self.params_id = params_id
+        tag = "default" if params_id is None else f"p{params_id}"
+        # recorded with every review, so a log line tells which weights scheduled it
+        self.version = f"fsrs-{fsrs_version()}/{tag}"
+
+    @property
+    def parameters(self) -> tuple[float, ...]:
+        return tuple(self.fsrs.parameters)
+
+    def review(self, card_id: int, state: CardState, rating: Rating, now: datetime) -> CardState:
+        """The card after one review at `now`."""
+        now = as_utc(now)
+        card = state.to_fsrs(card_id, now)
+        with _seeded_fuzz(f"{card_id}:{state.last_review_ms}:{int(rating)}"):
+            after, _ = self.fsrs.review_card(card, Rating(rating), now)
+        return CardState.from_fsrs(after)
+
+    def preview(self, card_id: int, state: CardState, now: datetime) -> dict[Rating, timedelta]:
+        """The next interval for each of the four ratings (review_card on a copy per rating)."""
+        now = as_utc(now)
+        out: dict[Rating, timedelta] = {}
+        for rating in Rating:
+            after = self.review(card_id, state, rating, now)
+            assert after.due_ms is not None
+            out[rating] = from_ms(after.due_ms) - now
+        return out
+
+    def retrievability(self, card_id: int, state: CardState, now: datetime) -> float:
+        if state.is_new:
+            return 0.0
+        card = state.to_fsrs(card_id, as_utc(now))
+        return float(self.fsrs.get_card_retrievability(card, as_utc(now)))
+
+    def reschedule(
+        self, card_id: int, state: CardState, logs: Sequence[tuple[int, int]]
+    ) -> CardState:
+        """Replay (time_ms, rating) reviews with these weights (fsrs `reschedule_card`)."""
+        if not logs:
+            return state
+        first = from_ms(min(t for t, _ in logs))
+        card = state.to_fsrs(card_id, first)
+        review_logs = [
+            ReviewLog(
+                card_id=card_id,
+                rating=Rating(r),
+                review_datetime=from_ms(t),
+                review_duration=None,
+            )
+            for t, r in logs
+        ]
+        return CardState.from_fsrs(self.fsrs.reschedule_card(card, review_logs))

@@ -1,0 +1,147 @@
+"""Progress export and import as JSON: every row of every table, so a round trip is exact.
+
+The file holds one JSON object; each table is {"columns": [...], "rows": [[...], ...]} with
+one row per line. Import replaces the whole progress (after a backup) in one transaction.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from studytool.store.db import SCHEMA_VERSION, log_triggers_off
+from studytool.store.errors import StoreError
+from studytool.store.scheduler import as_utc, utc_now
+
+if TYPE_CHECKING:
+    from studytool.store.repo import Store
+
+FORMAT = "studytool-progress"
+FORMAT_VERSION = 1
+# parents before children, so foreign keys hold at every insert
+TABLE_ORDER = ("cards", "sessions", "params", "revlog")
+
+
+@dataclass(frozen=True, slots=True)
+class TransferResult:
+    path: Path
+    counts: dict[str, int]  # rows per table
+    backup: Path | None = None  # import only: the copy taken before replacing
+
+
+def _columns(store: Store) -> dict[str, list[tuple[str, str]]]:
+    """(name, declared type) of each table's columns, in table order."""
+    return {
+        table: [(r[1], r[2].upper()) for r in store.read(f"PRAGMA table_info({table})")]
+        for table in TABLE_ORDER
+    }
+
+
+def export_progress(store: Store, dest: Path, now: datetime | None = None) -> TransferResult:
+    """Write all progress to `dest` (through a temporary file, so a crash leaves no half file)."""
+    now = as_utc(now or utc_now())
+    cols = _columns(store)
+    counts: dict[str, int] = {}
+    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
+    try:
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with store.reading() as con, tmp.open("w", encoding="utf-8") as f:
+            f.write("{\n")
+            f.write(f'"format": "{FORMAT}",\n"version": {FORMAT_VERSION},\n')
+            f.write(f'"schema": {SCHEMA_VERSION},\n"exported_at": "{now.isoformat()}",\n')
+            f.write('"tables": {\n')
+            for t_i, table in enumerate(TABLE_ORDER):
+                names = [n for n, _ in cols[table]]
+                f.write(f'"{table}": {{"columns": {json.dumps(names)}, "rows": [')
+                n = 0
+                cur = con.execute(f"SELECT {', '.join(names)} FROM {table} ORDER BY rowid")
+                for row in cur:
+                    f.write(",\n" if n else "\n")
+                    f.write(json.dumps(list(row), ensure_ascii=False, allow_nan=False))
+                    n += 1
+                counts[table] = n
+                f.write("\n]}" + (",\n" if t_i < len(TABLE_ORDER) - 1 else "\n"))
+            f.write("}\n}\n")
+        os.replace(tmp, dest)
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise StoreError(f"cannot write {dest}: {e.strerror or e}") from None
+    return TransferResult(dest, counts)
+
+
+def _check_value(table: str, column: str, kind: str, value: Any) -> None:
+    ok = value is None
+    if not ok and kind.startswith("INT"):
+        ok = isinstance(value, int) and not isinstance(value, bool)
+    elif not ok and kind == "REAL":
+        ok = isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+    elif not ok and kind == "TEXT":
+        ok = isinstance(value, str)
+    if not ok:
+        raise StoreError(f"invalid progress file: {table}.{column} cannot be {value!r}")
+
+
+def read_progress_file(store: Store, src: Path) -> dict[str, list[list[Any]]]:
+    """Parse and validate an export; returns rows per table in the store's column order."""
+    try:
+        with src.open(encoding="utf-8") as f:
+            data = json.load(f)
+    except OSError as e:
+        raise StoreError(f"cannot read {src}: {e.strerror or e}") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise StoreError(f"{src}: not a JSON progress file ({e})") from None
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise StoreError(f"{src}: not a studytool progress export")
+    if data.get("version") != FORMAT_VERSION or data.get("schema") != SCHEMA_VERSION:
+        raise StoreError(
+            f"{src}: export format {data.get('version')} / schema {data.get('schema')} is not"
+            f" supported (expected {FORMAT_VERSION} / {SCHEMA_VERSION})"
+        )
+    tables = data.get("tables")
+    if not isinstance(tables, dict):
+        raise StoreError(f"{src}: 'tables' is missing")
+    out: dict[str, list[list[Any]]] = {}
+    for table, cols in _columns(store).items():
+        entry = tables.get(table)
+        names = [n for n, _ in cols]
+        if not isinstance(entry, dict) or entry.get("columns") != names:
+            raise StoreError(f"{src}: table {table!r} is missing or has other columns")
+        rows = entry.get("rows")
+        if not isinstance(rows, list):
+            raise StoreError(f"{src}: table {table!r} has no rows list")
+        for row in rows:
+            if not isinstance(row, list) or len(row) != len(names):
+                raise StoreError(f"{src}: a {table} row has the wrong shape: {row!r}")
+            for (name, kind), value in zip(cols, row, strict=True):
+                _check_value(table, name, kind, value)
+        out[table] = rows
+    return out
+
+
+def import_progress(store: Store, src: Path, now: datetime | None = None) -> TransferResult:
+    """Replace all progress with the file's. A backup of the current progress comes first."""
+    now = as_utc(now or utc_now())
+    rows = read_progress_file(store, src)
+    cols = _columns(store)
+    made = store.backup_now("pre-import", now)
+    try:
+        with store.transaction() as con, log_triggers_off(con):
+            for table in reversed(TABLE_ORDER):
+                con.execute(f"DELETE FROM {table}")
+            for table in TABLE_ORDER:
+                names = [n for n, _ in cols[table]]
+                marks = ", ".join("?" * len(names))
+                con.executemany(
+                    f"INSERT INTO {table} ({', '.join(names)}) VALUES ({marks})", rows[table]
+                )
+    except StoreError as e:
+        raise StoreError(f"{src}: import failed, nothing was changed ({e})") from None
+    store.reload_scheduler()
+    return TransferResult(src, {t: len(r) for t, r in rows.items()}, made)

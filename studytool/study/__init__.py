@@ -1,0 +1,1 @@
+"""Study sessions: queues and review logic over the store (pure, no UI)."""

@@ -1,0 +1,259 @@
+"""Today's review queue and the cram queue: pure session logic over the store. No UI.
+
+    queue = build_queue(store, cards, now, QueueFilter.of(decks=["optimizers"]))
+    item = queue[0]            # item.key, item.card, item.kind, item.reverse
+    ...grade it, then rebuild with previous=item.key (a rebuild takes a few ms)
+
+Order: cards missed in a quiz and sent to review (`store.quizlog.flag`, due or not), learning
+cards due now, review cards due today, new cards (at most `Settings.new_per_day` first reviews
+per deck per study day), then learning cards due within `learn_ahead`. Siblings (same
+`Card.sibling_key`, e.g. both directions of a reversed card) are never back to back when another
+card can go between them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from studytool.content.model import REVERSE_SUFFIX, Card
+from studytool.store.scheduler import as_utc, from_ms
+
+if TYPE_CHECKING:
+    from studytool.store.repo import Store
+
+LEARN_AHEAD = timedelta(minutes=20)
+
+
+class Kind(StrEnum):
+    LEARNING = "learning"
+    REVIEW = "review"
+    NEW = "new"
+    CRAM = "cram"
+
+
+_STATE_KIND = {1: Kind.LEARNING, 3: Kind.LEARNING}  # fsrs Learning / Relearning
+
+
+@dataclass(frozen=True, slots=True)
+class QueueFilter:
+    """Empty sets mean "all". A card matches when its deck is listed and it has any listed tag."""
+
+    decks: frozenset[str] = frozenset()
+    tags: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, decks: Iterable[str] = (), tags: Iterable[str] = ()) -> QueueFilter:
+        return cls(frozenset(decks), frozenset(tags))
+
+    def matches(self, card: Card) -> bool:
+        if self.decks and card.deck not in self.decks:
+            return False
+        return not self.tags or any(t in self.tags for t in card.tags)
+
+
+@dataclass(frozen=True, slots=True)
+class QueueItem:
+    key: str  # the review key to grade: deck/card, or deck/card@rev for the back-to-front side
+    card: Card
+    kind: Kind
+    due: datetime | None = None  # None for new cards
+    sibling: str = ""  # card.sibling_key, precomputed by the queue builders ("" = compute it)
+
+    @property
+    def sibling_key(self) -> str:
+        return self.sibling or self.card.sibling_key
+
+    @property
+    def reverse(self) -> bool:
+        """Show the back and ask for the front."""
+        return self.key.endswith(REVERSE_SUFFIX)
+
+
+class CardIndex:
+    """Review key -> Card for the non-draft cards, in content order.
+
+    Building it for 50,000 cards costs tens of milliseconds, so `of()` reuses the index of the
+    same list object. Pass a new list (not a mutated one) when the content changes.
+    """
+
+    _cached: tuple[object, int, CardIndex] | None = None
+
+    def __init__(self, cards: Iterable[Card]) -> None:
+        self.by_key: dict[str, Card] = {}
+        self.sibling: dict[str, str] = {}  # key -> sibling key (computing it costs an f-string)
+        self.deck_keys: dict[str, list[str]] = {}  # deck -> its keys, in content order
+        for card in cards:
+            if not card.draft:
+                keys = self.deck_keys.setdefault(card.deck, [])
+                sibling = card.sibling_key
+                for key in card.review_keys():
+                    self.by_key[key] = card
+                    self.sibling[key] = sibling
+                    keys.append(key)
+        self.position: dict[str, int] = {k: i for i, k in enumerate(self.by_key)}
+
+    @classmethod
+    def of(cls, cards: Sequence[Card] | CardIndex) -> CardIndex:
+        if isinstance(cards, CardIndex):
+            return cards
+        cached = cls._cached
+        if cached is not None and cached[0] is cards and cached[1] == len(cards):
+            return cached[2]
+        index = cls(cards)
+        cls._cached = (cards, len(cards), index)
+        return index
+
+
+def space_siblings(items: Iterable[QueueItem], previous: str | None = None) -> list[QueueItem]:
+    """Reorder as little as possible so no item follows its sibling (nor the `previous`
+    sibling key): each time, the earliest item that is not a sibling of the last one goes.
+    When only siblings remain they go in order: there is nothing to put between them."""
+    out: list[QueueItem] = []
+    held: list[QueueItem] = []  # postponed; all of them are siblings of `last`
+    last = previous
+
+    def flush() -> None:
+        nonlocal last
+        while held:
+            j = next((i for i, h in enumerate(held) if h.sibling_key != last), None)
+            if j is None:
+                return
+            item = held.pop(j)
+            out.append(item)
+            last = item.sibling_key
+
+    for item in items:
+        if item.sibling_key == last:
+            held.append(item)
+            continue
+        out.append(item)
+        last = item.sibling_key
+        if held:
+            flush()
+    while held:  # only siblings of one another are left
+        item = held.pop(0)
+        out.append(item)
+        last = item.sibling_key
+        flush()
+    return out
+
+
+def _previous_sibling(index: CardIndex, previous: str | None) -> str | None:
+    return index.sibling.get(previous) if previous else None
+
+
+def build_queue(
+    store: Store,
+    cards: Sequence[Card] | CardIndex,
+    now: datetime,
+    filters: QueueFilter | None = None,
+    *,
+    previous: str | None = None,
+    learn_ahead: timedelta = LEARN_AHEAD,
+    new_per_day: int | None = None,
+) -> list[QueueItem]:
+    """Today's queue at `now`. `previous` is the key just shown (keeps its sibling off the top)."""
+    index = CardIndex.of(cards)
+    f = filters or QueueFilter()
+    limit = store.settings.new_per_day if new_per_day is None else new_per_day
+    snap = store.queue_snapshot(as_utc(now), learn_ahead)
+
+    by_key, sib = index.by_key, index.sibling
+
+    def pick_filtered(key: str) -> Card | None:
+        card = by_key.get(key)
+        return card if card is not None and f.matches(card) else None
+
+    pick: Callable[[str], Card | None] = pick_filtered if f.decks or f.tags else by_key.get
+    learning_now: list[QueueItem] = []
+    learning_ahead: list[QueueItem] = []
+    for key, due_ms in snap.learning:
+        if card := pick(key):
+            target = learning_now if due_ms <= snap.now_ms else learning_ahead
+            target.append(QueueItem(key, card, Kind.LEARNING, from_ms(due_ms), sib[key]))
+    reviews = [
+        QueueItem(key, card, Kind.REVIEW, from_ms(due_ms), sib[key])
+        for key, due_ms in snap.review
+        if (card := pick(key))
+    ]
+    new: list[QueueItem] = []
+    for deck, keys in index.deck_keys.items():
+        room = limit - snap.new_today.get(deck, 0)
+        if room <= 0 or (f.decks and deck not in f.decks):
+            continue
+        for key in keys:  # content order; stops as soon as the deck's limit is reached
+            if key in snap.new and (card := pick(key)):
+                new.append(QueueItem(key, card, Kind.NEW, None, sib[key]))
+                room -= 1
+                if room == 0:
+                    break
+    items = _flagged_first(store, index, f, now, learning_now + reviews + new + learning_ahead)
+    return space_siblings(items, _previous_sibling(index, previous))
+
+
+def _flagged_first(
+    store: Store, index: CardIndex, f: QueueFilter, now: datetime, items: list[QueueItem]
+) -> list[QueueItem]:
+    """Cards missed in a quiz and marked "add to review" come first, due or not, until they
+    are reviewed (the mark lives in `store.quizlog`)."""
+    from studytool.store.quizlog import flagged_keys
+
+    flagged = [k for k in flagged_keys(store, now) if k in index.by_key]
+    if not flagged:
+        return items
+    queued = {item.key: item for item in items}
+    first: list[QueueItem] = []
+    for key in flagged:
+        card = index.by_key[key]
+        if not f.matches(card):
+            continue
+        item = queued.get(key)
+        if item is None:
+            rec = store.card(key)
+            if rec is None:
+                continue
+            kind = Kind.NEW if rec.state.is_new else _STATE_KIND.get(rec.state.state, Kind.REVIEW)
+            item = QueueItem(key, card, kind, rec.state.due)
+        first.append(item)
+    moved = {item.key for item in first}
+    return first + [item for item in items if item.key not in moved]
+
+
+def build_cram_queue(
+    store: Store,
+    cards: Sequence[Card] | CardIndex,
+    now: datetime,
+    filters: QueueFilter | None = None,
+    *,
+    limit: int | None = None,
+    previous: str | None = None,
+    include_new: bool = True,
+) -> list[QueueItem]:
+    """Every matching card now, due or not: the weakest (lowest retrievability) first, then
+    new cards in content order. Suspended cards are left out. Grade these with mode="cram"."""
+    index = CardIndex.of(cards)
+    f = filters or QueueFilter()
+    now = as_utc(now)
+    records = store.records()
+    scheduler = store.scheduler
+    reviewed: list[tuple[float, int, QueueItem]] = []
+    new: list[QueueItem] = []
+    for pos, (key, card) in enumerate(index.by_key.items()):
+        rec = records.get(key)
+        if not f.matches(card) or (rec is not None and rec.suspended):
+            continue
+        item = QueueItem(key, card, Kind.CRAM, rec.state.due if rec else None, index.sibling[key])
+        if rec is None or rec.state.is_new:
+            if include_new:
+                new.append(item)
+        else:
+            reviewed.append((scheduler.retrievability(rec.id, rec.state, now), pos, item))
+    reviewed.sort(key=lambda t: (t[0], t[1]))
+    items = [t[2] for t in reviewed] + new
+    if limit is not None:
+        items = items[:limit]
+    return space_siblings(items, _previous_sibling(index, previous))
