@@ -17,6 +17,7 @@ from studytool.content.model import Card, CardType, Deck, LoadResult, Text
 app = typer.Typer(
     name="studytool",
     help="Flashcards, quizzes and live PyTorch demos for deep-learning basics.",
+    epilog=f"Config file: {default_config_path()}",
     rich_markup_mode="rich",
     no_args_is_help=False,
     pretty_exceptions_enable=False,
@@ -68,13 +69,18 @@ def main(
     content: Annotated[
         list[Path] | None,
         typer.Option(
-            "--content", "-c", help="Extra deck directory (repeatable).", show_default=False
+            "--content",
+            "-c",
+            metavar="DIR",
+            help="Extra deck directory (repeatable).",
+            show_default=False,
         ),
     ] = None,
     data: Annotated[
         Path | None,
         typer.Option(
             "--data",
+            metavar="DIR",
             help="Directory for progress (default: the user data dir).",
             show_default=False,
         ),
@@ -84,15 +90,13 @@ def main(
         typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
     ] = False,
 ) -> None:
+    """Open the app (no command), or run a command."""
     _options["content"] = list(content or [])
     _options["data"] = data
     if ctx.invoked_subcommand is None:
         from studytool.tui.app import run_app
 
         run_app(get_settings())
-
-
-main.__doc__ = f"Open the app, or run a command.\n\nConfig file: {default_config_path()}"
 
 
 @app.command(rich_help_panel=CONTENT_PANEL)
@@ -275,20 +279,15 @@ def schema() -> None:
     sys.stdout.write(schema_json())
 
 
-def _register_optional() -> None:
-    """Command groups from other layers; each module imports fast (no torch)."""
-    try:
-        from studytool.cli_demo import demo_app
-    except ImportError:
-        pass
-    else:
-        app.add_typer(demo_app, name="demo", rich_help_panel="Demos")
-    try:
-        from studytool.cli_progress import register
-    except ImportError:
-        pass
-    else:
-        register(app, get_settings, get_cards)
+def _register_groups() -> None:
+    """Command groups of the other layers; each module imports fast (no torch)."""
+    from studytool.cli_demo import demo_app
+    from studytool.cli_exchange import register as register_exchange
+    from studytool.cli_progress import register as register_progress
+
+    app.add_typer(demo_app, name="demo", rich_help_panel="Demos")
+    register_progress(app, get_settings, get_cards)
+    register_exchange(app, get_settings, get_library)
 
 
-_register_optional()
+_register_groups()

@@ -98,7 +98,7 @@ def test_user_deck_overrides_builtin(tmp_path: Path) -> None:
     rows = {r["id"]: r for r in json.loads(env_result.stdout)["decks"]}
     assert rows[target]["cards"] == 1
     assert rows[target]["overrides"] == str(builtin[0].path)
-    table = runner.invoke(app, ["decks"], env={"STUDYTOOL_CONTENT": str(d)}, terminal_width=200)
+    table = runner.invoke(app, ["decks"], env={"STUDYTOOL_CONTENT": str(d), "COLUMNS": "200"})
     assert f"overrides built-in {builtin[0].path.name}" in table.stdout
 
 

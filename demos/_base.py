@@ -1,0 +1,591 @@
+"""The demo API shared by every ``demos/<name>.py`` module.
+
+A demo module defines a literal ``INFO = DemoInfo(...)`` (read with ``ast`` by
+``studytool.demorun.catalog``, so only literals and ``Param(...)`` calls are allowed) and
+``run(params, device, report) -> Verdict``.  ``report`` is a :class:`Reporter`; each call
+emits one JSON-serialisable event dict (schema: ``studytool/demorun/protocol.py``).
+
+This module does NOT import torch or numpy at import time (the app imports it to validate
+parameters); they are imported lazily inside the functions that need them.
+
+Entry points:
+
+* :func:`execute` - the single code path that resolves params, seeds, emits ``start``,
+  runs the demo and emits ``verdict``/``error`` and ``done``.  Used by the worker process,
+  :func:`main` and :func:`run_inline`.
+* :func:`main` - ``python -m demos.<name> [--quick] [--device D] [--json] [--param k=v]``.
+* :func:`run_inline` - run a demo in this process and collect its events (tests).
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+import json
+import math
+import random
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # pragma: no cover
+    import torch
+
+__all__ = [
+    "DemoError",
+    "DemoInfo",
+    "DemoParamError",
+    "Param",
+    "RecordingReporter",
+    "Reporter",
+    "Verdict",
+    "execute",
+    "jsonable",
+    "main",
+    "resolve_device",
+    "resolve_params",
+    "run_inline",
+    "seed_everything",
+]
+
+
+# --------------------------------------------------------------------------- metadata
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    default: int | float | str | bool
+    help: str
+    min: float | None = None  # numeric bounds, inclusive
+    max: float | None = None
+    choices: tuple[str, ...] = ()  # for str params
+    quick: int | float | str | bool | None = None  # value used by --quick (None: same as default)
+
+
+@dataclass(frozen=True)
+class DemoInfo:
+    name: str  # module name, e.g. "resnet"
+    title_en: str
+    title_ko: str
+    concept: str  # one short phrase, e.g. "skip connections"
+    claim: str  # the claim it demonstrates, in one English sentence
+    params: tuple[Param, ...] = ()
+    cards: tuple[str, ...] = ()  # full card ids "deck/card" it illustrates
+
+
+@dataclass
+class Verdict:
+    claim_holds: bool
+    numbers: dict[str, float]  # the measured numbers behind the verdict
+    summary: str  # one line
+
+
+class DemoError(Exception):
+    """Base class of errors raised by the demo framework."""
+
+
+class DemoParamError(DemoError, ValueError):
+    """A bad parameter value, an unknown parameter name or an unavailable device."""
+
+
+# --------------------------------------------------------------------------- JSON helpers
+
+
+def _round(x: float, digits: int) -> float | None:
+    """``x`` to ``digits`` significant digits; NaN/inf -> None (JSON has no NaN)."""
+    if not math.isfinite(x):
+        return None
+    return float(f"{x:.{digits}g}") + 0.0  # + 0.0: no "-0.0"
+
+
+def jsonable(obj: Any) -> Any:
+    """Turn ``obj`` into plain JSON types: tensors/arrays -> lists, NaN/inf -> None."""
+    if obj is None or isinstance(obj, bool | str | int):
+        return obj
+    if isinstance(obj, float):
+        return obj if math.isfinite(obj) else None
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if hasattr(obj, "detach"):  # torch tensor
+        obj = obj.detach().cpu()
+        obj = obj.tolist() if obj.dim() else obj.item()
+        return jsonable(obj)
+    if hasattr(obj, "tolist"):  # numpy array or scalar
+        return jsonable(obj.tolist())
+    if hasattr(obj, "item"):
+        return jsonable(obj.item())
+    return str(obj)
+
+
+MAX_IMAGE_SIDE = 192  # larger images are average-pooled down (a terminal shows far less)
+
+
+def _image_pixels(name: str, pixels: Any) -> tuple[list[int], list]:
+    """Array-like (tensor, ndarray, nested list) HxW / HxWx1 / HxWx3 -> (shape, nested lists).
+
+    Average-pools so that no side exceeds ``MAX_IMAGE_SIDE``; grayscale is rounded to 4
+    significant digits of its largest magnitude, RGB clipped to 0..1 and rounded to 3
+    decimals; NaN/inf become None."""
+    import torch  # only reached from demos, which run where torch is available
+
+    if hasattr(pixels, "detach"):
+        t = pixels.detach().to("cpu", torch.float32)
+    else:
+        t = torch.as_tensor(
+            pixels if not hasattr(pixels, "tolist") else pixels.tolist(), dtype=torch.float32
+        )
+    if t.dim() == 3 and t.shape[2] == 1:
+        t = t[..., 0]
+    if not (t.dim() == 2 or (t.dim() == 3 and t.shape[2] == 3)) or t.numel() == 0:
+        raise ValueError(f"image {name!r}: expected HxW or HxWx3 pixels, got {list(t.shape)}")
+    if max(t.shape[:2]) > MAX_IMAGE_SIDE:
+        h, w = t.shape[:2]
+        scale = MAX_IMAGE_SIDE / max(h, w)
+        size = (max(1, round(h * scale)), max(1, round(w * scale)))
+        x = t[None, None] if t.dim() == 2 else t.permute(2, 0, 1)[None]
+        x = torch.nn.functional.adaptive_avg_pool2d(x, size)[0]
+        t = x[0] if t.dim() == 2 else x.permute(1, 2, 0)
+    bad = ~torch.isfinite(t)
+    if t.dim() == 3:
+        t = torch.round(t.nan_to_num(0.0).clamp(0, 1).double() * 1000) / 1000
+        return list(t.shape), t.tolist()
+    finite = t[~bad]
+    top = float(finite.abs().max()) if finite.numel() else 0.0
+    decimals = 4 - math.ceil(math.log10(top)) if top > 0 else 4
+    scale = 10.0 ** max(-30, min(30, decimals))
+    t = torch.round(t.nan_to_num(0.0).double() * scale) / scale
+    nested = t.tolist()
+    if bad.any():
+        for r, c in bad.nonzero().tolist():
+            nested[r][c] = None
+    return list(t.shape), nested
+
+
+# --------------------------------------------------------------------------- reporter
+
+
+class Reporter:
+    """Passed to ``run()``; each call emits one JSON-serialisable event dict."""
+
+    def __init__(
+        self,
+        emit: Callable[[dict[str, Any]], None] | None = None,
+        cancel_check: Callable[[], bool] | None = None,
+    ) -> None:
+        self._emit_fn = emit or (lambda event: None)
+        self._cancel_check = cancel_check
+        self._cancelled = False
+
+    # -- plumbing
+    def emit(self, event: dict[str, Any]) -> None:
+        self._emit_fn(event)
+
+    def cancel(self) -> None:
+        self._cancelled = True
+
+    @property
+    def cancelled(self) -> bool:
+        """Demos check this in their loops and return early when it is True."""
+        if not self._cancelled and self._cancel_check is not None and self._cancel_check():
+            self._cancelled = True
+        return self._cancelled
+
+    # -- the API used by demos
+    def progress(self, step: int, total: int) -> None:
+        self.emit({"type": "progress", "step": int(step), "total": int(total)})
+
+    def metric(self, step: int, **values: float) -> None:
+        vals = {k: _round(float(v), 6) for k, v in values.items()}
+        self.emit({"type": "metric", "step": int(step), "values": vals})
+
+    def image(self, name: str, pixels: Any, *, caption: str = "") -> None:
+        shape, nested = _image_pixels(name, pixels)
+        self.emit(
+            {
+                "type": "image",
+                "name": str(name),
+                "shape": shape,
+                "pixels": nested,
+                "caption": str(caption),
+            }
+        )
+
+    def table(self, name: str, rows: list[dict[str, Any]]) -> None:
+        clean = []
+        for row in rows:
+            r = {}
+            for k, v in row.items():
+                v = jsonable(v)
+                if isinstance(v, float):
+                    v = _round(v, 6)
+                r[str(k)] = v
+            clean.append(r)
+        self.emit({"type": "table", "name": str(name), "rows": clean})
+
+    def log(self, message: str) -> None:
+        self.emit({"type": "log", "message": str(message)})
+
+
+class RecordingReporter(Reporter):
+    """A reporter that keeps every event in ``self.events`` (tests, run_inline)."""
+
+    def __init__(self, cancel_check: Callable[[], bool] | None = None) -> None:
+        self.events: list[dict[str, Any]] = []
+        super().__init__(self.events.append, cancel_check)
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [e for e in self.events if e["type"] == kind]
+
+
+# --------------------------------------------------------------------------- params
+
+
+_TRUE = {"1", "true", "yes", "on", "y", "t"}
+_FALSE = {"0", "false", "no", "off", "n", "f"}
+
+
+def _did_you_mean(word: str, options: Iterable[str]) -> str:
+    options = sorted(options)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
+    if close:
+        return f"; did you mean {close[0]!r}?"
+    if options:
+        return f"; known: {', '.join(options)}"
+    return ""
+
+
+def _coerce(p: Param, value: Any) -> Any:
+    default = p.default
+    name = p.name
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int | float) and value in (0, 1):
+            return bool(value)
+        s = str(value).strip().lower()
+        if s in _TRUE:
+            return True
+        if s in _FALSE:
+            return False
+        raise DemoParamError(f"param {name!r}: {value!r} is not a boolean (use true/false)")
+    if isinstance(default, int):
+        if isinstance(value, bool):
+            raise DemoParamError(f"param {name!r}: {value!r} is not an integer")
+        if isinstance(value, int):
+            return value
+        if isinstance(value, float):
+            if value.is_integer():
+                return int(value)
+            raise DemoParamError(f"param {name!r}: {value!r} is not an integer")
+        s = str(value).strip()
+        try:
+            return int(s)
+        except ValueError:
+            pass
+        try:
+            f = float(s)
+        except ValueError:
+            raise DemoParamError(f"param {name!r}: {value!r} is not an integer") from None
+        if math.isfinite(f) and f.is_integer():
+            return int(f)
+        raise DemoParamError(f"param {name!r}: {value!r} is not an integer")
+    if isinstance(default, float):
+        if isinstance(value, bool):
+            raise DemoParamError(f"param {name!r}: {value!r} is not a number")
+        if isinstance(value, int | float):
+            f = float(value)
+        else:
+            try:
+                f = float(str(value).strip())
+            except ValueError:
+                raise DemoParamError(f"param {name!r}: {value!r} is not a number") from None
+        if not math.isfinite(f):
+            raise DemoParamError(f"param {name!r}: {value!r} is not a finite number")
+        return f
+    # str
+    s = str(value)
+    if p.choices and s not in p.choices:
+        close = difflib.get_close_matches(s, p.choices, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise DemoParamError(f"param {name!r}: {s!r} is not one of {', '.join(p.choices)}{hint}")
+    return s
+
+
+def _fmt(p: Param, x: float) -> str:
+    if isinstance(p.default, int) and float(x).is_integer():
+        return str(int(x))
+    return repr(float(x))
+
+
+def _check_range(p: Param, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return
+    if p.min is not None and value < p.min:
+        raise DemoParamError(f"param {p.name!r}: {value} is below the minimum {_fmt(p, p.min)}")
+    if p.max is not None and value > p.max:
+        raise DemoParamError(f"param {p.name!r}: {value} is above the maximum {_fmt(p, p.max)}")
+
+
+def resolve_params(
+    info: DemoInfo, given: dict[str, str | int | float | bool] | None, quick: bool
+) -> dict[str, Any]:
+    """Defaults (or ``quick`` values) overridden by ``given``; coerced and range-checked.
+
+    Raises :class:`DemoParamError` with a one-line message for unknown names (with a
+    did-you-mean), values of the wrong type, values out of range or not among the choices.
+    """
+    given = dict(given or {})
+    by_name = {p.name: p for p in info.params}
+    for key in given:
+        if key not in by_name:
+            raise DemoParamError(
+                f"unknown param {key!r} for demo {info.name!r}" + _did_you_mean(key, by_name)
+            )
+    out: dict[str, Any] = {}
+    for p in info.params:
+        if p.name in given:
+            value = _coerce(p, given[p.name])
+        elif quick and p.quick is not None:
+            value = _coerce(p, p.quick)
+        else:
+            value = _coerce(p, p.default)
+        _check_range(p, value)
+        out[p.name] = value
+    return out
+
+
+def parse_param_args(items: Iterable[str]) -> dict[str, str]:
+    """``["lr=0.1", "steps=50"]`` -> ``{"lr": "0.1", "steps": "50"}`` (DemoParamError if bad)."""
+    out: dict[str, str] = {}
+    for item in items:
+        for part in str(item).split(","):
+            part = part.strip()
+            if not part:
+                continue
+            if "=" not in part:
+                raise DemoParamError(f"bad --param {part!r}: expected NAME=VALUE")
+            k, v = part.split("=", 1)
+            k = k.strip().replace("-", "_")
+            if not k:
+                raise DemoParamError(f"bad --param {part!r}: expected NAME=VALUE")
+            out[k] = v.strip()
+    return out
+
+
+# --------------------------------------------------------------------------- device / seed
+
+
+def resolve_device(name: str) -> torch.device:
+    """``"auto"`` -> cuda, then mps, then cpu; otherwise the given device (checked)."""
+    import torch
+
+    name = (name or "auto").strip().lower()
+    if name == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        mps = getattr(torch.backends, "mps", None)
+        if mps is not None and mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    try:
+        dev = torch.device(name)
+    except (RuntimeError, ValueError):
+        raise DemoParamError(f"unknown device {name!r} (use cpu, cuda or auto)") from None
+    if dev.type == "cuda" and not torch.cuda.is_available():
+        raise DemoParamError(f"device {name!r} is not available on this machine (use cpu or auto)")
+    if dev.type == "mps":
+        mps = getattr(torch.backends, "mps", None)
+        if mps is None or not mps.is_available():
+            raise DemoParamError(f"device {name!r} is not available on this machine")
+    return dev
+
+
+def seed_everything(seed: int) -> None:
+    """Seed python, numpy and torch (all devices)."""
+    random.seed(seed)
+    try:
+        import numpy as np
+
+        np.random.seed(seed % (2**32))
+    except ImportError:  # pragma: no cover
+        pass
+    import torch
+
+    torch.manual_seed(seed)
+
+
+# --------------------------------------------------------------------------- running
+
+
+RunFn = Callable[[dict[str, Any], "torch.device", Reporter], Verdict]
+
+
+def execute(
+    info: DemoInfo,
+    run: RunFn,
+    given: dict[str, Any] | None,
+    *,
+    device: str = "auto",
+    quick: bool = False,
+    emit: Callable[[dict[str, Any]], None],
+    cancel_check: Callable[[], bool] | None = None,
+    reraise: bool = False,
+) -> Verdict | None:
+    """Run one demo, emitting ``start``, the demo's own events, ``verdict`` (or ``error``)
+    and ``done``.  Returns the verdict, or None after an error (re-raised if ``reraise``)."""
+    reporter = Reporter(emit, cancel_check)
+    try:
+        params = resolve_params(info, given, quick)
+        dev = resolve_device(device)
+        t0 = time.perf_counter()  # after the (possibly first) torch import in resolve_device
+        emit(
+            {
+                "type": "start",
+                "demo": info.name,
+                "device": str(dev),
+                "params": jsonable(params),
+                "quick": bool(quick),
+            }
+        )
+        if "seed" in params:
+            seed_everything(int(params["seed"]))
+        verdict = run(params, dev, reporter)
+        if not isinstance(verdict, Verdict):
+            raise DemoError(f"demo {info.name!r} returned {type(verdict).__name__}, not a Verdict")
+        seconds = time.perf_counter() - t0
+        emit(
+            {
+                "type": "verdict",
+                "claim_holds": bool(verdict.claim_holds),
+                "numbers": {str(k): _round(float(v), 6) for k, v in verdict.numbers.items()},
+                "summary": str(verdict.summary),
+                "seconds": round(seconds, 3),
+                "cancelled": reporter.cancelled,
+            }
+        )
+        return verdict
+    except BaseException as exc:  # everything becomes an error event
+        if isinstance(exc, DemoParamError):
+            kind, message, tb = "param", str(exc), ""
+        elif isinstance(exc, KeyboardInterrupt | SystemExit):
+            kind, message, tb = "interrupted", f"{type(exc).__name__}: {exc}", ""
+        else:
+            kind, message, tb = "exception", f"{type(exc).__name__}: {exc}", traceback.format_exc()
+        emit({"type": "error", "message": message, "kind": kind, "traceback": tb})
+        if reraise or kind == "interrupted":
+            raise
+        return None
+    finally:
+        emit({"type": "done"})
+
+
+def run_inline(
+    name: str,
+    quick: bool = True,
+    params: dict[str, Any] | None = None,
+    device: str = "cpu",
+) -> tuple[list[dict[str, Any]], Verdict]:
+    """Run demo ``name`` in this process; return ``(events, verdict)``.
+
+    Exceptions from the demo propagate (after the ``error`` event is recorded)."""
+    module = importlib.import_module(f"{__package__}.{name}")
+    events: list[dict[str, Any]] = []
+    verdict = execute(
+        module.INFO,
+        module.run,
+        params,
+        device=device,
+        quick=quick,
+        emit=events.append,
+        reraise=True,
+    )
+    assert verdict is not None
+    return events, verdict
+
+
+def _print_plain(event: dict[str, Any]) -> None:
+    """Plain-text rendering used by ``python -m demos.<name>`` without --json."""
+    t = event["type"]
+    if t == "start":
+        print(f"== {event['demo']} on {event['device']}  params: {event['params']}")
+    elif t == "metric":
+        vals = "  ".join(
+            f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in event["values"].items()
+        )
+        print(f"  step {event['step']:>5}  {vals}")
+    elif t == "image":
+        print(f"  [image {event['name']} {'x'.join(map(str, event['shape']))}] {event['caption']}")
+    elif t == "table":
+        print(f"  table {event['name']}:")
+        for row in event["rows"]:
+            print("    " + "  ".join(f"{k}={v}" for k, v in row.items()))
+    elif t == "log":
+        print(f"  {event['message']}")
+    elif t == "verdict":
+        word = "HOLDS" if event["claim_holds"] else "DOES NOT HOLD"
+        print(f"== claim {word} ({event['seconds']:.2f} s): {event['summary']}")
+        for k, v in event["numbers"].items():
+            print(f"     {k} = {v}")
+    elif t == "error":
+        print(f"error: {event['message']}", file=sys.stderr)
+        if event.get("traceback"):
+            print(event["traceback"], file=sys.stderr)
+
+
+def main(info: DemoInfo, run: RunFn, argv: list[str] | None = None) -> None:
+    """``python -m demos.<name> [--quick] [--device cpu|cuda|auto] [--json] [--param k=v]``.
+
+    Exit status: 0 the claim holds, 1 it does not, 2 bad params/device, 3 the demo crashed."""
+    import argparse
+
+    ap = argparse.ArgumentParser(prog=f"python -m demos.{info.name}", description=info.claim)
+    ap.add_argument("--quick", action="store_true", help="small, fast settings")
+    ap.add_argument("--device", default="auto", help="cpu, cuda or auto (default)")
+    ap.add_argument("--json", action="store_true", help="print JSON-line events")
+    ap.add_argument(
+        "--param",
+        "-p",
+        action="append",
+        default=[],
+        metavar="K=V",
+        help="set a parameter (repeatable)",
+    )
+    args = ap.parse_args(argv)
+    if not args.json:
+        print(f"{info.title_en} - {info.claim}")
+
+    def emit(event: dict[str, Any]) -> None:
+        if args.json:
+            sys.stdout.write(json.dumps(event) + "\n")
+            sys.stdout.flush()
+        else:
+            _print_plain(event)
+
+    try:
+        given = parse_param_args(args.param)
+    except DemoParamError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        sys.exit(2)
+    errors: list[dict[str, Any]] = []
+
+    def emit_and_track(event: dict[str, Any]) -> None:
+        if event["type"] == "error":
+            errors.append(event)
+        emit(event)
+
+    try:
+        verdict = execute(
+            info, run, given, device=args.device, quick=args.quick, emit=emit_and_track
+        )
+    except KeyboardInterrupt:
+        sys.exit(130)
+    if verdict is None:
+        sys.exit(2 if errors and errors[0].get("kind") == "param" else 3)
+    sys.exit(0 if verdict.claim_holds else 1)

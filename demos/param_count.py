@@ -1,0 +1,236 @@
+"""Counting parameters: the conv/linear formulas, 3x3+3x3 vs 5x5, and the 1x1 bottleneck.
+
+* A conv layer has (k_h * k_w * C_in / groups + 1) * C_out parameters (the +1 is the bias),
+  a linear layer (in + 1) * out.  Checked against ``numel()`` of real torch layers with
+  random shapes.
+* Two stacked 3x3 convs see a 5x5 window (three see 7x7), like one 5x5 (7x7) conv, with
+  18 C^2 instead of 25 C^2 weights (27 C^2 instead of 49 C^2).  The receptive field is
+  measured, not assumed: the gradient of one output pixel with respect to the input is
+  non-zero exactly on the pixels that output can see.
+* A 1x1 -> 3x3 -> 1x1 bottleneck (256 -> 64 -> 64 -> 256) replaces a 3x3 conv 256 -> 256
+  with a fraction of the weights.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import nn
+
+from ._base import DemoInfo, Param, Reporter, Verdict
+
+INFO = DemoInfo(
+    name="param_count",
+    title_en="Counting parameters: conv formula, 3x3 vs 5x5, 1x1 bottleneck",
+    title_ko="파라미터 수 세기: 합성곱 공식, 3x3 두 번 vs 5x5, 1x1 병목",
+    concept="parameter count and receptive field",
+    claim=(
+        "A conv layer has (k*k*C_in+1)*C_out parameters; two stacked 3x3 convs see the same "
+        "5x5 window as one 5x5 conv with 18C^2 instead of 25C^2 weights, and a 1x1 bottleneck "
+        "cuts a 3x3 conv's weights several-fold."
+    ),
+    params=(
+        Param("seed", 0, "random seed for the random layer shapes", min=0),
+        Param("channels", 64, "channels C of the 3x3-vs-5x5 comparison", min=1, max=512),
+        Param("wide", 256, "channels of the bottleneck block's input/output", min=4, max=2048),
+        Param("squeeze", 4, "bottleneck reduction factor (mid = wide / squeeze)", min=1, max=64),
+        Param(
+            "n_random",
+            200,
+            "random layer shapes checked against numel()",
+            min=1,
+            max=5000,
+            quick=30,
+        ),
+    ),
+)
+
+
+def conv_params(
+    c_in: int, c_out: int, k: int | tuple[int, int], groups: int = 1, bias: bool = True
+) -> int:
+    """Parameters of ``nn.Conv2d(c_in, c_out, k, groups=groups, bias=bias)`` by the formula."""
+    kh, kw = (k, k) if isinstance(k, int) else k
+    return kh * kw * (c_in // groups) * c_out + (c_out if bias else 0)
+
+
+def linear_params(n_in: int, n_out: int, bias: bool = True) -> int:
+    return n_in * n_out + (n_out if bias else 0)
+
+
+def numel(module: nn.Module) -> int:
+    return sum(p.numel() for p in module.parameters())
+
+
+def receptive_field(stack: nn.Module, size: int = 21) -> tuple[int, torch.Tensor]:
+    """Measured receptive field of the centre output pixel: (side length, |grad| map)."""
+    x = torch.zeros(1, stack[0].in_channels, size, size, requires_grad=True)
+    with torch.no_grad():  # positive weights: no accidental cancellation in the gradient
+        for m in stack.modules():
+            if isinstance(m, nn.Conv2d):
+                m.weight.abs_().add_(1e-3)
+    out = stack(x)
+    c = out.shape[-1] // 2
+    out[0, :, c, c].sum().backward()
+    g = x.grad[0].abs().sum(0)
+    rows = torch.nonzero(g.sum(1) > 0).flatten()
+    cols = torch.nonzero(g.sum(0) > 0).flatten()
+    side_r = int(rows.max() - rows.min() + 1) if len(rows) else 0
+    side_c = int(cols.max() - cols.min() + 1) if len(cols) else 0
+    return max(side_r, side_c), g
+
+
+def conv_stack(c: int, k: int, n: int) -> nn.Sequential:
+    return nn.Sequential(*[nn.Conv2d(c, c, k, padding=k // 2, bias=False) for _ in range(n)])
+
+
+def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    gen = torch.Generator().manual_seed(params["seed"])
+    n_random = params["n_random"]
+
+    # 1. the formulas against numel() for random layer shapes
+    mismatches = 0
+    rows = []
+    for i in range(n_random):
+        r = torch.randint(1, 65, (4,), generator=gen).tolist()
+        k = int(torch.randint(1, 8, (1,), generator=gen))
+        groups = [1, 2, 4][int(torch.randint(0, 3, (1,), generator=gen))]
+        c_in, c_out = r[0] * groups, r[1] * groups
+        bias = bool(r[2] % 2)
+        conv = nn.Conv2d(c_in, c_out, k, groups=groups, bias=bias)
+        lin = nn.Linear(r[2] * 3, r[3] * 2, bias=bias)
+        f_conv, f_lin = (
+            conv_params(c_in, c_out, k, groups, bias),
+            linear_params(r[2] * 3, r[3] * 2, bias),
+        )
+        mismatches += (f_conv != numel(conv)) + (f_lin != numel(lin))
+        if i < 5:
+            rows.append(
+                {
+                    "layer": f"Conv2d({c_in}, {c_out}, k={k}, groups={groups}, bias={bias})",
+                    "formula": f_conv,
+                    "numel": numel(conv),
+                }
+            )
+        if report.cancelled:
+            break
+        if (i + 1) % max(1, n_random // 10) == 0:
+            report.progress(i + 1, n_random + 3)
+    report.table("formula vs numel()", rows)
+    report.log(f"{2 * n_random} random conv/linear layers checked, {mismatches} mismatches")
+
+    # 2. stacked 3x3 vs one big kernel: params and measured receptive field
+    c = params["channels"]
+    comparisons = {}
+    for n3, big in ((2, 5), (3, 7)):
+        small_stack, big_stack = conv_stack(c, 3, n3), conv_stack(c, big, 1)
+        rf_small, g_small = receptive_field(conv_stack(min(c, 4), 3, n3))
+        rf_big, g_big = receptive_field(conv_stack(min(c, 4), big, 1))
+        comparisons[big] = {
+            "small_params": numel(small_stack),
+            "big_params": numel(big_stack),
+            "rf_small": rf_small,
+            "rf_big": rf_big,
+        }
+        if big == 5:
+            pad = torch.full((g_small.shape[0], 1), float("nan"))
+            img = torch.cat([g_small / g_small.max(), pad, g_big / g_big.max()], 1)
+            report.image(
+                "receptive field",
+                torch.nan_to_num(img, nan=0.5),
+                caption="|d out(centre) / d input|: two 3x3 convs (left) vs one 5x5 (right)",
+            )
+    report.progress(n_random + 1, n_random + 3)
+
+    # parameter growth with the channel count (one point per C on the live plot)
+    for cc in (8, 16, 32, 64, 128, 256):
+        report.metric(
+            cc,
+            two_3x3=2 * conv_params(cc, cc, 3, bias=False),
+            one_5x5=conv_params(cc, cc, 5, bias=False),
+        )
+
+    # 3. the 1x1 bottleneck
+    wide, mid = params["wide"], max(1, params["wide"] // params["squeeze"])
+    plain = nn.Conv2d(wide, wide, 3, padding=1, bias=False)
+    bottleneck = nn.Sequential(
+        nn.Conv2d(wide, mid, 1, bias=False),
+        nn.Conv2d(mid, mid, 3, padding=1, bias=False),
+        nn.Conv2d(mid, wide, 1, bias=False),
+    )
+    p_plain, p_bottle = numel(plain), numel(bottleneck)
+    # both map (wide, H, W) -> (wide, H, W) on the device
+    x = torch.randn(1, wide, 8, 8, device=device)
+    same_shape = plain.to(device)(x).shape == bottleneck.to(device)(x).shape
+    report.progress(n_random + 3, n_random + 3)
+    report.table(
+        "parameter counts",
+        [
+            {
+                "block": f"2 x conv3x3 {c}->{c}",
+                "params": comparisons[5]["small_params"],
+                "receptive field": comparisons[5]["rf_small"],
+            },
+            {
+                "block": f"1 x conv5x5 {c}->{c}",
+                "params": comparisons[5]["big_params"],
+                "receptive field": comparisons[5]["rf_big"],
+            },
+            {
+                "block": f"3 x conv3x3 {c}->{c}",
+                "params": comparisons[7]["small_params"],
+                "receptive field": comparisons[7]["rf_small"],
+            },
+            {
+                "block": f"1 x conv7x7 {c}->{c}",
+                "params": comparisons[7]["big_params"],
+                "receptive field": comparisons[7]["rf_big"],
+            },
+            {"block": f"conv3x3 {wide}->{wide}", "params": p_plain, "receptive field": 3},
+            {
+                "block": f"1x1 {wide}->{mid}, 3x3 {mid}->{mid}, 1x1 {mid}->{wide}",
+                "params": p_bottle,
+                "receptive field": 3,
+            },
+        ],
+    )
+
+    c5, c7 = comparisons[5], comparisons[7]
+    numbers = {
+        "formula_mismatches": float(mismatches),
+        "layers_checked": float(2 * n_random),
+        "params_two_3x3": float(c5["small_params"]),
+        "params_one_5x5": float(c5["big_params"]),
+        "rf_two_3x3": float(c5["rf_small"]),
+        "rf_one_5x5": float(c5["rf_big"]),
+        "params_three_3x3": float(c7["small_params"]),
+        "params_one_7x7": float(c7["big_params"]),
+        "rf_three_3x3": float(c7["rf_small"]),
+        "rf_one_7x7": float(c7["rf_big"]),
+        "params_plain_3x3": float(p_plain),
+        "params_bottleneck": float(p_bottle),
+        "bottleneck_saving": p_plain / p_bottle,
+    }
+    holds = (
+        mismatches == 0
+        and c5["rf_small"] == c5["rf_big"] == 5
+        and c7["rf_small"] == c7["rf_big"] == 7
+        and c5["small_params"] < c5["big_params"]
+        and c7["small_params"] < c7["big_params"]
+        and p_bottle < p_plain
+        and same_shape
+    )
+    summary = (
+        f"formula = numel() for {2 * n_random} layers ({mismatches} mismatches); "
+        f"2x3x3 {c5['small_params']:,} vs 5x5 {c5['big_params']:,} params, both see "
+        f"{c5['rf_small']}x{c5['rf_small']}/{c5['rf_big']}x{c5['rf_big']}; bottleneck "
+        f"{p_bottle:,} vs {p_plain:,} ({p_plain / p_bottle:.1f}x fewer)"
+    )
+    return Verdict(holds, numbers, summary)
+
+
+if __name__ == "__main__":
+    from ._base import main
+
+    main(INFO, run)

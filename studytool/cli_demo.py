@@ -1,0 +1,253 @@
+"""``studytool demo``: list the concept demos and run one live in the terminal.
+
+Imports fast and never imports torch: demos run in a worker child process
+(``studytool.demorun``).  Exit status of ``demo run``: 0 the claim holds, 1 it does not,
+2 bad arguments (unknown demo, bad param, unknown device), 3 the demo failed (crash,
+exception, timeout), 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from enum import StrEnum
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console, Group, RenderableType
+from rich.progress_bar import ProgressBar
+from rich.table import Table
+from rich.text import Text
+
+from studytool.demorun import catalog
+
+demo_app = typer.Typer(
+    help="Concept demos: small PyTorch experiments that show a claim from the notes, live.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+
+
+class Device(StrEnum):
+    auto = "auto"
+    cpu = "cpu"
+    cuda = "cuda"
+
+
+def _out() -> Console:
+    return Console(highlight=False)
+
+
+def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
+    Console(stderr=True, highlight=False, soft_wrap=True).print(
+        f"studytool: {message}", markup=False
+    )
+    return typer.Exit(code)
+
+
+def _meta_json(meta: catalog.DemoMeta) -> dict[str, Any]:
+    return {
+        "name": meta.name,
+        "title_en": meta.title_en,
+        "title_ko": meta.title_ko,
+        "concept": meta.concept,
+        "claim": meta.claim,
+        "cards": list(meta.cards),
+        "params": [
+            {
+                "name": p.name,
+                "type": p.kind,
+                "default": p.default,
+                "quick": p.quick,
+                "min": p.min,
+                "max": p.max,
+                "choices": list(p.choices),
+                "help": p.help,
+            }
+            for p in meta.params
+        ],
+    }
+
+
+@demo_app.command("list")
+def list_cmd(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List the demos (name, concept, claim)."""
+    metas = catalog.list_demos()
+    if as_json:
+        sys.stdout.write(json.dumps([_meta_json(m) for m in metas], ensure_ascii=False, indent=2))
+        sys.stdout.write("\n")
+        return
+    table = Table(title="demos  (run one: studytool demo run NAME [--quick])", title_justify="left")
+    table.add_column("name", style="bold cyan", no_wrap=True)
+    table.add_column("concept")
+    table.add_column("claim", overflow="fold")
+    table.add_column("params", style="dim", overflow="fold")
+    for m in metas:
+        ps = ", ".join(f"{p.name}={p.default}" for p in m.params if p.name != "seed")
+        table.add_row(m.name, m.concept, m.claim, ps)
+    out = _out()
+    out.print(table)
+    for problem in catalog.catalog_errors():
+        Console(stderr=True).print(f"[yellow]warning:[/] {problem}", highlight=False)
+
+
+class LiveView:
+    """The state of one run, drawn with rich."""
+
+    def __init__(self, meta: catalog.DemoMeta, width: int) -> None:
+        from studytool.demorun.render import MetricSeries
+
+        self.meta = meta
+        self.width = width
+        self.device = "?"
+        self.params: dict[str, Any] = {}
+        self.step, self.total = 0, 0
+        self.metrics = MetricSeries()
+        self.images: dict[str, tuple[Text, str]] = {}
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.logs: list[str] = []
+        self.verdict: dict[str, Any] | None = None
+        self.error: dict[str, Any] | None = None
+        self.t0 = time.monotonic()
+
+    def handle(self, event: dict[str, Any]) -> None:
+        from studytool.demorun.render import image_text
+
+        kind = event["type"]
+        if kind == "start":
+            self.device, self.params = event["device"], event.get("params", {})
+        elif kind == "progress":
+            self.step, self.total = event["step"], event["total"]
+        elif kind == "metric":
+            self.metrics.add(event)
+        elif kind == "image":
+            cmap = (
+                "gray"
+                if event["name"].lower().startswith(("digit", "input", "image"))
+                else ("viridis")
+            )
+            txt = image_text(event["pixels"], max_width=min(self.width - 4, 96), colormap=cmap)
+            self.images[event["name"]] = (txt, event.get("caption", ""))
+        elif kind == "table":
+            self.tables[event["name"]] = event
+        elif kind == "log":
+            self.logs.append(event["message"])
+        elif kind == "verdict":
+            self.verdict = event
+        elif kind == "error":
+            self.error = event
+
+    def renderable(self, final: bool = False) -> RenderableType:
+        from studytool.demorun.render import metric_chart, table_renderable, verdict_panel
+
+        parts: list[RenderableType] = [
+            Text.assemble((self.meta.title_en, "bold"), "  ", (self.meta.title_ko, "dim")),
+            Text(self.meta.claim, style="italic"),
+        ]
+        if self.params:
+            ps = "  ".join(f"{k}={v}" for k, v in self.params.items())
+            parts.append(Text(f"device {self.device}   {ps}", style="dim"))
+        if not final or self.total:
+            total = self.total or 1
+            bar = ProgressBar(total=total, completed=min(self.step, total), width=40)
+            secs = time.monotonic() - self.t0
+            parts.append(
+                Group(bar, Text(f"{self.step}/{self.total or '?'}   {secs:.1f} s", style="dim"))
+            )
+        if self.metrics:
+            parts.append(metric_chart(self.metrics, width=min(self.width - 2, 100), height=15))
+        for name, (txt, caption) in list(self.images.items())[-3:]:
+            parts.append(Text.assemble((name, "bold"), "  ", (caption, "dim")))
+            parts.append(txt)
+        if final:
+            parts.extend(table_renderable(t) for t in self.tables.values())
+        if self.logs:
+            parts.append(Text("\n".join(self.logs[-(12 if final else 4) :]), style="dim"))
+        if final:
+            parts.append(verdict_panel(self.meta.claim, self.verdict, self.error, self.device))
+        return Group(*parts)
+
+
+def _exit_code(verdict: dict[str, Any] | None, error: dict[str, Any] | None) -> int:
+    if verdict is not None:
+        return EXIT_HOLDS if verdict.get("claim_holds") else EXIT_FAILS
+    if error is not None and error.get("kind") == "param":
+        return EXIT_USAGE
+    if error is not None and error.get("kind") == "cancelled":
+        return EXIT_INTERRUPTED
+    return EXIT_ERROR
+
+
+@demo_app.command("run")
+def run_cmd(
+    name: Annotated[str, typer.Argument(help="Demo name (see 'demo list').")],
+    param: Annotated[
+        list[str] | None,
+        typer.Option("--param", "-p", help="Set a parameter: NAME=VALUE (repeatable)."),
+    ] = None,
+    device: Annotated[Device, typer.Option(help="Where to run: auto, cpu or cuda.")] = Device.auto,
+    quick: Annotated[bool, typer.Option("--quick", help="Small, fast settings.")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Stream the events as JSON lines.")
+    ] = False,
+    timeout: Annotated[float, typer.Option(help="Give up after this many seconds.", min=1)] = 600.0,
+) -> None:
+    """Run one demo in a worker process and show it live; exit 0 if its claim holds, 1 if not."""
+    try:
+        meta = catalog.get_demo(name)
+    except catalog.UnknownDemoError as exc:
+        raise _fail(str(exc)) from None
+    base = catalog.base_module()
+    try:
+        given = base.parse_param_args(param or [])
+        meta.resolve_params(given, quick)
+    except base.DemoParamError as exc:
+        raise _fail(str(exc)) from None
+
+    from studytool.demorun.runner import DemoRunner, WorkerPool
+
+    pool = WorkerPool(keep_warm=False)
+    runner = DemoRunner(pool, timeout=timeout)
+    run = runner.run(name, given, device=device.value, quick=quick)
+    try:
+        code = _run_json(run) if as_json else _run_live(run, meta)
+    except KeyboardInterrupt:
+        run.cancel()
+        code = EXIT_INTERRUPTED
+    finally:
+        pool.shutdown()
+    if code == EXIT_USAGE and run.error is not None:
+        raise _fail(run.error["message"])
+    raise typer.Exit(code)
+
+
+def _run_json(run: Any) -> int:
+    for event in run:
+        sys.stdout.write(json.dumps(event, separators=(",", ":")) + "\n")
+        sys.stdout.flush()
+    return _exit_code(run.verdict, run.error)
+
+
+def _run_live(run: Any, meta: catalog.DemoMeta) -> int:
+    from rich.live import Live
+
+    out = _out()
+    view = LiveView(meta, out.width)
+    last = 0.0
+    with Live(view.renderable(), console=out, auto_refresh=False, transient=True) as live:
+        for event in run:
+            view.handle(event)
+            now = time.monotonic()
+            if now - last > 0.1 or event["type"] in ("image", "done"):
+                live.update(view.renderable(), refresh=True)
+                last = now
+    out.print(view.renderable(final=True))
+    if view.error is not None and view.error.get("traceback"):
+        Console(stderr=True).print(Text(view.error["traceback"], style="dim"))
+    return _exit_code(view.verdict, view.error)

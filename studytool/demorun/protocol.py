@@ -1,0 +1,192 @@
+"""The JSON-lines protocol between the app and the demo worker process.
+
+Request (app -> worker, one JSON object per line on the worker's stdin)::
+
+    {"demo": "optimizers", "params": {"lr": "0.01"}, "device": "auto", "quick": false}
+
+(optionally ``"module": "pkg.mod"`` to run a demo module outside the demos package; tests
+use it).  The worker answers with events, one JSON object per line on its stdout, each
+with a ``"type"`` key:
+
+========  =================================================================
+ready     the worker has imported torch: ``pid``, ``torch``, ``cuda``
+start     ``demo``, ``device``, ``params`` (resolved), ``quick``
+progress  ``step``, ``total``
+metric    ``step``, ``values`` ({series name: float or null})
+image     ``name``, ``shape`` ([H, W] or [H, W, 3]), ``pixels`` (nested lists, rounded;
+          grayscale in any range, RGB in 0..1), ``caption``
+table     ``name``, ``rows`` (list of flat dicts)
+log       ``message``
+verdict   ``claim_holds``, ``numbers`` ({name: float or null}), ``summary``, ``seconds``
+error     ``message``, ``traceback``, ``kind`` (param, exception, interrupted, crash,
+          timeout, cancelled, protocol)
+done      the last event of every run
+========  =================================================================
+
+Every run ends with exactly one ``done``; before it comes either a ``verdict`` or an
+``error``.  Non-finite floats are sent as ``null``.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Literal, NotRequired, TypedDict
+
+EVENT_TYPES = frozenset(
+    {"ready", "start", "progress", "metric", "image", "table", "log", "verdict", "error", "done"}
+)
+
+# keys each event type must carry (besides "type")
+REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
+    "ready": (),
+    "start": ("demo", "device", "params"),
+    "progress": ("step", "total"),
+    "metric": ("step", "values"),
+    "image": ("name", "shape", "pixels"),
+    "table": ("name", "rows"),
+    "log": ("message",),
+    "verdict": ("claim_holds", "numbers", "summary"),
+    "error": ("message",),
+    "done": (),
+}
+
+ErrorKind = Literal[
+    "param", "exception", "interrupted", "crash", "timeout", "cancelled", "protocol"
+]
+
+
+class Request(TypedDict):
+    demo: str
+    params: dict[str, Any]
+    device: str
+    quick: bool
+    module: NotRequired[str]
+
+
+class ReadyEvent(TypedDict):
+    type: Literal["ready"]
+    pid: int
+    torch: str
+    cuda: bool
+
+
+class StartEvent(TypedDict):
+    type: Literal["start"]
+    demo: str
+    device: str
+    params: dict[str, Any]
+    quick: bool
+    pid: NotRequired[int]
+
+
+class ProgressEvent(TypedDict):
+    type: Literal["progress"]
+    step: int
+    total: int
+
+
+class MetricEvent(TypedDict):
+    type: Literal["metric"]
+    step: int
+    values: dict[str, float | None]
+
+
+class ImageEvent(TypedDict):
+    type: Literal["image"]
+    name: str
+    shape: list[int]
+    pixels: list
+    caption: str
+
+
+class TableEvent(TypedDict):
+    type: Literal["table"]
+    name: str
+    rows: list[dict[str, Any]]
+
+
+class LogEvent(TypedDict):
+    type: Literal["log"]
+    message: str
+
+
+class VerdictEvent(TypedDict):
+    type: Literal["verdict"]
+    claim_holds: bool
+    numbers: dict[str, float | None]
+    summary: str
+    seconds: float
+    cancelled: NotRequired[bool]
+
+
+class ErrorEvent(TypedDict):
+    type: Literal["error"]
+    message: str
+    traceback: str
+    kind: NotRequired[str]
+
+
+class DoneEvent(TypedDict):
+    type: Literal["done"]
+
+
+Event = (
+    ReadyEvent
+    | StartEvent
+    | ProgressEvent
+    | MetricEvent
+    | ImageEvent
+    | TableEvent
+    | LogEvent
+    | VerdictEvent
+    | ErrorEvent
+    | DoneEvent
+)
+
+
+class ProtocolError(ValueError):
+    """A line from the worker that is not a valid event."""
+
+
+def make_request(
+    demo: str,
+    params: dict[str, Any] | None = None,
+    device: str = "auto",
+    quick: bool = False,
+    module: str | None = None,
+) -> Request:
+    req: Request = {"demo": demo, "params": dict(params or {}), "device": device, "quick": quick}
+    if module:
+        req["module"] = module
+    return req
+
+
+def encode(obj: dict[str, Any]) -> str:
+    """One JSON line (with the trailing newline)."""
+    return json.dumps(obj, separators=(",", ":"), default=str) + "\n"
+
+
+def parse_event(line: str | bytes) -> dict[str, Any]:
+    """Decode and check one event line; raises :class:`ProtocolError` when it is not one."""
+    if isinstance(line, bytes):
+        line = line.decode("utf-8", errors="replace")
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        raise ProtocolError(f"not JSON: {line[:200]!r}") from None
+    if not isinstance(obj, dict):
+        raise ProtocolError(f"not an event object: {line[:200]!r}")
+    kind = obj.get("type")
+    if kind not in EVENT_TYPES:
+        raise ProtocolError(f"unknown event type {kind!r}")
+    missing = [k for k in REQUIRED_KEYS[kind] if k not in obj]
+    if missing:
+        raise ProtocolError(f"{kind} event lacks {', '.join(missing)}")
+    return obj
+
+
+def error_event(message: str, kind: str, traceback: str = "") -> dict[str, Any]:
+    return {"type": "error", "message": message, "kind": kind, "traceback": traceback}
+
+
+DONE: dict[str, Any] = {"type": "done"}

@@ -1,0 +1,225 @@
+"""Drawing demo events in a terminal with rich (no torch): half-block images, metric charts,
+tables and the verdict panel.  Used by ``studytool demo run``; the TUI may reuse it (rich
+renderables display in textual ``Static`` widgets)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+from rich.console import Group, RenderableType
+from rich.panel import Panel
+from rich.style import Style
+from rich.table import Table
+from rich.text import Text
+
+__all__ = [
+    "MetricSeries",
+    "image_text",
+    "metric_chart",
+    "numbers_table",
+    "sparkline",
+    "table_renderable",
+    "verdict_panel",
+]
+
+_SPARK = "▁▂▃▄▅▆▇█"
+# a short perceptual ramp (viridis-like) for grayscale heatmaps
+_RAMP = [
+    (0.267, 0.005, 0.329),
+    (0.230, 0.322, 0.546),
+    (0.128, 0.567, 0.551),
+    (0.369, 0.789, 0.383),
+    (0.993, 0.906, 0.144),
+]
+
+
+def _ramp(t: float) -> tuple[float, float, float]:
+    t = min(1.0, max(0.0, t)) * (len(_RAMP) - 1)
+    i = min(int(t), len(_RAMP) - 2)
+    f = t - i
+    a, b = _RAMP[i], _RAMP[i + 1]
+    return (a[0] + (b[0] - a[0]) * f, a[1] + (b[1] - a[1]) * f, a[2] + (b[2] - a[2]) * f)
+
+
+def _hex(rgb: Sequence[float]) -> str:
+    r, g, b = (max(0, min(255, round(float(c) * 255))) for c in rgb)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def _resample(rows: list, height: int, width: int) -> list:
+    h, w = len(rows), len(rows[0]) if rows else 0
+    if h == 0 or w == 0:
+        return []
+    return [
+        [rows[(i * h) // height][(j * w) // width] for j in range(width)] for i in range(height)
+    ]
+
+
+def image_text(
+    pixels: list, *, max_width: int = 64, max_rows: int = 24, colormap: str = "gray"
+) -> Text:
+    """An HxW (any range) or HxWx3 (0..1) image as coloured half-blocks (2 pixels per cell).
+
+    Grayscale images are min-max normalised; ``colormap`` is ``gray`` or ``viridis``;
+    null (non-finite) pixels are drawn dark red."""
+    if not pixels or not pixels[0]:
+        return Text("(empty image)")
+    rgb = isinstance(pixels[0][0], list)
+    h, w = len(pixels), len(pixels[0])
+    # scale to fit: at most max_width columns and 2*max_rows pixel rows, keep aspect ratio
+    scale = min(1.0, max_width / w, (2 * max_rows) / h)
+    if scale >= 1.0 and h <= 12 and w <= 24:  # tiny images (8x8 digits): blow up
+        k = max(1, min(max_width // w, (2 * max_rows) // h, 4))
+        scale = float(k)
+    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    if (nh, nw) != (h, w):
+        pixels = _resample(pixels, nh, nw)
+    if not rgb:
+        flat = [v for row in pixels for v in row if v is not None]
+        lo, hi = (min(flat), max(flat)) if flat else (0.0, 1.0)
+        span = hi - lo if hi > lo else 1.0
+
+        def colour(v: Any) -> str:
+            if v is None:
+                return "#800000"
+            t = (v - lo) / span
+            return _hex(_ramp(t) if colormap == "viridis" else (t, t, t))
+    else:
+
+        def colour(v: Any) -> str:
+            return _hex(v)
+
+    text = Text()
+    for i in range(0, nh, 2):
+        top = pixels[i]
+        bottom = pixels[i + 1] if i + 1 < nh else None
+        for j in range(nw):
+            fg = colour(top[j])
+            if bottom is None:
+                text.append("▀", Style(color=fg))
+            else:
+                text.append("▀", Style(color=fg, bgcolor=colour(bottom[j])))
+        if i + 2 < nh:
+            text.append("\n")
+    return text
+
+
+def sparkline(values: Sequence[float | None], width: int = 40) -> str:
+    vals = [v for v in values if v is not None and math.isfinite(v)]
+    if not vals:
+        return ""
+    if len(vals) > width:  # keep the last `width`, evenly sampled over the run
+        vals = [vals[(i * len(vals)) // width] for i in range(width - 1)] + [vals[-1]]
+    lo, hi = min(vals), max(vals)
+    span = hi - lo or 1.0
+    return "".join(_SPARK[min(7, int((v - lo) / span * 7.999))] for v in vals)
+
+
+class MetricSeries:
+    """Collects metric events: ``{series: ([steps], [values])}``."""
+
+    def __init__(self) -> None:
+        self.series: dict[str, tuple[list[int], list[float | None]]] = {}
+
+    def add(self, event: dict[str, Any]) -> None:
+        for name, value in event["values"].items():
+            steps, vals = self.series.setdefault(name, ([], []))
+            steps.append(int(event["step"]))
+            vals.append(value)
+
+    def __bool__(self) -> bool:
+        return bool(self.series)
+
+
+def metric_chart(metrics: MetricSeries, width: int = 72, height: int = 16) -> RenderableType:
+    """A plotext line chart of every series (falls back to sparklines)."""
+    if not metrics:
+        return Text("")
+    try:
+        import plotext as plt
+
+        plt.clf()
+        plt.plotsize(max(30, width), max(8, height))
+        plt.theme("clear")
+        finite = [v for _, vals in metrics.series.values() for v in vals if v is not None and v > 0]
+        all_pos = all(v is None or v > 0 for _, vals in metrics.series.values() for v in vals)
+        if all_pos and finite and max(finite) / min(finite) > 100:
+            plt.yscale("log")
+        for name, (steps, vals) in list(metrics.series.items())[:8]:
+            pts = [(s, v) for s, v in zip(steps, vals, strict=False) if v is not None]
+            if pts:
+                xs, ys = zip(*pts, strict=False)
+                plt.plot(list(xs), list(ys), label=name, marker="braille")
+        chart = plt.build()
+        plt.clf()
+        return Text.from_ansi(chart)
+    except Exception:
+        lines = Text()
+        for name, (_, vals) in metrics.series.items():
+            last = next((v for v in reversed(vals) if v is not None), None)
+            lines.append(f"{name:>14} {sparkline(vals, width - 30)} ")
+            lines.append(f"{last:.4g}\n" if last is not None else "-\n")
+        return lines
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, bool) or v is None:
+        return "-" if v is None else str(v)
+    if isinstance(v, float):
+        if v.is_integer() and abs(v) < 1e12:
+            return f"{int(v):,}"
+        return f"{v:.4g}"
+    if isinstance(v, int):
+        return f"{v:,}"
+    return str(v)
+
+
+def table_renderable(event: dict[str, Any]) -> RenderableType:
+    rows = event.get("rows") or []
+    table = Table(title=event.get("name", ""), title_justify="left", show_edge=False)
+    columns: list[str] = []
+    for row in rows:
+        for k in row:
+            if k not in columns:
+                columns.append(k)
+    for c in columns:
+        table.add_column(c, overflow="fold")
+    for row in rows[:40]:
+        table.add_row(*(_fmt(row.get(c)) for c in columns))
+    return table
+
+
+def numbers_table(numbers: dict[str, Any]) -> Table:
+    table = Table(show_header=False, box=None, pad_edge=False)
+    table.add_column(style="dim")
+    table.add_column(justify="right")
+    for k, v in numbers.items():
+        table.add_row(k, _fmt(v))
+    return table
+
+
+def verdict_panel(
+    claim: str, verdict: dict[str, Any] | None, error: dict[str, Any] | None, device: str
+) -> Panel:
+    if verdict is not None:
+        holds = bool(verdict["claim_holds"])
+        word = (
+            Text(" HOLDS ", style="bold black on green")
+            if holds
+            else Text(" DOES NOT HOLD ", style="bold white on red")
+        )
+        head = Text.assemble(word, "  ", (claim, "bold"))
+        info = Text(
+            f"{verdict.get('summary', '')}\ndevice {device}, {verdict.get('seconds', 0):.2f} s",
+            style="italic",
+        )
+        body = Group(head, Text(""), numbers_table(verdict.get("numbers", {})), Text(""), info)
+        return Panel(body, title="verdict", border_style="green" if holds else "red")
+    message = (error or {}).get("message", "no verdict")
+    return Panel(
+        Group(Text.assemble(("ERROR ", "bold red"), claim), Text(message)),
+        title="verdict",
+        border_style="red",
+    )
