@@ -1,0 +1,209 @@
+"""Label smoothing and mixup lower over-confidence; they do not always improve calibration.
+
+Three copies of the same MLP (same initial weights, same minibatches) are trained on the 8x8
+digits:
+
+* plain          - cross-entropy on one-hot labels;
+* label smoothing - the target puts 1 - eps on the true class and eps / K on every class
+                    (Szegedy et al. 2016);
+* mixup          - each minibatch is blended with a shuffled copy of itself,
+                    x = lam x_i + (1 - lam) x_j, and the loss is blended the same way
+                    (Zhang et al. 2018), lam ~ Beta(alpha, alpha).
+
+On held-out digits we report the mean max-softmax probability ("confidence"), the accuracy,
+their difference (over-confidence when positive) and the expected calibration error
+(ECE: count-weighted mean |confidence - accuracy| over 10 equal-width confidence bins), with a
+reliability diagram per method.
+
+Honest caveats (Wen et al., ICLR 2021; Mueller et al. 2019): both methods push confidence
+*down*. When the plain net is over-confident that also lowers the ECE; when the plain net is
+already close to calibrated, or under-confident (small nets, little training), pushing
+confidence down makes it under-confident and the ECE goes *up* (a measured run on the digits
+went from ECE 0.019 to 0.133 with smoothing). The claim checked here is only about confidence;
+whether the ECE improved or worsened is reported, not assumed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from ._base import DemoInfo, Param, Reporter, Verdict, seed_everything
+from ._data import expected_calibration_error, load_digits, reliability_bins, reliability_image
+
+INFO = DemoInfo(
+    name="label_smoothing",
+    title_en="Label smoothing and mixup reduce over-confidence",
+    title_ko="레이블 스무딩과 믹스업은 과신을 줄인다",
+    concept="label smoothing, mixup, calibration (ECE, reliability diagram)",
+    claim=(
+        "On held-out digits, an MLP trained with label smoothing and one trained with mixup both "
+        "have a lower mean max-softmax confidence than the same MLP trained with plain "
+        "cross-entropy; their expected calibration error can go either way and is only "
+        "reported."
+    ),
+    params=(
+        Param(
+            "n_train", 600, "training digits (the rest of the 1797 are held out)", min=50, max=1500
+        ),
+        Param("hidden", 128, "units in the hidden layer", min=8, max=2048),
+        Param("epochs", 20, "passes over the training set", min=1, max=2000, quick=8),
+        Param("batch", 32, "minibatch size", min=4, max=1500),
+        Param("lr", 0.002, "Adam learning rate", min=1e-5, max=1.0),
+        Param("smoothing", 0.1, "label-smoothing eps", min=0.0, max=0.9),
+        Param("mixup_alpha", 0.4, "mixup Beta(alpha, alpha) parameter", min=0.01, max=10.0),
+        Param("bins", 10, "confidence bins for ECE and the reliability diagram", min=2, max=50),
+        Param("seed", 0, "random seed", min=0, max=2**31 - 1),
+    ),
+)
+
+METHODS = ("plain", "label_smoothing", "mixup")
+
+
+def _mlp(hidden: int) -> nn.Module:
+    return nn.Sequential(nn.Linear(64, hidden), nn.ReLU(), nn.Linear(hidden, 10))
+
+
+def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    seed, epochs, bs = int(params["seed"]), int(params["epochs"]), int(params["batch"])
+    n_bins, eps = int(params["bins"]), float(params["smoothing"])
+    alpha = float(params["mixup_alpha"])
+    seed_everything(seed)
+    xtr, ytr, xte, yte = load_digits(device, n_train=int(params["n_train"]), seed=seed)
+    n = len(xtr)
+    gen = torch.Generator().manual_seed(seed)
+    rng = np.random.default_rng(seed)
+
+    nets, opts = {}, {}
+    for m in METHODS:
+        torch.manual_seed(seed)
+        nets[m] = _mlp(int(params["hidden"])).to(device)
+        opts[m] = torch.optim.Adam(nets[m].parameters(), lr=float(params["lr"]))
+
+    def step_loss(m: str, xb: torch.Tensor, yb: torch.Tensor, mix: tuple) -> torch.Tensor:
+        if m == "plain":
+            return F.cross_entropy(nets[m](xb), yb)
+        if m == "label_smoothing":
+            return F.cross_entropy(nets[m](xb), yb, label_smoothing=eps)
+        lam, perm = mix
+        xm = lam[:, None] * xb + (1 - lam[:, None]) * xb[perm]
+        logp = F.log_softmax(nets[m](xm), 1)
+        nll_a = -logp.gather(1, yb[:, None]).squeeze(1)
+        nll_b = -logp.gather(1, yb[perm][:, None]).squeeze(1)
+        return (lam * nll_a + (1 - lam) * nll_b).mean()
+
+    @torch.no_grad()
+    def held_out(m: str) -> tuple[torch.Tensor, torch.Tensor]:
+        prob = F.softmax(nets[m](xte), 1)
+        conf, pred = prob.max(1)
+        return conf.cpu(), (pred == yte).float().cpu()
+
+    steps_per_epoch = max(1, n // bs)
+    for epoch in range(1, epochs + 1):
+        if report.cancelled:
+            break
+        perm_e = torch.randperm(n, generator=gen).to(device)
+        for i in range(steps_per_epoch):
+            idx = perm_e[i * bs : (i + 1) * bs]
+            xb, yb = xtr[idx], ytr[idx]
+            lam = torch.tensor(rng.beta(alpha, alpha, size=len(idx)), dtype=xb.dtype).to(device)
+            mix = (lam, torch.randperm(len(idx), generator=gen).to(device))
+            for m in METHODS:
+                loss = step_loss(m, xb, yb, mix)
+                opts[m].zero_grad(set_to_none=True)
+                loss.backward()
+                opts[m].step()
+        vals = {}
+        for m in METHODS:
+            conf, corr = held_out(m)
+            vals[f"{m}_confidence"] = float(conf.mean())
+        vals["plain_accuracy"] = float(held_out("plain")[1].mean())
+        report.metric(epoch, **vals)
+        report.progress(epoch, epochs)
+
+    res, diagrams = {}, []
+    for m in METHODS:
+        conf, corr = held_out(m)
+        rows = reliability_bins(conf.numpy(), corr.numpy(), n_bins)
+        res[m] = {
+            "confidence": float(conf.mean()),
+            "accuracy": float(corr.mean()),
+            "ece": expected_calibration_error(conf.numpy(), corr.numpy(), n_bins),
+        }
+        res[m]["overconfidence"] = res[m]["confidence"] - res[m]["accuracy"]
+        report.table(
+            f"reliability diagram: {m}",
+            [
+                {
+                    "bin": f"{r['lo']:.1f}-{r['hi']:.1f}",
+                    "count": r["count"],
+                    "mean confidence": r["confidence"],
+                    "accuracy": r["accuracy"],
+                    "conf - acc": r["gap"],
+                }
+                for r in rows
+                if r["count"]
+            ],
+        )
+        diagrams.append(reliability_image(rows, height=24, bar_width=2))
+
+    report.table(
+        "held-out calibration",
+        [
+            {
+                "method": m,
+                "accuracy": r["accuracy"],
+                "mean confidence": r["confidence"],
+                "confidence - accuracy": r["overconfidence"],
+                "ECE": r["ece"],
+                "ECE vs plain": "-"
+                if m == "plain"
+                else ("better" if r["ece"] < res["plain"]["ece"] else "WORSE"),
+            }
+            for m, r in res.items()
+        ],
+    )
+    sep = np.full((diagrams[0].shape[0], 2, 3), 0.5)
+    img = np.concatenate([diagrams[0], sep, diagrams[1], sep, diagrams[2]], 1)
+    report.image(
+        "reliability",
+        img,
+        caption="reliability diagrams, left to right: plain, label smoothing, mixup. "
+        "Blue bar = accuracy in the confidence bin, red = gap to the bin's mean "
+        "confidence, white tick = perfect calibration",
+    )
+
+    p = res["plain"]
+    checks = {f"{m}_lowers_confidence": res[m]["confidence"] < p["confidence"] for m in METHODS[1:]}
+    numbers = {f"{m}_{k}": v for m, r in res.items() for k, v in r.items()}
+    numbers.update({k: float(v) for k, v in checks.items()})
+    for m in METHODS[1:]:
+        numbers[f"{m}_ece_improved"] = float(res[m]["ece"] < p["ece"])
+    holds = all(checks.values()) and not report.cancelled
+    state = "over" if p["overconfidence"] > 0 else "under"
+    ece_words = "; ".join(
+        f"ECE {'improves' if res[m]['ece'] < p['ece'] else 'WORSENS'} with "
+        f"{m.replace('_', ' ')} ({p['ece']:.3f} -> {res[m]['ece']:.3f})"
+        for m in METHODS[1:]
+    )
+    summary = (
+        f"mean confidence plain {p['confidence']:.3f} (accuracy {p['accuracy']:.3f}, "
+        f"{state}-confident), smoothing {res['label_smoothing']['confidence']:.3f}, "
+        f"mixup {res['mixup']['confidence']:.3f}; {ece_words}"
+    )
+    report.log(
+        "The plain net is " + state + "-confident by "
+        f"{abs(p['overconfidence']) * 100:.1f} points; lowering confidence helps calibration "
+        "only while a net is over-confident."
+    )
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+
+
+if __name__ == "__main__":
+    from ._base import main
+
+    main(INFO, run)
