@@ -284,7 +284,9 @@ def _register_groups() -> None:
     from studytool.cli_demo import demo_app
     from studytool.cli_exchange import register as register_exchange
     from studytool.cli_progress import register as register_progress
+    from studytool.cli_quiz import quiz_app
 
+    app.add_typer(quiz_app, name="quiz", rich_help_panel="Study")
     app.add_typer(demo_app, name="demo", rich_help_panel="Demos")
     register_progress(app, get_settings, get_cards)
     register_exchange(app, get_settings, get_library)

@@ -22,6 +22,37 @@ _BINOPS = {
 }
 _UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
 _FUNCS = {"min": min, "max": max, "abs": abs}
+_ARITY = {"min": (2, None), "max": (2, None), "abs": (1, 1)}  # (at least, at most) arguments
+# what the user wrote, for messages: '^' is the usual slip for '**'
+_OPERATOR_NAMES = {
+    ast.BitXor: "'^' (XOR, not a power: write x**2)",
+    ast.BitAnd: "'&'",
+    ast.BitOr: "'|'",
+    ast.LShift: "'<<'",
+    ast.RShift: "'>>'",
+    ast.MatMult: "'@'",
+    ast.Invert: "'~'",
+    ast.Not: "'not'",
+}
+_NODE_NAMES = {
+    ast.Attribute: "attribute access",
+    ast.Subscript: "indexing",
+    ast.Lambda: "lambda",
+    ast.ListComp: "a comprehension",
+    ast.SetComp: "a comprehension",
+    ast.DictComp: "a comprehension",
+    ast.GeneratorExp: "a comprehension",
+    ast.IfExp: "if/else",
+    ast.Compare: "a comparison",
+    ast.BoolOp: "and/or",
+    ast.Tuple: "a tuple",
+    ast.List: "a list",
+    ast.Set: "a set",
+    ast.Dict: "a dict",
+    ast.JoinedStr: "a string",
+    ast.NamedExpr: "assignment (:=)",
+    ast.Starred: "unpacking (*)",
+}
 
 Number = int | float
 
@@ -63,22 +94,31 @@ def _check_node(node: ast.AST) -> None:
     allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Load)
     if isinstance(node, ast.operator | ast.unaryop):
         if type(node) not in _BINOPS and type(node) not in _UNARY:
-            raise ExprError(f"operator '{type(node).__name__}' is not allowed")
+            name = _OPERATOR_NAMES.get(type(node), f"'{type(node).__name__}'")
+            raise ExprError(f"operator {name} is not allowed")
         return
     if not isinstance(node, allowed):
-        kind = {ast.Attribute: "attribute access", ast.Subscript: "indexing"}.get(
-            type(node), type(node).__name__
-        )
+        kind = _NODE_NAMES.get(type(node), type(node).__name__)
         raise ExprError(f"{kind} is not allowed")
-    if isinstance(node, ast.Constant) and (
-        isinstance(node.value, bool) or not isinstance(node.value, int | float)
-    ):
-        raise ExprError(f"only numbers are allowed, not {node.value!r}")
+    if isinstance(node, ast.Constant):
+        value = node.value
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ExprError(f"only numbers are allowed, not {value!r}")
+        if (isinstance(value, float) and not math.isfinite(value)) or abs(value) > MAX_MAGNITUDE:
+            raise ExprError(f"the number {str(value)[:20]} is too large")
     if isinstance(node, ast.Call):
         if not isinstance(node.func, ast.Name) or node.func.id not in _FUNCS:
             raise ExprError("calls are not allowed except min(), max() and abs()")
-        if node.keywords or not node.args:
-            raise ExprError(f"{node.func.id}() takes positional numbers only")
+        name = node.func.id
+        low, high = _ARITY[name]
+        if (
+            node.keywords
+            or any(isinstance(a, ast.Starred) for a in node.args)
+            or len(node.args) < low
+            or (high is not None and len(node.args) > high)
+        ):
+            count = "exactly one number" if high == 1 else f"at least {low} numbers"
+            raise ExprError(f"{name}() takes {count}")
 
 
 def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
@@ -103,9 +143,10 @@ def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
                 raise ExprError("division by zero") from None
             except OverflowError:
                 raise ExprError("result is too large") from None
-            if isinstance(result, complex) or not math.isfinite(result):
-                raise ExprError("result is not a real finite number")
-            if abs(result) > MAX_MAGNITUDE:
+            if isinstance(result, complex):
+                raise ExprError("result is not a real number")
+            # magnitude first: isfinite() cannot convert an int past the float range
+            if abs(result) > MAX_MAGNITUDE or not math.isfinite(result):
                 raise ExprError("result is too large")
             return result
     raise ExprError(f"{type(node).__name__} is not allowed")

@@ -542,13 +542,6 @@ def read_text(path: Path, problems: list[Problem]) -> str | None:
             )
         )
         return None
-    if not text.strip() or all(
-        not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()
-    ):
-        problems.append(
-            Problem(path, 1, 1, "file is empty: a deck needs 'deck', 'title' and 'cards'")
-        )
-        return None
     return text
 
 
@@ -560,6 +553,22 @@ def load_deck(
     problems: list[Problem] = []
     text = read_text(path, problems)
     if text is None:
+        return None, problems, None
+    return parse_deck_text(text, path, demo_names)
+
+
+def parse_deck_text(
+    text: str, path: Path, demo_names: Collection[str] | None = None
+) -> tuple[Deck | None, list[Problem], yaml.Node | None]:
+    """Validate deck text that may not be on disk yet (an editor buffer), located in `path`."""
+    problems: list[Problem] = []
+    if len(text) > MAX_BYTES:
+        problems.append(Problem(path, 1, 1, f"deck is larger than {MAX_BYTES // 2**20} MB"))
+        return None, problems, None
+    if all(not ln.strip() or ln.lstrip().startswith("#") for ln in text.splitlines()):
+        problems.append(
+            Problem(path, 1, 1, "file is empty: a deck needs 'deck', 'title' and 'cards'")
+        )
         return None, problems, None
     try:
         root = yaml.compose(text, Loader=_Loader)

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from studytool.content.model import Card, CardType
 
 _PUNCT = re.compile(r"[\s\-_.,;:!?'\"`()\[\]{}·~]+")
+# typographic minus signs and dashes, and the multiplication sign, as a keyboard types them
+_FOLD = str.maketrans({"−": "-", "–": "-", "—": "-", "‐": "-", "×": "x"})
 _NUMBER = re.compile(r"^\s*([-+]?(?:\d[\d,_]*\.?\d*|\.\d+)(?:e[-+]?\d+)?)\s*(.*?)\s*$", re.I)
 
 
@@ -30,8 +32,9 @@ class Check:
 
 
 def normalize(text: str, case_sensitive: bool = False) -> str:
-    """Full/half-width forms (NFKC), case, whitespace and punctuation are not part of an answer."""
-    text = unicodedata.normalize("NFKC", text)
+    """Full/half-width forms (NFKC), case, whitespace, punctuation and dashes are not part of an
+    answer; "4×4" reads as "4x4"."""
+    text = unicodedata.normalize("NFKC", text).translate(_FOLD)
     if not case_sensitive:
         text = text.casefold()
     return _PUNCT.sub("", text)

@@ -68,6 +68,16 @@ def test_typed_normalisation(given: str, ok: bool) -> None:
     assert check_typed(c, given).correct is ok
 
 
+@pytest.mark.parametrize(
+    ("answer", "given"),
+    [("2n − 1", "2n-1"), ("4×4", "4x4"), ("pre–training", "pre-training"), ("O(N²)", "o(n2)")],
+)
+def test_typed_reads_typographic_dashes_and_times_as_typed(answer: str, given: str) -> None:
+    c = card(CardType.TYPED, answers=(Text.plain(answer),))
+    assert check_typed(c, given).correct
+    assert not check_typed(c, given + "0").correct
+
+
 def test_typed_case_sensitive() -> None:
     c = card(CardType.TYPED, answers=(Text.plain("ReLU"),), case_sensitive=True)
     assert check_typed(c, "ReLU").correct and not check_typed(c, "relu").correct
