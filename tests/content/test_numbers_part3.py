@@ -100,6 +100,21 @@ def timeseries_splits(n_samples: int, n_splits: int) -> list[tuple[np.ndarray, n
     return list(TimeSeriesSplit(n_splits=n_splits).split(np.arange(n_samples)))
 
 
+def bisect(f: Callable[[float], float], lo: float, hi: float) -> float:
+    """Root of a decreasing function on [lo, hi]."""
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if f(mid) > 0 else (lo, mid)
+    return (lo + hi) / 2
+
+
+def two_3x3_convs() -> nn.Module:
+    return nn.Sequential(
+        nn.Conv2d(128, 128, 3, bias=False, device="meta"),
+        nn.Conv2d(128, 128, 3, bias=False, device="meta"),
+    )
+
+
 def ones_conv(k: int) -> nn.Conv2d:
     conv = nn.Conv2d(1, 1, k, bias=False)
     nn.init.ones_(conv.weight)
@@ -159,6 +174,10 @@ FIXED: dict[str, Callable[[], float]] = {
     "uncertainty/scaling-numeric": lambda: (lambda loss: loss(10 * 1e9) / loss(1e9))(
         lambda n: (8.8e13 / n) ** 0.076
     ),
+    # data factor k that keeps the overfitting penalty N^0.74 / D fixed when N grows 8x (bisection)
+    "uncertainty/bigger-is-better-caveat": lambda: bisect(
+        lambda k: (8e9) ** 0.74 / (k * 1e10) - (1e9) ** 0.74 / 1e10, 1.0, 100.0
+    ),
     # peer-questions
     "peer-questions/crossentropy-numeric": lambda: nn.CrossEntropyLoss()(
         torch.tensor([[2.0, 0.0]]), torch.tensor([0])
@@ -167,23 +186,10 @@ FIXED: dict[str, Callable[[], float]] = {
         torch.tensor([1.0]), torch.tensor([3.0]), torch.tensor([4.0])
     ).item(),
     "peer-questions/timeseries-split-numeric": lambda: len(timeseries_splits(12, 5)[-1][0]),
-    "peer-questions/same-padding-odd-kernel": lambda: next(
-        p for p in range(4) if nn.Conv2d(1, 1, 3, padding=p)(torch.zeros(1, 1, 7, 7)).shape[-1] == 7
-    ),
     "peer-questions/even-kernel-output-size": lambda: nn.Conv2d(1, 1, 2, padding=1)(
         torch.zeros(1, 1, 5, 5)
     ).shape[-1],
     "peer-questions/fc-flatten-size": lambda: nn.Flatten()(torch.zeros(1, 178, 13, 13)).shape[1],
-    "peer-questions/fc-params-numeric": lambda: n_params(nn.Linear(30082, 1000, device="meta")),
-    "peer-questions/two-3x3-params": lambda: n_params(
-        nn.Sequential(
-            nn.Conv2d(128, 128, 3, bias=False, device="meta"),
-            nn.Conv2d(128, 128, 3, bias=False, device="meta"),
-        )
-    ),
-    "peer-questions/two-3x3-receptive-field": lambda: receptive_field(
-        nn.Sequential(ones_conv(3), ones_conv(3))
-    ),
     "peer-questions/mha-out-proj-params": lambda: n_params(
         nn.MultiheadAttention(512, 8, device="meta").out_proj
     ),
@@ -276,7 +282,7 @@ def test_claims_in_explanations() -> None:
     # 5x5 conv vs two 3x3 convs: "409,600, about 39% more"
     five = n_params(nn.Conv2d(128, 128, 5, bias=False, device="meta"))
     assert five == 409_600
-    assert round(100 * (five / FIXED["peer-questions/two-3x3-params"]() - 1)) == 39
+    assert round(100 * (five / n_params(two_3x3_convs()) - 1)) == 39
     # an even kernel cannot keep a 5x5 map with symmetric padding
     assert all(
         nn.Conv2d(1, 1, 2, padding=p)(torch.zeros(1, 1, 5, 5)).shape[-1] != 5 for p in range(3)
@@ -292,3 +298,22 @@ def test_claims_in_explanations() -> None:
     # nn.CrossEntropyLoss == LogSoftmax + NLLLoss
     z, y = torch.randn(4, 5, generator=torch.Generator().manual_seed(3)), torch.tensor([0, 1, 2, 3])
     assert torch.isclose(nn.CrossEntropyLoss()(z, y), nn.NLLLoss()(nn.LogSoftmax(1)(z), y))
+
+
+def test_checks_of_duplicates_moved_to_topical_decks() -> None:
+    """peer-questions no longer repeats these cards; their checks run on the topical card kept."""
+    assert deck_cards("modern-cnn")["vgg-two-3x3-params"]["answer"] == n_params(two_3x3_convs())
+    assert deck_cards("modern-cnn")["vgg-two-3x3-receptive-field"]["answer"] == receptive_field(
+        nn.Sequential(ones_conv(3), ones_conv(3))
+    )
+    assert deck_cards("conv-basics")["fc-fixed-input-flatten-numeric"]["answer"] == n_params(
+        nn.Linear(30082, 1000, device="meta")
+    )
+
+    # "same" padding: p = (k - 1)/2 keeps a 7x7 map for k = 3 and k = 5
+    def keeps_size(k: int, p: int) -> bool:
+        return nn.Conv2d(1, 1, k, padding=p)(torch.zeros(1, 1, 7, 7)).shape[-1] == 7
+
+    for k in (3, 5):
+        assert next(p for p in range(4) if keeps_size(k, p)) == (k - 1) // 2
+    assert deck_cards("conv-basics")["same-padding-k5"]["answer"] == 2
