@@ -63,7 +63,7 @@ def adding_problem(
     generator: torch.Generator | None = None,
     device: torch.device | str = "cpu",
 ) -> tuple[torch.Tensor, torch.Tensor]:
-    """The adding problem (Hochreiter & Schmidhuber 1997): inputs (batch, length, 2).
+    """The adding problem (a common variant of Hochreiter & Schmidhuber 1997), (batch, length, 2).
 
     Channel 0 holds uniform random values in [0, 1), channel 1 marks exactly two steps:
     one in the first half and one in the second half. The target is the sum of the two

@@ -44,6 +44,27 @@ INFO = DemoInfo(
         Param("max_n", 4096, "largest N for the cost measurement", min=256, max=16384, quick=2048),
         Param("head_dim", 64, "head dimension for the cost measurement", min=8, max=512),
     ),
+    cards=(
+        "generated/attention-matrix-size",
+        "peer-questions/mha-concat-wo",
+        "peer-questions/mha-out-proj-params",
+        "transformer/qkv-definition",
+        "transformer/attention-steps-order",
+        "transformer/scaled-dot-product-formula",
+        "transformer/why-scale-sqrt-dk",
+        "transformer/sqrt-dk-numeric",
+        "transformer/it-refers-to-animal",
+        "transformer/multi-head-attention",
+        "transformer/multi-head-garbled-line",
+        "transformer/multi-head-dk",
+        "transformer/mha-param-count",
+        "transformer/attention-complexity-cloze",
+        "transformer/attention-matrix-512",
+        "transformer/attention-matrix-8-heads",
+        "transformer/attention-doubling-n",
+        "transformer/vision-transformer",
+        "transformer/vit-patch-count",
+    ),
 )
 
 

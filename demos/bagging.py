@@ -61,6 +61,15 @@ INFO = DemoInfo(
         ),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
     ),
+    cards=(
+        "generalization/bootstrapping-def",
+        "generalization/bootstrap-unique-fraction",
+        "generalization/bagging-def",
+        "generalization/bagging-reduces-variance",
+        "generalization/bagging-variance-numeric",
+        "generalization/bagging-vs-boosting",
+        "generalization/ensemble-examples",
+    ),
 )
 
 

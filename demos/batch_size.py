@@ -78,6 +78,19 @@ INFO = DemoInfo(
         ),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
     ),
+    cards=(
+        "gradient-descent/gd-noise-order",
+        "gradient-descent/small-batch-tradeoff",
+        "gradient-descent/large-batch-sharp",
+        "gradient-descent/keskar-paper",
+        "gradient-descent/keskar-four-claims",
+        "gradient-descent/keskar-zoom-in",
+        "gradient-descent/flat-vs-sharp",
+        "gradient-descent/why-flat-generalizes",
+        "gradient-descent/noise-escape",
+        "gradient-descent/linear-scaling-rule",
+        "gradient-descent/lr-not-enough",
+    ),
 )
 
 

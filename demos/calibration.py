@@ -66,6 +66,20 @@ INFO = DemoInfo(
         Param("bins", 10, "confidence bins of the reliability diagram / ECE", min=2, max=50),
         Param("seed", 0, "random seed", min=0, max=2147483647),
     ),
+    cards=(
+        "uncertainty/calibration-def",
+        "uncertainty/calibration-cloze",
+        "uncertainty/modern-nets-overconfident",
+        "uncertainty/overconfidence-causes",
+        "uncertainty/reliability-diagram",
+        "uncertainty/ece-formula",
+        "uncertainty/ece-numeric",
+        "uncertainty/temperature-scaling",
+        "uncertainty/temperature-keeps-accuracy",
+        "uncertainty/temperature-numeric",
+        "uncertainty/temperature-direction",
+        "uncertainty/max-softmax",
+    ),
 )
 
 

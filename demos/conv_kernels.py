@@ -50,6 +50,13 @@ INFO = DemoInfo(
             quick=4,
         ),
     ),
+    cards=(
+        "conv-basics/conv-image-effects",
+        "conv-basics/conv-blur-kernel",
+        "conv-basics/conv-outline-kernel-zero-sum",
+        "generated/conv-output-size",
+        "peer-questions/why-no-2x2-kernel",
+    ),
 )
 
 KERNELS: dict[str, list[list[float]]] = {

@@ -71,6 +71,17 @@ INFO = DemoInfo(
         ),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
     ),
+    cards=(
+        "generalization/cv-def",
+        "generalization/cv-test-set",
+        "generalization/cv-train-size",
+        "generalization/stratified-kfold",
+        "generalization/stratified-when",
+        "generalization/stratified-numeric",
+        "peer-questions/cv-correctly",
+        "peer-questions/group-kfold",
+        "peer-questions/timeseries-plain-kfold",
+    ),
 )
 
 DIM = 5

@@ -46,6 +46,12 @@ INFO = DemoInfo(
         Param("batch", 256, "minibatch size", min=8, max=8192),
         Param("seed", 0, "random seed", min=0, max=2147483647),
     ),
+    cards=(
+        "generative-2/diffusion-two-processes",
+        "generative-2/ddpm-forward-step",
+        "generative-2/ddpm-alpha-bar-numeric",
+        "generative-2/ddpm-training-target",
+    ),
 )
 
 N_DATA, N_SAMPLES = 4000, 2000

@@ -58,6 +58,28 @@ INFO = DemoInfo(
         ),
         Param("seed", 0, "random seed", min=0, max=2147483647),
     ),
+    cards=(
+        "generative-2/adversarial-autoencoder",
+        "generative-2/gan-two-player-game",
+        "generative-2/gan-year",
+        "generative-2/gan-minimax-objective",
+        "generative-2/gan-optimal-discriminator",
+        "generative-2/gan-optimal-d-numeric",
+        "generative-2/gan-jsd",
+        "generative-2/gan-global-optimum-value",
+        "generative-2/gan-jsd-caveat",
+        "generative-2/gan-non-saturating",
+        "generative-2/mode-collapse",
+        "generative-2/gan-vs-vae",
+        "generative-2/dcgan",
+        "generative-2/infogan",
+        "generative-2/cyclegan",
+        "generative-2/cycle-consistency-cloze",
+        "generative-2/stargan",
+        "generative-2/progressive-gan",
+        "generative-2/gan-family-order",
+        "history/gan-idea",
+    ),
 )
 
 N_MODES = 8

@@ -59,6 +59,17 @@ INFO = DemoInfo(
         Param("bins", 10, "confidence bins for ECE and the reliability diagram", min=2, max=50),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
     ),
+    cards=(
+        "regularization/label-smoothing-formula",
+        "regularization/label-smoothing-numeric",
+        "regularization/label-smoothing-why",
+        "regularization/mixup-formula",
+        "regularization/mixup-numeric",
+        "regularization/cutmix-def",
+        "regularization/cutmix-numeric",
+        "regularization/mixing-methods-labels",
+        "regularization/mix-methods-reversed",
+    ),
 )
 
 METHODS = ("plain", "label_smoothing", "mixup")

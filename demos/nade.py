@@ -36,6 +36,17 @@ INFO = DemoInfo(
         Param("n_samples", 16, "images to sample pixel by pixel", min=1, max=64),
         Param("seed", 0, "random seed", min=0, max=2147483647),
     ),
+    cards=(
+        "generated/markov-image-params",
+        "generative-1/binary-joint-params",
+        "generative-1/markov-assumption",
+        "generative-1/autoregressive-model-def",
+        "generative-1/autoregressive-properties",
+        "generative-1/nade-conditional-formula",
+        "generative-1/nade-formula-cloze",
+        "generative-1/nade-explicit-exact-likelihood",
+        "generative-1/nade-density-of-image",
+    ),
 )
 
 LOG2 = math.log(2.0)

@@ -36,6 +36,12 @@ INFO = DemoInfo(
         Param("offset", 5, "the offset k shown in detail", min=1, max=1000),
         Param("base", 10000.0, "base of the frequencies", min=2.0, max=1e6),
     ),
+    cards=(
+        "transformer/positional-encoding-why",
+        "transformer/positional-encoding-where",
+        "transformer/positional-encoding-formula",
+        "transformer/positional-encoding-numeric",
+    ),
 )
 
 

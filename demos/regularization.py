@@ -74,6 +74,21 @@ INFO = DemoInfo(
         Param("aug_shift", 1, "largest random shift in pixels", min=0, max=3),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
     ),
+    cards=(
+        "regularization/regularization-def",
+        "regularization/norm-penalty-formula",
+        "regularization/weight-decay-sgd",
+        "regularization/weight-decay-sgd-numeric",
+        "regularization/adamw-formula",
+        "regularization/data-augmentation-def",
+        "regularization/data-augmentation-choose",
+        "regularization/noise-robustness",
+        "regularization/cutout-def",
+        "regularization/dropout-def",
+        "regularization/dropout-inverted",
+        "regularization/dropout-numeric",
+        "regularization/dropout-eval",
+    ),
 )
 
 VARIANTS = ("none", "dropout", "weight_decay", "augmentation")

@@ -46,6 +46,27 @@ INFO = DemoInfo(
         Param("noise", 0.1, "standard deviation of the noise on the targets", min=0.0, max=1.0),
         Param("seed", 0, "random seed", min=0, max=2147483647),
     ),
+    cards=(
+        "peer-questions/gaussian-nll-loss",
+        "uncertainty/why-uncertainty",
+        "uncertainty/three-uncertainty-types",
+        "uncertainty/aleatoric-def",
+        "uncertainty/epistemic-def",
+        "uncertainty/ood-def",
+        "uncertainty/reducible-uncertainty",
+        "uncertainty/bayesian-deep-learning",
+        "uncertainty/mc-dropout",
+        "uncertainty/mc-dropout-no-retraining",
+        "uncertainty/mc-dropout-variance-numeric",
+        "uncertainty/deep-ensembles",
+        "uncertainty/deep-ensemble-mixture-numeric",
+        "uncertainty/ensembles-vs-mc-dropout",
+        "uncertainty/heteroscedastic-loss",
+        "uncertainty/which-uncertainty-from-what",
+        "uncertainty/entropy-decomposition",
+        "uncertainty/mixture-density-network",
+        "uncertainty/ddu",
+    ),
 )
 
 N_TRAIN = 64

@@ -51,6 +51,13 @@ INFO = DemoInfo(
         Param("n_points", 200, "training points on [-2 pi, 2 pi]", min=16, max=10000, quick=160),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
     ),
+    cards=(
+        "history/why-nonlinearity",
+        "history/stacked-linear-tf",
+        "history/universal-approx",
+        "history/universal-approx-caveat",
+        "history/mlp-definition",
+    ),
 )
 
 _ACTS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}

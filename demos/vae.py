@@ -43,6 +43,25 @@ INFO = DemoInfo(
         Param("batch", 128, "minibatch size", min=8, max=4096),
         Param("seed", 0, "random seed", min=0, max=2147483647),
     ),
+    cards=(
+        "generative-2/autoencoder-not-generative",
+        "generative-2/vae-generation",
+        "generative-2/variational-distribution-def",
+        "generative-2/variational-inference-goal",
+        "generative-2/vi-elbo-trick",
+        "generative-2/elbo-derivation",
+        "generative-2/elbo-two-terms",
+        "generative-2/reconstruction-term",
+        "generative-2/prior-fitting-term",
+        "generative-2/vae-training-order",
+        "generative-2/gaussian-kl-closed-form",
+        "generative-2/gaussian-kl-numeric-1d",
+        "generative-2/gaussian-kl-numeric-2d",
+        "generative-2/gaussian-kl-zero",
+        "generative-2/reparameterization-trick",
+        "generative-2/reparameterization-why",
+        "generative-2/reparameterization-numeric",
+    ),
 )
 
 N_TRAIN, N_TEST, N_PRIOR = 2000, 1000, 1000

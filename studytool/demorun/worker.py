@@ -29,27 +29,6 @@ def _protocol_stream() -> TextIO:
     return os.fdopen(proto_fd, "w", encoding="utf-8", buffering=1)
 
 
-def default_threads() -> int:
-    """Half the logical CPUs (about the physical cores), 1 to 8.
-
-    The demos are small: their ops are short, so more threads mostly add synchronisation,
-    and on a busy machine an OpenMP barrier waiting for a descheduled thread can make a
-    training loop 20x slower (measured on a loaded 2-core machine: 100 steps of the
-    attention demo took 0.7 s with 1 thread and 16 s with 2)."""
-    return max(1, min(8, (os.cpu_count() or 2) // 2))
-
-
-def _set_threads(torch: Any) -> None:
-    env = os.environ.get("STUDYTOOL_DEMO_THREADS")
-    try:
-        n = int(env) if env else default_threads()
-    except ValueError:
-        n = default_threads()
-    torch.set_num_threads(max(1, n))
-    with contextlib.suppress(RuntimeError):  # already set / parallel work started
-        torch.set_num_interop_threads(1)
-
-
 def _warm_up(torch: Any) -> None:
     """Pay torch's lazy first-use costs (the first optimizer step imports torch._dynamo,
     seconds on a small CPU) while the worker is idle, not inside the first demo."""
@@ -67,12 +46,12 @@ def _warm_up(torch: Any) -> None:
 def serve(stdin: TextIO, out: TextIO) -> None:
     import torch  # the slow import, done once per worker
 
-    _set_threads(torch)
-    _warm_up(torch)
     from studytool._paths import demos_package
 
     package = demos_package()
     base = importlib.import_module(f"{package}._base")
+    base.set_threads(torch)
+    _warm_up(torch)
     pid = os.getpid()
 
     def emit(event: dict[str, Any]) -> None:

@@ -96,3 +96,13 @@ def test_required_formulas_present(decks: list[Deck]) -> None:
     assert "√dₖ" in rendered["transformer"]  # scaled dot-product attention
     assert "KL" in rendered["generative-2"] and "ELBO" in rendered["generative-2"]
     assert "ECE" in rendered["uncertainty"]
+
+
+def test_demo_metadata_lists_exactly_the_cards_that_link_it(decks: list[Deck]) -> None:
+    from studytool.demorun.catalog import list_demos
+
+    linking: dict[str, set[str]] = {}
+    for card in (c for d in decks for c in d.cards if c.demo):
+        linking.setdefault(card.demo, set()).add(card.full_id)
+    for meta in list_demos():
+        assert set(meta.cards) == linking.get(meta.name, set()), meta.name
