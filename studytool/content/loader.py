@@ -303,7 +303,8 @@ class DeckParser:
                 )
         table = dict(spec.COMMON_FIELDS)
         if ctype is None:
-            table = {k: (kind, req and k != "type") for k, (kind, req) in table.items()}
+            if type_node is not None:  # an unknown type was reported already
+                table = {k: (kind, req and k != "type") for k, (kind, req) in table.items()}
             every = {k: v for f in spec.TYPE_FIELDS.values() for k, v in f.items()}
             table |= {k: (kind, False) for k, (kind, _) in every.items()}
         else:

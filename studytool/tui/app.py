@@ -1,63 +1,318 @@
-"""The Textual app."""
+"""The Textual app: shared state (settings, library, store, card language, clock) and navigation.
+
+Screens reach the shared state through `self.app`:
+
+- `app.library` (LoadResult) and `app.reload_library()` after a deck file changed on disk;
+- `app.store` (Store, or None while it opens or when the database cannot be used:
+  `app.store_error` then says why, and the app stays read-only);
+- `app.lang` ("en"/"ko", reactive: `l` switches the language of card text app-wide);
+- `app.clock()` (UTC-aware now; tests inject a fixed time).
+
+The store opens in a thread after the first frame; screens hear `StoreReady` when it is there.
+"""
 
 from __future__ import annotations
 
-from textual.app import App, ComposeResult
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import App
 from textual.binding import Binding
-from textual.widgets import DataTable, Footer, Header, Static
+from textual.message import Message
+from textual.reactive import reactive
 
 from studytool.config import Settings
 from studytool.content.library import load_library
-from studytool.content.model import LoadResult
+from studytool.content.model import Card, Deck, LoadResult
+from studytool.tui.commands import StudyCommands
+from studytool.tui.home import HomeScreen
+from studytool.tui.messages import (
+    CardEdited,
+    LibraryChanged,
+    OpenEditor,
+    ProgressChanged,
+    StoreReady,
+)
+
+if TYPE_CHECKING:
+    from studytool.store.repo import Store
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    from studytool.store.scheduler import utc_now
+
+    return utc_now()
 
 
 class StudyApp(App[None]):
-    CSS_PATH = "app.tcss"
+    # absolute paths: subclasses live elsewhere. Home's own sheet is read with the app's, so
+    # the first frame parses CSS once instead of twice
+    CSS_PATH = [Path(__file__).with_name("app.tcss"), Path(__file__).with_name("home.tcss")]
     TITLE = "studytool"
+    COMMANDS = App.COMMANDS | {StudyCommands}
+    COMMAND_PALETTE_BINDING = "ctrl+p"
     BINDINGS = [
-        Binding("l", "toggle_lang", "English/한국어", id="toggle-lang"),
-        Binding("q", "quit", "Quit", id="quit"),
+        Binding("l", "toggle_lang", "한/En", id="toggle-lang"),
+        Binding("question_mark", "help", "Keys", id="help", key_display="?"),
+        Binding("ctrl+q", "quit", "Quit", id="quit", show=False, priority=True),
     ]
 
-    def __init__(self, settings: Settings, library: LoadResult | None = None) -> None:
+    # a mode, not get_default_screen(): Textual loads screen CSS only for modes and pushed screens
+    MODES = {"home": HomeScreen}
+    DEFAULT_MODE = "home"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (32, "-tall")]
+
+    lang: reactive[str] = reactive("en")
+
+    def __init__(
+        self,
+        settings: Settings,
+        library: LoadResult | None = None,
+        *,
+        store: Store | None = None,
+        clock: Clock | None = None,
+        open_store: bool = True,
+    ) -> None:
+        """`store` skips opening one (tests, benchmarks); `open_store=False` runs without one."""
         super().__init__()
         self.settings = settings
         self.library = library if library is not None else load_library(settings.content_dirs)
-        self.lang = settings.lang
+        self.clock: Clock = clock or _utc_now
+        self.store: Store | None = store
+        self.store_error: str | None = None
+        self.store_pending = store is None and open_store
+        self._owns_store = store is None
+        self._store_started = False
+        self.set_reactive(StudyApp.lang, settings.lang if settings.lang in ("en", "ko") else "en")
 
-    def compose(self) -> ComposeResult:
-        yield Header()
-        yield DataTable(id="decks", cursor_type="row", zebra_stripes=True)
-        yield Static(id="summary")
-        yield Footer()
+    # ---- lifecycle -----------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        self.fill_decks()
+        keymap, problem = read_keymap(self.settings.config_path)
+        if problem:
+            self.notify(problem, title="Key bindings", severity="error", timeout=10)
+        if keymap:
+            self.set_keymap(keymap)
         if self.library.problems:
             self.notify(
-                f"{len(self.library.problems)} problem(s) in"
-                f" {len(self.library.broken)} deck file(s); run `studytool check`",
+                f"{len(self.library.problems)} problem(s) in {len(self.library.broken)} deck"
+                " file(s); the other decks work. Run `studytool check` for the details.",
+                title="Deck errors",
                 severity="error",
-                timeout=8,
+                timeout=10,
             )
+        if self.store is not None and not self.store_pending:
+            self._sync_store(self.store)
 
-    def fill_decks(self) -> None:
-        table = self.query_one("#decks", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Deck", "Title", "Cards", "Quiz")
-        for deck in self.library.decks:
-            quiz = sum(c.type.is_quiz for c in deck.cards)
-            table.add_row(deck.id, deck.title.get(self.lang), len(deck.cards), quiz, key=deck.id)
-        for name, count in self.library.broken.items():
-            table.add_row(name, f"⚠ {count} error(s)", "", "", key=f"broken:{name}")
-        total = sum(len(d.cards) for d in self.library.decks)
-        self.query_one("#summary", Static).update(
-            f"{len(self.library.decks)} decks · {total} cards"
+    def on_unmount(self) -> None:
+        if self.store is not None and self._owns_store:
+            self.store.close()
+        demo = sys.modules.get("studytool.tui.demo")  # only if a demo screen was ever opened
+        if demo is not None:
+            demo.shutdown_workers()
+
+    # ---- the store -----------------------------------------------------------------------
+
+    def open_store(self) -> None:
+        """Open the store in a thread; Home calls this once its first frame is on screen."""
+        if self.store_pending and not self._store_started:
+            self._store_started = True
+            self.open_store_worker()
+
+    @work(thread=True, exclusive=True, group="store", exit_on_error=False)
+    def open_store_worker(self) -> None:
+        from studytool.store.errors import StoreError
+        from studytool.store.repo import Store
+
+        try:
+            store = Store.open(self.settings, now=self.clock())
+            self._sync_store(store)
+        except StoreError as e:
+            self.call_from_thread(self._store_failed, str(e))
+            return
+        except OSError as e:
+            self.call_from_thread(self._store_failed, f"{self.settings.data_dir}: {e}")
+            return
+        except Exception as e:  # a failure in this thread must reach the user, not vanish
+            self.call_from_thread(self._store_failed, f"{type(e).__name__}: {e}")
+            return
+        self.call_from_thread(self._store_opened, store)
+
+    def _sync_store(self, store: Store) -> None:
+        """Register the cards of the loaded decks; decks that failed to load keep their cards."""
+        store.sync(self.all_cards(), skip_decks=self.library.broken, now=self.clock())
+
+    def _store_opened(self, store: Store) -> None:
+        self.store = store
+        self.store_pending = False
+        self.broadcast(StoreReady())
+
+    def _store_failed(self, error: str) -> None:
+        self.store = None
+        self.store_error = error
+        self.store_pending = False
+        self.notify(
+            f"{error}\nBrowsing works; reviewing needs the database.",
+            title="Progress database unavailable",
+            severity="error",
+            timeout=30,
         )
+        self.broadcast(StoreReady())
+
+    def require_store(self) -> Store | None:
+        """The store, or None after telling the user why it cannot be used right now."""
+        if self.store is None:
+            if self.store_pending:
+                self.notify("The progress database is still opening…", severity="warning")
+            else:
+                self.notify(
+                    self.store_error or "no progress database",
+                    title="Read-only",
+                    severity="error",
+                )
+        return self.store
+
+    # ---- content -------------------------------------------------------------------------
+
+    def all_cards(self) -> list[Card]:
+        return [c for d in self.library.decks for c in d.cards]
+
+    def deck(self, deck_id: str) -> Deck | None:
+        return next((d for d in self.library.decks if d.id == deck_id), None)
+
+    def reload_library(self) -> None:
+        """Read the decks from disk again, re-sync the store and tell every screen."""
+        self.library = load_library(self.settings.content_dirs)
+        if self.store is not None:
+            from studytool.store.errors import StoreError
+
+            try:
+                self._sync_store(self.store)
+            except StoreError as e:
+                self.notify(str(e), title="Progress database", severity="error")
+        self.broadcast(LibraryChanged())
+
+    def broadcast(self, message: Message) -> None:
+        """Post `message` to every screen on the stack (each gets its own copy). The copies do
+        not bubble back up to the app, which would broadcast them again."""
+        from copy import copy
+
+        for screen in self.screen_stack:
+            copied = copy(message)
+            copied.stop()
+            screen.post_message(copied)
+
+    # ---- cross-screen messages -----------------------------------------------------------
+
+    @on(ProgressChanged)
+    def _progress_changed(self, message: ProgressChanged) -> None:
+        self.broadcast(ProgressChanged())
+
+    @on(CardEdited)
+    def _card_edited(self, message: CardEdited) -> None:
+        self.broadcast(CardEdited(message.full_id))
+
+    @on(OpenEditor)
+    def _open_editor(self, message: OpenEditor) -> None:
+        self.open_editor(message.path, message.card_id)
+
+    # ---- navigation ----------------------------------------------------------------------
 
     def action_toggle_lang(self) -> None:
         self.lang = "ko" if self.lang == "en" else "en"
-        self.fill_decks()
+
+    def action_reload(self) -> None:
+        self.reload_library()
+        n = len(self.library.problems)
+        self.notify(
+            f"{len(self.library.decks)} decks loaded" + (f"; {n} problem(s)" if n else ""),
+            severity="error" if n else "information",
+        )
+
+    def action_home(self) -> None:
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    def action_help(self) -> None:
+        from studytool.tui.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    def action_review(self, deck: str = "") -> None:
+        self.start_review(deck or None, cram=False)
+
+    def action_cram(self, deck: str = "") -> None:
+        self.start_review(deck or None, cram=True)
+
+    def start_review(self, deck: str | None, *, cram: bool) -> None:
+        from studytool.tui.review import start_review
+
+        if self.require_store() is None:
+            return
+        screen = start_review(self, deck, cram=cram)
+        if screen is not None:
+            self.push_screen(screen)
+
+    def action_browse(self) -> None:
+        from studytool.tui.browse import BrowseScreen
+
+        self.push_screen(BrowseScreen())
+
+    def action_stats(self) -> None:
+        from studytool.tui.stats import StatsScreen
+
+        self.push_screen(StatsScreen())
+
+    def action_quiz(self, deck: str = "") -> None:
+        from studytool.tui.quiz import QuizSetupScreen
+
+        if self.require_store() is None:
+            return
+        self.push_screen(QuizSetupScreen(deck=deck or None))
+
+    def action_demo(self, name: str, card_id: str = "") -> None:
+        from studytool.tui.demo import DemoScreen
+
+        self.push_screen(DemoScreen(name, card_id or None))
+
+    def action_demos(self) -> None:
+        from studytool.tui.demo import DemoListScreen
+
+        self.push_screen(DemoListScreen())
+
+    def open_editor(self, path: Path, card_id: str | None = None) -> None:
+        from studytool.tui.editor import EditorScreen
+
+        self.push_screen(EditorScreen(path, card_id=card_id))
+
+
+def read_keymap(path: Path | None) -> tuple[dict[str, str], str | None]:
+    """The `[keymap]` table of config.toml: binding id = "key" (or "key1,key2"), e.g.
+    `"review.again" = "j"`. Returns the table and a problem to report, if any."""
+    if path is None:
+        return {}, None
+    import tomllib
+
+    try:
+        with path.open("rb") as f:
+            table = tomllib.load(f).get("keymap", {})
+    except FileNotFoundError:
+        return {}, None
+    except (OSError, tomllib.TOMLDecodeError) as e:
+        return {}, f"{path}: {e}"
+    if not isinstance(table, dict):
+        return {}, f'{path}: [keymap] must be a table of binding id = "key"'
+    good = {k: v for k, v in table.items() if isinstance(v, str) and v.strip()}
+    bad = sorted(set(table) - set(good))
+    return good, (f"{path}: [keymap] values must be key names: {', '.join(bad)}" if bad else None)
 
 
 def run_app(settings: Settings) -> None:

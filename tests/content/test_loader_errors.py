@@ -110,6 +110,11 @@ CASES = [
         ["8:5: 'choices' is not used by a basic card"],
     ),
     (
+        "card with only an id",
+        HEAD + "  - id: lonely\n",
+        ["4:5: a card is missing 'type'"],
+    ),
+    (
         "missing required key",
         HEAD + "  - id: a\n    type: basic\n    front: F\n",
         ["4:5: a basic card is missing 'back'"],

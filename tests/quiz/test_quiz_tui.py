@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
+import pytest
 from quizkit import DECKS, NOW
 from rich.console import Console, RenderableType
 from textual.pilot import Pilot
@@ -113,7 +114,7 @@ async def test_a_five_question_quiz_with_keys_then_results_and_history(tmp_path:
         [record] = quizlog.history(store)
         assert record.id == results.quiz_id
         assert (record.questions, record.answered) == (5, 5)
-        assert record.score == score and record.decks == ("five",)
+        assert record.score == pytest.approx(score) and record.decks == ("five",)
         rows = quizlog.questions(store, record.id)
         assert [r.key for r in rows] == [q.key for q in questions]
         assert all(r.duration_ms is not None for r in rows)

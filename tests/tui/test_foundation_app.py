@@ -4,11 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import DataTable
-
 from studytool.config import Settings
 from studytool.content.library import load_library
 from studytool.tui.app import StudyApp
+from studytool.tui.widgets.deck_list import DeckList
 
 DECK = """\
 deck: mine
@@ -27,9 +26,16 @@ async def test_app_lists_decks_with_counts(tmp_path: Path) -> None:
     settings = Settings.load(content=[tmp_path], data=tmp_path / "data")
     app = StudyApp(settings, library=load_library(settings.content_dirs, builtin=False))
     async with app.run_test() as pilot:
-        table = app.query_one("#decks", DataTable)
-        assert table.row_count == 2
-        assert table.get_row("mine")[:3] == ["mine", "My deck", 1]
-        assert "1 error(s)" in str(table.get_row("broken:broken")[1])
+        for _ in range(2):
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        table = app.query_one("#decks", DeckList)
+        assert [r.key for r in table.rows] == ["__all__", "mine", "broken:broken"]
+        mine = table.row("mine")
+        assert "My deck" in mine.label.plain
+        assert [c.plain for c in mine.counts] == ["1", "0", "0"]  # new, learning, due
+        assert table.row("__all__").label.plain == "All decks"
+        assert "1 error(s)" in table.row("broken:broken").label.plain
         await pilot.press("l")
-        assert table.get_row("mine")[1] == "내 덱"
+        assert "내 덱" in table.row("mine").label.plain

@@ -1,0 +1,276 @@
+"""A review session: the queue, one card at a time, grades committed before the next card,
+undo, and the end-of-session summary. Pure logic over the store: no UI.
+
+    session = ReviewSession(store, cards, clock, QueueFilter.of(decks=["rnn"]))
+    item = session.current            # None when nothing is due
+    session.grade(Rating.Good)        # committed to SQLite before it returns
+    session.next()                    # the next card (or None)
+    session.undo()                    # back to the card just graded, its old state restored
+    summary = session.finish()
+
+Review mode reschedules with FSRS; cram mode (`cram=True`) logs the answers as cram and leaves
+scheduling alone: it walks every matching card, weakest first, and puts Again cards at the end.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
+
+from studytool.content.model import Card, CardType
+from studytool.store.repo import GradeResult, Mode
+from studytool.store.scheduler import Rating
+from studytool.store.stats import compute_stats
+from studytool.study.generate import Instance, draw
+from studytool.study.grading import Check
+from studytool.study.queue import (
+    CardIndex,
+    Kind,
+    QueueFilter,
+    QueueItem,
+    build_cram_queue,
+    build_queue,
+)
+
+if TYPE_CHECKING:
+    from studytool.store.repo import Store
+
+MAX_DURATION_MS = 5 * 60_000  # a card left open over lunch is not five hours of study
+
+
+@dataclass(frozen=True, slots=True)
+class DeckCounts:
+    """What today's queue holds for one deck, as the review would show it."""
+
+    new: int = 0
+    learning: int = 0
+    due: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.due
+
+
+def due_counts(store: Store, cards: Sequence[Card], now: datetime) -> dict[str, DeckCounts]:
+    """Deck id -> counts of today's queue (new cards capped by `new_per_day`, like the queue)."""
+    counts: dict[str, list[int]] = {}
+    for item in build_queue(store, cards, now):
+        c = counts.setdefault(item.card.deck, [0, 0, 0])
+        c[{Kind.NEW: 0, Kind.LEARNING: 1}.get(item.kind, 2)] += 1
+    return {deck: DeckCounts(*c) for deck, c in counts.items()}
+
+
+def propose_rating(check: Check | None) -> Rating:
+    """The grade suggested after a checked answer: wrong -> Again, partly right -> Hard,
+    right -> Good. Recall cards (no check) suggest Good."""
+    if check is None or check.correct:
+        return Rating.Good
+    return Rating.Hard if check.score >= 0.5 else Rating.Again
+
+
+def shuffled_order(n: int, rng: random.Random) -> list[int]:
+    """A random arrangement of n order items that is not already the right one."""
+    order = list(range(n))
+    if n < 2:
+        return order
+    while order == sorted(order):
+        rng.shuffle(order)
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class Answer:
+    """One committed grade of this session."""
+
+    item: QueueItem
+    result: GradeResult
+    duration_ms: int
+    correct: bool | None  # the checked answer of an interactive card; None for recall cards
+
+
+@dataclass(frozen=True, slots=True)
+class Summary:
+    mode: Mode
+    reviewed: int  # grades given (a card graded twice counts twice)
+    cards: int  # distinct review keys
+    passed: int  # grades other than Again
+    ratings: dict[Rating, int]
+    time_ms: int  # time spent on the cards, each capped at MAX_DURATION_MS
+    due_tomorrow: int | None  # reviews due on the next study day (None: could not be read)
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.passed / self.reviewed if self.reviewed else None
+
+
+@dataclass
+class Showing:
+    """The card on screen: its queue item, the numbers drawn for a generated card, and when
+    it was shown (on the session's monotonic timer)."""
+
+    item: QueueItem
+    shown_at: float
+    instance: Instance | None = None
+
+
+@dataclass
+class ReviewSession:
+    store: Store
+    cards: Sequence[Card]
+    clock: Callable[[], datetime]
+    filters: QueueFilter = field(default_factory=QueueFilter)
+    cram: bool = False
+    rng: random.Random = field(default_factory=random.Random)
+    timer: Callable[[], float] = time.monotonic
+    answers: list[Answer] = field(default_factory=list)
+    current: Showing | None = None
+    session_id: int = 0
+    finished: bool = False
+
+    def __post_init__(self) -> None:
+        self.index = CardIndex(self.cards)
+        self._left = 0
+        self.mode = Mode.CRAM if self.cram else Mode.REVIEW
+        self.session_id = self.store.start_session(
+            self.mode, self.clock(), decks=self.filters.decks, tags=self.filters.tags
+        )
+        self._cram_queue: list[QueueItem] = (
+            build_cram_queue(self.store, self.index, self.clock(), self.filters)
+            if self.cram
+            else []
+        )
+        self.next()
+
+    # ---- moving through the queue --------------------------------------------------------
+
+    def remaining(self) -> int:
+        """Cards left, the one on screen included (as of the last move through the queue)."""
+        if self.cram:
+            return len(self._cram_queue) + (self.current is not None)
+        return self._left
+
+    def _queue(self) -> list[QueueItem]:
+        last = self.answers[-1].item.key if self.answers else None
+        return build_queue(self.store, self.index, self.clock(), self.filters, previous=last)
+
+    def next(self) -> Showing | None:
+        """Show the next card (rebuilt from the store, so it reflects the grade just made)."""
+        if self.cram:
+            item = self._cram_queue.pop(0) if self._cram_queue else None
+        else:
+            queue = self._queue()
+            item = queue[0] if queue else None
+            self._left = len(queue)
+        self.current = None if item is None else self._show(item)
+        return self.current
+
+    def _show(self, item: QueueItem) -> Showing:
+        instance = None
+        if item.card.type is CardType.NUMERIC and item.card.compute:
+            instance = draw(item.card, self.rng)
+        return Showing(item, self.timer(), instance)
+
+    # ---- grading -------------------------------------------------------------------------
+
+    def preview(self) -> dict[Rating, timedelta] | None:
+        """The next interval of each rating for the current card (None in cram mode)."""
+        if self.current is None or self.cram:
+            return None
+        return self.store.preview(self.current.item.key, self.clock())
+
+    def grade(self, rating: Rating | int, correct: bool | None = None) -> Answer:
+        """Commit a grade for the current card. Call `next()` to move on."""
+        if self.current is None:
+            raise ValueError("no card to grade")
+        showing = self.current
+        duration = min(MAX_DURATION_MS, max(0, round((self.timer() - showing.shown_at) * 1000)))
+        result = self.store.grade(
+            showing.item.key,
+            Rating(rating),
+            self.clock(),
+            duration_ms=duration,
+            mode=self.mode,
+            session_id=self.session_id,
+        )
+        answer = Answer(showing.item, result, duration, correct)
+        self.answers.append(answer)
+        if self.cram and result.rating is Rating.Again:
+            self._cram_queue.append(showing.item)
+        return answer
+
+    def undo(self) -> Showing | None:
+        """Take back the last grade of this session and show that card again."""
+        if not self.answers:
+            return None
+        self.store.undo()
+        answer = self.answers.pop()
+        if self.cram:
+            if answer.result.rating is Rating.Again and answer.item in self._cram_queue:
+                self._cram_queue.reverse()
+                self._cram_queue.remove(answer.item)
+                self._cram_queue.reverse()
+            if self.current is not None:
+                self._cram_queue.insert(0, self.current.item)
+        self.current = self._show(answer.item)
+        if not self.cram:
+            self._left = len(self._queue())
+        return self.current
+
+    def bury(self) -> None:
+        """Hide the current card (both directions) until tomorrow, then move on."""
+        if self.current is not None:
+            self.store.bury(self.current.item.card.review_keys(), self.clock())
+            self.next()
+
+    def suspend(self) -> None:
+        """Never show the current card (both directions) until unsuspended, then move on."""
+        if self.current is not None:
+            self.store.suspend(self.current.item.card.review_keys())
+            self.next()
+
+    def replace_cards(self, cards: Sequence[Card]) -> None:
+        """The content changed (an edit): keep the session, use the new cards."""
+        self.cards = cards
+        self.index = CardIndex(cards)
+        if self.current is not None:
+            card = self.index.by_key.get(self.current.item.key)
+            if card is None:
+                self.next()
+            else:
+                old = self.current.item
+                self.current = self._show(QueueItem(old.key, card, old.kind, old.due))
+        self._cram_queue = [
+            QueueItem(it.key, self.index.by_key[it.key], it.kind, it.due)
+            for it in self._cram_queue
+            if it.key in self.index.by_key
+        ]
+
+    # ---- the end -------------------------------------------------------------------------
+
+    def end(self) -> None:
+        """Close the session in the store (once)."""
+        if not self.finished:
+            self.store.end_session(self.session_id, self.clock())
+            self.finished = True
+
+    def finish(self) -> Summary:
+        """Close the session and sum it up."""
+        self.end()
+        now = self.clock()
+        ratings = {r: 0 for r in Rating}
+        for a in self.answers:
+            ratings[a.result.rating] += 1
+        forecast = compute_stats(self.store, self.cards, now).forecast
+        return Summary(
+            mode=self.mode,
+            reviewed=len(self.answers),
+            cards=len({a.item.key for a in self.answers}),
+            passed=len(self.answers) - ratings[Rating.Again],
+            ratings=ratings,
+            time_ms=sum(a.duration_ms for a in self.answers),
+            due_tomorrow=forecast[1][1] if len(forecast) > 1 else None,
+        )

@@ -1,0 +1,846 @@
+"""The deck editor: the deck file in a YAML TextArea, validated live by the deck loader.
+
+What is saved is the user's own text (comments, key order, quoting and line endings kept),
+written atomically; Save is refused while the loader reports a problem. `$EDITOR` works too:
+the buffer goes to a temporary copy, the app is suspended, and the result comes back into the
+buffer and is validated (and saved when valid).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import shlex
+import stat
+import subprocess
+import tempfile
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar, cast
+
+import yaml
+from rich.text import Text as RichText
+from textual import events, on, work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
+from textual.widgets import Button, Footer, Header, OptionList, Static, TextArea
+from textual.widgets.option_list import Option
+from textual.widgets.text_area import LanguageDoesNotExist
+
+from studytool._paths import content_dir
+from studytool.content.loader import parse_deck_text
+from studytool.content.model import Card, CardType, Deck, LoadResult, Problem
+from studytool.render import card_renderable
+from studytool.tui.messages import CardEdited
+
+if TYPE_CHECKING:
+    from studytool.tui.app import StudyApp
+
+VALIDATE_DELAY_S = 0.3
+_BOM = b"\xef\xbb\xbf"
+_LINE_EDITORS = {"vi", "vim", "nvim", "nano", "emacs", "emacsclient", "micro", "kak", "joe", "mg"}
+
+
+# ---- validating text that is not on disk yet ---------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Validation:
+    text: str
+    deck: Deck | None
+    problems: list[Problem]
+    warnings: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.deck is not None and not self.problems
+
+
+def _is_builtin_file(path: Path) -> bool:
+    with contextlib.suppress(OSError, ValueError):
+        return path.resolve().is_relative_to(content_dir().resolve())
+    return False
+
+
+def validate_text(
+    text: str,
+    path: Path,
+    demo_names: Collection[str] | None,
+    library: LoadResult | None = None,
+    saved: Deck | None = None,
+) -> Validation:
+    """Problems block saving; warnings (ids that progress is keyed by) do not."""
+    deck, problems, id_node = parse_deck_text(text, path, demo_names)
+    warnings: list[Problem] = []
+    if deck is not None and library is not None:
+        builtin = _is_builtin_file(path)
+        for other in library.decks:
+            same_file = other.path == path or other.overrides == path
+            overriding = other.builtin and not builtin
+            if other.id == deck.id and not same_file and not overriding:
+                line, col = _mark(id_node)
+                problems.append(
+                    Problem(
+                        path, line, col, f"duplicate deck id '{deck.id}' (also in {other.path})"
+                    )
+                )
+    if deck is not None and saved is not None:
+        if saved.id != deck.id:
+            line, col = _mark(id_node)
+            warnings.append(
+                Problem(
+                    path,
+                    line,
+                    col,
+                    f"deck id changed from '{saved.id}': progress stays with the old id",
+                )
+            )
+        now = {c.id for c in deck.cards}
+        for card in saved.cards:
+            if card.id not in now:
+                warnings.append(
+                    Problem(
+                        path,
+                        0,
+                        0,
+                        f"card '{card.id}' removed or renamed: its progress stays with the old id",
+                    )
+                )
+    return Validation(text, deck, problems, warnings)
+
+
+def _mark(node: yaml.Node | None) -> tuple[int, int]:
+    if node is None:
+        return 1, 1
+    return node.start_mark.line + 1, node.start_mark.column + 1
+
+
+# ---- saving --------------------------------------------------------------------------------
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write through a temporary file in the same folder and rename it over `path`, keeping
+    the file's permissions; a symlink keeps pointing at the (replaced) target."""
+    target = path.resolve() if path.is_symlink() else path
+    mode = None
+    with contextlib.suppress(OSError):
+        mode = stat.S_IMODE(target.stat().st_mode)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+# ---- new cards -----------------------------------------------------------------------------
+
+_PROMPT = ["{k}:", '  en: ""', '  ko: ""']
+_CHOICES = ["choices:", *['  - {en: "", ko: ""}'] * 4]
+TEMPLATES: dict[CardType, list[str]] = {
+    CardType.BASIC: ["front:", '  en: ""', '  ko: ""', "back:", '  en: ""', '  ko: ""'],
+    CardType.REVERSED: ["front:", '  en: ""', '  ko: ""', "back:", '  en: ""', '  ko: ""'],
+    CardType.CLOZE: [
+        "# blanks: {{c1::answer}} or {{c1::answer::hint}}",
+        "text:",
+        '  en: ""',
+        '  ko: ""',
+    ],
+    CardType.MCQ: [*_PROMPT, *_CHOICES, "answer: 0  # 0-based index of the right choice"],
+    CardType.MULTI: [*_PROMPT, *_CHOICES, "answers: [0]  # 0-based indices of the right choices"],
+    CardType.TRUEFALSE: [*_PROMPT, "answer: true"],
+    CardType.TYPED: [*_PROMPT, "answers:", '  - {en: "", ko: ""}'],
+    CardType.NUMERIC: [*_PROMPT, "answer: 0", "tolerance: 0"],
+    CardType.ORDER: [*_PROMPT, "items:  # in the right order", *['  - {en: "", ko: ""}'] * 3],
+}
+
+
+class TemplateError(Exception):
+    """The new card cannot be placed: the message says why."""
+
+
+@dataclass(frozen=True, slots=True)
+class NewCard:
+    card_id: str
+    location: tuple[int, int]  # where to insert `snippet` (row, column)
+    snippet: str
+    cursor: tuple[int, int]  # inside the first empty text, once inserted
+
+
+def _last_line(node: yaml.Node) -> int:
+    """0-based last line holding content of `node` (block collections end where the next
+    token starts, so scalars are what count)."""
+    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
+        end = node.end_mark
+        return end.line if end.column > 0 else end.line - 1
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    elif isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    return max((_last_line(c) for c in children), default=node.start_mark.line)
+
+
+def new_card(
+    text: str, card_type: CardType, avoid: Collection[str] = (), newline: str = "\n"
+) -> NewCard:
+    """A card of `card_type` with a fresh id, to be inserted after the last card of the
+    `cards:` list, indented like the cards already there."""
+    try:
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark or e.context_mark
+        where = f" at {mark.line + 1}:{mark.column + 1}" if mark else ""
+        raise TemplateError(f"fix the YAML error{where} first") from None
+    except yaml.YAMLError:
+        raise TemplateError("fix the YAML errors first") from None
+    if not isinstance(root, yaml.MappingNode):
+        raise TemplateError("the file is not a deck (no 'cards:' list)")
+    cards = next(((k, v) for k, v in root.value if getattr(k, "value", None) == "cards"), None)
+    if cards is None:
+        raise TemplateError("the file has no 'cards:' list")
+    key, seq = cards
+    lines = text.split(newline)
+    taken = set(avoid)
+    if isinstance(seq, yaml.SequenceNode) and not seq.flow_style and seq.value:
+        items = seq.value
+        for item in items:
+            if isinstance(item, yaml.MappingNode):
+                taken |= {v.value for k, v in item.value if getattr(k, "value", None) == "id"}
+        first = items[0]
+        key_col = first.start_mark.column
+        row = lines[first.start_mark.line] if first.start_mark.line < len(lines) else ""
+        dash_col = row.rfind("-", 0, key_col)
+        if dash_col < 0:
+            dash_col = max(0, key_col - 2)
+        after = _last_line(items[-1]) + 1
+        start = items[-1].start_mark.line
+        blank = len(items) > 1 and start > 0 and not lines[start - 1].strip()
+    elif isinstance(seq, yaml.ScalarNode) and seq.tag.endswith(":null") and not seq.value:
+        dash_col = key.start_mark.column + 2
+        key_col = dash_col + 2
+        after = key.start_mark.line + 1
+        blank = False
+    else:
+        raise TemplateError("'cards' is not a block list ('- id: ...' lines): add the card by hand")
+
+    card_id = _fresh_id(f"new-{card_type.value}", taken)
+    body = [f"id: {card_id}", f"type: {card_type.value}"]
+    body += [ln.replace("{k}", "question") for ln in TEMPLATES[card_type]]
+    pad = " " * key_col
+    out = [" " * dash_col + "-" + " " * (key_col - dash_col - 1) + body[0]]
+    out += [pad + ln for ln in body[1:]]
+    cursor_row = next(i for i, ln in enumerate(out) if '""' in ln)
+    cursor_col = out[cursor_row].index('""') + 1
+    lead = newline if blank else ""
+    if after < len(lines) - 1 or (after == len(lines) - 1 and lines[-1] == ""):
+        location = (after, 0)
+        snippet = lead + newline.join(out) + newline
+    else:  # the last card ends the file, without a final newline: keep it that way
+        after = len(lines)
+        location = (len(lines) - 1, len(lines[-1]))
+        snippet = newline + lead + newline.join(out)
+    return NewCard(card_id, location, snippet, (after + bool(lead) + cursor_row, cursor_col))
+
+
+def _fresh_id(base: str, taken: Collection[str]) -> str:
+    if base not in taken:
+        return base
+    n = 2
+    while f"{base}-{n}" in taken:
+        n += 1
+    return f"{base}-{n}"
+
+
+def card_row(text: str, card_id: str) -> int | None:
+    """0-based line of `id: <card_id>` in the file text."""
+    pattern = re.compile(
+        rf"^[ \t]*(?:-[ \t]+)?id:[ \t]*(['\"]?){re.escape(card_id)}\1[ \t]*(?:#.*)?$",
+        re.MULTILINE,
+    )
+    m = pattern.search(text)
+    return None if m is None else text.count("\n", 0, m.start())
+
+
+# ---- dialogs -------------------------------------------------------------------------------
+
+TYPE_HELP = {
+    CardType.BASIC: "front and back",
+    CardType.REVERSED: "front and back, reviewed both ways",
+    CardType.CLOZE: "text with {{c1::blanks}}",
+    CardType.MCQ: "one right choice",
+    CardType.MULTI: "several right choices",
+    CardType.TRUEFALSE: "a statement, true or false",
+    CardType.TYPED: "type the answer",
+    CardType.NUMERIC: "a number, with a tolerance",
+    CardType.ORDER: "put items in order",
+}
+
+
+class CardTypePicker(ModalScreen[str | None]):
+    """Pick the type of a new card."""
+
+    CSS_PATH = "editor.tcss"
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="pick-type.cancel")]
+
+    def __init__(self, where: str) -> None:
+        super().__init__()
+        self.where = where
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(f"New card in [b]{self.where}[/b]: which type?", classes="dialog-title")
+            yield OptionList(
+                *(
+                    Option(RichText.assemble((f"{t.value:<10}", "bold"), TYPE_HELP[t]), id=t.value)
+                    for t in CardType
+                ),
+                id="type-picker-list",
+            )
+
+    @on(OptionList.OptionSelected)
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ChoiceDialog(ModalScreen[str]):
+    """A question with a few buttons; dismissed with the id of the button (escape: cancel)."""
+
+    CSS_PATH = "editor.tcss"
+    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, message: str, choices: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.title_text = title
+        self.message = message
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(self.title_text, classes="dialog-title")
+            yield Static(self.message, classes="dialog-message")
+            with Horizontal(classes="dialog-buttons"):
+                for i, (choice_id, label) in enumerate(self.choices):
+                    yield Button(label, id=f"choice-{choice_id}", variant="primary" if i == 0
+                                 else "default")  # fmt: skip
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss((event.button.id or "").removeprefix("choice-"))
+
+    def action_cancel(self) -> None:
+        self.dismiss("cancel")
+
+
+# ---- the screen ----------------------------------------------------------------------------
+
+
+class DeckTextArea(TextArea):
+    """Tab indents; Escape is left to the screen (close) instead of moving the focus."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "escape":
+            event.prevent_default()  # skip TextArea's handler; the key still bubbles up
+
+
+class EditorScreen(Screen[None]):
+    CSS_PATH = "editor.tcss"
+    TITLE = "Editor"
+    BINDINGS: ClassVar = [
+        Binding("ctrl+s", "save", "Save", id="editor.save"),
+        Binding("ctrl+n", "new_card", "New card", id="editor.new"),
+        Binding("ctrl+o", "external", "$EDITOR", id="editor.external"),
+        Binding("f8", "next_problem", "Next problem", id="editor.next-problem"),
+        Binding("escape", "close", "Close", id="editor.close"),
+    ]
+
+    def __init__(self, path: Path, card_id: str | None = None, new_type: str | None = None) -> None:
+        super().__init__()
+        self.path = Path(path)
+        self.card_id = card_id
+        self.new_type = new_type
+        self.bom = False
+        self.disk_bytes: bytes | None = None  # the file as last read or written
+        self.saved_text = ""
+        self.saved_deck: Deck | None = None
+        self.validation: Validation | None = None
+        self.demos: set[str] | None = None
+        self._generation = 0
+        self._timer: Timer | None = None
+        self._previewed: Card | None = None
+
+    @property
+    def study(self) -> StudyApp:
+        return cast("StudyApp", self.app)
+
+    @property
+    def text_area(self) -> DeckTextArea:
+        return self.query_one(DeckTextArea)
+
+    @property
+    def modified(self) -> bool:
+        return self.text_area.text != self.saved_text
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="editor-main"):
+            yield DeckTextArea(
+                "",
+                id="editor-text",
+                soft_wrap=True,
+                tab_behavior="indent",
+                show_line_numbers=True,
+            )
+            with Vertical(id="editor-side"):
+                yield Static(id="editor-status")
+                yield OptionList(id="editor-problems")
+                with VerticalScroll(id="editor-preview"):
+                    yield Static(id="editor-card")
+        yield Footer()
+
+    @property
+    def short_path(self) -> str:
+        return (
+            f"{self.path.parent.name}/{self.path.name}" if self.path.parent.name else str(self.path)
+        )
+
+    def on_mount(self) -> None:
+        self.sub_title = self.short_path
+        ta = self.text_area
+        ta.indent_width = 2
+        text = self._read()
+        if text is None:
+            self.call_after_refresh(self.dismiss)
+            return
+        with contextlib.suppress(LanguageDoesNotExist):
+            ta.language = "yaml"  # highlighting is optional: plain text without tree-sitter-yaml
+        ta.load_text(text)
+        self.saved_text = ta.text
+        if ta.text != text:
+            self.notify(
+                "The file mixes line endings; it will be saved with one kind throughout.",
+                severity="warning",
+            )
+        from studytool.content.library import demo_names
+
+        self.demos = demo_names()
+        self.saved_deck = parse_deck_text(text, self.path, self.demos)[0]
+        ta.focus()
+        self.watch(self.app, "lang", self._lang_changed, init=False)
+        if self.new_type is not None:
+            self.call_after_refresh(self.add_card, self.new_type)
+        else:
+            self.call_after_refresh(self._go_to_card)
+        self._validate_soon(0)
+
+    def _read(self) -> str | None:
+        try:
+            data = self.path.read_bytes()
+        except OSError as e:
+            self.notify(f"{self.path}: {e.strerror or e}", title="Cannot open", severity="error")
+            return None
+        self.bom = data.startswith(_BOM)
+        try:
+            text = data.removeprefix(_BOM).decode("utf-8")
+        except UnicodeDecodeError as e:
+            self.notify(
+                f"{self.path}: not UTF-8 (byte {e.start}); convert it first",
+                title="Cannot open",
+                severity="error",
+            )
+            return None
+        self.disk_bytes = data
+        return text
+
+    def _go_to_card(self) -> None:
+        if self.card_id is None:
+            return
+        row = card_row(self.text_area.text, self.card_id)
+        if row is None:
+            self.notify(f"Card '{self.card_id}' is not in this file.", severity="warning")
+            return
+        self.move_to(row, len(self.text_area.document.get_line(row)), top=True)
+
+    def move_to(self, row: int, col: int, top: bool = False) -> None:
+        ta = self.text_area
+        row = max(0, min(row, ta.document.line_count - 1))
+        col = max(0, min(col, len(ta.document.get_line(row))))
+        ta.move_cursor((row, col))
+        if top:
+            # the card's first line near the top, with one line of context above it
+            y = ta.wrapped_document.location_to_offset((row, 0)).y
+            ta.scroll_to(y=max(0, y - 1), animate=False, immediate=True)
+        else:
+            ta.scroll_cursor_visible(center=True)
+        ta.focus()
+
+    # -- validation ------------------------------------------------------------------------
+
+    @on(TextArea.Changed)
+    def _changed(self) -> None:
+        self._update_title()
+        self._validate_soon(VALIDATE_DELAY_S)
+
+    def _update_title(self) -> None:
+        self.sub_title = f"{self.short_path}{' ●' if self.modified else ''}"
+
+    def _validate_soon(self, delay: float) -> None:
+        self._generation += 1
+        if self._timer is not None:
+            self._timer.stop()
+        if self.validation is not None and self.validation.text == self.text_area.text:
+            return  # already checked (a save or $EDITOR checks at once)
+        self._show_status(RichText("… checking", style="dim"))
+        generation = self._generation
+        self._timer = self.set_timer(
+            delay, lambda: self._validate_worker(generation, self.text_area.text)
+        )
+
+    def check(self, text: str) -> Validation:
+        return validate_text(text, self.path, self.demos, self.study.library, self.saved_deck)
+
+    @work(thread=True, exclusive=True, group="editor-validate", exit_on_error=False)
+    def _validate_worker(self, generation: int, text: str) -> None:
+        result = self.check(text)
+        self.app.call_from_thread(self._validated, generation, result)
+
+    def _validated(self, generation: int, result: Validation) -> None:
+        if generation == self._generation and self.is_attached:
+            self.show_validation(result)
+
+    def show_validation(self, result: Validation) -> None:
+        self.validation = result
+        problems = self.query_one("#editor-problems", OptionList)
+        problems.clear_options()
+        for i, p in enumerate(result.problems):
+            problems.add_option(
+                Option(RichText.assemble((f"{p.line}:{p.col} ", "bold red"), p.message), id=f"p{i}")
+            )
+        for i, w in enumerate(result.warnings):
+            where = f"{w.line}:{w.col} " if w.line else ""
+            problems.add_option(
+                Option(RichText.assemble((f"⚠ {where}", "bold yellow"), w.message), id=f"w{i}")
+            )
+        problems.display = problems.option_count > 0
+        self._show_card()
+        if result.ok:
+            assert result.deck is not None
+            n = len(result.deck.cards)
+            status = RichText.assemble(("✓ valid", "bold green"), f" · {n} card{'s' * (n != 1)}")
+        else:
+            n = len(result.problems)
+            status = RichText.assemble(
+                (f"✗ {n} problem{'s' * (n != 1)}", "bold red"), (" · Save is off", "dim")
+            )
+        self._show_status(status)
+
+    @on(TextArea.SelectionChanged)
+    def _show_card(self) -> None:
+        """The card under the cursor, rendered as a review shows it (when the file is valid)."""
+        target = self.query_one("#editor-card", Static)
+        deck = self.validation.deck if self.validation is not None else None
+        if deck is None or not deck.cards:
+            self._previewed = None
+            target.update("")
+            return
+        row = self.text_area.cursor_location[0] + 1
+        card = next((c for c in reversed(deck.cards) if c.line <= row), deck.cards[0])
+        if card is self._previewed:
+            return
+        self._previewed = card
+        target.update(card_renderable(card, self.study.lang, reveal=True))
+
+    def _lang_changed(self) -> None:
+        self._previewed = None
+        self._show_card()
+
+    def _show_status(self, text: RichText) -> None:
+        self.query_one("#editor-status", Static).update(text)
+
+    @on(OptionList.OptionSelected, "#editor-problems")
+    def _jump(self, event: OptionList.OptionSelected) -> None:
+        if self.validation is None or event.option.id is None:
+            return
+        kind, i = event.option.id[0], int(event.option.id[1:])
+        p = (self.validation.problems if kind == "p" else self.validation.warnings)[i]
+        if p.line:
+            self.move_to(p.line - 1, p.col - 1)
+
+    def action_next_problem(self) -> None:
+        result = self.current_validation()
+        if not result.problems:
+            self.notify("No problems.")
+            return
+        row = self.text_area.cursor_location[0]
+        after = [p for p in result.problems if p.line - 1 > row]
+        p = (after or result.problems)[0]
+        self.move_to(p.line - 1, p.col - 1)
+
+    def current_validation(self) -> Validation:
+        """The validation of the text as it is now (checked here if the last one is stale)."""
+        text = self.text_area.text
+        if self.validation is None or self.validation.text != text:
+            self._generation += 1  # a running check is stale now
+            if self._timer is not None:
+                self._timer.stop()
+            self.show_validation(self.check(text))
+        assert self.validation is not None
+        return self.validation
+
+    # -- saving ----------------------------------------------------------------------------
+
+    def action_save(self) -> None:
+        self.save()
+
+    def save(self, force: bool = False, on_saved: Callable[[], object] | None = None) -> bool:
+        """Save when valid. Returns False when refused (or when a question was asked first)."""
+        result = self.current_validation()
+        if not result.ok:
+            first = result.problems[0] if result.problems else None
+            detail = f"\n{first.line}:{first.col}: {first.message}" if first else ""
+            self.notify(
+                f"Not saved: {len(result.problems)} problem(s).{detail}",
+                title="Save refused",
+                severity="error",
+            )
+            self.app.bell()
+            return False
+        if not force and self._changed_on_disk():
+
+            def answer(choice: str | None) -> None:
+                if choice == "overwrite" and self.save(force=True) and on_saved is not None:
+                    on_saved()
+                elif choice == "reload":
+                    self._reload_from_disk()
+
+            self.app.push_screen(
+                ChoiceDialog(
+                    "Changed on disk",
+                    f"{self.path.name} was changed by another program since it was opened.",
+                    [
+                        ("overwrite", "Overwrite it"),
+                        ("reload", "Reload (lose my edits)"),
+                        ("cancel", "Cancel"),
+                    ],
+                ),
+                answer,
+            )
+            return False
+        return self._write(self.path, result, on_saved)
+
+    def _write(self, path: Path, result: Validation, on_saved: Callable[[], object] | None) -> bool:
+        data = (_BOM if self.bom else b"") + result.text.encode("utf-8")
+        try:
+            atomic_write(path, data)
+        except PermissionError:
+            self._offer_own_copy(result, on_saved)
+            return False
+        except OSError as e:
+            self._cannot_save(path, e)
+            return False
+        self.path = path
+        self.disk_bytes = data
+        self.saved_text = result.text
+        self.saved_deck = result.deck
+        self._update_title()
+        edited = self._card_at_cursor(result)
+        self.notify(f"Saved {path}" + (f" ({edited})" if edited else ""))
+        self.study.reload_library()
+        if edited:
+            self.post_message(CardEdited(edited))
+        return True
+
+    def _cannot_save(self, path: Path, error: OSError) -> None:
+        self.notify(f"{path}: {error.strerror or error}", title="Could not save", severity="error")
+
+    def _offer_own_copy(self, result: Validation, on_saved: Callable[[], object] | None) -> None:
+        """A deck that cannot be written (say, a built-in deck in a read-only install) can be
+        saved into the user's own deck folder: a deck there overrides the one with its id."""
+        dirs = self.study.settings.content_dirs
+        if not dirs:
+            self.notify(
+                f"{self.path} is read-only. Add a folder of your own decks ('content' in"
+                " config.toml) to keep an edited copy there.",
+                title="Could not save",
+                severity="error",
+            )
+            return
+        folder = Path(dirs[0])
+        target = folder / self.path.name
+        n = 2
+        while target.exists():
+            target = folder / f"{self.path.stem}-{n}{self.path.suffix}"
+            n += 1
+
+        def answer(choice: str | None) -> None:
+            if choice != "copy":
+                return
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+            except OSError as e:
+                self.notify(
+                    f"{folder}: {e.strerror or e}", title="Could not save", severity="error"
+                )
+                return
+            if self._write(target, result, on_saved) and on_saved is not None:
+                on_saved()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "Read-only deck",
+                f"{self.path} cannot be written. Save your version as {target}? It will be"
+                " used instead of this deck from now on.",
+                [("copy", "Save my copy"), ("cancel", "Cancel")],
+            ),
+            answer,
+        )
+
+    def _changed_on_disk(self) -> bool:
+        try:
+            return self.path.read_bytes() != self.disk_bytes
+        except FileNotFoundError:
+            return False  # deleted meanwhile: saving brings it back
+        except OSError:
+            return True
+
+    def _reload_from_disk(self) -> None:
+        text = self._read()
+        if text is None:
+            return
+        row = self.text_area.cursor_location[0]
+        self.text_area.load_text(text)
+        self.saved_text = self.text_area.text
+        self.saved_deck = parse_deck_text(text, self.path, self.demos)[0]
+        self.move_to(row, 0)
+        self._update_title()
+        self._validate_soon(0)
+
+    def _card_at_cursor(self, result: Validation) -> str | None:
+        if result.deck is None or not result.deck.cards:
+            return None
+        row = self.text_area.cursor_location[0] + 1
+        before = [c for c in result.deck.cards if c.line <= row]
+        card = before[-1] if before else result.deck.cards[0]
+        return card.full_id
+
+    # -- new cards -------------------------------------------------------------------------
+
+    def action_new_card(self) -> None:
+        where = self.saved_deck.title.get(self.study.lang) if self.saved_deck else self.path.name
+        self.app.push_screen(CardTypePicker(where), self._type_chosen)
+
+    def _type_chosen(self, card_type: str | None) -> None:
+        if card_type is not None:
+            self.add_card(card_type)
+
+    def add_card(self, card_type: str) -> None:
+        ta = self.text_area
+        try:
+            plan = new_card(ta.text, CardType(card_type), self._known_ids(), ta.document.newline)
+        except (TemplateError, ValueError) as e:
+            self.notify(f"Cannot add a card: {e}", severity="error")
+            return
+        ta.insert(plan.snippet, plan.location)
+        self.move_to(*plan.cursor)
+        self.notify(f"New {card_type} card '{plan.card_id}': fill in the empty texts.")
+
+    def _known_ids(self) -> set[str]:
+        """Ids the store still remembers for this deck (orphans too): a new card must not
+        inherit someone else's history."""
+        store = self.study.store
+        deck_id = self.saved_deck.id if self.saved_deck else None
+        if store is None or deck_id is None:
+            return set()
+        from studytool.store.errors import StoreError
+
+        try:
+            rows = store.read("SELECT key FROM cards WHERE deck=?", (deck_id,))
+        except StoreError:
+            return set()
+        return {str(r[0]).split("/", 1)[1].removesuffix("@rev") for r in rows}
+
+    # -- $EDITOR -----------------------------------------------------------------------------
+
+    def action_external(self) -> None:
+        command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not command:
+            self.notify("Set $EDITOR (or $VISUAL) to use your own editor.", severity="warning")
+            return
+        argv = shlex.split(command)
+        ta = self.text_area
+        row = ta.cursor_location[0]
+        with tempfile.TemporaryDirectory(prefix="studytool-edit-") as tmp:
+            copy = Path(tmp) / self.path.name
+            copy.write_bytes(ta.text.encode("utf-8"))
+            if Path(argv[0]).name in _LINE_EDITORS:
+                argv.append(f"+{row + 1}")
+            argv.append(str(copy))
+            try:
+                with self.app.suspend():
+                    code = subprocess.run(argv, check=False).returncode
+            except OSError as e:
+                self.notify(f"Cannot run {argv[0]}: {e.strerror or e}", severity="error")
+                return
+            except SuspendNotSupported:
+                self.notify("The app cannot hand the terminal over here.", severity="error")
+                return
+            try:
+                new = copy.read_bytes().removeprefix(_BOM).decode("utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                self.notify(f"Could not read the edited text back: {e}", severity="error")
+                return
+        self.refresh()
+        if code != 0:
+            self.notify(f"{argv[0]} exited with status {code}: its changes were not taken.")
+            return
+        if new == ta.text:
+            self.notify("No changes.")
+            return
+        ta.replace(new, (0, 0), ta.document.end)
+        self.move_to(row, 0)
+        result = self.current_validation()
+        if result.ok:
+            self.save()
+        else:
+            self.notify(
+                f"Not saved: {len(result.problems)} problem(s). Fix them here or press ^o again.",
+                severity="error",
+            )
+
+    # -- closing -----------------------------------------------------------------------------
+
+    def action_close(self) -> None:
+        if not self.modified:
+            self.dismiss()
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == "save":
+                if self.save(on_saved=self.dismiss):
+                    self.dismiss()
+            elif choice == "discard":
+                self.dismiss()
+
+        self.app.push_screen(
+            ChoiceDialog(
+                "Unsaved changes",
+                f"Save your changes to {self.path.name}?",
+                [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")],
+            ),
+            answer,
+        )

@@ -1,0 +1,366 @@
+"""Home: the deck tree with today's counts, the streak, the review heatmap and the actions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, cast
+
+from rich.console import RenderableType
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged, StoreReady
+from studytool.tui.widgets.deck_list import DeckList, DeckRow
+from studytool.tui.widgets.heatmap import Heatmap
+from studytool.tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from studytool.store.stats import Stats
+    from studytool.study.review import DeckCounts
+    from studytool.tui.app import StudyApp
+
+ALL = "__all__"
+STORE_DELAY = 0.05  # seconds after the first paint
+BROKEN = "broken:"
+ACTIONS = (
+    ("review", "r", "Review all due cards"),
+    ("review_deck", "⏎", "Review the selected deck"),
+    ("cram", "c", "Cram the selected deck"),
+    ("quiz", "t", "Quiz"),
+    ("browse", "b", "Browse and search"),
+    ("stats", "s", "Statistics"),
+    ("help", "?", "Keys"),
+)
+
+
+def actions_content() -> Content:
+    """The actions as clickable lines (each runs `screen.run(name)`), with their keys."""
+    lines = [
+        Content.assemble((f"{key:>2} ", "bold $accent"), label).stylize_before(
+            f"@click=screen.run({name!r})"
+        )
+        for name, key, label in ACTIONS
+    ]
+    return Content("\n").join(lines)
+
+
+@dataclass(frozen=True, slots=True)
+class HomeData:
+    counts: dict[str, DeckCounts]
+    stats: Stats
+
+
+class HomeScreen(Screen[None]):
+    # home.tcss is in StudyApp.CSS_PATH
+    AUTO_FOCUS = "#decks"
+    BINDINGS = [
+        Binding("r", "app.review('')", "Review all", id="home.review-all"),
+        Binding("c", "cram_selected", "Cram", id="home.cram"),
+        Binding("t", "quiz_selected", "Quiz", id="home.quiz"),
+        Binding("b", "app.browse", "Browse", id="home.browse"),
+        Binding("s", "app.stats", "Stats", id="home.stats"),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data: HomeData | None = None
+
+    @property
+    def study_app(self) -> StudyApp:
+        return cast("StudyApp", self.app)
+
+    def compose(self) -> ComposeResult:
+        # every widget starts with its content, so the first frame is laid out only once
+        yield Header()
+        yield Static(self.today_text(), id="today")
+        with Horizontal(id="main"):
+            decks = DeckList(("Deck", "New", "Learn", "Due"), id="decks")
+            decks.border_title = "Decks"
+            decks.set_rows(self.deck_rows())
+            yield decks
+            with Vertical(id="side"):
+                heatmap = Static(self.heatmap(), id="heatmap")
+                heatmap.border_title = "Reviews · 26 weeks"
+                yield heatmap
+                actions = Static(actions_content(), id="actions")
+                actions.border_title = "Actions"
+                yield actions
+                info = Static(self.deck_info(ALL), id="deck-info")
+                info.border_title = "Deck"
+                yield info
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+        if self.study_app.store is not None:
+            self.load_counts()
+        # the store (fsrs, SQLite, a backup) opens after the first frame: a moment after it is
+        # painted, so the thread does not take the GIL while the frame is written out
+        self.call_after_refresh(self.set_timer, STORE_DELAY, self.study_app.open_store)
+
+    def _theme_changed(self, _theme: str) -> None:
+        self.query_one("#heatmap", Static).update(self.heatmap())
+
+    def _lang_changed(self, _lang: str) -> None:
+        self.fill_decks()
+
+    # ---- data ----------------------------------------------------------------------------
+
+    def refresh_counts(self) -> None:
+        if self.study_app.store is not None:
+            self.load_counts()
+        self.show_today()
+
+    @work(thread=True, exclusive=True, group="home-counts", exit_on_error=False)
+    def load_counts(self) -> None:
+        from studytool.store.errors import StoreError
+        from studytool.store.stats import compute_stats
+        from studytool.study.review import due_counts
+
+        app = self.study_app
+        store = app.store
+        if store is None:
+            return
+        cards = app.all_cards()
+        now = app.clock()
+        try:
+            data = HomeData(due_counts(store, cards, now), compute_stats(store, cards, now))
+        except StoreError as e:
+            app.call_from_thread(app.notify, str(e), severity="error")
+            return
+        app.call_from_thread(self._show_data, data)
+
+    def _show_data(self, data: HomeData) -> None:
+        self.data = data
+        self.fill_decks()
+        self.show_today()
+
+    def show_today(self) -> None:
+        self.query_one("#today", Static).update(self.today_text())
+        self.query_one("#heatmap", Static).update(self.heatmap())
+
+    def heatmap(self) -> RenderableType:
+        app = self.study_app
+        if app.store is None and not app.store_pending:
+            return Text("No progress to show.", style="dim")
+        if self.data is None:  # the empty grid until the numbers come: same size, no re-layout
+            local = app.clock().astimezone() - timedelta(hours=app.settings.day_start_hour)
+            return Heatmap([], local.date(), dark=self.app.current_theme.dark)
+        stats = self.data.stats
+        return Heatmap(stats.reviews_per_day, stats.today, dark=self.app.current_theme.dark)
+
+    def today_text(self) -> Text:
+        app = self.study_app
+        if app.store is None:
+            if app.store_pending:
+                return Text("Opening your progress…", style="dim")
+            return Text.assemble(
+                ("⚠ Read-only: ", "bold red"),
+                "the progress database cannot be opened. Browsing works.",
+            )
+        if self.data is None:
+            return Text("Counting what is due…", style="dim")
+        stats = self.data.stats
+        total = sum(c.total for c in self.data.counts.values())
+        new = sum(c.new for c in self.data.counts.values())
+        learning = sum(c.learning for c in self.data.counts.values())
+        due = sum(c.due for c in self.data.counts.values())
+        streak = stats.current_streak
+        line = Text.assemble(
+            ("Today ", "bold"),
+            (f"{total}", "bold"),
+            " to study: ",
+            (f"{new} new", "bold blue"),
+            " · ",
+            (f"{learning} learning", "bold red"),
+            " · ",
+            (f"{due} due", "bold green"),
+            "   ",
+            ("Streak ", "bold"),
+            (f"{streak} day{'s' if streak != 1 else ''}", "bold yellow" if streak else "dim"),
+            (f" (best {stats.longest_streak})", "dim"),
+        )
+        if total == 0:
+            line.append("   All done for today ✓", style="green")
+        return line
+
+    # ---- the deck tree -------------------------------------------------------------------
+
+    def fill_decks(self) -> None:
+        deck_list = self.query_one("#decks", DeckList)
+        deck_list.set_rows(self.deck_rows(), keep=deck_list.cursor_key)
+        self.show_deck_info(deck_list.cursor_key or ALL)
+
+    def deck_rows(self) -> list[DeckRow]:
+        app = self.study_app
+        counts = self.data.counts if self.data else {}
+        known = self.data is not None
+
+        def num(n: int, style: str) -> Text:
+            if not known:
+                return Text("·", style="dim")
+            return Text(str(n), style=style if n else "dim")
+
+        decks = app.library.decks
+        broken = list(app.library.broken.items())
+        totals = [sum(getattr(c, f) for c in counts.values()) for f in ("new", "learning", "due")]
+        rows = [
+            DeckRow(
+                ALL,
+                Text("All decks", style="bold"),
+                (
+                    num(totals[0], "bold blue"),
+                    num(totals[1], "bold red"),
+                    num(totals[2], "bold green"),
+                ),
+            )
+        ]
+        for i, deck in enumerate(decks):
+            last = i == len(decks) - 1 and not broken
+            label = Text("└ " if last else "├ ", style="dim")
+            label.append(deck.title.get(app.lang))
+            if not deck.builtin:
+                label.append(" ✎", style="dim italic")
+            c = counts.get(deck.id)
+            rows.append(
+                DeckRow(
+                    deck.id,
+                    label,
+                    (
+                        num(c.new if c else 0, "blue"),
+                        num(c.learning if c else 0, "red"),
+                        num(c.due if c else 0, "green"),
+                    ),
+                )
+            )
+        for i, (name, errors) in enumerate(broken):
+            label = Text("└ " if i == len(broken) - 1 else "├ ", style="dim")
+            label.append(f"⚠ {name} · {errors} error(s)", style="bold red")
+            rows.append(DeckRow(BROKEN + name, label))
+        return rows
+
+    def selected_deck(self) -> str:
+        """The deck id under the cursor, "" for all decks."""
+        key = self.query_one("#decks", DeckList).cursor_key
+        return "" if key in (None, ALL) or key.startswith(BROKEN) else key
+
+    # ---- actions -------------------------------------------------------------------------
+
+    @on(DeckList.Selected, "#decks")
+    def _deck_selected(self, event: DeckList.Selected) -> None:
+        if event.key.startswith(BROKEN):
+            self.show_problems(event.key.removeprefix(BROKEN))
+        else:
+            self.study_app.action_review("" if event.key == ALL else event.key)
+
+    @on(DeckList.Highlighted, "#decks")
+    def _deck_highlighted(self, event: DeckList.Highlighted) -> None:
+        self.show_deck_info(event.key)
+
+    def show_deck_info(self, key: str) -> None:
+        self.query_one("#deck-info", Static).update(self.deck_info(key))
+
+    def deck_info(self, key: str) -> Text:
+        app = self.study_app
+        lang = app.lang
+        if key.startswith(BROKEN):
+            name = key.removeprefix(BROKEN)
+            problems = [p for p in app.library.problems if p.path.stem == name]
+            text = Text(f"{name}: this file has errors; Enter opens it.\n", style="bold red")
+            for p in problems[:6]:
+                text.append(f"{p.path.name}:{p.line}:{p.col}: {p.message}\n", style="red")
+            return text
+        deck = app.deck(key)
+        if deck is None:
+            decks = app.library.decks
+            return Text.assemble(
+                (f"{len(decks)} decks", "bold"),
+                f" · {sum(len(d.review_cards) for d in decks)} cards · ",
+                (f"{sum(1 for d in decks if not d.builtin)} of yours", "dim"),
+                "\nEnter reviews everything due; c crams, t quizzes all decks.",
+            )
+        by_type: dict[str, int] = {}
+        for card in deck.review_cards:
+            by_type[card.type.value] = by_type.get(card.type.value, 0) + 1
+        text = Text.assemble((deck.title.get(lang), "bold"), (f"  {deck.id}", "dim"))
+        if deck.description:
+            text.append("\n" + deck.description.get(lang))
+        kinds = ", ".join(f"{n} {t}" for t, n in sorted(by_type.items(), key=lambda x: -x[1]))
+        text.append(f"\n{len(deck.review_cards)} cards: {kinds}", style="dim")
+        if deck.tags:
+            text.append("\ntags: " + ", ".join(deck.tags), style="dim")
+        where = f"\n{deck.path}" + (f" (replaces {deck.overrides.name})" if deck.overrides else "")
+        text.append(where, style="dim italic")
+        return text
+
+    def action_run(self, name: str) -> None:
+        """An action of the Actions panel (clicked)."""
+        app = self.study_app
+        match name:
+            case "review":
+                app.action_review("")
+            case "review_deck":
+                app.action_review(self.selected_deck())
+            case "cram":
+                self.action_cram_selected()
+            case "quiz":
+                self.action_quiz_selected()
+            case "browse":
+                app.action_browse()
+            case "stats":
+                app.action_stats()
+            case "help":
+                app.action_help()
+
+    def action_cram_selected(self) -> None:
+        self.study_app.action_cram(self.selected_deck())
+
+    def action_quiz_selected(self) -> None:
+        self.study_app.action_quiz(self.selected_deck())
+
+    def show_problems(self, name: str) -> None:
+        """A broken deck: list its first problems and open its file in the editor."""
+        problems = self.study_app.library.problems
+        mine = [p for p in problems if p.path.stem == name] or [
+            p for p in problems if name in p.message
+        ]
+        shown = "\n".join(f"{p.path.name}:{p.line}:{p.col}: {p.message}" for p in mine[:4])
+        more = f"\n… and {len(mine) - 4} more" if len(mine) > 4 else ""
+        self.notify(
+            (shown or "run `studytool check` for the details") + more,
+            title=f"Deck '{name}' has errors",
+            severity="error",
+            timeout=12,
+        )
+        if mine:
+            self.study_app.open_editor(mine[0].path)
+
+    # ---- refresh triggers ----------------------------------------------------------------
+
+    def on_screen_resume(self) -> None:
+        if self.is_mounted:
+            self.fill_decks()
+            self.refresh_counts()
+
+    # under another screen, Home catches up when it is shown again (on_screen_resume)
+    @on(StoreReady)
+    @on(ProgressChanged)
+    def _progress(self) -> None:
+        if self.is_active:
+            self.refresh_counts()
+
+    @on(LibraryChanged)
+    @on(CardEdited)
+    def _library(self) -> None:
+        if self.is_active:
+            self.fill_decks()
+            self.refresh_counts()

@@ -1,0 +1,526 @@
+"""Review (and cram): one card at a time; Space shows the answer, 1-4 grade it.
+
+Interactive cards are answered first (choices, true/false, typed, numeric, order), checked,
+and a grade is proposed (wrong -> Again) that the user can change. Every grade is committed to
+the store before the next card appears.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import timedelta
+from typing import TYPE_CHECKING, cast
+
+from rich.text import Text
+from textual import events, on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Button, Header, Input, Static
+
+from studytool.content.model import Card, CardType
+from studytool.store.errors import StoreError
+from studytool.store.scheduler import Rating
+from studytool.study import grading
+from studytool.study.queue import Kind, QueueFilter
+from studytool.study.review import ReviewSession, propose_rating, shuffled_order
+from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged
+from studytool.tui.summary import SummaryScreen
+from studytool.tui.widgets.card_view import CHOICE_LETTERS, Attempt, CardDisplay, CardView
+from studytool.tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from studytool.tui.app import StudyApp
+
+RATING_LABELS = {
+    Rating.Again: "Again",
+    Rating.Hard: "Hard",
+    Rating.Good: "Good",
+    Rating.Easy: "Easy",
+}
+KIND_STYLE = {Kind.NEW: "blue", Kind.LEARNING: "red", Kind.REVIEW: "green", Kind.CRAM: "magenta"}
+CHOICE_TYPES = (CardType.MCQ, CardType.MULTI)
+INPUT_TYPES = (CardType.TYPED, CardType.NUMERIC)
+
+
+def format_interval(delta: timedelta) -> str:
+    """Anki-style short interval: <1m, 10m, 3h, 4d, 2.5mo, 1.2y."""
+    minutes = delta.total_seconds() / 60
+    if minutes < 1:
+        return "<1m"
+    if minutes < 60:
+        return f"{minutes:.0f}m"
+    hours = minutes / 60
+    if hours < 24:
+        return f"{hours:.0f}h"
+    days = hours / 24
+    if days < 30:
+        return f"{days:.0f}d"
+    if days < 365:
+        months = days / 30.4
+        return f"{months:.1f}mo".replace(".0mo", "mo")
+    return f"{days / 365:.1f}y".replace(".0y", "y")
+
+
+def _choice_bindings() -> list[Binding]:
+    out = [
+        Binding(str(i + 1), f"pick({i})", "Pick a choice", show=False, id=f"review.choice-{i + 1}")
+        for i in range(9)
+    ]
+    out += [
+        Binding(c, f"pick({i})", "Pick a choice", show=False, id=f"review.choice-{c}")
+        for i, c in enumerate(CHOICE_LETTERS)
+    ]
+    return out
+
+
+class ReviewScreen(Screen[None]):
+    CSS_PATH = "review.tcss"
+    AUTO_FOCUS = ""  # focus goes to the answer box only when the card takes typing
+    TITLE_TEXT = "Review"
+    HELP = (
+        "Space shows the answer; 1-4 grade (the label shows the next interval); Enter takes the "
+        "proposed grade.\nChoice cards: 1-9 or a-e pick (multi: toggle, then Enter). True/false: "
+        "t / f. Typed and numeric: type, then Enter (empty Enter shows the answer). Order: "
+        "up/down select, shift+up/down or [ ] move, Enter checks.\nWhile choosing, a-e are the "
+        "choices (b, d, e mean bury, demo, edit again once the answer is shown)."
+    )
+    # grade keys are checked before choice keys: check_action enables one set at a time
+    BINDINGS = [
+        Binding("space", "reveal", "Show answer", id="review.show"),
+        Binding("1", "grade(1)", "Again", id="review.again"),
+        Binding("2", "grade(2)", "Hard", id="review.hard"),
+        Binding("3", "grade(3)", "Good", id="review.good"),
+        Binding("4", "grade(4)", "Easy", id="review.easy"),
+        Binding("enter", "confirm", "Check / grade", id="review.confirm"),
+        *_choice_bindings(),
+        Binding("t", "answer_bool(1)", "True", id="review.true"),
+        Binding("f", "answer_bool(0)", "False", id="review.false"),
+        Binding("up", "order_move_cursor(-1)", "Up", show=False, id="review.order-up"),
+        Binding("down", "order_move_cursor(1)", "Down", show=False, id="review.order-down"),
+        Binding("shift+up,left_square_bracket", "order_move(-1)", "Move up", id="review.move-up"),
+        Binding(
+            "shift+down,right_square_bracket", "order_move(1)", "Move down", id="review.move-down"
+        ),
+        Binding("u", "undo", "Undo", id="review.undo"),
+        Binding("e", "edit", "Edit", id="review.edit"),
+        Binding("d", "demo", "Demo", id="review.demo"),
+        Binding("r", "raw_formula", "Raw LaTeX", id="review.raw-latex"),
+        Binding("s", "suspend", "Suspend", id="review.suspend"),
+        Binding("b", "bury", "Bury", id="review.bury"),
+        Binding("escape,q", "finish", "End", id="review.end"),
+        Binding("pageup", "scroll(-1)", "Scroll up", show=False, id="review.page-up"),
+        Binding("pagedown", "scroll(1)", "Scroll down", show=False, id="review.page-down"),
+    ]
+
+    def __init__(self, session: ReviewSession, *, title: str) -> None:
+        super().__init__()
+        self.session = session
+        self.heading = title
+        self.display_state: CardDisplay | None = None
+        self.proposed: Rating = Rating.Good
+        self.revealed = False
+        self._content_stale = False
+
+    @property
+    def study_app(self) -> StudyApp:
+        return cast("StudyApp", self.app)
+
+    # ---- layout --------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(id="status")
+        with VerticalScroll(id="card-scroll", can_focus=False):
+            yield CardView(id="card")
+        yield Input(id="response")
+        with Horizontal(id="grades"):
+            for rating, label in RATING_LABELS.items():
+                button = Button(label, id=f"grade-{int(rating)}", classes=f"grade-{label.lower()}")
+                button.can_focus = False
+                yield button
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.title = self.heading
+        self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.show_current()
+
+    def _lang_changed(self, lang: str) -> None:
+        if self.display_state is not None:
+            self.display_state.lang = lang
+            self.redraw()
+
+    # ---- showing a card ------------------------------------------------------------------
+
+    @property
+    def card(self) -> Card | None:
+        return self.display_state.card if self.display_state else None
+
+    def show_current(self) -> None:
+        """Draw the session's current card, question side; or end when there is none."""
+        current = self.session.current
+        if current is None:
+            self.action_finish()
+            return
+        card = current.item.card
+        order = shuffled_order(len(card.items), self.session.rng)
+        self.display_state = CardDisplay(
+            card=card,
+            lang=self.study_app.lang,
+            reverse=current.item.reverse,
+            instance=current.instance,
+            attempt=Attempt.for_card(card, order),
+        )
+        self.proposed = Rating.Good
+        self.revealed = False
+        response = self.query_one("#response", Input)
+        response.value = ""
+        response.placeholder = (
+            "A number, then Enter (empty Enter shows the answer)"
+            if card.type is CardType.NUMERIC
+            else "Your answer, then Enter (empty Enter shows the answer)"
+        )
+        response.display = card.type in INPUT_TYPES
+        response.disabled = False
+        if card.type in INPUT_TYPES:
+            response.focus()
+        else:
+            self.set_focus(None)
+        self.query_one("#card-scroll", VerticalScroll).scroll_home(animate=False)
+        self.redraw()
+
+    def redraw(self) -> None:
+        state = self.display_state
+        if state is None:
+            return
+        state.revealed = self.revealed
+        self.query_one("#card", CardView).show(state)
+        self.update_status()
+        self.update_grades()
+        self.refresh_bindings()
+
+    def update_status(self) -> None:
+        current = self.session.current
+        if current is None:
+            return
+        item = current.item
+        done = len(self.session.answers)
+        left = self.session.remaining()
+        status = Text.assemble(
+            (f" {item.kind.value} ", f"bold reverse {KIND_STYLE[item.kind]}"),
+            "  ",
+            (item.card.full_id, "bold"),
+            (f"  ·  {item.card.type.value}", "dim"),
+            (f"  ·  {left} left · {done} done", ""),
+        )
+        if self.session.cram:
+            status.append("  ·  cram: not scheduled", style="magenta")
+        self.query_one("#status", Static).update(status)
+
+    def update_grades(self) -> None:
+        grades = self.query_one("#grades", Horizontal)
+        grades.display = self.revealed
+        if not self.revealed:
+            return
+        try:
+            preview = self.session.preview()
+        except StoreError as e:
+            self.notify(str(e), severity="error")
+            preview = None
+        for rating, label in RATING_LABELS.items():
+            button = self.query_one(f"#grade-{int(rating)}", Button)
+            when = format_interval(preview[rating]) if preview else "no change"
+            button.label = Text.assemble((f"{int(rating)} ", "bold"), label, (f"  {when}", ""))
+            button.set_class(rating == self.proposed, "-proposed")
+
+    # ---- which keys apply now ------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        card = self.card
+        if card is None:
+            return action in ("finish",)
+        answering = not self.revealed
+        match action:
+            case "reveal":
+                return answering
+            case "grade":
+                return self.revealed
+            case "pick":
+                index = cast(int, parameters[0])
+                return answering and card.type in CHOICE_TYPES and index < len(card.choices)
+            case "answer_bool":
+                return answering and card.type is CardType.TRUEFALSE
+            case "order_move_cursor" | "order_move":
+                return answering and card.type is CardType.ORDER
+            case "confirm":
+                return self.revealed or card.type in (CardType.MULTI, CardType.ORDER)
+            case "undo":
+                return bool(self.session.answers)
+            case "demo":
+                return None if card.demo is None else True
+            case "raw_formula":
+                return None if card.formula is None else True
+        return True
+
+    # ---- answering -----------------------------------------------------------------------
+
+    def action_reveal(self) -> None:
+        """Show the answer. An unanswered interactive card counts as a wrong answer."""
+        card = self.card
+        if card is None or self.revealed:
+            return
+        if grading.is_interactive(card):
+            self.check_answer()
+        else:
+            self._reveal()
+
+    def _reveal(self) -> None:
+        response = self.query_one("#response", Input)
+        response.disabled = True
+        self.set_focus(None)
+        self.revealed = True
+        self.redraw()
+
+    def check_answer(self) -> None:
+        """Check the attempt, propose a grade, and show the answer."""
+        state = self.display_state
+        if state is None:
+            return
+        card, attempt = state.card, state.attempt
+        match card.type:
+            case CardType.MCQ:
+                picked = next(iter(attempt.picked), -1)
+                check = grading.check_choice(card, picked)
+            case CardType.MULTI:
+                check = grading.check_multi(card, sorted(attempt.picked))
+            case CardType.TRUEFALSE:
+                check = (
+                    grading.check_truefalse(card, attempt.response == "true")
+                    if attempt.response
+                    else grading.Check(0.0, "", "no answer")
+                )
+            case CardType.TYPED:
+                check = grading.check_typed(card, attempt.response)
+            case CardType.NUMERIC:
+                answer = state.instance.answer if state.instance else None
+                check = grading.check_numeric(card, attempt.response, answer)
+            case CardType.ORDER:
+                check = grading.check_order(card, attempt.order)
+            case _:
+                check = None
+        attempt.check = check
+        self.proposed = propose_rating(check)
+        self._reveal()
+
+    def action_pick(self, index: int) -> None:
+        state = self.display_state
+        if state is None or self.revealed or index >= len(state.card.choices):
+            return
+        if state.card.type is CardType.MCQ:
+            state.attempt.picked = {index}
+            self.check_answer()
+            return
+        state.attempt.picked ^= {index}
+        self.redraw()
+
+    def action_answer_bool(self, value: int) -> None:
+        state = self.display_state
+        if state is None or self.revealed or state.card.type is not CardType.TRUEFALSE:
+            return
+        state.attempt.response = "true" if value else "false"
+        self.check_answer()
+
+    def action_order_move_cursor(self, step: int) -> None:
+        state = self.display_state
+        if state is None or not state.attempt.order:
+            return
+        attempt = state.attempt
+        attempt.cursor = max(0, min(len(attempt.order) - 1, attempt.cursor + step))
+        self.redraw()
+
+    def action_order_select(self, position: int) -> None:
+        state = self.display_state
+        if state is None or self.revealed or state.card.type is not CardType.ORDER:
+            return
+        state.attempt.cursor = max(0, min(len(state.attempt.order) - 1, position))
+        self.redraw()
+
+    def action_order_move(self, step: int) -> None:
+        state = self.display_state
+        if state is None or not state.attempt.order:
+            return
+        attempt = state.attempt
+        i, j = attempt.cursor, attempt.cursor + step
+        if 0 <= j < len(attempt.order):
+            attempt.order[i], attempt.order[j] = attempt.order[j], attempt.order[i]
+            attempt.cursor = j
+        self.redraw()
+
+    @on(Input.Submitted, "#response")
+    def _submitted(self, event: Input.Submitted) -> None:
+        state = self.display_state
+        if state is None or self.revealed:
+            return
+        state.attempt.response = event.value.strip()
+        self.check_answer()
+
+    def action_confirm(self) -> None:
+        if self.revealed:
+            self.action_grade(int(self.proposed))
+        elif self.card is not None and self.card.type in (CardType.MULTI, CardType.ORDER):
+            self.check_answer()
+
+    # ---- grading -------------------------------------------------------------------------
+
+    def action_grade(self, rating: int) -> None:
+        state = self.display_state
+        if state is None or not self.revealed:
+            return
+        check = state.attempt.check
+        try:
+            self.session.grade(rating, correct=None if check is None else check.correct)
+            self.session.next()
+        except StoreError as e:
+            self.notify(f"Not saved: {e}", title="Grade", severity="error")
+            return
+        self.post_message(ProgressChanged())
+        self.show_current()
+
+    @on(Button.Pressed, "#grades Button")
+    def _grade_button(self, event: Button.Pressed) -> None:
+        self.action_grade(int((event.button.id or "grade-3").removeprefix("grade-")))
+
+    def action_undo(self) -> None:
+        try:
+            showing = self.session.undo()
+        except StoreError as e:
+            self.notify(f"Cannot undo: {e}", severity="error")
+            return
+        if showing is None:
+            self.notify("Nothing to undo in this session.")
+            return
+        self.notify(f"Undid the grade of {showing.item.card.full_id}", timeout=3)
+        self.post_message(ProgressChanged())
+        self.show_current()
+
+    def action_suspend(self) -> None:
+        self._hide("suspend")
+
+    def action_bury(self) -> None:
+        self._hide("bury")
+
+    def _hide(self, how: str) -> None:
+        card = self.card
+        if card is None:
+            return
+        try:
+            self.session.suspend() if how == "suspend" else self.session.bury()
+        except StoreError as e:
+            self.notify(str(e), severity="error")
+            return
+        done = "Suspended (unsuspend it in Browse)" if how == "suspend" else "Buried until tomorrow"
+        self.notify(f"{done}: {card.full_id}", timeout=3)
+        self.post_message(ProgressChanged())
+        self.show_current()
+
+    # ---- other keys ----------------------------------------------------------------------
+
+    def action_raw_formula(self) -> None:
+        if self.display_state is not None and self.card and self.card.formula:
+            self.display_state.raw_formula = not self.display_state.raw_formula
+            if not self.revealed and self.card.type in (CardType.BASIC, CardType.REVERSED):
+                self.notify(f"Formula (raw LaTeX): {self.card.formula}", timeout=6)
+            self.redraw()
+
+    def action_demo(self) -> None:
+        if self.card is not None and self.card.demo:
+            self.study_app.action_demo(self.card.demo, self.card.full_id)
+
+    def action_edit(self) -> None:
+        card = self.card
+        deck = self.study_app.deck(card.deck) if card else None
+        if card is None or deck is None:
+            return
+        self.study_app.open_editor(deck.path, card.id)
+
+    def action_scroll(self, pages: int) -> None:
+        scroll = self.query_one("#card-scroll", VerticalScroll)
+        scroll.scroll_page_down() if pages > 0 else scroll.scroll_page_up()
+
+    def action_finish(self) -> None:
+        """End the session and show its summary."""
+        try:
+            summary = self.session.finish()
+        except StoreError as e:
+            self.notify(str(e), severity="error")
+            self.dismiss()
+            return
+        self.post_message(ProgressChanged())
+        self.app.switch_screen(SummaryScreen(summary))
+
+    def on_unmount(self) -> None:
+        # left without the summary (Home from the palette, quitting): still close the session
+        with contextlib.suppress(StoreError):
+            self.session.end()
+
+    def on_screen_resume(self) -> None:
+        if self._content_stale:
+            self._content_changed()
+
+    def on_key(self, event: events.Key) -> None:
+        # Escape in the answer box leaves the box rather than the session
+        if event.key == "escape" and isinstance(self.focused, Input):
+            self.set_focus(None)
+            event.stop()
+            event.prevent_default()
+
+    # ---- content changes -----------------------------------------------------------------
+
+    @on(LibraryChanged)
+    @on(CardEdited)
+    def _content_changed(self) -> None:
+        """An edited card shows its new text; the session and its grades carry on. Under the
+        editor, the screen catches up when it is shown again."""
+        if not self.is_active:
+            self._content_stale = True
+            return
+        self._content_stale = False
+        self.session.replace_cards(self.study_app.all_cards())
+        if self.session.current is None:
+            self.action_finish()
+            return
+        revealed = self.revealed
+        attempt = self.display_state.attempt if self.display_state else None
+        self.show_current()
+        if revealed and attempt is not None and self.display_state is not None:
+            self.display_state.attempt = attempt
+            self._reveal()
+
+
+def start_review(app: StudyApp, deck: str | None, *, cram: bool) -> ReviewScreen | None:
+    """A review screen for today's queue (or a cram over the deck), or None after telling the
+    user there is nothing to review."""
+    store = app.store
+    if store is None:
+        return None
+    title_deck = app.deck(deck).title.get(app.lang) if deck and app.deck(deck) else "all decks"
+    try:
+        session = ReviewSession(
+            store,
+            app.all_cards(),
+            app.clock,
+            QueueFilter.of(decks=[deck] if deck else []),
+            cram=cram,
+        )
+    except StoreError as e:
+        app.notify(str(e), title="Review", severity="error")
+        return None
+    if session.current is None:
+        summary = session.finish()
+        tomorrow = f" {summary.due_tomorrow} due tomorrow." if summary.due_tomorrow else ""
+        app.notify(f"Nothing to review in {title_deck} right now.{tomorrow}", title="All done")
+        return None
+    what = "Cram" if cram else "Review"
+    return ReviewScreen(session, title=f"{what} · {title_deck}")

@@ -1,0 +1,102 @@
+"""The end of a review session: cards reviewed, accuracy, time, and tomorrow's due."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, cast
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Center, Vertical
+from textual.screen import Screen
+from textual.widgets import Header, Static
+
+from studytool.store.repo import Mode
+from studytool.store.scheduler import Rating
+from studytool.study.review import Summary
+from studytool.tui.widgets.keybar import KeyBar
+
+if TYPE_CHECKING:
+    from studytool.tui.app import StudyApp
+
+RATING_STYLE = {
+    Rating.Again: "red",
+    Rating.Hard: "yellow",
+    Rating.Good: "green",
+    Rating.Easy: "cyan",
+}
+
+
+def format_duration(ms: int) -> str:
+    if ms < 10_000:
+        return f"{ms / 1000:.1f}s"
+    seconds = round(ms / 1000)
+    minutes, seconds = divmod(seconds, 60)
+    hours, minutes = divmod(minutes, 60)
+    if hours:
+        return f"{hours}h {minutes:02d}m"
+    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
+
+
+def summary_table(summary: Summary) -> Table:
+    table = Table.grid(padding=(0, 2))
+    table.add_column(style="dim", justify="right")
+    table.add_column()
+    table.add_row("Cards reviewed", Text(f"{summary.cards}", style="bold"))
+    if summary.reviewed != summary.cards:
+        table.add_row("Answers", f"{summary.reviewed} (some cards came back)")
+    accuracy = summary.accuracy
+    table.add_row(
+        "Accuracy",
+        Text("—")
+        if accuracy is None
+        else Text.assemble(
+            (f"{accuracy:.0%}", "bold green" if accuracy >= 0.8 else "bold yellow"),
+            (f"  ({summary.passed} of {summary.reviewed} not Again)", "dim"),
+        ),
+    )
+    table.add_row("Time", Text(format_duration(summary.time_ms), style="bold"))
+    if summary.reviewed:
+        per = format_duration(summary.time_ms // summary.reviewed)
+        table.add_row("Per answer", per)
+    ratings = Text()
+    for rating, n in summary.ratings.items():
+        ratings.append(f"{rating.name} {n}  ", style=RATING_STYLE[rating] if n else "dim")
+    table.add_row("Grades", ratings)
+    tomorrow = "—" if summary.due_tomorrow is None else f"{summary.due_tomorrow}"
+    table.add_row("Due tomorrow", Text(tomorrow, style="bold"))
+    if summary.mode is Mode.CRAM:
+        table.add_row("", Text("Cram session: scheduling was not changed.", style="magenta"))
+    return table
+
+
+class SummaryScreen(Screen[None]):
+    CSS_PATH = "summary.tcss"
+    TITLE_TEXT = "Session summary"
+    BINDINGS = [
+        Binding("enter,escape,q", "app.pop_screen", "Home", id="summary.home"),
+        Binding("r", "again", "Review more", id="summary.review-more"),
+    ]
+
+    def __init__(self, summary: Summary) -> None:
+        super().__init__()
+        self.summary = summary
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Center(), Vertical(id="summary-box") as box:
+            box.border_title = "Session complete" if self.summary.reviewed else "Session ended"
+            yield Static(summary_table(self.summary), id="summary-table")
+            yield Static(
+                Text("Enter: home · r: review what is due now", style="dim"), id="summary-hint"
+            )
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.title = "Session summary"
+
+    def action_again(self) -> None:
+        app = cast("StudyApp", self.app)
+        app.pop_screen()
+        app.action_review("")

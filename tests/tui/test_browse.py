@@ -1,0 +1,205 @@
+"""Browse: incremental search over both languages, tags and ids; filters; preview; suspend."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+from browse_editor_kit import FIXTURES, NOW, make_app, settle, text_of
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from textual.widgets import Input, OptionList, Select
+
+from studytool.content.library import load_library
+from studytool.store.scheduler import Rating
+from studytool.tui.browse import BrowseIndex, BrowseScreen, CardTable, parse_query
+from studytool.tui.editor import EditorScreen
+
+
+def listed(app) -> list[str]:
+    table = app.screen.query_one(CardTable)
+    return [table.index.cards[i].full_id for i in table.rows]
+
+
+def preview(app) -> str:
+    return text_of(app.screen.query_one("#browse-card").content)
+
+
+async def open_browse(pilot) -> BrowseScreen:
+    await settle(pilot)
+    await pilot.press("b")
+    await settle(pilot)
+    assert isinstance(pilot.app.screen, BrowseScreen)
+    return pilot.app.screen
+
+
+async def test_each_keystroke_narrows_the_list(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await open_browse(pilot)
+        assert len(listed(app)) == 11
+        seen = []
+        for key in "adam":
+            await pilot.press(key)
+            seen.append(len(listed(app)))
+        # "a" is everywhere; "adam" is in two ids and in a choice of optim/adaptive
+        assert seen[0] > seen[-1]
+        assert listed(app) == ["optim/adam-steps", "optim/adam-name", "optim/adaptive"]
+        await pilot.press("space", "-", "t", "y", "p", "e", ":", "o")
+        assert listed(app) == ["optim/adam-name", "optim/adaptive"]
+        await pilot.press("escape")  # clears the search box first
+        assert app.screen.query_one("#browse-search", Input).value == ""
+        assert len(listed(app)) == 11
+
+
+# keys that build ids, fields, negations, phrases and deck/card ids; "\b" is a backspace
+KEYS = [*'adtm-/:" ', "opt", "optim", "/sgd", "tag:", "is:", "type:", "\b", "\b"]
+
+SEARCHES = [
+    ("멀티헤드", ["attention/attn-heads"]),  # Korean text
+    ("SOFTMAX", ["attention/attn-scaled", "attention/attn-softmax-axis"]),  # formula, any case
+    ("tag:complexity", ["attention/attn-cloze"]),
+    ("sgd-lr", ["optim/sgd-lr"]),  # an id
+    ("optim/momentum", ["optim/momentum-true"]),  # a deck/card id
+    ("is:draft", ["optim/lion-draft"]),
+    ('"weighted average"', ["attention/attn-what"]),  # a phrase
+    ("deck:attention type:mcq", ["attention/attn-softmax-axis"]),
+    # the demo's name and a question, but not every card of the deck titled "Optimizers"
+    ("optimizers", ["optim/adam-steps", "optim/adaptive"]),
+]
+
+
+def test_search_terms() -> None:
+    index = BrowseIndex(load_library([FIXTURES], builtin=False).decks)
+    for query, expected in SEARCHES:
+        assert [index.cards[i].full_id for i in index.search(parse_query(query))] == expected
+
+
+def test_unknown_prefixes_are_text() -> None:
+    terms = parse_query('{{c1::o(n^2)}} -relu deck:opt "layer norm"')
+    assert [(t.field, t.value, t.negated) for t in terms] == [
+        ("", "{{c1::o(n^2)}}", False),
+        ("", "relu", True),
+        ("deck", "opt", False),
+        ("", "layer norm", False),
+    ]
+
+
+async def test_filters_preview_and_language(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        screen = await open_browse(pilot)
+        screen.query_one("#filter-deck", Select).value = "optim"
+        screen.query_one("#filter-type", Select).value = "numeric"
+        await pilot.pause()
+        assert listed(app) == ["optim/sgd-lr"]
+        shown = preview(app)
+        assert "A gradient of 2 with learning rate 0.1" in shown
+        assert "0.2 ± 0.001" in shown  # the answer is in the preview
+        assert "optim.yaml:" in shown
+        await pilot.press("ctrl+r")
+        assert len(listed(app)) == 11
+        assert "A gradient of 2" in preview(app)  # the selection stays on the card
+        await pilot.press("enter")  # from the search box into the list
+        assert isinstance(app.focused, CardTable)
+        await pilot.press("home", "down")
+        assert "Scaled dot-product attention formula?" in preview(app)
+        assert "softmax((QKᵀ)/√dₖ)V" in preview(app)  # the formula, rendered
+        await pilot.press("r")
+        assert r"\mathrm{softmax}" in preview(app)  # raw LaTeX
+        await pilot.press("l")
+        assert app.lang == "ko"
+        assert "Scaled dot-product attention 수식은?" in preview(app)
+        assert "d_k의 제곱근" in preview(app)
+
+
+async def test_status_filters_and_suspend(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        store = app.store
+        assert store is not None
+        # reviewed four days ago with Good: due again by now
+        store.grade("optim/sgd-lr", Rating.Good, NOW - timedelta(days=4))
+        screen = await open_browse(pilot)
+        screen.query_one("#filter-status", Select).value = "due"
+        await pilot.pause()
+        assert listed(app) == ["optim/sgd-lr"]
+        assert "due" in preview(app)
+
+        await pilot.press("ctrl+r")
+        screen.query_one("#browse-search", Input).value = "attn-heads"
+        await pilot.pause()
+        await pilot.press("enter", "s")
+        assert store.card("attention/attn-heads").suspended
+        assert store.card("attention/attn-heads@rev").suspended  # both directions
+        await pilot.press("slash")
+        screen.query_one("#browse-search", Input).value = "is:susp"
+        await pilot.pause()
+        assert listed(app) == ["attention/attn-heads"]
+        await pilot.press("enter", "s")
+        assert not store.card("attention/attn-heads").suspended
+        assert not store.card("attention/attn-heads@rev").suspended
+
+
+async def test_edit_and_demo_keys(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    demos: list[str] = []
+    app.action_demo = demos.append  # type: ignore[method-assign]
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browse(pilot)
+        screen.query_one("#browse-search", Input).value = "adam-steps"
+        await pilot.pause()
+        await pilot.press("enter", "d")
+        assert demos == ["optimizers"]
+        await pilot.press("e")
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, EditorScreen)
+        assert editor.path == tmp_path / "content" / "optim.yaml"
+        row = editor.text_area.cursor_location[0]
+        assert editor.text_area.document.get_line(row).strip() == "- id: adam-steps"
+
+        # n: a new card of a chosen type in the deck of the highlighted card
+        await pilot.press("escape")
+        assert app.screen is screen
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.query_one("#type-picker-list", OptionList).highlighted = 5  # truefalse
+        await pilot.press("enter")
+        await settle(pilot, 0.4)
+        editor = app.screen
+        assert isinstance(editor, EditorScreen) and editor.path.name == "optim.yaml"
+        row = editor.text_area.cursor_location[0]
+        assert editor.text_area.document.get_line(row - 3) == "  - id: new-truefalse"
+
+
+async def test_browse_without_a_store(tmp_path: Path) -> None:
+    """A database that cannot be opened leaves browsing working; suspend says why not."""
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data" / "progress.db").write_bytes(b"not a database" * 100)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browse(pilot)
+        assert app.store is None
+        assert "no progress database" in str(screen.query_one("#browse-count").content)
+        screen.query_one("#browse-search", Input).value = "softmax"
+        await pilot.pause()
+        assert len(listed(app)) == 2
+        await pilot.press("enter", "s")
+        await pilot.pause()
+        assert any(n.severity == "error" for n in app._notifications)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(KEYS), min_size=1, max_size=24))
+def test_typing_gives_what_a_fresh_search_gives(keys: list[str]) -> None:
+    """Each keystroke reuses the previous matches when it can; the results must be the same
+    as searching the whole index from scratch."""
+    decks = load_library([FIXTURES], builtin=False).decks
+    typed = BrowseIndex(decks)
+    text = ""
+    for key in keys:
+        text = text[:-1] if key == "\b" else text + key
+        fresh = BrowseIndex(decks).search(parse_query(text))
+        assert typed.search(parse_query(text)) == fresh, text

@@ -1,0 +1,254 @@
+"""The demo screen: a real demo streamed from the worker, cancelling, a failing demo, parameter
+checks, the demo list, and what the app process imports."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+from demo_kit import make_runner, make_test_package, run_to_end, shown, wait_for
+from textual.widgets import Input, OptionList, ProgressBar, Switch
+from tuikit_core import make_app
+
+from studytool.demorun import catalog
+from studytool.tui import demo as demo_module
+from studytool.tui.demo import DemoListScreen, DemoScreen
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_test_package(tmp_path_factory.mktemp("demo_pkgs"))
+
+
+@pytest.fixture(scope="module")
+def runner(package: Path):
+    r = make_runner(package.parent)
+    r.prewarm()
+    yield r
+    r.shutdown()
+
+
+async def _open(pilot, screen: DemoScreen) -> DemoScreen:
+    pilot.app.push_screen(screen)
+    await pilot.pause()
+    return screen
+
+
+async def _quick_on_cpu(pilot, screen: DemoScreen) -> None:
+    screen.query_one("#quick", Switch).value = True
+    screen.query_one("#device").value = "cpu"
+    await pilot.pause()
+
+
+async def test_a_quick_run_streams_into_the_screen(tmp_path: Path, runner) -> None:
+    meta = catalog.get_demo("detection")
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await _open(pilot, DemoScreen("detection", "cv/nms", runner=runner))
+        about = shown(screen, "#about")
+        assert meta.title_en in about and "from card cv/nms" in about
+        assert " ".join(meta.claim.split()[:8]) in " ".join(about.split())
+        objects = screen.query_one("#param-objects", Input)
+        assert objects.value == "6"
+        await _quick_on_cpu(pilot, screen)
+        assert objects.value == "4"  # the quick value replaces the default it showed
+        await run_to_end(pilot, screen)
+
+        state = screen.state
+        assert state is not None and state.error is None, state.error
+        assert state.device == "cpu" and state.pid != os.getpid()
+        verdict = shown(screen, "#verdict")
+        assert "claim HOLDS" in verdict and "on cpu" in verdict
+        assert "kept_after_nms" in verdict and "objects_with_exactly" in verdict
+        bar = screen.query_one("#progress", ProgressBar)
+        assert bar.total == state.total > 0 and bar.progress == bar.total
+        assert screen.query_one("#plot-box").display
+        plot = screen.query_one("#plot").render().plain
+        assert "kept_boxes" in plot and "step" in plot
+        assert "kept_boxes" in shown(screen, "#metrics")
+        assert "before NMS" in shown(screen, "#images") and "▀" in shown(screen, "#images")
+        assert "kept boxes" in shown(screen, "#tables")
+        assert "device cpu" in shown(screen, "#status")
+
+        # edit a parameter and run again: the new value reaches the demo, in the same warm worker
+        objects.value = "3"
+        await run_to_end(pilot, screen)
+        assert screen.state.verdict is not None
+        assert screen.state.verdict["numbers"]["objects"] == 3
+        assert screen.state.pid == state.pid
+
+
+async def test_escape_cancels_the_run_then_closes(tmp_path: Path, runner, package: Path) -> None:
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await _open(pilot, DemoScreen("sleepy", runner=runner, package_dir=package))
+        await pilot.press("r")
+        await wait_for(pilot, lambda: screen.state is not None and screen.state.step >= 3)
+        assert screen.running and "running" in shown(screen, "#status")
+        proc = screen.demo_run.worker.proc
+        assert proc.poll() is None
+
+        t0 = time.monotonic()
+        await pilot.press("escape")
+        while proc.poll() is None and time.monotonic() - t0 < 3:
+            await pilot.pause(0.01)
+        assert proc.poll() is not None and time.monotonic() - t0 < 1.0
+        await wait_for(pilot, lambda: screen.state.done)
+        assert screen.state.cancelled and app.screen is screen
+        assert "cancelled" in shown(screen, "#status")
+        assert screen.query_one("#verdict").has_class("-cancelled")
+
+        await pilot.press("escape")  # nothing runs now: Esc closes the screen
+        await pilot.pause()
+        assert not isinstance(app.screen, DemoScreen)
+
+
+async def test_a_failing_demo_shows_its_error_and_the_screen_stays_usable(
+    tmp_path: Path, runner, package: Path
+) -> None:
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await _open(pilot, DemoScreen("boom", runner=runner, package_dir=package))
+        await run_to_end(pilot, screen)
+        assert app.is_running and app.screen is screen
+        error = shown(screen, "#verdict")
+        assert "ValueError: demo exploded" in error and "Traceback" in error
+        assert screen.query_one("#verdict").has_class("-error")
+        assert "failed" in shown(screen, "#status")
+
+        explode = screen.query_one("#param-explode", Switch)
+        explode.value = False
+        await run_to_end(pilot, screen)
+        assert "claim HOLDS" in shown(screen, "#verdict") and "defused" in shown(screen, "#verdict")
+        assert screen.state.error is None
+
+
+async def test_bad_parameters_are_refused_with_a_message(tmp_path: Path, runner) -> None:
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await _open(pilot, DemoScreen("detection", runner=runner))
+        objects = screen.query_one("#param-objects", Input)
+        objects.focus()
+        await pilot.pause()
+        assert "number of objects in the scene" in shown(screen, "#form-msg")  # its help
+        objects.value = ""
+        await pilot.press("a", "b", "c")
+        assert objects.has_class("-invalid")
+        assert "'abc' is not an integer" in shown(screen, "#form-msg")
+        await pilot.press("enter")
+        assert screen.demo_run is None and screen.state is None  # nothing started
+
+        objects.value = "999"
+        await pilot.pause()
+        assert "above the maximum 20" in shown(screen, "#form-msg")
+        await pilot.press("enter")
+        assert screen.demo_run is None
+
+        objects.value = "5"
+        await pilot.pause()
+        assert not objects.has_class("-invalid")
+        assert "maximum" not in shown(screen, "#form-msg")
+
+
+async def test_an_unknown_demo_says_so(tmp_path: Path, runner) -> None:
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        screen = await _open(pilot, DemoScreen("resnett", runner=runner))
+        assert "unknown demo 'resnett'; did you mean 'resnet'?" in shown(screen, "#about")
+        await pilot.press("r")
+        assert screen.state is None
+        await pilot.press("escape")
+        await pilot.pause()
+        assert app.screen is not screen
+
+
+async def test_demo_list_filters_and_opens(tmp_path: Path, runner) -> None:
+    everything = catalog.list_demos()
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        listing = DemoListScreen(runner=runner)
+        app.push_screen(listing)
+        await pilot.pause()
+        options = listing.query_one("#demo-list", OptionList)
+        assert options.option_count == len(everything) >= 20
+
+        await pilot.press(*"nms")
+        assert [m.name for m in listing.shown] == ["detection"]
+        assert options.option_count == 1
+        await pilot.press(*"zzz")
+        assert options.option_count == 0
+        assert "no demo matches" in listing.query_one("#demo-list-box").border_subtitle
+        listing.query_one("#demo-filter", Input).value = "convolution"
+        await pilot.pause()
+        names = [m.name for m in listing.shown]
+        assert "conv_kernels" in names and "detection" not in names
+
+        await pilot.press("down", "enter")  # the second match
+        await pilot.pause()
+        assert isinstance(app.screen, DemoScreen) and app.screen.demo_name == names[1]
+
+
+async def test_the_app_opens_a_demo_in_its_language(tmp_path: Path, runner, monkeypatch) -> None:
+    monkeypatch.setattr(demo_module, "_runner", runner)
+    meta = catalog.get_demo("resnet")
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        app.action_demo("resnet")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, DemoScreen) and screen.runner is runner
+        assert meta.title_en in shown(screen, "#about")
+        await pilot.press("l")
+        assert meta.title_ko in shown(screen, "#about")
+
+
+def test_opening_a_demo_never_imports_torch_and_only_then_plotext(tmp_path: Path) -> None:
+    code = textwrap.dedent(
+        f"""
+        import asyncio, sys
+        from pathlib import Path
+        sys.path.insert(0, {str(Path(__file__).parent)!r})
+        from tuikit_core import make_app
+        from studytool.demorun.runner import DemoRunner, WorkerPool
+
+        async def main():
+            app = make_app(Path({str(tmp_path)!r}), open_store=False)
+            async with app.run_test() as pilot:
+                await pilot.pause()
+                print("start", "textual_plotext" in sys.modules, "torch" in sys.modules)
+                from studytool.tui.demo import DemoScreen
+                # a stand-in worker: this test is about the app process, not the child
+                pool = WorkerPool(command=[sys.executable, "-c", "import sys; sys.stdin.read()"])
+                app.push_screen(DemoScreen("resnet", runner=DemoRunner(pool)))
+                await pilot.pause()
+                print("demo", "textual_plotext" in sys.modules, "torch" in sys.modules)
+                pool.shutdown()
+
+        asyncio.run(main())
+        """
+    )
+    env = dict(os.environ, PYTHONPATH=str(ROOT))
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split("\n")[:2] == ["start False False", "demo True False"], out.stdout
+
+
+def test_shutdown_workers_stops_the_shared_worker(monkeypatch) -> None:
+    monkeypatch.setattr(demo_module, "_runner", None)
+    runner = demo_module.shared_runner()
+    assert demo_module.shared_runner() is runner
+    runner.prewarm()
+    (pid,) = runner.pool.idle_pids()
+    demo_module.shutdown_workers()
+    assert demo_module._runner is None and runner.pool.idle_pids() == []
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)  # killed and reaped

@@ -1,0 +1,227 @@
+"""Reviewing with keys: five card types, a changed proposal, undo, and the store afterwards."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from pathlib import Path
+
+from rich.console import Console
+from textual.pilot import Pilot
+from textual.widgets import Button, Input
+from tuikit_core import DECKS, make_app, settle
+
+from studytool.store.scheduler import Rating
+from studytool.tui.app import StudyApp
+from studytool.tui.review import ReviewScreen, format_interval
+from studytool.tui.summary import SummaryScreen
+from studytool.tui.widgets.card_view import CardView, render_card
+
+
+def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
+    return [
+        tuple(row)
+        for row in app.store.read(
+            "SELECT c.key, r.rating, r.mode FROM revlog r JOIN cards c ON c.id = r.card_id"
+            " ORDER BY r.id"
+        )
+    ]
+
+
+def card_text(app: StudyApp) -> str:
+    """What the card view shows, as plain text."""
+    state = app.screen.query_one("#card", CardView).display_state
+    console = Console(width=100, record=True, file=io.StringIO())
+    console.print(render_card(state))
+    return console.export_text()
+
+
+def current_id(app: StudyApp) -> str:
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen.card.id if screen.card else ""
+
+
+async def type_answer(pilot: Pilot, text: str) -> None:
+    response = pilot.app.screen.query_one("#response", Input)
+    assert response.has_focus
+    response.value = text
+    await pilot.press("enter")
+
+
+async def test_review_five_types_undo_one_and_check_the_store(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.action_review("quizzes")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+
+        # mcq: "a" picks the first choice, which is right: Good is proposed, Enter takes it
+        assert current_id(app) == "blur-kernel"
+        await pilot.press("a")
+        assert "✓ Correct" in card_text(app)
+        assert app.screen.query_one("#grade-3", Button).has_class("-proposed")
+        await pilot.press("enter")
+
+        # multi: toggle 1 and 3 (one right, one wrong): Again proposed; the user picks Hard
+        assert current_id(app) == "conv-effects"
+        await pilot.press("1", "3", "enter")
+        assert "✗ Wrong" in card_text(app)
+        assert app.screen.query_one("#grade-1", Button).has_class("-proposed")
+        await pilot.press("2")
+
+        # truefalse: f is right; the user grades Easy
+        assert current_id(app) == "conv-flip"
+        await pilot.press("f")
+        assert "✓ Correct" in card_text(app)
+        assert "Your note said" in card_text(app)  # the errata, after the answer
+        await pilot.press("4")
+
+        # typed: the Korean answer is accepted too
+        assert current_id(app) == "bagging"
+        await type_answer(pilot, "배깅")
+        assert "✓ Correct" in card_text(app)
+        await pilot.press("enter")
+
+        # numeric: a wrong number proposes Again, which is taken
+        assert current_id(app) == "momentum-limit"
+        await type_answer(pilot, "9")
+        assert "✗ Wrong" in card_text(app) and "Answer: 10" in card_text(app)
+        await pilot.press("enter")
+        assert [r[1] for r in revlog(app)] == [3, 2, 4, 3, 1]
+
+        # undo: back to the numeric card, its grade gone from the log; answer it again
+        assert current_id(app) == "joint-params"
+        await pilot.press("escape")  # leave the answer box first
+        await pilot.press("u")
+        assert current_id(app) == "momentum-limit"
+        assert len(revlog(app)) == 4
+        record = app.store.card("quizzes/momentum-limit")
+        assert record is not None and record.state.is_new
+        await type_answer(pilot, "10")
+        await pilot.press("enter")
+
+        assert revlog(app) == [
+            ("quizzes/blur-kernel", int(Rating.Good), "review"),
+            ("quizzes/conv-effects", int(Rating.Hard), "review"),
+            ("quizzes/conv-flip", int(Rating.Easy), "review"),
+            ("quizzes/bagging", int(Rating.Good), "review"),
+            ("quizzes/momentum-limit", int(Rating.Good), "review"),
+        ]
+        record = app.store.card("quizzes/momentum-limit")
+        assert record is not None and not record.state.is_new
+
+
+async def test_basic_card_shows_intervals_and_ends_with_a_summary(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.action_review("basics")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and current_id(app) == "sgd-update"
+        assert "Answer:" not in card_text(app)
+        assert not screen.query_one("#grades").display
+        await pilot.press("space")
+        assert "Answer: Move against the gradient" in card_text(app)
+        assert "Why: The learning rate" in card_text(app)
+        preview = app.store.preview("basics/sgd-update")
+        for rating, delta in preview.items():
+            label = str(screen.query_one(f"#grade-{int(rating)}", Button).label)
+            assert format_interval(delta) in label
+        await pilot.press("3")
+        assert current_id(app) == "relu"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        summary = app.screen.summary
+        assert summary.reviewed == 1 and summary.passed == 1
+        await pilot.press("enter")
+        assert app.screen.__class__.__name__ == "HomeScreen"
+
+
+async def test_order_card_is_arranged_with_keys(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.action_cram("quizzes")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        while current_id(app) != "rcnn-order":
+            screen.session.next()
+            screen.show_current()
+        state = screen.display_state
+        assert state is not None
+        # selection sort with the keys: bring item k to position k
+        for target in range(3):
+            pos = state.attempt.order.index(target)
+            for _ in range(pos - state.attempt.cursor):
+                await pilot.press("down")
+            for _ in range(state.attempt.cursor - pos):
+                await pilot.press("up")
+            for _ in range(pos - target):
+                await pilot.press("shift+up")
+            assert state.attempt.order[target] == target
+            await pilot.press("down")
+        await pilot.press("enter")
+        assert "✓ Correct" in card_text(app)
+        await pilot.press("enter")
+        assert revlog(app) == [("quizzes/rcnn-order", int(Rating.Good), "cram")]
+
+
+async def test_suspend_bury_and_raw_latex(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.action_review("basics")
+        await pilot.pause()
+        await pilot.press("space")
+        assert "Wₜ₊₁" in card_text(app)
+        await pilot.press("r")
+        assert "W_{t+1}" in card_text(app) and "raw LaTeX" in card_text(app)
+        await pilot.press("s")
+        assert app.store.card("basics/sgd-update").suspended
+        assert current_id(app) == "relu"
+        await pilot.press("b")
+        assert app.store.card("basics/relu").is_buried(app.clock())
+        assert app.store.card("basics/relu@rev").is_buried(app.clock())
+        assert current_id(app) == "dropout-cloze"
+        assert "[a rate]" in card_text(app) and "[...]" in card_text(app)
+
+
+async def test_choices_and_grades_work_with_the_mouse(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.action_review("quizzes")
+        await pilot.pause()
+        assert current_id(app) == "blur-kernel"
+        view = app.screen.query_one("#card", CardView)
+        # the card view starts with a padding line, the question and a blank line
+        await pilot.click(view, offset=(12, 3))  # the first choice
+        assert "✓ Correct" in card_text(app)
+        await pilot.click("#grade-4")
+        assert revlog(app) == [("quizzes/blur-kernel", int(Rating.Easy), "review")]
+        assert current_id(app) == "conv-effects"
+
+
+async def test_an_edited_card_is_redrawn_and_the_session_goes_on(tmp_path: Path) -> None:
+    decks = tmp_path / "decks"
+    shutil.copytree(DECKS, decks)
+    app = make_app(tmp_path / "data", decks=decks)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        app.action_review("basics")
+        await pilot.pause()
+        await pilot.press("space", "3")  # sgd-update graded
+        assert current_id(app) == "relu"
+        deck_file = decks / "basics.yaml"
+        text = deck_file.read_text("utf-8")
+        deck_file.write_text(text.replace('en: "ReLU"', 'en: "Rectified linear unit"'), "utf-8")
+        app.reload_library()
+        await pilot.pause()
+        assert current_id(app) == "relu" and "Rectified linear unit" in card_text(app)
+        await pilot.press("space", "3")
+        assert [key for key, _, _ in revlog(app)] == ["basics/sgd-update", "basics/relu"]

@@ -1,0 +1,66 @@
+"""Stats: the numbers and the plots come from compute_stats; tabs switch with 1-4."""
+
+from __future__ import annotations
+
+import io
+from datetime import timedelta
+from pathlib import Path
+
+from rich.console import Console
+from textual.widgets import TabbedContent
+from tuikit_core import NOW, make_app, settle
+
+from studytool.store.scheduler import Rating
+from studytool.tui.stats import StatsScreen, stats_table
+
+
+def plain(renderable: object) -> str:
+    console = Console(width=120, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
+
+
+async def test_stats_show_the_store_figures(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        store = app.store
+        assert store is not None
+        month_ago = NOW - timedelta(days=30)
+        store.grade("basics/sgd-update", Rating.Easy, month_ago)
+        store.grade("basics/sgd-update", Rating.Good, NOW - timedelta(days=1))
+        store.grade("basics/relu", Rating.Again, NOW)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.stats is not None
+        stats = screen.stats
+        assert stats.current_streak == 2 and stats.retention.reviews == 1
+        text = plain(stats_table(stats))
+        assert "Streak 2d" in text and "retention 100%" in text
+        assert f"Due today {stats.due_today}" in text
+        reviews = screen.query_one("#reviews-plot").plt.build()
+        assert "Reviews per day: 3 in 90 days" in reviews
+        retention = screen.query_one("#retention-plot").plt.build()
+        assert "basics (1)" in retention
+        tabs = screen.query_one("#plots", TabbedContent)
+        for key, tab in (("2", "reviews"), ("3", "retention"), ("4", "quizzes"), ("1", "forecast")):
+            await pilot.press(key)
+            assert tabs.active == tab
+        assert "No quizzes yet" in plain(screen.query_one("#quiz-trends").render())
+        await pilot.press("escape")
+        assert not isinstance(app.screen, StatsScreen)
+
+
+async def test_stats_without_a_database_say_why(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "progress.db").write_bytes(b"garbage" * 200)
+    app = make_app(data)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.stats is None
+        assert "progress database" in plain(screen.query_one("#numbers").render())
