@@ -35,6 +35,7 @@ ACTIONS = (
     ("cram", "c", "Cram the selected deck"),
     ("quiz", "t", "Quiz"),
     ("browse", "b", "Browse and search"),
+    ("demos", "d", "Concept demos"),
     ("stats", "s", "Statistics"),
     ("help", "?", "Keys"),
 )
@@ -65,6 +66,7 @@ class HomeScreen(Screen[None]):
         Binding("c", "cram_selected", "Cram", id="home.cram"),
         Binding("t", "quiz_selected", "Quiz", id="home.quiz"),
         Binding("b", "app.browse", "Browse", id="home.browse"),
+        Binding("d", "app.demos", "Demos", id="home.demos"),
         Binding("s", "app.stats", "Stats", id="home.stats"),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
@@ -316,6 +318,8 @@ class HomeScreen(Screen[None]):
                 self.action_quiz_selected()
             case "browse":
                 app.action_browse()
+            case "demos":
+                app.action_demos()
             case "stats":
                 app.action_stats()
             case "help":
