@@ -8,8 +8,15 @@ from pathlib import Path
 
 from studytool._paths import content_dir, demos_dir
 from studytool.content.cache import DeckCache
-from studytool.content.loader import load_deck
 from studytool.content.model import LoadResult, Problem
+
+
+def load_deck(path: Path, demos: Collection[str] | None):
+    """The YAML loader, imported only when the cache misses: start-up skips it."""
+    from studytool.content.loader import load_deck as load
+
+    return load(path, demos)
+
 
 DECK_SUFFIXES = (".yaml", ".yml")
 
