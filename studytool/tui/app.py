@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -45,9 +45,8 @@ Clock = Callable[[], datetime]
 
 
 def _utc_now() -> datetime:
-    from studytool.store.scheduler import utc_now
-
-    return utc_now()
+    # not store.scheduler.utc_now: importing the store (fsrs, sqlite3) would delay the first frame
+    return datetime.now(UTC)
 
 
 class StudyApp(App[None]):

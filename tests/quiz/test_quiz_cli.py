@@ -11,9 +11,8 @@ from pathlib import Path
 
 import pytest
 import typer
-from click.testing import Result
 from quizkit import DECKS, fixture_cards
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from studytool.cli_quiz import quiz_app
 from studytool.config import Settings
