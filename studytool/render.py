@@ -57,8 +57,8 @@ def answer_text(card: Card, lang: str, reverse: bool = False) -> str:
         case CardType.TYPED:
             return " / ".join(dict.fromkeys(a.get(lang) for a in card.answers))
         case CardType.NUMERIC:
-            if card.number is None:
-                return card.compute or ""
+            if card.number is None:  # generated: the numbers are drawn when it is asked
+                return f"= {card.compute} (fresh numbers each time)"
             value = f"{card.number:g}"
             tol = f" ± {card.tolerance:g}" if card.tolerance else ""
             return f"{value}{tol}{' ' + card.unit if card.unit else ''}"
