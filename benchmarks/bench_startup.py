@@ -41,7 +41,7 @@ def timed(cmd: list[str], env: dict[str, str]) -> float:
 
 
 def median_of(cmd: list[str], runs: int, env: dict[str, str]) -> float:
-    timed(cmd, env)  # warm the OS file cache; cold means a fresh interpreter, not a cold disk
+    timed(cmd, env)  # warm the file and bytecode caches; cold = a fresh interpreter
     return statistics.median(timed(cmd, env) for _ in range(runs))
 
 
@@ -53,6 +53,7 @@ def main() -> None:
 
     data = tempfile.mkdtemp(prefix="studytool-bench-")
     env = dict(os.environ, STUDYTOOL_DATA=data, STUDYTOOL_CONFIG=f"{data}/none.toml")
+    env.pop("PYTHONDONTWRITEBYTECODE", None)  # installed packages have their bytecode cached
     py = sys.executable
     pairs = [
         ("studytool decks --json", [py, "-m", "studytool", "decks", "--json"], [py, "-c", "pass"]),

@@ -36,11 +36,12 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Footer, Header, Input, Select, Static
+from textual.widgets import Footer, Input, Select, Static
 
 from studytool.content.model import Card, CardType, Deck
 from studytool.render import card_renderable, question_text
 from studytool.tui.messages import OpenEditor, ProgressChanged
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.repo import CardRecord
@@ -618,7 +619,7 @@ class BrowseScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         self.index = BrowseIndex(self.study.library.decks)
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="browse-bar"):
             yield Input(
                 placeholder="Search: words in English or 한국어, deck: tag: type: is:due -not",

@@ -35,7 +35,6 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import (
     Button,
-    Header,
     Input,
     Label,
     OptionList,
@@ -52,6 +51,7 @@ from studytool.demorun.protocol import error_event
 from studytool.demorun.render import MetricSeries, image_text, numbers_table, table_renderable
 from studytool.demorun.runner import DemoRun, DemoRunner
 from studytool.tui.widgets.keybar import KeyBar
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from textual.timer import Timer
@@ -222,7 +222,7 @@ class DemoScreen(Screen[None]):
     # ---- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="about")
         if self.meta is None:
             yield KeyBar()
@@ -689,7 +689,7 @@ class DemoListScreen(Screen[None]):
         self.shown: list[catalog.DemoMeta] = []
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Vertical(id="demo-list-box"):
             yield Input(placeholder="Filter demos…", id="demo-filter")
             yield OptionList(id="demo-list")

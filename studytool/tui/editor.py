@@ -28,7 +28,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, Header, OptionList, Static, TextArea
+from textual.widgets import Button, Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
 
@@ -37,6 +37,7 @@ from studytool.content.loader import parse_deck_text
 from studytool.content.model import Card, CardType, Deck, LoadResult, Problem
 from studytool.render import card_renderable
 from studytool.tui.messages import CardEdited
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
@@ -397,7 +398,7 @@ class EditorScreen(Screen[None]):
         return self.text_area.text != self.saved_text
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="editor-main"):
             yield DeckTextArea(
                 "",

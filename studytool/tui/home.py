@@ -14,12 +14,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged, StoreReady
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
 from studytool.tui.widgets.heatmap import Heatmap
 from studytool.tui.widgets.keybar import KeyBar
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.stats import Stats
@@ -81,7 +82,7 @@ class HomeScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         # every widget starts with its content, so the first frame is laid out only once
-        yield Header()
+        yield TitleBar()
         yield Static(self.today_text(), id="today")
         with Horizontal(id="main"):
             decks = DeckList(("Deck", "New", "Learn", "Due"), id="decks")

@@ -27,7 +27,6 @@ from textual.widgets import (
     Checkbox,
     DataTable,
     Footer,
-    Header,
     Input,
     Label,
     RadioButton,
@@ -59,6 +58,7 @@ from studytool.study.quiz import (
 )
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.summary import format_duration
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.quizlog import QuizTrends
@@ -98,7 +98,7 @@ class QuizSetupScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         app = self.study_app
-        yield Header()
+        yield TitleBar()
         with Horizontal(id="setup-main"):
             decks = SelectionList[str](
                 *((d.title.get(app.lang), d.id, d.id == self.deck) for d in app.library.decks),
@@ -276,7 +276,7 @@ class QuizScreen(Screen[None]):
         return self.study_app.lang
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="quiz-status")
         with VerticalScroll(id="quiz-scroll", can_focus=False):
             yield Static(id="quiz-question")
@@ -642,7 +642,7 @@ class QuizResultsScreen(Screen[None]):
         return cast("StudyApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(self.score_text(), id="results-score")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="results-missed") as missed:

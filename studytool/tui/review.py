@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Button, Header, Input, Static
+from textual.widgets import Button, Input, Static
 
 from studytool.content.model import Card, CardType
 from studytool.store.errors import StoreError
@@ -29,6 +29,7 @@ from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged
 from studytool.tui.summary import SummaryScreen
 from studytool.tui.widgets.card_view import CHOICE_LETTERS, Attempt, CardDisplay, CardView
 from studytool.tui.widgets.keybar import KeyBar
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
@@ -130,7 +131,7 @@ class ReviewScreen(Screen[None]):
     # ---- layout --------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(id="status")
         with VerticalScroll(id="card-scroll", can_focus=False):
             yield CardView(id="card")

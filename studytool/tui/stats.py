@@ -15,11 +15,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Header, Static, TabbedContent, TabPane
+from textual.widgets import Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
 from studytool.tui.messages import LibraryChanged, ProgressChanged, StoreReady
 from studytool.tui.widgets.keybar import KeyBar
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
@@ -101,7 +102,7 @@ class StatsScreen(Screen[None]):
         return cast("StudyApp", self.app)
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         yield Static(Text("Computing…", style="dim"), id="numbers")
         with TabbedContent(initial="forecast", id="plots"):
             with TabPane("Due forecast · 30 days", id="forecast"):

@@ -10,12 +10,13 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from studytool.store.repo import Mode
 from studytool.store.scheduler import Rating
 from studytool.study.review import Summary
 from studytool.tui.widgets.keybar import KeyBar
+from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
@@ -84,7 +85,7 @@ class SummaryScreen(Screen[None]):
         self.summary = summary
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield TitleBar()
         with Center(), Vertical(id="summary-box") as box:
             box.border_title = "Session complete" if self.summary.reviewed else "Session ended"
             yield Static(summary_table(self.summary), id="summary-table")
