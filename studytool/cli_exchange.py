@@ -7,12 +7,13 @@ Every failure prints one `studytool: ...` line on stderr and exits 2.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from studytool.cli_errors import clean_errors, fail
 
 if TYPE_CHECKING:
     from studytool.config import Settings
@@ -47,31 +48,6 @@ LangOpt = Annotated[
 ]  # fmt: skip
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"studytool: {message}", err=True)
-    raise typer.Exit(2)
-
-
-@contextlib.contextmanager
-def _clean_errors() -> Iterator[None]:
-    """One line and exit 2 for anything that goes wrong, ours or not."""
-    from studytool.config import ConfigError
-    from studytool.exchange.textio import ExchangeError
-
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise
-    except (ExchangeError, ConfigError) as e:
-        _fail(str(e))
-    except OSError as e:
-        _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))
-    except KeyboardInterrupt:
-        _fail("interrupted")
-    except Exception as e:
-        _fail(f"{type(e).__name__}: {e}")
-
-
 def _counts_line(counts: dict[str, int]) -> str:
     return " · ".join(f"{kind} {n}" for kind, n in counts.items())
 
@@ -86,7 +62,7 @@ def register(
     def target(deck_id: str, out: Path | None, force: bool, merge: bool) -> Path:
         """Where a new deck goes; refuses to replace a deck unless told how."""
         if force and merge:
-            _fail("use either --force (overwrite) or --merge (add new cards), not both")
+            fail("use either --force (overwrite) or --merge (add new cards), not both")
         library = get_library()
         existing = next((d for d in library.decks if d.id == deck_id), None)
         if out is None:
@@ -99,18 +75,18 @@ def register(
             else:
                 out = Path(f"{deck_id}.yaml")
         if out.exists() and not (force or merge):
-            _fail(
+            fail(
                 f"{out} already exists: --merge adds only the new cards and keeps your edits,"
                 " --force overwrites it"
             )
         same_file = existing is not None and out.exists() and existing.path.samefile(out)
         if existing is not None and not same_file and not force:
             if existing.builtin:
-                _fail(
+                fail(
                     f"deck '{deck_id}' is a built-in deck: pick another --deck id, or --force to"
                     f" write {out}, a user deck that replaces it"
                 )
-            _fail(
+            fail(
                 f"deck '{deck_id}' already exists in {existing.path}: leave out --out to merge"
                 " into it with --merge, pick another --deck id, or --force"
             )
@@ -146,7 +122,7 @@ def register(
         from studytool.exchange.notes import draft_from_file
         from studytool.exchange.yamlio import save_deck
 
-        with _clean_errors():
+        with clean_errors():
             draft = draft_from_file(note, deck)
             path = target(deck, out, force, merge)
             saved = save_deck(draft.deck, path, merge=merge)
@@ -174,7 +150,7 @@ def register(
         from studytool.exchange.csvio import import_csv
         from studytool.exchange.yamlio import save_deck
 
-        with _clean_errors():
+        with clean_errors():
             result = import_csv(file, deck, title)
             path = target(deck, out, force, merge)
             saved = save_deck(result.deck, path, merge=merge)
@@ -184,7 +160,7 @@ def register(
 
     def pick_decks(ids: list[str] | None, every: bool) -> list[Deck]:
         if bool(ids) == every:
-            _fail("name the decks with --deck ID (repeatable), or use --all")
+            fail("name the decks with --deck ID (repeatable), or use --all")
         library = get_library()
         if every:
             if library.broken:
@@ -194,7 +170,7 @@ def register(
                     err=True,
                 )
             if not library.decks:
-                _fail("there are no decks to export")
+                fail("there are no decks to export")
             return list(library.decks)
         from studytool.content.loader import suggest
 
@@ -202,18 +178,18 @@ def register(
         for deck_id in dict.fromkeys(ids or []):
             deck = next((d for d in library.decks if d.id == deck_id), None)
             if deck is None and deck_id in library.broken:
-                _fail(
+                fail(
                     f"deck '{deck_id}' has {library.broken[deck_id]} error(s): run studytool check"
                 )
             if deck is None:
-                _fail(f"no deck '{deck_id}'{suggest(deck_id, [d.id for d in library.decks])}")
+                fail(f"no deck '{deck_id}'{suggest(deck_id, [d.id for d in library.decks])}")
             chosen.append(deck)
         return chosen
 
     def language(lang: str | None) -> str:
         lang = lang or get_settings().lang
         if lang not in ("en", "ko"):
-            _fail(f"--lang must be 'en' or 'ko', not '{lang}'")
+            fail(f"--lang must be 'en' or 'ko', not '{lang}'")
         return lang
 
     export = typer.Typer(help="Export decks to Anki or to CSV/TSV.", no_args_is_help=True)
@@ -228,7 +204,7 @@ def register(
         """Write an Anki package; importing a newer one into Anki updates the notes."""
         from studytool.exchange.anki import export_anki
 
-        with _clean_errors():
+        with clean_errors():
             decks = pick_decks(deck, every)
             result = export_anki(decks, file, language(lang))
             kinds = ", ".join(f"{name} {n}" for name, n in result.notes.items())
@@ -249,7 +225,7 @@ def register(
         """Write front, back, tags rows with Anki's headers; quiz choices go on the front."""
         from studytool.exchange.csvio import export_csv
 
-        with _clean_errors():
+        with clean_errors():
             decks = pick_decks(deck, every)
             result = export_csv(decks, file, language(lang), tsv=tsv)
             typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {file}")

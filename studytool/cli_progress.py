@@ -6,13 +6,14 @@ cli.py calls `register(app, get_settings, get_cards)`. Every failure prints one
 
 from __future__ import annotations
 
-import contextlib
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from studytool.cli_errors import clean_errors
 
 if TYPE_CHECKING:
     from studytool.config import Settings
@@ -22,31 +23,6 @@ if TYPE_CHECKING:
 PANEL = "Progress"
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 FileArg = Annotated[Path, typer.Argument(metavar="FILE.json", help="Progress file.")]
-
-
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"studytool: {message}", err=True)
-    raise typer.Exit(2)
-
-
-@contextlib.contextmanager
-def _clean_errors() -> Iterator[None]:
-    """One line and exit 2 for anything that goes wrong, ours or not."""
-    from studytool.config import ConfigError
-    from studytool.store.errors import StoreError
-
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise
-    except (StoreError, ConfigError) as e:
-        _fail(str(e))
-    except OSError as e:
-        _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))
-    except KeyboardInterrupt:
-        _fail("interrupted")
-    except Exception as e:
-        _fail(f"{type(e).__name__}: {e}")
 
 
 def _print_json(data: Any) -> None:
@@ -97,7 +73,7 @@ def register(
         from studytool.store.scheduler import utc_now
         from studytool.store.stats import compute_stats
 
-        with _clean_errors():
+        with clean_errors():
             cards = get_cards()
             with open_store() as store:
                 store.sync(cards)
@@ -113,7 +89,7 @@ def register(
         """Check the progress database: orphans and other inconsistencies (exit 1 on errors)."""
         from studytool.store.doctor import run_doctor
 
-        with _clean_errors():
+        with clean_errors():
             cards = get_cards()
             with open_store() as store:
                 report = run_doctor(store, cards)
@@ -130,7 +106,7 @@ def register(
         """Fit FSRS parameters to your review log (in a child process) and reschedule."""
         from studytool.store.optimize import optimize as run_optimize
 
-        with _clean_errors():
+        with clean_errors():
 
             def announce(n: int) -> None:
                 if not json_out:
@@ -152,7 +128,7 @@ def register(
         """Write all progress (cards, review log, sessions, parameters) to FILE.json."""
         from studytool.store.transfer import export_progress
 
-        with _clean_errors(), open_store() as store:
+        with clean_errors(), open_store() as store:
             result = export_progress(store, file)
             typer.echo(
                 f"exported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
@@ -164,7 +140,7 @@ def register(
         """Replace all progress with FILE.json (the current progress is backed up first)."""
         from studytool.store.transfer import import_progress
 
-        with _clean_errors(), open_store() as store:
+        with clean_errors(), open_store() as store:
             result = import_progress(store, file)
             typer.echo(
                 f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"

@@ -12,17 +12,18 @@ no textual); the store and content load inside the commands. Every failure print
 
 from __future__ import annotations
 
-import contextlib
 import random
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
+
+from studytool.cli_errors import clean_errors, fail
 
 if TYPE_CHECKING:
     from studytool.content.model import Card, LoadResult, Text
@@ -51,32 +52,6 @@ QUIT = ("/quit", "/q")
 SKIP = ("/skip", "/s")
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"studytool: {message}", err=True)
-    raise typer.Exit(2)
-
-
-@contextlib.contextmanager
-def _clean_errors() -> Iterator[None]:
-    """One line and exit 2 for anything that goes wrong: never a traceback."""
-    from studytool.config import ConfigError
-    from studytool.content.expr import ExprError
-    from studytool.store.errors import StoreError
-
-    try:
-        yield
-    except (typer.Exit, typer.Abort):
-        raise
-    except (StoreError, ConfigError, ExprError) as e:
-        _fail(str(e))
-    except OSError as e:
-        _fail(f"{e.filename or ''}: {e.strerror or e}".lstrip(": "))
-    except KeyboardInterrupt:
-        _fail("interrupted")
-    except Exception as e:
-        _fail(f"{type(e).__name__}: {e}")
-
-
 def _library_cards(decks: Sequence[str], tags: Sequence[str]) -> tuple[LoadResult, list[Card]]:
     """The loaded library and its cards, after checking that the decks and tags exist."""
     from studytool.cli import get_library
@@ -87,14 +62,14 @@ def _library_cards(decks: Sequence[str], tags: Sequence[str]) -> tuple[LoadResul
     for deck in decks:
         if deck not in known:
             if deck in lib.broken:
-                _fail(f"deck '{deck}' has errors: run `studytool check`")
-            _fail(f"no deck '{deck}'{suggest(deck, known)}")
+                fail(f"deck '{deck}' has errors: run `studytool check`")
+            fail(f"no deck '{deck}'{suggest(deck, known)}")
     cards = [c for d in lib.decks for c in d.cards]
     if tags:
         all_tags = {t for c in cards for t in c.tags}
         for tag in tags:
             if tag not in all_tags:
-                _fail(f"no card has the tag '{tag}'{suggest(tag, all_tags)}")
+                fail(f"no card has the tag '{tag}'{suggest(tag, all_tags)}")
     return lib, cards
 
 
@@ -120,7 +95,7 @@ def _spec(
     from studytool.study.quiz import MAX_QUESTIONS, QuizSpec
 
     if not 1 <= n <= MAX_QUESTIONS:
-        _fail(f"--n must be between 1 and {MAX_QUESTIONS}, not {n}")
+        fail(f"--n must be between 1 and {MAX_QUESTIONS}, not {n}")
     return QuizSpec(
         decks=tuple(dict.fromkeys(deck or ())),
         tags=tuple(dict.fromkeys(tag or ())),
@@ -167,18 +142,18 @@ def quiz(
     from studytool.cli import get_settings
     from studytool.study.quiz import FEEDBACK, parse_duration
 
-    with _clean_errors():
+    with clean_errors():
         settings = get_settings()
         lang = lang or (settings.lang if settings.lang in ("en", "ko") else "en")
         if lang not in ("en", "ko"):
-            _fail(f"--lang must be 'en' or 'ko', not '{lang}'")
+            fail(f"--lang must be 'en' or 'ko', not '{lang}'")
         feedback = feedback or settings.quiz_feedback
         if feedback not in FEEDBACK:
-            _fail(f"--feedback must be 'immediate' or 'end', not '{feedback}'")
+            fail(f"--feedback must be 'immediate' or 'end', not '{feedback}'")
         try:
             limit = parse_duration(timed) if timed is not None else None
         except ValueError as e:
-            _fail(f"--timed: {e}")
+            fail(f"--timed: {e}")
         spec = _spec(
             deck,
             tag,
@@ -211,7 +186,7 @@ def _take_quiz(spec: QuizSpec) -> None:
         weights = None if spec.fresh else weakness_weights(store, cards, utc_now())
         questions = draw_questions(cards, spec, random.Random(spec.seed), weights)
         if not questions:
-            _fail("no cards match the chosen decks and tags")
+            fail("no cards match the chosen decks and tags")
         title = _title(lib, spec.decks, spec.tags).get(spec.lang)
         limit = f", {clock_text(spec.time_limit_s)}" if spec.time_limit_s else ""
         console.print(
@@ -435,20 +410,20 @@ def sheet_cmd(
     """Print a question sheet and a separate answer key for a study group."""
     from studytool.study.sheet import FORMATS, SHEET_LANGS, build_sheet
 
-    with _clean_errors():
+    with clean_errors():
         if fmt not in FORMATS:
-            _fail(f"--format must be 'md' or 'html', not '{fmt}'")
+            fail(f"--format must be 'md' or 'html', not '{fmt}'")
         if lang not in SHEET_LANGS:
-            _fail(f"--lang must be 'en', 'ko' or 'both', not '{lang}'")
+            fail(f"--lang must be 'en', 'ko' or 'both', not '{lang}'")
         if fmt == "html" and out is None:
-            _fail("--format html writes two pages: give --out FILE.html")
+            fail("--format html writes two pages: give --out FILE.html")
         spec = _spec(deck, tag, n, "en" if lang == "both" else lang)
         seed = seed if seed is not None else random.SystemRandom().randrange(1, 1_000_000)
         lib, cards = _library_cards(spec.decks, spec.tags)
         title = _title(lib, spec.decks, spec.tags)
         sheet = build_sheet(cards, spec, seed=seed, lang=lang, fmt=fmt, title=title)
         if sheet.count == 0:
-            _fail("no cards match the chosen decks and tags")
+            fail("no cards match the chosen decks and tags")
         if out is None:
             typer.echo(sheet.questions + "\n---\n\n" + sheet.answers, nl=False)
             return
@@ -485,7 +460,7 @@ def history_cmd(
     from studytool.store.repo import Store
     from studytool.study.quiz import clock_text
 
-    with _clean_errors(), Store.open(get_settings()) as store:
+    with clean_errors(), Store.open(get_settings()) as store:
         records = quizlog.history(store, limit=max(0, limit))
         trends = quizlog.trends(store)
     if as_json:

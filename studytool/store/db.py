@@ -151,12 +151,12 @@ def check_header(path: Path) -> None:
 
 
 def configure(con: sqlite3.Connection) -> None:
-    # WAL lets the TUI read while another window writes; NORMAL sync in WAL mode survives
-    # any process crash (kill -9 included): a commit is in the OS before commit() returns.
+    # WAL lets the TUI read while another window writes. FULL sync makes a commit durable
+    # through power loss too, not only a process crash; it costs ~0.2 ms a grade here.
     mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
     if str(mode).lower() != "wal":
         raise StoreError(f"cannot switch the database to WAL mode (got {mode})")
-    con.execute("PRAGMA synchronous=NORMAL")
+    con.execute("PRAGMA synchronous=FULL")
     con.execute("PRAGMA foreign_keys=ON")
     con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     try:
