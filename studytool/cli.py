@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from studytool import __version__
+from studytool.cli_errors import fail
 from studytool.config import ConfigError, Settings, default_config_path
 from studytool.content.model import Card, CardType, Deck, LoadResult, Text
 
@@ -30,17 +31,11 @@ CONTENT_PANEL = "Content"
 _options: dict[str, Any] = {"content": [], "data": None}
 
 
-def fail(message: str, code: int = 2) -> typer.Exit:
-    """Print one clean line to stderr and return the exit to raise."""
-    err.print(f"studytool: {message}", markup=False)
-    return typer.Exit(code)
-
-
 def get_settings() -> Settings:
     try:
         return Settings.load(content=_options["content"], data=_options["data"])
     except ConfigError as e:
-        raise fail(str(e)) from None
+        fail(str(e))
 
 
 def get_library() -> LoadResult:
@@ -235,19 +230,19 @@ def answer_value(card: Card, lang: str | None) -> Any:
 
 def find_card(ref: str) -> Card:
     if "/" not in ref:
-        raise fail(f"'{ref}' is not a card id: use DECK/CARD, e.g. optimizers/adam-formula")
+        fail(f"'{ref}' is not a card id: use DECK/CARD, e.g. optimizers/adam-formula")
     deck_id, card_id = ref.split("/", 1)
     lib = get_library()
     deck = next((d for d in lib.decks if d.id == deck_id), None)
     if deck is None:
         from studytool.content.loader import suggest
 
-        raise fail(f"no deck '{deck_id}'{suggest(deck_id, [d.id for d in lib.decks])}")
+        fail(f"no deck '{deck_id}'{suggest(deck_id, [d.id for d in lib.decks])}")
     card = deck.card(card_id)
     if card is None:
         from studytool.content.loader import suggest
 
-        raise fail(
+        fail(
             f"no card '{card_id}' in deck '{deck_id}'{suggest(card_id, [c.id for c in deck.cards])}"
         )
     return card
@@ -261,7 +256,7 @@ def show(
 ) -> None:
     """Print one card, with its formula rendered as Unicode."""
     if lang not in ("en", "ko"):
-        raise fail(f"--lang must be 'en' or 'ko', not '{lang}'")
+        fail(f"--lang must be 'en' or 'ko', not '{lang}'")
     card = find_card(ref)
     if as_json:
         emit_json(card_json(card, lang))
