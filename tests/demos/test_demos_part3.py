@@ -8,29 +8,9 @@ import json
 
 import numpy as np
 import pytest
+from demokit import quick_run
 
-from demos._base import run_inline
 from demos.cross_validation import kfold_splits, make_data, stratified_kfold_splits
-
-_CACHE: dict[str, tuple[list[dict], object]] = {}
-
-
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """These demos use tiny tensors: one thread is as fast on an idle machine and many times
-    faster on a busy one (OpenMP threads spin while waiting for a core)."""
-    import torch
-
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _run(name: str):
-    if name not in _CACHE:
-        _CACHE[name] = run_inline(name, quick=True, device="cpu")
-    return _CACHE[name]
 
 
 def _kinds(events: list[dict]) -> set[str]:
@@ -49,7 +29,7 @@ def _kinds(events: list[dict]) -> set[str]:
     ],
 )
 def test_demo_emits_events_and_json(name: str) -> None:
-    events, verdict = _run(name)
+    events, verdict = quick_run(name)
     kinds = _kinds(events)
     assert {"start", "metric", "image", "table", "progress", "verdict", "done"} <= kinds
     assert "error" not in kinds
@@ -60,7 +40,7 @@ def test_demo_emits_events_and_json(name: str) -> None:
 
 
 def test_batch_size_large_batch_is_sharper() -> None:
-    _, v = _run("batch_size")
+    _, v = quick_run("batch_size")
     n = v.numbers
     assert v.claim_holds
     # both nets fit the training set, so the comparison is between minima
@@ -73,7 +53,7 @@ def test_batch_size_large_batch_is_sharper() -> None:
 
 
 def test_universal_approx_width_and_linearity() -> None:
-    _, v = _run("universal_approx")
+    _, v = quick_run("universal_approx")
     n = v.numbers
     assert v.claim_holds
     for t in ("sin", "step"):
@@ -90,7 +70,7 @@ def test_universal_approx_width_and_linearity() -> None:
 
 
 def test_regularization_each_shrinks_gap() -> None:
-    _, v = _run("regularization")
+    _, v = quick_run("regularization")
     n = v.numbers
     assert v.claim_holds
     assert n["none_train_acc"] == 1.0 and n["none_acc_gap"] > 0.3  # memorised the noisy labels
@@ -101,7 +81,7 @@ def test_regularization_each_shrinks_gap() -> None:
 
 
 def test_label_smoothing_lowers_confidence_not_necessarily_ece() -> None:
-    events, v = _run("label_smoothing")
+    events, v = quick_run("label_smoothing")
     n = v.numbers
     assert v.claim_holds
     for m in ("label_smoothing", "mixup"):
@@ -116,7 +96,7 @@ def test_label_smoothing_lowers_confidence_not_necessarily_ece() -> None:
 
 
 def test_bagging_cuts_variance_of_unstable_model() -> None:
-    _, v = _run("bagging")
+    _, v = quick_run("bagging")
     n = v.numbers
     assert v.claim_holds
     assert n["unstable_bagged_variance"] < 0.5 * n["unstable_single_variance"]
@@ -127,7 +107,7 @@ def test_bagging_cuts_variance_of_unstable_model() -> None:
 
 
 def test_cross_validation_stratified_vs_plain() -> None:
-    _, v = _run("cross_validation")
+    _, v = quick_run("cross_validation")
     n = v.numbers
     assert v.claim_holds
     assert n["n_positives"] == 10

@@ -14,15 +14,6 @@ from demos import positional_encoding as pe_demo
 from demos._base import DemoParamError, run_inline
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # tiny ops: one thread is faster and immune to a busy machine (the worker does the same)
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def kinds(events: list[dict]) -> list[str]:
     return [e["type"] for e in events]
 

@@ -13,34 +13,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from demokit import quick_run
 
 from demos import _data
-from demos._base import run_inline
 
 DEMOS = ["nade", "vae", "gan", "diffusion", "uncertainty", "calibration"]
-DEMOS_DIR = Path(__file__).resolve().parent.parent / "demos"
-
-_CACHE: dict[str, tuple[list[dict], object]] = {}
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread():
-    """Tiny models: one thread is as fast and far steadier when the machine is busy."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
-def _run(name: str):
-    if name not in _CACHE:
-        _CACHE[name] = run_inline(name, quick=True, device="cpu")
-    return _CACHE[name]
+DEMOS_DIR = Path(__file__).resolve().parents[2] / "demos"
 
 
 @pytest.mark.parametrize("name", DEMOS)
 def test_demo_emits_events_and_json(name: str) -> None:
-    events, verdict = _run(name)
+    events, verdict = quick_run(name)
     kinds = {e["type"] for e in events}
     assert {"start", "metric", "image", "table", "progress", "verdict", "done"} <= kinds
     assert "error" not in kinds
@@ -65,7 +48,7 @@ def test_info_is_read_statically(name: str) -> None:
 
 
 def test_nade_beats_independent_bernoulli() -> None:
-    events, v = _run("nade")
+    events, v = quick_run("nade")
     n = v.numbers
     assert v.claim_holds
     # independent Bernoulli on binarised 8x8 digits: ~35.5 bits per image on the test split
@@ -120,7 +103,7 @@ def test_nade_sampling_follows_its_own_likelihood() -> None:
 
 
 def test_vae_elbo_kl_and_prior_samples() -> None:
-    events, v = _run("vae")
+    events, v = quick_run("vae")
     n = v.numbers
     assert v.claim_holds
     assert n["elbo_before"] < -40.0 and n["elbo_after"] > -3.0
@@ -151,7 +134,7 @@ def test_vae_analytic_kl_matches_torch_distributions() -> None:
 
 
 def test_gan_covers_more_modes_than_at_init() -> None:
-    events, v = _run("gan")
+    events, v = quick_run("gan")
     n = v.numbers
     assert v.claim_holds
     assert n["modes_init"] <= 1 and n["good_share_init"] < 0.1
@@ -183,7 +166,7 @@ def test_gan_coverage_counts_modes() -> None:
 
 
 def test_diffusion_forward_to_gaussian_and_reverse_to_data() -> None:
-    events, v = _run("diffusion")
+    events, v = quick_run("diffusion")
     n = v.numbers
     assert v.claim_holds
     # forward: at t = T the marginal is N(0, I)
@@ -216,7 +199,7 @@ def test_diffusion_schedules() -> None:
 
 
 def test_uncertainty_grows_off_the_data() -> None:
-    events, v = _run("uncertainty")
+    events, v = quick_run("uncertainty")
     n = v.numbers
     assert v.claim_holds
     assert n["dropout_ratio"] > 1.3 and n["ensemble_ratio"] > 1.3
@@ -233,7 +216,7 @@ def test_uncertainty_grows_off_the_data() -> None:
 
 
 def test_temperature_scaling_lowers_ece_keeps_accuracy() -> None:
-    events, v = _run("calibration")
+    events, v = quick_run("calibration")
     n = v.numbers
     assert v.claim_holds
     assert n["train_acc"] == 1.0  # over-trained

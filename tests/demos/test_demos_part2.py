@@ -14,15 +14,6 @@ from demos._base import run_inline
 from demos._data import adding_problem, confusion_iou, load_digits, mean_iou, shapes_segmentation
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_thread():
-    # tiny ops: one thread is faster and immune to a busy machine (the worker does the same)
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 def check_events(events: list[dict], *, image: bool = True) -> None:
     k = [e["type"] for e in events]
     assert k[0] == "start" and k[-2:] == ["verdict", "done"]
