@@ -101,33 +101,51 @@ def check(
         typer.Argument(help="Deck files or directories (default: all decks).", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Card-quality warnings are errors (exit 1).")
+    ] = False,
 ) -> None:
-    """Validate decks like a compiler: path:line:col: message. Exit 0 if valid, 1 if not."""
+    """Validate decks like a compiler (path:line:col: message) and lint the cards.
+
+    Exit 0 if valid, 2 if a deck has errors, 1 if --strict and the linter warns."""
+    from collections import Counter
+
     from studytool.content.library import demo_names, load_paths
+    from studytool.content.lint import lint_library
 
     result = load_paths(paths, demo_names()) if paths else get_library()
+    findings = lint_library(result.decks)
+    code = 2 if not result.ok else 1 if strict and findings else 0
+    rules = dict(sorted(Counter(f.rule for f in findings).items()))
+    cards = sum(len(d.cards) for d in result.decks)
     if as_json:
         emit_json(
             {
-                "ok": result.ok,
+                "ok": code == 0,
                 "decks": len(result.decks),
-                "cards": sum(len(d.cards) for d in result.decks),
+                "cards": cards,
                 "problems": [
                     {"path": str(p.path), "line": p.line, "col": p.col, "message": p.message}
                     for p in result.problems
                 ],
+                "warnings": [f.to_json() for f in findings],
+                "rules": rules,
             }
         )
+        raise typer.Exit(code)
+    for problem in result.problems:
+        out.print(str(problem), markup=False)
+    for finding in findings:
+        out.print(finding.format("error" if strict else "warning"), markup=False)
+    summary = f"{len(result.decks)} decks, {cards} cards"
+    if findings:
+        counts = ", ".join(f"{rule} {n}" for rule, n in rules.items())
+        summary += f"; {len(findings)} card-quality warning(s): {counts}"
+    if result.ok:
+        err.print(f"[{'red' if code else 'green'}]{'failed' if code else 'ok'}[/]: {summary}")
     else:
-        for problem in result.problems:
-            out.print(str(problem), markup=False)
-        cards = sum(len(d.cards) for d in result.decks)
-        summary = f"{len(result.decks)} decks, {cards} cards"
-        if result.ok:
-            err.print(f"[green]ok[/]: {summary}")
-        else:
-            err.print(f"[red]{len(result.problems)} problem(s)[/] ({summary} valid)")
-    raise typer.Exit(0 if result.ok else 1)
+        err.print(f"[red]{len(result.problems)} problem(s)[/] ({summary} valid)")
+    raise typer.Exit(code)
 
 
 def deck_row(deck: Deck) -> dict[str, Any]:

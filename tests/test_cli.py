@@ -53,11 +53,11 @@ def test_check_builtin_content_passes() -> None:
     assert result.exit_code == 0, result.stdout
 
 
-def test_check_reports_located_errors_and_exit_1(tmp_path: Path) -> None:
+def test_check_reports_located_errors_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(DECK.format(deck="bad").replace("type: basic", "type: basik"))
     result = run("check", str(bad))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout.splitlines()[0] == (
         f"{bad}:6:11: unknown card type 'basik'; did you mean 'basic'? (one of: basic, reversed,"
         " cloze, mcq, multi, truefalse, typed, numeric, order)"
@@ -68,12 +68,19 @@ def test_check_json(tmp_path: Path, user_deck: Path) -> None:
     result = run("check", "--json", str(user_deck))
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data == {"ok": True, "decks": 1, "cards": 1, "problems": []}
+    assert data == {
+        "ok": True,
+        "decks": 1,
+        "cards": 1,
+        "problems": [],
+        "warnings": [],
+        "rules": {},
+    }
 
 
 def test_check_missing_path(tmp_path: Path) -> None:
     result = run("check", str(tmp_path / "nope.yaml"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout.strip() == f"{tmp_path / 'nope.yaml'}:1:1: no such file or directory"
 
 
