@@ -142,7 +142,7 @@ def check(
         counts = ", ".join(f"{rule} {n}" for rule, n in rules.items())
         summary += f"; {len(findings)} card-quality warning(s): {counts}"
     if result.ok:
-        err.print(f"[{'red' if code else 'green'}]{'failed' if code else 'ok'}[/]: {summary}")
+        err.print(f"{'[red]failed' if code else '[green]ok'}[/]: {summary}")
     else:
         err.print(f"[red]{len(result.problems)} problem(s)[/] ({summary} valid)")
     raise typer.Exit(code)

@@ -132,6 +132,18 @@ def _deletions(text: str) -> dict[int, list[str]]:
     return out
 
 
+def _cloze_shown(card: Card, lang: str) -> Iterator[tuple[int, str, bool]]:
+    """Each deletion the question side shows while it is asked: its number, its text, and
+    whether the cloze text itself shows it (else the rest of the question side does)."""
+    prompt = card.prompt.get(lang)
+    for n, texts in _deletions(prompt).items():
+        for text in dict.fromkeys(texts):
+            if _contains(blank_cloze(prompt, n), text):
+                yield n, text, True
+            elif _contains(question_side(card, lang, n), text):
+                yield n, text, False
+
+
 # -- rules: each yields messages for one card in one language --------------------------------
 
 
@@ -157,24 +169,16 @@ def answer_on_question_side(card: Card, lang: str) -> Iterator[str]:
                 for i in sorted(keys & set(shown)):
                     yield f"the key '{card.choices[i].get(lang)}' is shown on the question side"
         case CardType.CLOZE:
-            prompt = card.prompt.get(lang)
-            for n, texts in _deletions(prompt).items():
-                for text in dict.fromkeys(texts):
-                    # In the cloze text itself it is cloze-text-unblanked's finding.
-                    if not _contains(blank_cloze(prompt, n), text) and _contains(
-                        question_side(card, lang, n), text
-                    ):
-                        yield f"cloze c{n} '{text}' is shown on the question side (the formula)"
+            for n, text, in_text in _cloze_shown(card, lang):
+                if not in_text:  # in the cloze text itself it is cloze-text-unblanked's finding
+                    yield f"cloze c{n} '{text}' is shown on the question side (the formula)"
 
 
 def cloze_text_unblanked(card: Card, lang: str) -> Iterator[str]:
     """A deletion whose text stands unblanked elsewhere in the cloze (other deletions filled)."""
-    if card.type is not CardType.CLOZE:
-        return
-    prompt = card.prompt.get(lang)
-    for n, texts in _deletions(prompt).items():
-        for text in dict.fromkeys(texts):
-            if _contains(blank_cloze(prompt, n), text):
+    if card.type is CardType.CLOZE:
+        for n, text, in_text in _cloze_shown(card, lang):
+            if in_text:
                 yield f"cloze c{n} '{text}' also stands unblanked in the text"
 
 
