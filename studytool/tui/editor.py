@@ -770,10 +770,10 @@ class EditorScreen(Screen[None]):
         from studytool.store.errors import StoreError
 
         try:
-            rows = store.read("SELECT key FROM cards WHERE deck=?", (deck_id,))
+            keys = store.deck_keys(deck_id)
         except StoreError:
             return set()
-        return {str(r[0]).split("/", 1)[1].removesuffix("@rev") for r in rows}
+        return {key.split("/", 1)[1].removesuffix("@rev") for key in keys}
 
     # -- $EDITOR -----------------------------------------------------------------------------
 

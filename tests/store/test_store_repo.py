@@ -14,7 +14,7 @@ from studytool.store.scheduler import CardState, Rating, to_ms
 
 
 def _revlog(store: Store) -> list[tuple]:
-    return store.read("SELECT card_id, time_ms, rating, mode, duration_ms, session_id FROM revlog")
+    return store._read("SELECT card_id, time_ms, rating, mode, duration_ms, session_id FROM revlog")
 
 
 def test_sync_registers_every_review_key(store: Store) -> None:
@@ -36,7 +36,7 @@ def test_grade_is_committed_and_visible_to_another_connection(
     with Store.open(settings, now=NOW, tz=UTC) as other:
         rec = other.card("d/a")
         assert rec is not None and rec.state == res.after
-        row = other.read("SELECT rating, mode, duration_ms, sched, state_before FROM revlog")
+        row = other._read("SELECT rating, mode, duration_ms, sched, state_before FROM revlog")
         assert row == [(3, "review", 3200, store.scheduler.version, 0)]
 
 
@@ -147,7 +147,7 @@ def test_sessions_are_recorded_with_their_reviews(store: Store) -> None:
     sid = store.start_session(Mode.CRAM, NOW, decks=["d"], tags=["x"])
     store.grade("d/a", Rating.Good, NOW, mode=Mode.CRAM, session_id=sid)
     store.end_session(sid, NOW + timedelta(minutes=5))
-    row = store.read("SELECT started_ms, ended_ms, mode, filter FROM sessions WHERE id=?", (sid,))
+    row = store._read("SELECT started_ms, ended_ms, mode, filter FROM sessions WHERE id=?", (sid,))
     assert row == [(to_ms(NOW), to_ms(NOW) + 300_000, "cram", '{"decks": ["d"], "tags": ["x"]}')]
     assert _revlog(store)[0][5] == sid
 
@@ -161,9 +161,9 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
 
 
 def test_pragmas(store: Store) -> None:
-    assert store.read("PRAGMA journal_mode") == [("wal",)]
-    assert store.read("PRAGMA foreign_keys") == [(1,)]
-    assert store.read("PRAGMA busy_timeout")[0][0] >= 5000
+    assert store._read("PRAGMA journal_mode") == [("wal",)]
+    assert store._read("PRAGMA foreign_keys") == [(1,)]
+    assert store._read("PRAGMA busy_timeout")[0][0] >= 5000
 
 
 def test_two_stores_in_one_process_never_lose_an_update(settings: Settings) -> None:
@@ -172,7 +172,7 @@ def test_two_stores_in_one_process_never_lose_an_update(settings: Settings) -> N
     a.sync([make_card("d", "x")], now=NOW)
     a.grade("d/x", Rating.Good, NOW)
     b.grade("d/x", Rating.Good, NOW + timedelta(minutes=10))
-    rows = a.read("SELECT time_ms, last_review_before_ms FROM revlog ORDER BY id")
+    rows = a._read("SELECT time_ms, last_review_before_ms FROM revlog ORDER BY id")
     assert rows[1][1] == rows[0][0]  # the second grade started from the first one's result
     a.close()
     b.close()
