@@ -5,11 +5,12 @@ Public API (see repo.py for the Store contract):
     Store.open(settings) -> Store     sync, preview, grade, undo, bury, suspend, sessions
     compute_stats(store, cards, now)  -> Stats (.to_dict() for JSON)
     export_progress / import_progress progress as JSON, exact round trip
-    optimize(store)                   personal parameters (torch runs in a child process)
+    optimize.optimize(store)          personal parameters (torch runs in a child process)
     run_doctor(store, cards)          orphans and inconsistencies
 
 The names are loaded on first use (PEP 562): importing `studytool.store.errors` or
-`studytool.store.state` must not load fsrs and the whole store.
+`studytool.store.state` must not load fsrs and the whole store. `optimize` is not among them:
+once the submodule of that name is imported, the package attribute is the module.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from studytool.store.doctor import DoctorReport, Finding, run_doctor
     from studytool.store.errors import StoreError, UnknownCardError
-    from studytool.store.optimize import OptimizeResult, optimize
+    from studytool.store.optimize import OptimizeResult
     from studytool.store.repo import (
         CardRecord,
         GradeResult,
@@ -59,7 +60,6 @@ _HOME = {
     "compute_stats": "stats",
     "export_progress": "transfer",
     "import_progress": "transfer",
-    "optimize": "optimize",
     "run_doctor": "doctor",
 }
 
@@ -86,7 +86,6 @@ __all__ = [
     "compute_stats",
     "export_progress",
     "import_progress",
-    "optimize",
     "run_doctor",
 ]
 

@@ -114,6 +114,17 @@ def test_orphans_keep_history_and_come_back(store: Store) -> None:
     assert rec is not None and not rec.orphaned and rec.state == state
 
 
+def test_deck_keys_and_answer_counts(store: Store) -> None:
+    store.sync([make_card("d", "a", reversed_=True), make_card("d", "b"), make_card("e", "a")])
+    store.sync([make_card("d", "a", reversed_=True), make_card("e", "a")], now=NOW)  # d/b orphaned
+    assert sorted(store.deck_keys("d")) == ["d/a", "d/a@rev", "d/b"]
+    assert store.deck_keys("nope") == []
+    store.grade("d/a", Rating.Again, NOW)
+    store.grade("d/a", Rating.Good, NOW + timedelta(minutes=1), mode=Mode.QUIZ)
+    store.grade("e/a", Rating.Again, NOW, mode=Mode.CRAM)
+    assert store.answer_counts() == {"d/a": (2, 1), "e/a": (1, 1)}
+
+
 def test_sync_skip_decks_keeps_a_broken_deck(store: Store) -> None:
     store.sync([make_card("d", "a"), make_card("e", "a")], now=NOW)
     res = store.sync([make_card("d", "a")], skip_decks=["e"], now=NOW)
