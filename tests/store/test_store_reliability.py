@@ -18,6 +18,7 @@ from storekit import NOW
 from studytool.config import Settings
 from studytool.store.db import DB_NAME
 from studytool.store.repo import Store
+from studytool.store.state import FsrsState
 
 CHILD = Path(__file__).with_name("grader_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -76,7 +77,8 @@ def test_kill_9_loses_no_acknowledged_grade(tmp_path: Path, seed: int) -> None:
         assert len(graded) - len(acked) in (0, 1)
         for key in graded:
             rec = store.card(key)
-            assert rec is not None and rec.state.state == 1  # its FSRS update committed with it
+            # its FSRS update committed with it
+            assert rec is not None and rec.state.state is FsrsState.LEARNING
         assert store._read("PRAGMA integrity_check") == [("ok",)]
 
 

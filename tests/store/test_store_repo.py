@@ -11,6 +11,7 @@ from studytool.config import Settings
 from studytool.store.errors import StoreError, UnknownCardError
 from studytool.store.repo import Mode, Store
 from studytool.store.scheduler import CardState, Rating, to_ms
+from studytool.store.state import FsrsState
 
 
 def _revlog(store: Store) -> list[tuple]:
@@ -31,7 +32,7 @@ def test_grade_is_committed_and_visible_to_another_connection(
 ) -> None:
     store.sync([make_card("d", "a")], now=NOW)
     res = store.grade("d/a", Rating.Good, NOW, duration_ms=3200)
-    assert res.before.is_new and res.after.state == 1
+    assert res.before.is_new and res.after.state is FsrsState.LEARNING
     assert res.interval == timedelta(minutes=10)
     with Store.open(settings, now=NOW, tz=UTC) as other:
         rec = other.card("d/a")
@@ -190,5 +191,7 @@ def test_two_stores_in_one_process_never_lose_an_update(settings: Settings) -> N
 
 
 def test_card_state_columns_round_trip() -> None:
-    s = CardState(2, None, 0.0, 5.5, 10, 5)
+    s = CardState(FsrsState.REVIEW, None, 0.0, 5.5, 10, 5)
     assert CardState(*s.columns()) == s
+    back = CardState.from_columns(s.columns())
+    assert back == s and back.state is FsrsState.REVIEW
