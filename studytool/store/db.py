@@ -267,7 +267,8 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, int]:
                     con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
                 names = set(TABLES)
-        if version == 0 or not set(_TABLES_OF[version]) <= names:
+        expected = _TABLES_OF.get(version)  # None: 0 (no schema) or a negative version
+        if expected is None or not set(expected) <= names:
             raise corrupt_error(path, "not a studytool progress database (tables are missing)")
     except BaseException:
         con.close()
