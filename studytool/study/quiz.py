@@ -469,13 +469,7 @@ class QuizSpec:
 def weakness_weights(store: Store, cards: Iterable[Card], now: datetime) -> dict[str, float]:
     """Review key -> draw weight: low retrievability and many Again answers weigh more."""
     records = store.records()
-    again = {
-        key: (total, wrong)
-        for key, total, wrong in store.read(
-            "SELECT c.key, count(*), sum(r.rating = 1) FROM revlog r"
-            " JOIN cards c ON c.id = r.card_id GROUP BY c.key"
-        )
-    }
+    again = store.answer_counts()
     weights: dict[str, float] = {}
     for card in cards:
         for key in card.review_keys():

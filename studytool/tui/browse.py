@@ -40,6 +40,7 @@ from textual.widgets import Footer, Input, Select, Static
 
 from studytool.content.model import Card, CardType, Deck
 from studytool.render import card_renderable, question_text
+from studytool.store.state import LEARNING_STATES
 from studytool.tui.messages import OpenEditor, ProgressChanged
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -96,7 +97,7 @@ def card_statuses(
             status = Status.BURIED
         elif due is not None and due < day_end_ms:
             status = Status.DUE
-        elif any(r.state.state in (1, 3) for r in known):  # fsrs Learning, Relearning
+        elif any(r.state.state in LEARNING_STATES for r in known):
             status = Status.LEARNING
         elif all(r.state.is_new for r in known):
             status = Status.NEW
@@ -829,8 +830,7 @@ class BrowseScreen(Screen[None]):
         if st.is_new:
             parts.append("new")
         else:
-            name = {1: "learning", 2: "review", 3: "relearning"}.get(st.state, "?")
-            parts.append(name)
+            parts.append(st.state.label)
             if st.due is not None:
                 when = st.due.astimezone().strftime("%Y-%m-%d %H:%M")
                 ms = int((st.due - now).total_seconds() * 1000)

@@ -12,7 +12,6 @@ import contextlib
 import os
 import re
 import shlex
-import stat
 import subprocess
 import tempfile
 from collections.abc import Callable, Collection
@@ -35,6 +34,7 @@ from textual.widgets.text_area import LanguageDoesNotExist
 from studytool._paths import content_dir
 from studytool.content.loader import parse_deck_text
 from studytool.content.model import Card, CardType, Deck, LoadResult, Problem
+from studytool.fsio import atomic_write
 from studytool.render import card_renderable
 from studytool.tui.messages import CardEdited
 from studytool.tui.widgets.titlebar import TitleBar
@@ -119,31 +119,6 @@ def _mark(node: yaml.Node | None) -> tuple[int, int]:
     if node is None:
         return 1, 1
     return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-# ---- saving --------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder and rename it over `path`, keeping
-    the file's permissions; a symlink keeps pointing at the (replaced) target."""
-    target = path.resolve() if path.is_symlink() else path
-    mode = None
-    with contextlib.suppress(OSError):
-        mode = stat.S_IMODE(target.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
 
 
 # ---- new cards -----------------------------------------------------------------------------
@@ -770,10 +745,10 @@ class EditorScreen(Screen[None]):
         from studytool.store.errors import StoreError
 
         try:
-            rows = store.read("SELECT key FROM cards WHERE deck=?", (deck_id,))
+            keys = store.deck_keys(deck_id)
         except StoreError:
             return set()
-        return {str(r[0]).split("/", 1)[1].removesuffix("@rev") for r in rows}
+        return {key.split("/", 1)[1].removesuffix("@rev") for key in keys}
 
     # -- $EDITOR -----------------------------------------------------------------------------
 

@@ -118,7 +118,7 @@ async def test_a_five_question_quiz_with_keys_then_results_and_history(tmp_path:
         rows = quizlog.questions(store, record.id)
         assert [r.key for r in rows] == [q.key for q in questions]
         assert all(r.duration_ms is not None for r in rows)
-        modes = store.read("SELECT mode, count(*) FROM revlog GROUP BY mode")
+        modes = store._read("SELECT mode, count(*) FROM revlog GROUP BY mode")
         assert modes == [("quiz", 5)]
 
         await pilot.press("m")

@@ -21,7 +21,7 @@ from studytool.tui.widgets.card_view import CardView, render_card
 def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
     return [
         tuple(row)
-        for row in app.store.read(
+        for row in app.store._read(
             "SELECT c.key, r.rating, r.mode FROM revlog r JOIN cards c ON c.id = r.card_id"
             " ORDER BY r.id"
         )
