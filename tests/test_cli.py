@@ -162,7 +162,7 @@ def _subprocess(*args: str, code: str | None = None) -> subprocess.CompletedProc
 
 def test_internal_error_is_one_clean_line(tmp_path: Path) -> None:
     code = (
-        "import sys; import studytool.cli as c\n"
+        "import sys; import studytool.cli.content as c\n"
         "def boom(): raise RuntimeError('kaboom')\n"
         "c.get_library = boom\n"
         "sys.argv = ['studytool', 'decks']\n"

@@ -278,7 +278,7 @@ def test_app_side_imports_no_torch():
         "import sys, time\n"
         "t = time.perf_counter()\n"
         "from studytool.demorun import catalog\n"
-        "import studytool.demorun.runner, studytool.demorun.protocol, studytool.cli_demo\n"
+        "import studytool.demorun.runner, studytool.demorun.protocol, studytool.cli.demo\n"
         "metas = catalog.list_demos()\n"
         "catalog.get_demo('optimizers').resolve_params({'steps': '50'})\n"
         "elapsed = time.perf_counter() - t\n"
@@ -459,7 +459,7 @@ def test_garbage_on_stdout_becomes_error_event():
 
 @pytest.fixture
 def cli(monkeypatch):
-    from studytool.cli_demo import demo_app
+    from studytool.cli.demo import demo_app
 
     for k, v in NO_WARMUP.items():
         monkeypatch.setenv(k, v)

@@ -1,32 +1,27 @@
 """CLI commands over the progress store: stats, doctor, optimize, progress export/import.
 
-cli.py calls `register(app, get_settings, get_cards)`. Every failure prints one
-`studytool: ...` line on stderr and exits 2; no traceback ever reaches the user.
+The root app adds `progress_app` without a name, so these are top-level commands. Every failure
+prints one `studytool: ...` line on stderr and exits 2; no traceback ever reaches the user.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studytool.cli_errors import clean_errors
+from studytool.cli.common import clean_errors, emit_json, get_cards, get_settings
 
 if TYPE_CHECKING:
-    from studytool.config import Settings
-    from studytool.content.model import Card
+    from studytool.store.repo import Store
     from studytool.store.stats import Stats
+
+progress_app = typer.Typer()
 
 PANEL = "Progress"
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 FileArg = Annotated[Path, typer.Argument(metavar="FILE.json", help="Progress file.")]
-
-
-def _print_json(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False))
 
 
 def _pct(x: float | None) -> str:
@@ -55,96 +50,96 @@ def _stats_lines(stats: Stats) -> list[str]:
     return lines
 
 
-def register(
-    app: typer.Typer,
-    get_settings: Callable[[], Settings],
-    get_cards: Callable[[], list[Card]],
-) -> None:
-    """Add `stats`, `doctor`, `optimize` and `progress export|import` to `app`."""
+def _open_store() -> Store:
+    from studytool.store.repo import Store
 
-    def open_store() -> Any:
-        from studytool.store.repo import Store
+    return Store.open(get_settings())
 
-        return Store.open(get_settings())
 
-    @app.command(rich_help_panel=PANEL)
-    def stats(json_out: JsonFlag = False) -> None:
-        """Due counts, 30-day forecast, reviews per day, streaks and retention."""
-        from studytool.store.scheduler import utc_now
-        from studytool.store.stats import compute_stats
+@progress_app.command(rich_help_panel=PANEL)
+def stats(json_out: JsonFlag = False) -> None:
+    """Due counts, 30-day forecast, reviews per day, streaks and retention."""
+    from studytool.store.scheduler import utc_now
+    from studytool.store.stats import compute_stats
 
-        with clean_errors():
-            cards = get_cards()
-            with open_store() as store:
-                store.sync(cards)
-                result = compute_stats(store, cards, utc_now())
-            if json_out:
-                _print_json(result.to_dict())
-            else:
-                for line in _stats_lines(result):
-                    typer.echo(line)
+    with clean_errors():
+        cards = get_cards()
+        with _open_store() as store:
+            store.sync(cards)
+            result = compute_stats(store, cards, utc_now())
+        if json_out:
+            emit_json(result.to_dict())
+        else:
+            for line in _stats_lines(result):
+                typer.echo(line)
 
-    @app.command(rich_help_panel=PANEL)
-    def doctor(json_out: JsonFlag = False) -> None:
-        """Check the progress database: orphans and other inconsistencies (exit 1 on errors)."""
-        from studytool.store.doctor import run_doctor
 
-        with clean_errors():
-            cards = get_cards()
-            with open_store() as store:
-                report = run_doctor(store, cards)
-            if json_out:
-                _print_json(report.to_dict())
-            else:
-                for line in report.lines():
-                    typer.echo(line)
-        if not report.ok:
-            raise typer.Exit(1)
+@progress_app.command(rich_help_panel=PANEL)
+def doctor(json_out: JsonFlag = False) -> None:
+    """Check the progress database: orphans and other inconsistencies (exit 1 on errors)."""
+    from studytool.store.doctor import run_doctor
 
-    @app.command(rich_help_panel=PANEL)
-    def optimize(json_out: JsonFlag = False) -> None:
-        """Fit FSRS parameters to your review log (in a child process) and reschedule."""
-        from studytool.store.optimize import optimize as run_optimize
+    with clean_errors():
+        cards = get_cards()
+        with _open_store() as store:
+            report = run_doctor(store, cards)
+        if json_out:
+            emit_json(report.to_dict())
+        else:
+            for line in report.lines():
+                typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
 
-        with clean_errors():
 
-            def announce(n: int) -> None:
-                if not json_out:
-                    typer.echo(f"fitting FSRS parameters to {n} reviews (this can take minutes)...")
+@progress_app.command(rich_help_panel=PANEL)
+def optimize(json_out: JsonFlag = False) -> None:
+    """Fit FSRS parameters to your review log (in a child process) and reschedule."""
+    from studytool.store.optimize import optimize as run_optimize
 
-            with open_store() as store:
-                result = run_optimize(store, on_fit=announce)
-            if json_out:
-                _print_json(result.to_dict())
-            else:
-                typer.echo(result.message)
-                if result.backup:
-                    typer.echo(f"backup of the previous progress: {result.backup}")
+    with clean_errors():
 
-    progress = typer.Typer(help="Export or import review progress as JSON.", no_args_is_help=True)
+        def announce(n: int) -> None:
+            if not json_out:
+                typer.echo(f"fitting FSRS parameters to {n} reviews (this can take minutes)...")
 
-    @progress.command("export")
-    def export_cmd(file: FileArg) -> None:
-        """Write all progress (cards, review log, sessions, parameters) to FILE.json."""
-        from studytool.store.transfer import export_progress
+        with _open_store() as store:
+            result = run_optimize(store, on_fit=announce)
+        if json_out:
+            emit_json(result.to_dict())
+        else:
+            typer.echo(result.message)
+            if result.backup:
+                typer.echo(f"backup of the previous progress: {result.backup}")
 
-        with clean_errors(), open_store() as store:
-            result = export_progress(store, file)
-            typer.echo(
-                f"exported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-                f" to {file}"
-            )
 
-    @progress.command("import")
-    def import_cmd(file: FileArg) -> None:
-        """Replace all progress with FILE.json (the current progress is backed up first)."""
-        from studytool.store.transfer import import_progress
+transfer_app = typer.Typer(help="Export or import review progress as JSON.", no_args_is_help=True)
 
-        with clean_errors(), open_store() as store:
-            result = import_progress(store, file)
-            typer.echo(
-                f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-                f" from {file}; previous progress backed up to {result.backup}"
-            )
 
-    app.add_typer(progress, name="progress", rich_help_panel=PANEL)
+@transfer_app.command("export")
+def export_cmd(file: FileArg) -> None:
+    """Write all progress (cards, review log, sessions, parameters) to FILE.json."""
+    from studytool.store.transfer import export_progress
+
+    with clean_errors(), _open_store() as store:
+        result = export_progress(store, file)
+        typer.echo(
+            f"exported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
+            f" to {file}"
+        )
+
+
+@transfer_app.command("import")
+def import_cmd(file: FileArg) -> None:
+    """Replace all progress with FILE.json (the current progress is backed up first)."""
+    from studytool.store.transfer import import_progress
+
+    with clean_errors(), _open_store() as store:
+        result = import_progress(store, file)
+        typer.echo(
+            f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
+            f" from {file}; previous progress backed up to {result.backup}"
+        )
+
+
+progress_app.add_typer(transfer_app, name="progress", rich_help_panel=PANEL)

@@ -1,4 +1,4 @@
-"""The exchange commands on a small typer app: what they write, and one clean line on bad input."""
+"""The exchange commands through the real app: what they write, and one clean line on bad input."""
 
 from __future__ import annotations
 
@@ -8,11 +8,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from studytool.cli import app as main_app
-from studytool.cli_exchange import register
+from studytool.cli.common import CliState
 from studytool.config import Settings
 from studytool.content.library import load_library
 from studytool.content.loader import load_deck
@@ -37,12 +36,10 @@ def content(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cli(content: Path):
-    app = typer.Typer()
     settings = Settings(content_dirs=(content,), data_dir=content.parent / "data")
-    register(app, lambda: settings, lambda: load_library(settings.content_dirs))
 
     def run(*args: str):
-        result = runner.invoke(app, [str(a) for a in args])
+        result = runner.invoke(main_app, [str(a) for a in args], obj=CliState(settings=settings))
         assert "Traceback" not in result.output
         return result
 
@@ -211,21 +208,18 @@ def test_import_csv(cli, content: Path, tmp_path: Path) -> None:
 def test_exchange_commands_never_import_torch(tmp_path: Path, note: Path) -> None:
     code = f"""
 import sys
-import typer
 from typer.testing import CliRunner
-from studytool.cli_exchange import register
+from studytool.cli import app
+from studytool.cli.common import CliState
 from studytool.config import Settings
-from studytool.content.library import load_library
 
 from pathlib import Path
 settings = Settings(content_dirs=(Path({str(tmp_path / "decks")!r}),))
-app = typer.Typer()
-register(app, lambda: settings, lambda: load_library(settings.content_dirs))
 runner = CliRunner()
 for args in (["import", {str(note)!r}, "--deck", "w"],
              ["export", "anki", "--all", {str(tmp_path / "all.apkg")!r}],
              ["export", "csv", "--all", {str(tmp_path / "all.csv")!r}]):
-    result = runner.invoke(app, args)
+    result = runner.invoke(app, args, obj=CliState(settings=settings))
     assert result.exit_code == 0, (args, result.output)
 print(sorted(m for m in ("torch", "numpy", "fsrs.optimizer") if m in sys.modules))
 """
