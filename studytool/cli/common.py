@@ -67,7 +67,8 @@ class CliState:
     library: LoadResult | None = None  # given: used instead of loading the decks
 
 
-# Typer keeps click's context stack private, so the state of the running command lives here.
+# Typer vendors its own click and has no public get_current_context(), so the running
+# command's state is kept here, set by the root command for the length of the run.
 _current: ContextVar[CliState | None] = ContextVar("studytool_cli_state", default=None)
 
 
