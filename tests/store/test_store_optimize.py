@@ -156,7 +156,7 @@ def test_the_main_process_never_imports_torch(tmp_path: Path) -> None:
         "from pathlib import Path\n"
         "import typer\n"
         "from studytool.config import Settings\n"
-        "from studytool import cli_progress\n"
+        "from studytool.cli import progress\n"
         "from studytool.store import Store, compute_stats\n"
         "from studytool.store.optimize import optimize\n"
         "from studytool.store.scheduler import utc_now\n"

@@ -20,6 +20,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from studytool.cli.common import emit_json, fail
 from studytool.demorun import catalog
 
 demo_app = typer.Typer(
@@ -40,13 +41,6 @@ class Device(StrEnum):
 
 def _out() -> Console:
     return Console(highlight=False)
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"studytool: {message}", markup=False
-    )
-    return typer.Exit(code)
 
 
 def _meta_json(meta: catalog.DemoMeta) -> dict[str, Any]:
@@ -80,8 +74,7 @@ def list_cmd(
     """List the demos (name, concept, claim)."""
     metas = catalog.list_demos()
     if as_json:
-        sys.stdout.write(json.dumps([_meta_json(m) for m in metas], ensure_ascii=False, indent=2))
-        sys.stdout.write("\n")
+        emit_json([_meta_json(m) for m in metas])
         return
     table = Table(title="demos  (run one: studytool demo run NAME [--quick])", title_justify="left")
     table.add_column("name", style="bold cyan", no_wrap=True)
@@ -202,13 +195,13 @@ def run_cmd(
     try:
         meta = catalog.get_demo(name)
     except catalog.UnknownDemoError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
     base = catalog.base_module()
     try:
         given = base.parse_param_args(param or [])
         meta.resolve_params(given, quick)
     except base.DemoParamError as exc:
-        raise _fail(str(exc)) from None
+        fail(str(exc))
 
     from studytool.demorun.runner import DemoRunner, WorkerPool
 
@@ -223,7 +216,7 @@ def run_cmd(
     finally:
         pool.shutdown()
     if code == EXIT_USAGE and run.error is not None:
-        raise _fail(run.error["message"])
+        fail(run.error["message"])
     raise typer.Exit(code)
 
 
