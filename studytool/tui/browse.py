@@ -6,7 +6,7 @@ The query language and the index are `studytool.study.search`; the list is
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from rich.console import Group, RenderableType
 from rich.table import Table
@@ -15,7 +15,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Footer, Input, Select, Static
 
 from studytool.content.model import Card, CardType
@@ -30,20 +29,15 @@ from studytool.study.search import (
     short_interval,
 )
 from studytool.tui.messages import OpenEditor, ProgressChanged
+from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.card_list import CardTable
 from studytool.tui.widgets.titlebar import TitleBar
 
-if TYPE_CHECKING:
-    from studytool.tui.app import StudyApp
 
-
-# ---- the screen ------------------------------------------------------------------------
-
-
-class BrowseScreen(Screen[None]):
+class BrowseScreen(StudyScreen[None]):
     CSS_PATH = "browse.tcss"
     TITLE = "Browse"
-    HORIZONTAL_BREAKPOINTS: ClassVar = [(0, "-narrow"), (110, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS: ClassVar = [
         Binding("slash", "focus_search", "Search", id="browse.search", key_display="/"),
         Binding("e", "edit", "Edit", id="browse.edit"),
@@ -65,12 +59,8 @@ class BrowseScreen(Screen[None]):
         self.index = BrowseIndex(())
         self.raw_latex = False
 
-    @property
-    def study(self) -> StudyApp:
-        return cast("StudyApp", self.app)
-
     def compose(self) -> ComposeResult:
-        self.index = BrowseIndex(self.study.library.decks)
+        self.index = BrowseIndex(self.study_app.library.decks)
         yield TitleBar()
         with Horizontal(id="browse-bar"):
             yield Input(
@@ -102,10 +92,14 @@ class BrowseScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._lang_changed, init=False)
+        app = self.study_app
+        self.follow(app.store_ready, self._progress_changed)
+        self.follow(app.progress_changed, self._progress_changed)
+        self.follow(app.library_changed, self._library_changed)
         self._fill_filter_options()
         self._refresh_statuses()
         table = self.query_one(CardTable)
-        table.lang = self.study.lang
+        table.lang = self.study_app.lang
         self.apply_search(force=True)
         self.query_one("#browse-search", Input).focus()
 
@@ -138,11 +132,11 @@ class BrowseScreen(Screen[None]):
         table = self.query_one(CardTable)
         total = len(self.index)
         text = RichText(f"{len(table.rows):,} of {total:,} cards", style="bold")
-        broken = len(self.study.library.broken)
+        broken = len(self.study_app.library.broken)
         if broken:
             text.append(f" · ⚠ {broken} deck file(s) failed to load", style="bold red")
         if self.index.statuses is None:
-            why = "opening…" if self.study.store_pending else "no progress database"
+            why = "opening…" if self.study_app.store_pending else "no progress database"
             text.append(f" · status: {why}", style="dim")
         self.query_one("#browse-count", Static).update(text, layout=False)
 
@@ -160,8 +154,8 @@ class BrowseScreen(Screen[None]):
         self.apply_search()
 
     def _fill_filter_options(self) -> None:
-        lang = self.study.lang
-        decks = self.study.library.decks
+        lang = self.study_app.lang
+        decks = self.study_app.library.decks
         deck_select = self.query_one("#filter-deck", Select)
         tag_select = self.query_one("#filter-tag", Select)
         deck_value, tag_value = deck_select.value, tag_select.value
@@ -180,8 +174,8 @@ class BrowseScreen(Screen[None]):
         """Read every card's progress from the store (one query)."""
         table = self.query_one(CardTable)
         table.invalidate()
-        store = self.study.store
-        now = self.study.clock()
+        store = self.study_app.store
+        now = self.study_app.clock()
         table.now_ms = int(now.timestamp() * 1000)
         if store is None:
             self.index.statuses = None
@@ -199,19 +193,15 @@ class BrowseScreen(Screen[None]):
             self.index.cards, records, table.now_ms, int(day_end.timestamp() * 1000)
         )
 
-    def on_store_ready(self) -> None:
+    def _progress_changed(self) -> None:
         self._refresh_statuses()
         self.apply_search(force=True)
 
-    def on_progress_changed(self) -> None:
-        self._refresh_statuses()
-        self.apply_search(force=True)
-
-    def on_library_changed(self) -> None:
+    def _library_changed(self) -> None:
         table = self.query_one(CardTable)
         current = table.current
         keep_id = self.index.cards[current].full_id if current is not None else None
-        self.index = BrowseIndex(self.study.library.decks)
+        self.index = BrowseIndex(self.study_app.library.decks)
         table.index = self.index
         self._fill_filter_options()
         self._refresh_statuses()
@@ -219,7 +209,7 @@ class BrowseScreen(Screen[None]):
 
     def _lang_changed(self) -> None:
         table = self.query_one(CardTable)
-        table.lang = self.study.lang
+        table.lang = self.study_app.lang
         table.refresh()
         self._fill_filter_options()
         self._show_preview(table.current)
@@ -240,12 +230,12 @@ class BrowseScreen(Screen[None]):
 
     def preview(self, i: int) -> RenderableType:
         card = self.index.cards[i]
-        lang = self.study.lang
+        lang = self.study_app.lang
         body = card_renderable(card, lang, reveal=True, raw_formula=self.raw_latex)
         meta = Table.grid(padding=(0, 1))
         meta.add_column(style="dim", no_wrap=True)
         meta.add_column()
-        deck = self.study.deck(card.deck)
+        deck = self.study_app.deck(card.deck)
         if deck is not None:
             meta.add_row("Deck", f"{deck.title.get(lang)} ({deck.id})")
             meta.add_row("File", f"{deck.path.name}:{card.line}")
@@ -260,7 +250,7 @@ class BrowseScreen(Screen[None]):
         return Group(body, meta)
 
     def _progress(self, key: str) -> RichText:
-        store = self.study.store
+        store = self.study_app.store
         if store is None:
             return RichText("no progress database", style="dim")
         from studytool.store.errors import StoreError
@@ -271,7 +261,7 @@ class BrowseScreen(Screen[None]):
             return RichText(str(e), style="red")
         if rec is None:
             return RichText("not in the progress database yet", style="dim")
-        now = self.study.clock()
+        now = self.study_app.clock()
         st = rec.state
         parts: list[str] = []
         if rec.suspended:
@@ -332,7 +322,7 @@ class BrowseScreen(Screen[None]):
     @on(CardTable.Selected)
     def action_edit(self) -> None:
         card = self._current_card()
-        deck = self.study.deck(card.deck) if card else None
+        deck = self.study_app.deck(card.deck) if card else None
         if card is not None and deck is not None:
             self.post_message(OpenEditor(deck.path, card.id))
 
@@ -343,13 +333,13 @@ class BrowseScreen(Screen[None]):
         if not card.demo:
             self.notify(f"{card.full_id} has no demo.", severity="warning")
             return
-        self.study.action_demo(card.demo)
+        self.study_app.action_demo(card.demo)
 
     def action_toggle_suspend(self) -> None:
         card = self._current_card()
         if card is None:
             return
-        store = self.study.require_store()
+        store = self.study_app.require_store()
         if store is None:
             return
         from studytool.store.errors import StoreError
@@ -370,7 +360,7 @@ class BrowseScreen(Screen[None]):
 
     def action_new_card(self) -> None:
         card = self._current_card()
-        deck = self.study.deck(card.deck) if card else None
+        deck = self.study_app.deck(card.deck) if card else None
         if deck is None:
             return
 
@@ -382,4 +372,4 @@ class BrowseScreen(Screen[None]):
 
         from studytool.tui.editor import CardTypePicker
 
-        self.app.push_screen(CardTypePicker(deck.title.get(self.study.lang)), chosen)
+        self.app.push_screen(CardTypePicker(deck.title.get(self.study_app.lang)), chosen)

@@ -18,7 +18,7 @@ import tempfile
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import TYPE_CHECKING, ClassVar
 
 import yaml
 from rich.text import Text as RichText
@@ -26,7 +26,7 @@ from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import Button, Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -37,10 +37,11 @@ from studytool.content.loader import parse_deck_text
 from studytool.content.model import Card, CardType, Deck, LoadResult, Problem
 from studytool.render import card_renderable
 from studytool.tui.messages import CardEdited
+from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
-    from studytool.tui.app import StudyApp
+    pass
 
 VALIDATE_DELAY_S = 0.3
 _BOM = b"\xef\xbb\xbf"
@@ -359,7 +360,7 @@ class DeckTextArea(TextArea):
             event.prevent_default()  # skip TextArea's handler; the key still bubbles up
 
 
-class EditorScreen(Screen[None]):
+class EditorScreen(StudyScreen[None]):
     CSS_PATH = "editor.tcss"
     TITLE = "Editor"
     BINDINGS: ClassVar = [
@@ -384,10 +385,6 @@ class EditorScreen(Screen[None]):
         self._generation = 0
         self._timer: Timer | None = None
         self._previewed: Card | None = None
-
-    @property
-    def study(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     @property
     def text_area(self) -> DeckTextArea:
@@ -513,7 +510,7 @@ class EditorScreen(Screen[None]):
         )
 
     def check(self, text: str) -> Validation:
-        return validate_text(text, self.path, self.demos, self.study.library, self.saved_deck)
+        return validate_text(text, self.path, self.demos, self.study_app.library, self.saved_deck)
 
     @work(thread=True, exclusive=True, group="editor-validate", exit_on_error=False)
     def _validate_worker(self, generation: int, text: str) -> None:
@@ -564,7 +561,7 @@ class EditorScreen(Screen[None]):
         if card is self._previewed:
             return
         self._previewed = card
-        target.update(card_renderable(card, self.study.lang, reveal=True))
+        target.update(card_renderable(card, self.study_app.lang, reveal=True))
 
     def _lang_changed(self) -> None:
         self._previewed = None
@@ -661,7 +658,7 @@ class EditorScreen(Screen[None]):
         self._update_title()
         edited = self._card_at_cursor(result)
         self.notify(f"Saved {path}" + (f" ({edited})" if edited else ""))
-        self.study.reload_library()
+        self.study_app.reload_library()
         if edited:
             self.post_message(CardEdited(edited))
         return True
@@ -672,7 +669,7 @@ class EditorScreen(Screen[None]):
     def _offer_own_copy(self, result: Validation, on_saved: Callable[[], object] | None) -> None:
         """A deck that cannot be written (say, a built-in deck in a read-only install) can be
         saved into the user's own deck folder: a deck there overrides the one with its id."""
-        dirs = self.study.settings.content_dirs
+        dirs = self.study_app.settings.content_dirs
         if not dirs:
             self.notify(
                 f"{self.path} is read-only. Add a folder of your own decks ('content' in"
@@ -742,7 +739,9 @@ class EditorScreen(Screen[None]):
     # -- new cards -------------------------------------------------------------------------
 
     def action_new_card(self) -> None:
-        where = self.saved_deck.title.get(self.study.lang) if self.saved_deck else self.path.name
+        where = (
+            self.saved_deck.title.get(self.study_app.lang) if self.saved_deck else self.path.name
+        )
         self.app.push_screen(CardTypePicker(where), self._type_chosen)
 
     def _type_chosen(self, card_type: str | None) -> None:
@@ -763,7 +762,7 @@ class EditorScreen(Screen[None]):
     def _known_ids(self) -> set[str]:
         """Ids the store still remembers for this deck (orphans too): a new card must not
         inherit someone else's history."""
-        store = self.study.store
+        store = self.study_app.store
         deck_id = self.saved_deck.id if self.saved_deck else None
         if store is None or deck_id is None:
             return set()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.text import Text
@@ -13,10 +13,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Static
 
-from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged, StoreReady
+from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
 from studytool.tui.widgets.heatmap import Heatmap
 from studytool.tui.widgets.keybar import KeyBar
@@ -25,7 +24,6 @@ from studytool.tui.widgets.titlebar import TitleBar
 if TYPE_CHECKING:
     from studytool.store.stats import Stats
     from studytool.study.review import DeckCounts
-    from studytool.tui.app import StudyApp
 
 ALL = "__all__"
 STORE_DELAY = 0.05  # seconds after the first paint
@@ -59,7 +57,7 @@ class HomeData:
     stats: Stats
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(StudyScreen[None]):
     # home.tcss is in StudyApp.CSS_PATH
     AUTO_FOCUS = "#decks"
     BINDINGS = [
@@ -75,10 +73,6 @@ class HomeScreen(Screen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.data: HomeData | None = None
-
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     def compose(self) -> ComposeResult:
         # every widget starts with its content, so the first frame is laid out only once
@@ -104,6 +98,12 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._lang_changed, init=False)
         self.watch(self.app, "theme", self._theme_changed, init=False)
+        # under another screen, Home catches up when it is shown again (on_screen_resume)
+        app = self.study_app
+        self.follow(app.store_ready, self.refresh_counts, catch_up=False)
+        self.follow(app.progress_changed, self.refresh_counts, catch_up=False)
+        self.follow(app.library_changed, self._library_changed, catch_up=False)
+        self.follow(app.card_edited, self._library_changed, catch_up=False)
         if self.study_app.store is not None:
             self.load_counts()
         # the store (fsrs, SQLite, a backup) opens after the first frame: a moment after it is
@@ -356,16 +356,6 @@ class HomeScreen(Screen[None]):
             self.fill_decks()
             self.refresh_counts()
 
-    # under another screen, Home catches up when it is shown again (on_screen_resume)
-    @on(StoreReady)
-    @on(ProgressChanged)
-    def _progress(self) -> None:
-        if self.is_active:
-            self.refresh_counts()
-
-    @on(LibraryChanged)
-    @on(CardEdited)
-    def _library(self) -> None:
-        if self.is_active:
-            self.fill_decks()
-            self.refresh_counts()
+    def _library_changed(self) -> None:
+        self.fill_decks()
+        self.refresh_counts()
