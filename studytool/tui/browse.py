@@ -370,6 +370,6 @@ class BrowseScreen(StudyScreen[None]):
 
                 self.app.push_screen(EditorScreen(deck.path, new_type=card_type))
 
-        from studytool.tui.editor import CardTypePicker
+        from studytool.tui.dialogs import CardTypePicker
 
         self.app.push_screen(CardTypePicker(deck.title.get(self.study_app.lang)), chosen)
