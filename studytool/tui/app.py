@@ -102,6 +102,9 @@ class StudyApp(App[None]):
             self.notify(problem, title="Key bindings", severity="error", timeout=10)
         if keymap:
             self.set_keymap(keymap)
+            # set_keymap tells the screen only once the app is mounted (after this handler);
+            # the key bar and Home's Actions panel show the keys of the bindings now
+            self.screen.refresh_bindings()
         if self.library.problems:
             self.notify(
                 f"{len(self.library.problems)} problem(s) in {len(self.library.broken)} deck"

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual import on, work
@@ -13,6 +14,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.screen import Screen
 from textual.widgets import Static
 
 from studytool.tui.screens import StudyScreen
@@ -28,26 +30,36 @@ if TYPE_CHECKING:
 ALL = "__all__"
 STORE_DELAY = 0.05  # seconds after the first paint
 BROKEN = "broken:"
+# the Actions panel: a binding id and what it does. The keys are read from the bindings (with
+# the [keymap] of config.toml applied), so a remapped key shows up here too
 ACTIONS = (
-    ("review", "r", "Review all due cards"),
-    ("review_deck", "⏎", "Review the selected deck"),
-    ("cram", "c", "Cram the selected deck"),
-    ("quiz", "t", "Quiz"),
-    ("browse", "b", "Browse and search"),
-    ("demos", "d", "Concept demos"),
-    ("stats", "s", "Statistics"),
-    ("help", "?", "Keys"),
+    ("home.review-all", "Review all due cards"),
+    ("decks.select", "Review the selected deck"),
+    ("home.cram", "Cram the selected deck"),
+    ("home.quiz", "Quiz"),
+    ("home.browse", "Browse and search"),
+    ("home.demos", "Concept demos"),
+    ("home.stats", "Statistics"),
+    ("help", "Keys"),
 )
 
 
-def actions_content() -> Content:
-    """The actions as clickable lines (each runs `screen.run(name)`), with their keys."""
-    lines = [
-        Content.assemble((f"{key:>2} ", "bold $accent"), label).stylize_before(
-            f"@click=screen.run({name!r})"
-        )
-        for name, key, label in ACTIONS
-    ]
+def actions_content(screen: Screen[Any]) -> Content:
+    """The actions with the keys bound to them now; a click presses the key."""
+    keys: dict[str, tuple[str, str]] = {}  # binding id -> (key, how it is shown)
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.id is not None and binding.id not in keys:
+            keys[binding.id] = (key, screen.app.get_key_display(binding))
+    shown = [keys.get(binding_id, ("", "")) for binding_id, _ in ACTIONS]
+    width = max(2, *(cell_len(display) for _, display in shown))
+    lines = []
+    for (key, display), (_, label) in zip(shown, ACTIONS, strict=True):
+        pad = " " * (width - cell_len(display))
+        line = Content.assemble((f"{pad}{display} ", "bold $accent"), label)
+        if key:
+            line = line.stylize_before(f"@click=app.simulate_key({key!r})")
+        lines.append(line)
     return Content("\n").join(lines)
 
 
@@ -87,7 +99,7 @@ class HomeScreen(StudyScreen[None]):
                 heatmap = Static(self.heatmap(), id="heatmap")
                 heatmap.border_title = "Reviews · 26 weeks"
                 yield heatmap
-                actions = Static(actions_content(), id="actions")
+                actions = Static(actions_content(self), id="actions")
                 actions.border_title = "Actions"
                 yield actions
                 info = Static(self.deck_info(ALL), id="deck-info")
@@ -98,6 +110,7 @@ class HomeScreen(StudyScreen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._lang_changed, init=False)
         self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.bindings_updated_signal.subscribe(self, self._bindings_changed)
         # under another screen, Home catches up when it is shown again (on_screen_resume)
         app = self.study_app
         self.follow(app.store_ready, self.refresh_counts, catch_up=False)
@@ -109,6 +122,10 @@ class HomeScreen(StudyScreen[None]):
         # the store (fsrs, SQLite, a backup) opens after the first frame: a moment after it is
         # painted, so the thread does not take the GIL while the frame is written out
         self.call_after_refresh(self.set_timer, STORE_DELAY, self.study_app.open_store)
+
+    def _bindings_changed(self, _screen: Screen[Any]) -> None:
+        # the same number of lines: no layout
+        self.query_one("#actions", Static).update(actions_content(self), layout=False)
 
     def _theme_changed(self, _theme: str) -> None:
         self.query_one("#heatmap", Static).update(self.heatmap())
@@ -304,27 +321,6 @@ class HomeScreen(StudyScreen[None]):
         where = f"\n{deck.path}" + (f" (replaces {deck.overrides.name})" if deck.overrides else "")
         text.append(where, style="dim italic")
         return text
-
-    def action_run(self, name: str) -> None:
-        """An action of the Actions panel (clicked)."""
-        app = self.study_app
-        match name:
-            case "review":
-                app.action_review("")
-            case "review_deck":
-                app.action_review(self.selected_deck())
-            case "cram":
-                self.action_cram_selected()
-            case "quiz":
-                self.action_quiz_selected()
-            case "browse":
-                app.action_browse()
-            case "demos":
-                app.action_demos()
-            case "stats":
-                app.action_stats()
-            case "help":
-                app.action_help()
 
     def action_cram_selected(self) -> None:
         self.study_app.action_cram(self.selected_deck())
