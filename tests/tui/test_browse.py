@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from browse_editor_kit import NOW, make_app, settle, text_of
+from browse_editor_kit import NOW, make_app, only_user_decks, settle, text_of
 from textual.widgets import Input, OptionList, Select
 
 from studytool.store.scheduler import Rating
@@ -15,7 +15,11 @@ from studytool.tui.widgets.card_list import CardTable
 
 
 def listed(app) -> list[str]:
-    table = app.screen.query_one(CardTable)
+    return listed_on(app.screen)
+
+
+def listed_on(screen) -> list[str]:
+    table = screen.query_one(CardTable)
     return [table.index.cards[i].full_id for i in table.rows]
 
 
@@ -154,3 +158,46 @@ async def test_browse_without_a_store(tmp_path: Path) -> None:
         await pilot.press("enter", "s")
         await pilot.pause()
         assert any(n.severity == "error" for n in app._notifications)
+
+
+async def test_browse_under_another_screen_catches_up_when_shown_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    only_user_decks(monkeypatch)
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browse(pilot)
+        assert len(listed(app)) == 11
+        app.action_stats()
+        await settle(pilot)
+        deck_file = tmp_path / "content" / "optim.yaml"
+        deck_file.write_text(
+            deck_file.read_text("utf-8")
+            + "\n  - id: added\n    type: basic\n    front: New front\n    back: New back\n",
+            "utf-8",
+        )
+        app.reload_library()
+        await settle(pilot)
+        assert len(listed_on(screen)) == 11  # not redrawn while under Stats
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "optim/added" in listed(app)
+
+
+async def test_the_list_scrolls_with_the_cursor_and_clicks_hit_the_row(tmp_path: Path) -> None:
+    app = make_app(tmp_path)
+    async with app.run_test(size=(100, 14)) as pilot:
+        await open_browse(pilot)
+        table = app.screen.query_one(CardTable)
+        visible = table.scrollable_content_region.height - 1  # under the header line
+        assert visible < len(table.rows) == 11
+        await pilot.press("enter", *["down"] * 9)
+        assert table.cursor == 9
+        assert table.scroll_y == 9 - visible + 1  # the cursor's row is the last one shown
+        await pilot.press("end")
+        assert table.scroll_y == table.max_scroll_y == 11 - visible
+        await pilot.click(CardTable, offset=(5, 2))  # the second row shown
+        assert table.cursor == table.scroll_y + 1
+        await pilot.press("home")
+        assert (table.cursor, table.scroll_y) == (0, 0)
