@@ -152,7 +152,8 @@ class CardTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.refresh()
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self.scrollable_content_region.width, len(self.rows) + _HEADER)
+        # rows are cut to the width, so there is nothing to scroll sideways
+        self.virtual_size = Size(0, len(self.rows) + _HEADER)
 
     # -- moving ---------------------------------------------------------------------------
 
@@ -193,7 +194,6 @@ class CardTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.scroll_to(y=top, animate=False, force=True)
 
     def on_resize(self) -> None:
-        self._update_virtual_size()
         self._show_cursor()
 
     def on_focus(self) -> None:
