@@ -21,7 +21,6 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     Button,
     Checkbox,
@@ -57,12 +56,12 @@ from studytool.study.quiz import (
     weakness_weights,
 )
 from studytool.tui.messages import ProgressChanged
+from studytool.tui.screens import StudyScreen
 from studytool.tui.summary import format_duration
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.quizlog import QuizTrends
-    from studytool.tui.app import StudyApp
 
 CHOICE_KEYS = "abcde"
 INPUT_KINDS = (Kind.TYPED, Kind.NUMERIC)
@@ -76,7 +75,7 @@ def parse_time_limit(text: str) -> int | None:
 # ---- setup ---------------------------------------------------------------------------------
 
 
-class QuizSetupScreen(Screen[None]):
+class QuizSetupScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
     TITLE_TEXT = "Quiz setup"
     HELP = (
@@ -91,10 +90,6 @@ class QuizSetupScreen(Screen[None]):
     def __init__(self, deck: str | None = None) -> None:
         super().__init__()
         self.deck = deck
-
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     def compose(self) -> ComposeResult:
         app = self.study_app
@@ -225,7 +220,7 @@ def _positions(answered: Answered) -> list[int]:
     return [response] if isinstance(response, int) and not isinstance(response, bool) else []
 
 
-class QuizScreen(Screen[None]):
+class QuizScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
     AUTO_FOCUS = ""
     TITLE_TEXT = "Quiz"
@@ -266,10 +261,6 @@ class QuizScreen(Screen[None]):
         self.revealed = False  # self-graded: the answer is shown
         self.feedback: Answered | None = None  # the answer whose feedback is on screen
         self.done = False
-
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     @property
     def lang(self) -> str:
@@ -621,7 +612,7 @@ class QuizScreen(Screen[None]):
 # ---- results -------------------------------------------------------------------------------
 
 
-class QuizResultsScreen(Screen[None]):
+class QuizResultsScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
     TITLE_TEXT = "Quiz results"
     BINDINGS = [
@@ -636,10 +627,6 @@ class QuizResultsScreen(Screen[None]):
         self.result = result
         self.quiz_id = quiz_id
         self.added = False
-
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     def compose(self) -> ComposeResult:
         yield TitleBar()

@@ -16,7 +16,6 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from studytool.content.model import Card, CardType
@@ -25,7 +24,8 @@ from studytool.store.scheduler import Rating
 from studytool.study import grading
 from studytool.study.queue import Kind, QueueFilter
 from studytool.study.review import ReviewSession, propose_rating, shuffled_order
-from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged
+from studytool.tui.messages import ProgressChanged
+from studytool.tui.screens import StudyScreen
 from studytool.tui.summary import SummaryScreen
 from studytool.tui.widgets.card_view import CHOICE_LETTERS, Attempt, CardDisplay, CardView
 from studytool.tui.widgets.keybar import KeyBar
@@ -76,7 +76,7 @@ def _choice_bindings() -> list[Binding]:
     return out
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(StudyScreen[None]):
     CSS_PATH = "review.tcss"
     AUTO_FOCUS = ""  # focus goes to the answer box only when the card takes typing
     TITLE_TEXT = "Review"
@@ -122,11 +122,6 @@ class ReviewScreen(Screen[None]):
         self.display_state: CardDisplay | None = None
         self.proposed: Rating = Rating.Good
         self.revealed = False
-        self._content_stale = False
-
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     # ---- layout --------------------------------------------------------------------------
 
@@ -146,6 +141,8 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = self.heading
         self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.follow(self.study_app.library_changed, self._content_changed)
+        self.follow(self.study_app.card_edited, self._content_changed)
         self.show_current()
 
     def _lang_changed(self, lang: str) -> None:
@@ -466,10 +463,6 @@ class ReviewScreen(Screen[None]):
         with contextlib.suppress(StoreError):
             self.session.end()
 
-    def on_screen_resume(self) -> None:
-        if self._content_stale:
-            self._content_changed()
-
     def on_key(self, event: events.Key) -> None:
         # Escape in the answer box leaves the box rather than the session
         if event.key == "escape" and isinstance(self.focused, Input):
@@ -479,15 +472,9 @@ class ReviewScreen(Screen[None]):
 
     # ---- content changes -----------------------------------------------------------------
 
-    @on(LibraryChanged)
-    @on(CardEdited)
     def _content_changed(self) -> None:
         """An edited card shows its new text; the session and its grades carry on. Under the
-        editor, the screen catches up when it is shown again."""
-        if not self.is_active:
-            self._content_stale = True
-            return
-        self._content_stale = False
+        editor, the screen catches up when it is shown again (`follow`)."""
         self.session.replace_cards(self.study_app.all_cards())
         if self.session.current is None:
             self.action_finish()

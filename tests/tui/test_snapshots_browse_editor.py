@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from browse_editor_kit import NOW, make_app, settle
+from browse_editor_kit import NOW, make_app, settle, validated
 from textual.widgets import Input, TextArea
 
 from studytool.store.scheduler import Rating
@@ -68,14 +68,14 @@ async def _editor(pilot, card_id: str, typo: bool) -> None:
     app = pilot.app
     deck = next(d for d in app.library.decks if d.card(card_id) is not None)
     app.open_editor(deck.path, card_id)
-    await settle(pilot, 0.4)
+    await validated(pilot, app.screen)
     if typo:
         ta = app.screen.query_one(TextArea)
         row = ta.cursor_location[0] + 1
         ta.move_cursor((row, len(ta.document.get_line(row))))
         await pilot.press("x")
     _no_blink(pilot)
-    await settle(pilot, 0.4)
+    await validated(pilot, app.screen)
 
 
 def test_editor_80x24(snap_compare, tmp_path: Path) -> None:
