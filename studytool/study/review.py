@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from studytool.content.model import Card, CardType
+from studytool.content.model import Card
 from studytool.store.repo import GradeResult, Mode
 from studytool.store.scheduler import Rating
 from studytool.store.stats import compute_stats
-from studytool.study.generate import Instance, draw
+from studytool.study import cardtypes
+from studytool.study.cardtypes import Question
+from studytool.study.cardtypes import shuffled_order as shuffled_order
+from studytool.study.generate import Instance
 from studytool.study.grading import Check
 from studytool.study.queue import (
     CardIndex,
@@ -72,16 +75,6 @@ def propose_rating(check: Check | None) -> Rating:
     return Rating.Hard if check.score >= 0.5 else Rating.Again
 
 
-def shuffled_order(n: int, rng: random.Random) -> list[int]:
-    """A random arrangement of n order items that is not already the right one."""
-    order = list(range(n))
-    if n < 2:
-        return order
-    while order == sorted(order):
-        rng.shuffle(order)
-    return order
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One committed grade of this session."""
@@ -109,12 +102,17 @@ class Summary:
 
 @dataclass
 class Showing:
-    """The card on screen: its queue item, the numbers drawn for a generated card, and when
-    it was shown (on the session's monotonic timer)."""
+    """The card on screen: its queue item, the question as asked (order items shuffled, a
+    generated card's numbers drawn), and when it was shown (on the session's monotonic
+    timer)."""
 
     item: QueueItem
     shown_at: float
-    instance: Instance | None = None
+    question: Question
+
+    @property
+    def instance(self) -> Instance | None:
+        return self.question.instance
 
 
 @dataclass
@@ -169,10 +167,8 @@ class ReviewSession:
         return self.current
 
     def _show(self, item: QueueItem) -> Showing:
-        instance = None
-        if item.card.type is CardType.NUMERIC and item.card.compute:
-            instance = draw(item.card, self.rng)
-        return Showing(item, self.timer(), instance)
+        question = cardtypes.ask(item.key, item.card, self.rng, quiz=False)
+        return Showing(item, self.timer(), question)
 
     # ---- grading -------------------------------------------------------------------------
 

@@ -19,7 +19,8 @@ from dataclasses import dataclass, replace
 
 from studytool.content.model import Card, CardType, Text
 from studytool.latex import render as latex
-from studytool.study.quiz import Kind, Question, QuizSpec, draw_questions, label
+from studytool.study.quiz import Kind, Question, QuizSpec, draw_questions
+from studytool.study.text import label
 
 FORMATS = ("md", "html")
 SHEET_LANGS = ("en", "ko", "both")
