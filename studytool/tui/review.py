@@ -451,7 +451,8 @@ def start_review(app: StudyApp, deck: str | None, *, cram: bool) -> ReviewScreen
     store = app.store
     if store is None:
         return None
-    title_deck = app.deck(deck).title.get(app.lang) if deck and app.deck(deck) else "all decks"
+    found = app.deck(deck) if deck else None
+    title_deck = found.title.get(app.lang) if found is not None else "all decks"
     try:
         session = ReviewSession(
             store,
