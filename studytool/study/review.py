@@ -253,14 +253,19 @@ class ReviewSession:
             self.store.end_session(self.session_id, self.clock())
             self.finished = True
 
-    def finish(self) -> Summary:
-        """Close the session and sum it up."""
+    def due_tomorrow(self) -> int | None:
+        """Reviews due on the next study day. This reads the whole statistics: a screen calls
+        it from a thread."""
+        forecast = compute_stats(self.store, self.cards, self.clock()).forecast
+        return forecast[1][1] if len(forecast) > 1 else None
+
+    def finish(self, *, count_tomorrow: bool = True) -> Summary:
+        """Close the session and sum it up; without `count_tomorrow` the summary leaves
+        tomorrow's count out (None) for the caller to read with `due_tomorrow()`."""
         self.end()
-        now = self.clock()
         ratings = {r: 0 for r in Rating}
         for a in self.answers:
             ratings[a.result.rating] += 1
-        forecast = compute_stats(self.store, self.cards, now).forecast
         return Summary(
             mode=self.mode,
             reviewed=len(self.answers),
@@ -268,5 +273,5 @@ class ReviewSession:
             passed=len(self.answers) - ratings[Rating.Again],
             ratings=ratings,
             time_ms=sum(a.duration_ms for a in self.answers),
-            due_tomorrow=forecast[1][1] if len(forecast) > 1 else None,
+            due_tomorrow=self.due_tomorrow() if count_tomorrow else None,
         )

@@ -389,13 +389,13 @@ class ReviewScreen(Screen[None]):
     def action_finish(self) -> None:
         """End the session and show its summary."""
         try:
-            summary = self.session.finish()
+            summary = self.session.finish(count_tomorrow=False)
         except StoreError as e:
             self.notify(str(e), severity="error")
             self.dismiss()
             return
         self.post_message(ProgressChanged())
-        self.app.switch_screen(SummaryScreen(summary))
+        self.app.switch_screen(SummaryScreen(summary, self.session.due_tomorrow))
 
     def on_unmount(self) -> None:
         # left without the summary (Home from the palette, quitting): still close the session

@@ -141,6 +141,9 @@ async def test_basic_card_shows_intervals_and_ends_with_a_summary(tmp_path: Path
         assert isinstance(app.screen, SummaryScreen)
         summary = app.screen.summary
         assert summary.reviewed == 1 and summary.passed == 1
+        await app.workers.wait_for_complete()  # tomorrow's count comes from a thread
+        await pilot.pause()
+        assert app.screen.summary.due_tomorrow == 0
         await pilot.press("enter")
         assert app.screen.__class__.__name__ == "HomeScreen"
 
