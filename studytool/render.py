@@ -10,7 +10,7 @@ from rich.text import Text as RichText
 
 from studytool.content.model import Card, CardType
 from studytool.latex import render as latex
-from studytool.study.cardtypes import answer_text, question_text
+from studytool.study.cardtypes import answer_text, card_model, question_text
 from studytool.study.text import LABELS
 
 
@@ -20,8 +20,8 @@ def card_renderable(
     """The whole card for printing: question, choices, and (revealed) answer and notes."""
     labels = LABELS[lang]
     parts: list[RenderableType] = [RichText(question_text(card, lang), style="bold")]
-    if card.type in (CardType.MCQ, CardType.MULTI):
-        parts += [RichText(f"  {i + 1}. {c.get(lang)}") for i, c in enumerate(card.choices)]
+    choices = card_model(card).choices(card, lang)
+    parts += [RichText(f"  {i}. {c}") for i, c in enumerate(choices, start=1)]
     if card.formula and (reveal or card.type is not CardType.BASIC):
         formula = card.formula if raw_formula else latex(card.formula)
         parts.append(RichText.assemble((f"{labels['formula']}: ", "dim"), (formula, "cyan")))

@@ -183,6 +183,10 @@ class CardModel:
         side = card.prompt if reverse else card.back
         return side.get(lang) if side else ""
 
+    def choices(self, card: Card, lang: str) -> tuple[str, ...]:
+        """What a printed card lists under its question, numbered (its choices)."""
+        return ()
+
     def sides(self, card: Card, lang: str) -> Sides:
         return Sides(card.prompt.get(lang), self.answer_text(card, lang))
 

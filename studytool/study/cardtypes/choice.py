@@ -78,12 +78,12 @@ class ChoiceCard(CardModel):
         right = [card.answer_index or 0] if self.kind is Kind.CHOICE else card.answer_indices
         return "\n".join(f"{i + 1}. {card.choices[i].get(lang)}" for i in right)
 
+    def choices(self, card: Card, lang: str) -> tuple[str, ...]:
+        return tuple(c.get(lang) for c in card.choices)
+
     def sides(self, card: Card, lang: str) -> Sides:
-        return Sides(
-            card.prompt.get(lang),
-            self.answer_text(card, lang),
-            tuple(c.get(lang) for c in card.choices),
-        )
+        question = card.prompt.get(lang)
+        return Sides(question, self.answer_text(card, lang), self.choices(card, lang))
 
 
 register(CardType.MCQ, ChoiceCard(Kind.CHOICE), ChoiceAnswer())
