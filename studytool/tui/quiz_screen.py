@@ -25,13 +25,11 @@ from studytool.study.quiz import Answered, Kind, QuizRun, TimeUp, save_result
 from studytool.study.text import LABELS, clock_text
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.quiz_results import QuizResultsScreen, verdict
-from studytool.tui.widgets.answer import CHOICE_KEYS, AnswerView, Attempt
+from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
-
-CHOOSING = (Interaction.PICK, Interaction.TOGGLE)
 
 
 class QuizScreen(Screen[None]):

@@ -36,6 +36,7 @@ from studytool.study.cardtypes.base import (
 from studytool.study.cardtypes.order import fixed_shuffle, shuffled_order
 from studytool.study.cardtypes.typed import alternatives
 
+# importing a type's module registers it
 BUILTIN_MODULES = (choice, numeric, order, recall, truefalse, typed)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import random
 import re
+from abc import ABC, abstractmethod
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -137,7 +138,7 @@ class Question:
         return self.model.response_text(self, response)
 
 
-class AnswerModel:
+class AnswerModel(ABC):
     """How one kind of question is answered. Subclasses override what differs."""
 
     kind: str = ""
@@ -154,24 +155,25 @@ class AnswerModel:
     def parse(self, q: Question, raw: str) -> Response:
         return raw
 
+    @abstractmethod
     def check(self, q: Question, response: Response) -> Check:
-        raise NotImplementedError
+        """Score a parsed response."""
 
     def response_text(self, q: Question, response: Response) -> str:
         return str(response)
 
 
-class CardModel:
+class CardModel(ABC):
     """How one card type is asked, answered and written out. Subclasses override what
     differs; `ask` is the one method each type must give."""
 
     interactive: bool = True  # answered and checked, rather than recalled and self-graded
 
+    @abstractmethod
     def ask(self, key: str, card: Card, rng: random.Random, *, quiz: bool = True) -> Question:
         """The question for a review key. `quiz` asks it as a quiz does (choices shuffled,
         recall cards turned into typed questions where possible); otherwise as review shows
         it. Uses `rng` for shuffles and drawn numbers."""
-        raise NotImplementedError
 
     def question_text(self, card: Card, lang: str, reverse: bool = False) -> str:
         if reverse and card.back is not None:
