@@ -219,3 +219,21 @@ def test_trends_table_for_the_stats_screen(tmp_path: Path) -> None:
     assert "3  average 70%  best 90%  last 5 vs 5 before +30 pts" in shown
     assert "▅▆█" in shown and "transformer/bert-acronym (2/3)" in shown
     assert "3 quizzes · average 70% · last 90%  +30" in shown
+
+
+async def test_a_given_seed_gives_the_same_quiz(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        drawn = []
+        for _ in range(2):
+            app.push_screen(QuizSetupScreen(deck="five", seed=3))
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, QuizScreen) and screen.run.spec.seed == 3
+            drawn.append([(q.key, q.options, q.prompt) for q in screen.run.questions])
+            app.pop_screen()
+            await pilot.pause()
+        assert drawn[0] == drawn[1] and len(drawn[0]) == 5
