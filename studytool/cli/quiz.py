@@ -172,13 +172,8 @@ def quiz(
 def _take_quiz(spec: QuizSpec) -> None:
     from studytool.store.repo import Store
     from studytool.store.scheduler import utc_now
-    from studytool.study.quiz import (
-        QuizRun,
-        clock_text,
-        draw_questions,
-        save_result,
-        weakness_weights,
-    )
+    from studytool.study.quiz import QuizRun, draw_questions, save_result, weakness_weights
+    from studytool.study.text import clock_text
 
     lib, cards = _library_cards(spec.decks, spec.tags)
     console = Console(highlight=False)
@@ -210,7 +205,7 @@ def _take_quiz(spec: QuizSpec) -> None:
 
 
 def _ask_all(console: Console, run: QuizRun) -> None:
-    from studytool.study.quiz import clock_text
+    from studytool.study.text import clock_text
 
     total = len(run.questions)
     while (q := run.current) is not None:
@@ -237,7 +232,8 @@ def _ask_all(console: Console, run: QuizRun) -> None:
 
 def _show_question(console: Console, q: Question, lang: str) -> None:
     from studytool.latex import render as latex
-    from studytool.study.quiz import Kind, label
+    from studytool.study.quiz import Kind
+    from studytool.study.text import label
 
     console.print(RichText(q.question(lang), style="bold"))
     if q.card.formula and q.kind is not Kind.SELF:
@@ -318,7 +314,7 @@ def _feedback(console: Console, a: Answered, lang: str) -> None:
 
 
 def _print_results(console: Console, result: QuizResult) -> None:
-    from studytool.study.quiz import clock_text
+    from studytool.study.text import clock_text
 
     lang = result.spec.lang
     console.rule("[bold]Results[/]", style="green")
@@ -458,7 +454,7 @@ def history_cmd(
     """Your past quizzes and the trend of your scores."""
     from studytool.store import quizlog
     from studytool.store.repo import Store
-    from studytool.study.quiz import clock_text
+    from studytool.study.text import clock_text
 
     with clean_errors(), Store.open(get_settings()) as store:
         records = quizlog.history(store, limit=max(0, limit))

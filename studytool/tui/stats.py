@@ -153,7 +153,7 @@ class StatsScreen(StudyScreen[None]):
         app.call_from_thread(self.show_stats, stats, trends)
 
     def show_stats(self, stats: Stats, trends: QuizTrends) -> None:
-        from studytool.tui.quiz import quiz_trends_table
+        from studytool.tui.widgets.trends import quiz_trends_table
 
         self.stats = stats
         self.query_one("#numbers", Static).update(stats_table(stats))

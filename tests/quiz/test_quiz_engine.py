@@ -28,14 +28,13 @@ from studytool.study.quiz import (
     TimeUp,
     add_missed_to_review,
     alternatives,
-    clock_text,
     draw_questions,
-    format_number,
     make_question,
     parse_duration,
     save_result,
     weakness_weights,
 )
+from studytool.study.text import clock_text, format_number
 
 
 @pytest.fixture(scope="module")

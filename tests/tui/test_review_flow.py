@@ -12,10 +12,12 @@ from textual.widgets import Button, Input
 from tuikit_core import DECKS, make_app, settle
 
 from studytool.store.scheduler import Rating
+from studytool.study.text import format_interval
 from studytool.tui.app import StudyApp
-from studytool.tui.review import ReviewScreen, format_interval
+from studytool.tui.review import ReviewScreen
 from studytool.tui.summary import SummaryScreen
-from studytool.tui.widgets.card_view import CardView, render_card
+from studytool.tui.widgets.answer import answer_rows
+from studytool.tui.widgets.card_view import CardView, answer_part, question_part
 
 
 def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
@@ -32,7 +34,9 @@ def card_text(app: StudyApp) -> str:
     """What the card view shows, as plain text."""
     state = app.screen.query_one("#card", CardView).display_state
     console = Console(width=100, record=True, file=io.StringIO())
-    console.print(render_card(state))
+    console.print(question_part(state))
+    for part in (*answer_rows(state.attempt, state.lang, state.revealed), *answer_part(state)):
+        console.print(part)
     return console.export_text()
 
 
@@ -137,6 +141,9 @@ async def test_basic_card_shows_intervals_and_ends_with_a_summary(tmp_path: Path
         assert isinstance(app.screen, SummaryScreen)
         summary = app.screen.summary
         assert summary.reviewed == 1 and summary.passed == 1
+        await app.workers.wait_for_complete()  # tomorrow's count comes from a thread
+        await pilot.pause()
+        assert app.screen.summary.due_tomorrow == 0
         await pilot.press("enter")
         assert app.screen.__class__.__name__ == "HomeScreen"
 

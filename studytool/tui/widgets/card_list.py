@@ -22,7 +22,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from studytool.render import question_text
+from studytool.study.cardtypes import question_text
 from studytool.study.search import BrowseIndex, Status, short_interval
 
 _HEADER = 1  # lines above the rows
