@@ -33,6 +33,7 @@ from typing import IO, Any
 from studytool._paths import PKG_DIR
 
 from . import catalog
+from .params import DemoParamError
 from .protocol import ProtocolError, encode, error_event, make_request, parse_event
 
 __all__ = ["DemoRun", "DemoRunner", "Worker", "WorkerPool", "default_pool"]
@@ -44,6 +45,7 @@ _EOF = None
 
 def _worker_env(extra_paths: Sequence[str] = (), env: dict[str, str] | None = None) -> dict:
     out = dict(os.environ)
+    # the checkout root (or site-packages) first: the worker imports the demos package by name
     paths = [*map(str, extra_paths), str(PKG_DIR.parent)]
     if out.get("PYTHONPATH"):
         paths.append(out["PYTHONPATH"])
@@ -330,9 +332,7 @@ class DemoRun:
         try:
             meta = catalog.get_demo(self.demo)
             meta.resolve_params(self.params, self.quick)
-        except catalog.UnknownDemoError as exc:
-            return str(exc)
-        except Exception as exc:  # DemoParamError (its class lives in the demos package)
+        except (catalog.UnknownDemoError, DemoParamError) as exc:
             return str(exc)
         if self.device not in ("auto", "cpu") and not self.device.startswith(("cuda", "mps")):
             return f"unknown device {self.device!r} (use cpu, cuda or auto)"
