@@ -123,7 +123,7 @@ def metric_chart(metrics: MetricSeries, width: int = 72, height: int = 16) -> Re
     if not metrics:
         return Text("")
     try:
-        import plotext as plt
+        import plotext as plt  # type: ignore[import-untyped]
 
         plt.clf()
         plt.plotsize(max(30, width), max(8, height))

@@ -13,7 +13,6 @@ The store opens in a thread after the first frame; screens hear `StoreReady` whe
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -39,6 +38,7 @@ from studytool.tui.messages import (
 )
 
 if TYPE_CHECKING:
+    from studytool.demorun.runner import DemoRunner
     from studytool.store.repo import Store
 
 Clock = Callable[[], datetime]
@@ -88,6 +88,7 @@ class StudyApp(App[None]):
         self.store_error: str | None = None
         self.store_pending = store is None and open_store
         self._owns_store = store is None
+        self._demo_runner: DemoRunner | None = None
         self._store_started = False
         self.set_reactive(StudyApp.lang, settings.lang if settings.lang in ("en", "ko") else "en")
 
@@ -113,9 +114,18 @@ class StudyApp(App[None]):
     def on_unmount(self) -> None:
         if self.store is not None and self._owns_store:
             self.store.close()
-        demo = sys.modules.get("studytool.tui.demo")  # only if a demo screen was ever opened
-        if demo is not None:
-            demo.shutdown_workers()
+        if self._demo_runner is not None:
+            self._demo_runner.shutdown()
+
+    @property
+    def demo_runner(self) -> DemoRunner:
+        """The runner of every demo screen: one warm worker kept between runs, made on first use
+        (importing it at start-up would slow the first frame)."""
+        if self._demo_runner is None:
+            from studytool.demorun.runner import DemoRunner
+
+            self._demo_runner = DemoRunner()
+        return self._demo_runner
 
     # ---- the store -----------------------------------------------------------------------
 
@@ -283,7 +293,7 @@ class StudyApp(App[None]):
         self.push_screen(DemoScreen(name, card_id or None))
 
     def action_demos(self) -> None:
-        from studytool.tui.demo import DemoListScreen
+        from studytool.tui.demo_list import DemoListScreen
 
         self.push_screen(DemoListScreen())
 
