@@ -26,6 +26,7 @@ from studytool.demorun.params import (
     resolve_params,
 )
 from studytool.demorun.protocol import EVENT_TYPES, ProtocolError, parse_event
+from studytool.demorun.reducer import RunView
 from studytool.demorun.runner import DemoRunner, WorkerPool
 
 ROOT = PKG_DIR.parent
@@ -181,6 +182,36 @@ def test_protocol_rejects_garbage():
         parse_event('{"type": "metric", "step": 1}')
     assert parse_event('{"type": "done"}') == {"type": "done"}
     assert {"start", "verdict", "error", "done"} <= EVENT_TYPES
+
+
+def test_reducer_folds_a_run_and_reads_bad_values_as_missing():
+    view = RunView()
+    events = [
+        {"type": "start", "demo": "toy", "device": "cpu", "params": {"seed": 1}, "pid": 42},
+        {"type": "progress", "step": 1, "total": 4},
+        {"type": "metric", "step": 1, "values": {"loss": 2.0, "acc": None}},
+        {"type": "metric", "step": 3, "values": {"loss": "oops", "acc": 0.5}},
+        {"type": "metric", "step": "x", "values": "not a dict"},
+        {"type": "progress", "step": None, "total": 4},
+        {"type": "image", "name": "map", "shape": [1, 1], "pixels": [[1.0]], "caption": "c"},
+        {"type": "table", "name": "t", "rows": [{"a": 1}]},
+        {"type": "log", "message": "hello"},
+        {"type": "verdict", "claim_holds": True, "numbers": {"x": 1.0}, "summary": "s"},
+        {"type": "done"},
+    ]
+    for event in events:
+        view.apply(event)
+    assert (view.device, view.params, view.pid) == ("cpu", {"seed": 1}, 42)
+    assert (view.step, view.total) == (0, 4)
+    assert view.metrics.series == {"loss": ([1, 3], [2.0, None]), "acc": ([1, 3], [None, 0.5])}
+    assert view.metrics.latest() == (3, {"loss": None, "acc": 0.5})
+    assert list(view.images) == ["map"] and list(view.tables) == ["t"]
+    assert view.logs == ["hello"] and view.verdict is not None and view.done
+    assert view.error is None and not view.cancelled
+
+    cancelled = RunView()
+    cancelled.apply({"type": "error", "message": "cancelled", "kind": "cancelled"})
+    assert cancelled.cancelled and not cancelled.done
 
 
 # --------------------------------------------------------------------------- catalogue
