@@ -248,7 +248,7 @@ def test_get_demo_did_you_mean():
 
 def _write_demo(directory: Path, name: str, info_src: str) -> None:
     (directory / f"{name}.py").write_text(
-        "from ._base import DemoInfo, Param\nX = 3\n" + textwrap.dedent(info_src)
+        "from studytool.demorun.params import DemoInfo, Param\nX = 3\n" + textwrap.dedent(info_src)
     )
 
 

@@ -113,7 +113,8 @@ class DemoScreen(Screen[None]):
     TITLE_TEXT = "Demo"
     HELP = (
         "Edit the parameters on the left (Tab moves between them), then r or Enter runs the "
-        "demo in a worker process. Esc cancels a running demo; Esc again closes the screen.\n"
+        "demo in a worker process; r during a run starts it again with the form's values. Esc "
+        "cancels a running demo; Esc again closes the screen.\n"
         "Quick switches the parameters to their small, fast values; device auto picks cuda, "
         "then mps, then cpu."
     )
