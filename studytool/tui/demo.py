@@ -20,6 +20,7 @@ import logging
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, ClassVar
 
@@ -458,10 +459,10 @@ class DemoScreen(Screen[None]):
             self._guarded(self._show_images)
         self._guarded(self._show_tables_and_log)
         if self.state.done or reset:
-            self._draw_plot()
+            self._guarded(self._draw_plot)
         elif not self._plot_pending:
             self._plot_pending = True
-            self.set_timer(PLOT_DELAY, self._draw_plot)
+            self.set_timer(PLOT_DELAY, partial(self._guarded, self._draw_plot))
 
     def _reset_progress(self) -> None:
         bar = self.query_one("#progress", ProgressBar)
@@ -537,8 +538,6 @@ class DemoScreen(Screen[None]):
 
     def _draw_plot(self) -> None:
         self._plot_pending = False
-        if not self.is_mounted:  # the delayed redraw of a screen that has closed since
-            return
         box = self.query_one("#plot-box")
         box.display = self.state is not None and bool(self.state.metrics)
         plot = self.query_one("#plot", MetricPlot)
