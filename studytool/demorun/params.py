@@ -19,6 +19,7 @@ __all__ = [
     "DemoError",
     "DemoInfo",
     "DemoParamError",
+    "HasParams",
     "Param",
     "ParamValue",
     "parse_param_args",
