@@ -18,7 +18,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict
 
 INFO = DemoInfo(
     name="param_count",

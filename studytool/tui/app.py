@@ -18,7 +18,6 @@ up to the app.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +37,7 @@ from studytool.tui.home import HomeScreen
 from studytool.tui.messages import CardEdited, OpenEditor, ProgressChanged
 
 if TYPE_CHECKING:
+    from studytool.demorun.runner import DemoRunner
     from studytool.store.repo import Store
 
 Clock = Callable[[], datetime]
@@ -87,6 +87,7 @@ class StudyApp(App[None]):
         self.store_error: str | None = None
         self.store_pending = store is None and open_store
         self._owns_store = store is None
+        self._demo_runner: DemoRunner | None = None
         self._store_started = False
         self.library_changed: Signal[None] = Signal(self, "library-changed")
         self.store_ready: Signal[None] = Signal(self, "store-ready")
@@ -119,9 +120,18 @@ class StudyApp(App[None]):
     def on_unmount(self) -> None:
         if self.store is not None and self._owns_store:
             self.store.close()
-        demo = sys.modules.get("studytool.tui.demo")  # only if a demo screen was ever opened
-        if demo is not None:
-            demo.shutdown_workers()
+        if self._demo_runner is not None:
+            self._demo_runner.shutdown()
+
+    @property
+    def demo_runner(self) -> DemoRunner:
+        """The runner of every demo screen: one warm worker kept between runs, made on first use
+        (importing it at start-up would slow the first frame)."""
+        if self._demo_runner is None:
+            from studytool.demorun.runner import DemoRunner
+
+            self._demo_runner = DemoRunner()
+        return self._demo_runner
 
     # ---- the store -----------------------------------------------------------------------
 
@@ -279,7 +289,7 @@ class StudyApp(App[None]):
         self.push_screen(DemoScreen(name, card_id or None))
 
     def action_demos(self) -> None:
-        from studytool.tui.demo import DemoListScreen
+        from studytool.tui.demo_list import DemoListScreen
 
         self.push_screen(DemoListScreen())
 

@@ -1,5 +1,5 @@
 """Every demo through the real CLI path: `studytool demo run NAME --quick --json` streams JSON
-lines from the child process, and the claim holds. One warm worker serves them all."""
+lines from a fresh worker child process, as the CLI runs it, and the claim holds."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typer.testing import CliRunner
 
 from studytool.cli import app
 from studytool.demorun.catalog import list_demos
-from studytool.demorun.runner import default_pool
 
 NAMES = [m.name for m in list_demos()]
 
@@ -20,7 +19,6 @@ def _one_thread_worker():
     mp = pytest.MonkeyPatch()
     mp.setenv("STUDYTOOL_DEMO_THREADS", "1")
     yield
-    default_pool().shutdown()
     mp.undo()
 
 
