@@ -329,7 +329,7 @@ CHECKS: dict[tuple[str, str], Callable[[], float]] = {
         (nn.Transformer.generate_square_subsequent_mask(4) == 0).sum()
     ),
     ("transformer", "encoder-stack-n"): lambda: len(
-        nn.Transformer(d_model=8, nhead=1, batch_first=True).encoder.layers
+        nn.Transformer(d_model=8, nhead=2, batch_first=True).encoder.layers
     ),
     ("transformer", "vit-patch-count"): lambda: (
         nn.Conv2d(3, 8, 16, stride=16)(torch.zeros(1, 3, 224, 224)).flatten(2).shape[2]
