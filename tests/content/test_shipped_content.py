@@ -141,7 +141,7 @@ def _notes_dir() -> Path | None:
     """The course notes are not shipped; STUDYTOOL_NOTES or a checkout's shared/seeds has them."""
     root = Path(__file__).resolve().parents[2]
     candidates = [os.environ.get("STUDYTOOL_NOTES"), root / "shared" / "seeds"]
-    candidates.append(root.parent.parent / "shared" / "seeds")
+    candidates += [root.parent / "shared" / "seeds", root.parent.parent / "shared" / "seeds"]
     found = [Path(c) for c in candidates if c and (Path(c) / min(NOTES)).is_file()]
     return found[0] if found else None
 
