@@ -104,8 +104,9 @@ def test_demo_metadata_lists_exactly_the_cards_that_link_it(decks: list[Deck]) -
     from studytool.demorun.catalog import list_demos
 
     linking: dict[str, set[str]] = {}
-    for card in (c for d in decks for c in d.cards if c.demo):
-        linking.setdefault(card.demo, set()).add(card.full_id)
+    for card in (c for d in decks for c in d.cards):
+        if card.demo:
+            linking.setdefault(card.demo, set()).add(card.full_id)
     for meta in list_demos():
         assert set(meta.cards) == linking.get(meta.name, set()), meta.name
 
