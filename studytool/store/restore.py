@@ -75,7 +75,12 @@ def restore_backup(
 
 
 def _validate(src: Path) -> None:
-    check_header(src)
+    try:
+        check_header(src)
+    except StoreError:
+        raise StoreError(
+            f"{src}: not a usable backup (not a SQLite database, or cut short)"
+        ) from None
     try:
         con = sqlite3.connect(f"{src.resolve().as_uri()}?mode=ro", uri=True)
         try:
