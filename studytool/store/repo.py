@@ -19,7 +19,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -422,7 +422,7 @@ class Store:
         self,
         key: str,
         rating: Rating | int,
-        now: datetime | None = None,
+        now: datetime | Callable[[], datetime] | None = None,
         *,
         duration_ms: int | None = None,
         mode: Mode | str = Mode.REVIEW,
@@ -431,13 +431,14 @@ class Store:
         """Log one answer and (in review mode) reschedule the card with FSRS.
 
         Committed before it returns. Cram and quiz answers are logged but leave FSRS state alone.
-        Without `now` the clock is read under the write lock, so the review times of several
-        windows grading at once are in the order of their log lines.
+        `now` may be a clock (a function): like the system clock when `now` is None, it is
+        read under the write lock, so the review times of several windows grading at once
+        follow the order of their log lines.
         """
         rating = Rating(rating)
         mode = Mode(mode)
         with self.transaction() as con:
-            now = as_utc(now or utc_now())
+            now = as_utc(now() if callable(now) else now or utc_now())
             t = to_ms(now)
             row = con.execute(f"SELECT id, {STATE_COLS} FROM cards WHERE key=?", (key,)).fetchone()
             if row is None:

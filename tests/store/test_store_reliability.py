@@ -9,11 +9,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from storekit import NOW
+from storekit import NOW, make_deck
 
 from studytool.config import Settings
 from studytool.store.db import DB_NAME
@@ -140,3 +140,18 @@ def test_concurrent_graders_with_real_clocks_log_times_in_order(tmp_path: Path) 
         assert times == sorted(times)
         report = run_doctor(store, None)
         assert report.ok, report.lines()
+
+
+def test_grade_reads_a_given_clock_under_the_write_lock(tmp_path: Path) -> None:
+    """A session's injectable clock is passed as a function and read inside the write
+    transaction, like the system clock when no time is given."""
+    seen: list[bool] = []
+    with Store.open(Settings(data_dir=tmp_path / "data"), now=NOW, tz=UTC) as store:
+        store.sync(make_deck("d", 1), now=NOW)
+
+        def clock() -> datetime:
+            seen.append(store._con.in_transaction)
+            return NOW
+
+        result = store.grade("d/c000", 3, clock)
+    assert seen == [True] and result.time == NOW
