@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from studytool.store.backup import backups_dir
 from studytool.store.db import SCHEMA_VERSION, TABLES_OF, check_header
 from studytool.store.errors import StoreError
 from studytool.store.files import DB_NAME, companion, drop_ack, file_id
@@ -37,7 +38,8 @@ class RestoreResult:
 def restore_backup(
     data_dir: Path | str, backup: Path | str, now: datetime | None = None
 ) -> RestoreResult:
-    """Replace `data_dir/progress.db` with a copy of `backup`.
+    """Replace `data_dir/progress.db` with a copy of `backup` (a path, or the name of a file
+    in the backups folder).
 
     The backup is validated first (a studytool database that passes SQLite's quick check).
     Refused while another studytool has the database open. The previous files are renamed to
@@ -45,6 +47,8 @@ def restore_backup(
     """
     db = Path(data_dir) / DB_NAME
     src = Path(backup)
+    if not src.is_file() and (backups_dir(db) / src).is_file():
+        src = backups_dir(db) / src
     if not src.is_file():
         raise StoreError(f"{src}: no such backup file")
     current = file_id(db)

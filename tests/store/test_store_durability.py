@@ -157,7 +157,7 @@ def test_damaged_database_advice_names_the_restore_command(tmp_path: Path) -> No
         Store.open(make_settings(data), now=NOW + timedelta(days=1), tz=UTC)
     msg = str(err.value)
     assert f"studytool progress restore {backup}" in msg and f"{DB_NAME}-wal" in msg
-    restore_backup(data, backup)
+    restore_backup(data, backup.name)  # a name in the backups folder will do
     with Store.open(make_settings(data), now=NOW + timedelta(days=1), tz=UTC) as store:
         assert store._read("SELECT count(*) FROM cards") == [(20,)]
 
