@@ -27,8 +27,8 @@ def corrupt_error(path: Path, detail: str) -> StoreError:
     backup = newest_backup(backups_dir(path))
     hint = (
         f"newest backup: {backup} (restore it with `studytool progress restore {backup}`, or"
-        f" move {path.name} and its {path.name}-wal and {path.name}-shm files away, then copy"
-        f" the backup to {path.name})"
+        f" move {path.name}, {path.name}-wal, {path.name}-shm and {path.name}-ack away, then"
+        f" copy the backup to {path.name})"
         if backup
         else "no backup found"
     )
