@@ -117,6 +117,45 @@ def test_disk_full_says_so_and_recovers_once_space_is_free(small_fs: Path) -> No
         store.grade(cards[-1].full_id, Rating.Good, NOW + timedelta(hours=1))
 
 
+def _last_page_one(wal: bytes) -> bytes:
+    """The newest copy of page 1 in a WAL file (32-byte header, then 24-byte frame headers
+    each followed by a page)."""
+    page_size = int.from_bytes(wal[8:12], "big")
+    found = b""
+    for at in range(32, len(wal) - page_size + 1, 24 + page_size):
+        if int.from_bytes(wal[at : at + 4], "big") == 1:
+            found = wal[at + 24 : at + 24 + page_size]
+    assert found
+    return found
+
+
+def test_short_database_whose_pages_are_in_the_wal_is_not_called_truncated(
+    tmp_path: Path,
+) -> None:
+    """The state a checkpoint leaves when the disk fills up (simulated without a small disk):
+    page 1 of progress.db already counts the new pages, the file does not have them yet, and
+    the -wal file still holds every committed page."""
+    data, crashed = tmp_path / "data", tmp_path / "crashed"
+    cards = make_deck("d", 2000)
+    store = Store.open(make_settings(data), now=NOW, tz=UTC)
+    store.sync(cards, now=NOW)
+    for i, card in enumerate(cards[:50]):
+        store.grade(card.full_id, Rating.Good, NOW + timedelta(seconds=i))
+    crashed.mkdir()
+    for name in (DB_NAME, f"{DB_NAME}-wal"):  # the files as a crash would leave them
+        shutil.copy(data / name, crashed / name)
+    store.close()
+    db = crashed / DB_NAME
+    page_one = _last_page_one((crashed / f"{DB_NAME}-wal").read_bytes())
+    with db.open("r+b") as f:
+        f.write(page_one)
+    pages = int.from_bytes(page_one[28:32], "big")
+    assert db.stat().st_size < pages * len(page_one)  # short, as the failed checkpoint left it
+    with Store.open(make_settings(crashed), now=NOW, tz=UTC) as store:
+        assert store._read("SELECT count(*) FROM revlog") == [(50,)]
+        assert store._read("PRAGMA integrity_check") == [("ok",)]
+
+
 # ---- break 4: restoring a backup while a stale WAL is around ------------------------------
 
 
