@@ -116,7 +116,7 @@ def _from_html(text: str) -> str:
 
 def import_csv(path: Path, deck_id: str, title: str | None = None) -> CsvImport:
     """A deck of basic cards from a CSV/TSV file; rows that repeat an earlier row are skipped."""
-    if not ID_RE.match(deck_id):
+    if not ID_RE.fullmatch(deck_id):
         raise ExchangeError(
             f"'{deck_id}' is not a valid deck id: use lowercase letters, digits, '-' and '_'"
         )

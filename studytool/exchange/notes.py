@@ -726,7 +726,7 @@ def _card_id(kind: str, subject: str, name: str, occurrence: int = 1) -> str:
 
 def draft_deck(text: str, note: str, deck_id: str) -> NoteDraft:
     """The draft deck for a note's text; `note` is the note's file name, kept in `source`."""
-    if not ID_RE.match(deck_id):
+    if not ID_RE.fullmatch(deck_id):
         raise ExchangeError(
             f"'{deck_id}' is not a valid deck id: use lowercase letters, digits, '-' and '_'"
         )
