@@ -36,9 +36,10 @@ def visible(text: str) -> str:
     return CONTROL_RE.sub(_escape, text)
 
 
-def strip_controls(text: str) -> str:
-    """`text` without control characters other than newline and tab."""
-    return CONTROL_RE.sub("", text)
+def strip_controls(text: str, lines: bool = True) -> str:
+    """`text` without control characters other than newline and tab (without those too when
+    `lines` is false: a name or a title)."""
+    return (CONTROL_RE if lines else CONTROL_LINE_RE).sub("", text)
 
 
 def one_line(text: str) -> str:

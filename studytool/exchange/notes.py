@@ -19,6 +19,7 @@ same ids.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
@@ -28,6 +29,7 @@ from pathlib import Path
 from studytool.content.model import ID_RE, Card, CardType, Deck, Source, Text
 from studytool.exchange.textio import ExchangeError, read_text
 from studytool.latex import render
+from studytool.textsafe import strip_controls
 
 KINDS = ("definition", "key-points", "cloze", "formula", "qa", "timeline", "order")
 _ID_PREFIX = {
@@ -97,6 +99,7 @@ class _Node:
     defs: list[_Line] = field(default_factory=list)  # ": definition" lines under a term
     maths: list[_Line] = field(default_factory=list)  # $$ blocks that belong to this node
     section: _Node | None = None  # the last heading above the node
+    index: int = 0  # position among the parent's children
 
     @property
     def rank(self) -> int:
@@ -213,13 +216,18 @@ def _split_lines(text: str) -> list[_Line]:
     """Lines with bullets recognised and $$ blocks folded into one line each."""
     raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[_Line] = []
+    # closing[i]: the first line at or after i that holds $$ (one pass, so that many
+    # unclosed blocks do not each scan the rest of the note)
+    closing: list[int | None] = [None] * (len(raw) + 1)
+    for j in range(len(raw) - 1, -1, -1):
+        closing[j] = j if "$$" in raw[j] else closing[j + 1]
     i = 0
     while i < len(raw):
         full = raw[i].expandtabs(4).rstrip()
         s = full.strip().lstrip("\ufeff")
         indent = len(full) - len(full.lstrip())
         if s.startswith("$$") and "$$" not in s[2:]:
-            end = next((j for j in range(i + 1, len(raw)) if "$$" in raw[j]), None)
+            end = closing[i + 1]
             if end is not None:
                 body = [s[2:], *raw[i + 1 : end], raw[end].split("$$")[0]]
                 tex = "\n".join(b.strip() for b in body if b.strip())
@@ -250,6 +258,7 @@ class _Builder:
         self.lines = _split_lines(text)
         self.found: list[_Candidate] = []
         self.defined: set[str] = set()  # terms with a definition card: cloze candidates
+        self.position = {line: n for n, line in enumerate(self.lines)}
 
     def add(
         self, kind: str, subject: str, line: _Line, name: str | None = None, **card: object
@@ -351,6 +360,7 @@ class _Builder:
             nonlocal last
             node.parent, node.section = parent, section
             if parent is not None:
+                node.index = len(parent.children)
                 parent.children.append(node)
             nodes.append(node)
             last = node
@@ -425,8 +435,9 @@ class _Builder:
     def from_outline(self, nodes: list[_Node]) -> None:
         for node in nodes:
             self.node_cards(node)
+        index = _TermIndex(sorted(self.defined))
         for node in nodes:
-            self.cloze(node)
+            self.cloze(node, index)
 
     def node_cards(self, node: _Node) -> None:
         text = node.line.body
@@ -494,17 +505,17 @@ class _Builder:
     def question(self, node: _Node) -> None:
         answer = "\n".join(_render_node(c, 0) for c in node.children) if node.children else None
         siblings = node.parent.children if node.parent else []
-        if answer is None and node in siblings:
-            after = siblings[siblings.index(node) + 1 :]
+        if answer is None and siblings:
+            after = range(node.index + 1, len(siblings))
             numbered = []
-            for s in after:
-                if s.line.number is None:
+            for n in after:
+                if siblings[n].line.number is None:
                     break
-                numbered.append(s)
+                numbered.append(siblings[n])
             if node.line.number is None and numbered:
                 answer = "\n".join(_render_node(s, 0) for s in numbered)
-            elif after and not _clean(after[0].line.body).endswith("?"):
-                answer = _clean(after[0].line.body)
+            elif after and not _clean(siblings[after[0]].line.body).endswith("?"):
+                answer = _clean(siblings[after[0]].line.body)
         if answer:
             question = _clean(node.line.body)
             self.add("qa", question, node.line, front=Text.plain(question), back=Text.plain(answer))
@@ -548,26 +559,26 @@ class _Builder:
         )
 
     def _previous(self, line: _Line) -> _Line | None:
-        i = self.lines.index(line)
+        i = self.position[line]
         return self.lines[i - 1] if i > 0 else None
 
-    def cloze(self, node: _Node) -> None:
+    def cloze(self, node: _Node, defined: _TermIndex) -> None:
         """Blank the key terms of a bullet: bold text, the headings above it, defined terms."""
         body = node.line.body
         bold = [m.group("a") or m.group("b") or m.group("c") for m in _BOLD.finditer(body)]
         if not bold and (node.heading or node.parent is None):
+            return
+        text = _clean(body)
+        if len(text) > MAX_CLOZE:
             return
         terms = [_clean(b) for b in bold]
         ancestor = node.parent
         while ancestor is not None:
             terms += _term_variants(_subject(ancestor))
             ancestor = ancestor.parent
-        terms += sorted(self.defined)
-        text = _clean(body)
+        terms += defined.within(text)
         own = _definition(body, bullet=node.line.marker is not None)
         start = len(_clean(own[0])) if own else 0  # a definition's own term is not blanked
-        if len(text) > MAX_CLOZE:
-            return
         blanks: list[tuple[int, int]] = []
         for term in sorted(dict.fromkeys(t for t in terms if len(t) >= 3), key=len, reverse=True):
             if "::" in term or "}" in term:
@@ -597,18 +608,25 @@ class _Builder:
         order = {k: n for n, k in enumerate(KINDS)}
         self.found.sort(key=lambda c: (c.line.no, order[c.kind]))
         seen: dict[str, tuple] = {}
+        # per kind and subject: the content of each card made so far, with its id
+        made: dict[tuple[str, str, str], dict[tuple, str]] = {}
         cards: list[Card] = []
         counts = dict.fromkeys(KINDS, 0)
         for cand in self.found:
             content = (cand.kind, tuple(sorted((k, str(v)) for k, v in cand.card.items())))
-            card_id = _card_id(cand.kind, cand.subject, cand.name)
-            occurrence = 1
+            same = made.setdefault((cand.kind, _normal(cand.subject), cand.name), {})
+            if content in same:
+                continue  # the same card again: a note often repeats a line
+            # Occurrences 1..len(same) are taken by this subject's other cards: start after them.
+            occurrence = len(same) + 1
+            card_id = _card_id(cand.kind, cand.subject, cand.name, occurrence)
             while card_id in seen and seen[card_id] != content:
                 occurrence += 1
                 card_id = _card_id(cand.kind, cand.subject, cand.name, occurrence)
             if card_id in seen:
-                continue  # the same card again: a note often repeats a line
+                continue
             seen[card_id] = content
+            same[content] = card_id
             kwargs = dict(cand.card)
             ctype = kwargs.pop("ctype", CardType.BASIC)
             prompt = kwargs.pop("prompt", None) or kwargs.pop("front")
@@ -692,12 +710,60 @@ def _term_variants(subject: str) -> list[str]:
     return out
 
 
+@functools.lru_cache(maxsize=4096)
 def _term_pattern(term: str) -> re.Pattern[str]:
     """Whole words on the ASCII side (CNN is not in R-CNN); Korean particles may follow
     directly (Momentum과)."""
     left = r"(?<![A-Za-z0-9-])" if term[0].isascii() and term[0].isalnum() else ""
     right = r"(?![A-Za-z0-9-])" if term[-1].isascii() and term[-1].isalnum() else ""
     return re.compile(left + re.escape(term) + right, re.IGNORECASE)
+
+
+@functools.lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str | None:
+    """The character as re.IGNORECASE compares it, or None where folding changes its length."""
+    folded = ch.casefold()
+    return folded if len(folded) == 1 else None
+
+
+def _fold(text: str) -> str | None:
+    out = [_fold_char(ch) for ch in text]
+    return None if None in out else "".join(out)  # type: ignore[arg-type]
+
+
+class _TermIndex:
+    """The note's defined terms in a trie of their folded characters: each bullet finds the
+    terms that occur in it by walking the trie from each of its positions, so the work per
+    bullet does not grow with the note and the import stays linear in the note's size."""
+
+    def __init__(self, terms: list[str]) -> None:
+        self.terms = terms
+        self.trie: dict[str, dict] = {}
+        self.always: list[int] = []  # terms that do not fold simply: tried on every bullet
+        for n, term in enumerate(terms):
+            folded = _fold(term)
+            if folded is None:
+                self.always.append(n)
+                continue
+            node = self.trie
+            for ch in folded:
+                node = node.setdefault(ch, {})
+            node.setdefault("", []).append(n)  # "" never is a folded character
+
+    def within(self, text: str) -> list[str]:
+        """The terms that may occur in `text`, in the order of `terms`."""
+        folded = _fold(text)
+        if folded is None:
+            return list(self.terms)
+        found = set(self.always)
+        for start in range(len(folded)):
+            node = self.trie
+            for ch in folded[start:]:
+                if ch not in node:
+                    break
+                node = node[ch]
+                found.update(node.get("", ()))
+        return [self.terms[n] for n in sorted(found)]
 
 
 def _aligned_rows(tex: str) -> list[str]:
@@ -730,6 +796,10 @@ def draft_deck(text: str, note: str, deck_id: str) -> NoteDraft:
         raise ExchangeError(
             f"'{deck_id}' is not a valid deck id: use lowercase letters, digits, '-' and '_'"
         )
+    # A note is untrusted: escape sequences and other control characters never reach the deck
+    # (lone CRs are line breaks of old Mac files, not controls to drop).
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    note = strip_controls(note, lines=False)
     if not text.strip():
         raise ExchangeError(f"{note} is empty: there is nothing to turn into cards")
     cards, counts = _Builder(text, note).cards(deck_id)
