@@ -25,6 +25,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from studytool.content.model import ID_RE, Card, CardType, Deck, Source, Text
 from studytool.exchange.textio import ExchangeError, read_text
@@ -738,14 +739,14 @@ class _TermIndex:
 
     def __init__(self, terms: list[str]) -> None:
         self.terms = terms
-        self.trie: dict[str, dict] = {}
+        self.trie: dict[str, Any] = {}  # folded character -> subtrie; "" -> term numbers
         self.always: list[int] = []  # terms that do not fold simply: tried on every bullet
         for n, term in enumerate(terms):
             folded = _fold(term)
             if folded is None:
                 self.always.append(n)
                 continue
-            node = self.trie
+            node: dict[str, Any] = self.trie
             for ch in folded:
                 node = node.setdefault(ch, {})
             node.setdefault("", []).append(n)  # "" never is a folded character

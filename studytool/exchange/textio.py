@@ -62,7 +62,7 @@ def _not_text(path: Path, data: bytes, at: int) -> ExchangeError:
     )
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Let `write` fill a temporary file next to `path`, then move it into place.
 
     A failure (or a validation error raised by `write`) leaves the old file untouched."""
