@@ -16,6 +16,7 @@ ID_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
 ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]*\Z")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 REVERSE_SUFFIX = "@rev"
+MAX_INT = 2**53  # the largest integer a deck may hold: exact as a float and in JSON
 
 
 class CardType(StrEnum):

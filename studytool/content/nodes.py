@@ -11,6 +11,7 @@ from typing import Any
 import yaml
 
 from studytool.content import spec
+from studytool.content.model import MAX_INT
 from studytool.textsafe import find_control, one_line
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -30,7 +31,6 @@ KIND_NAMES = {
 # Numbers in decks are card answers, indices and ranges: anything beyond these is a mistake, and
 # bounding them keeps Python's int-string limit and float overflow out of every later step.
 MAX_NUMBER_CHARS = 40
-MAX_INT = 2**53  # exact as a float and in JSON
 MAX_FLOAT = 1e100
 # YAML 1.1 reads 6e23 (no dot) as a string; YAML 1.2 and people read it as a number.
 _PLAIN_FLOAT = re.compile(r"[-+]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][-+]?\d+)?\Z")
