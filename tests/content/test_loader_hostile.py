@@ -215,3 +215,13 @@ def _has_reader(fifo: Path) -> bool:
     except OSError:
         return False
     return True
+
+
+def test_duplicate_deck_message_prints_both_file_names_safely(tmp_path: Path) -> None:
+    deck = "deck: d\ntitle: T\ncards:\n" + BASIC
+    (tmp_path / "a\x1b[2J.yaml").write_text(deck, encoding="utf-8")
+    (tmp_path / "b\x07.yaml").write_text(deck, encoding="utf-8")
+    [line] = [str(p) for p in load_paths([tmp_path], set()).problems]
+    assert line == (
+        f"{tmp_path}/b\\x07.yaml:1:7: duplicate deck id 'd' (also in {tmp_path}/a\\x1b[2J.yaml)"
+    )
