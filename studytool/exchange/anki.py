@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from studytool.content.model import Card, CardType, Deck
-from studytool.exchange.notes import DISPLAY_MATH, INLINE_MATH
+from studytool.exchange.notetext import DISPLAY_MATH, INLINE_MATH
 from studytool.exchange.sides import card_sides, card_tags
 from studytool.exchange.textio import ExchangeError, write_atomic
 from studytool.render import LABELS

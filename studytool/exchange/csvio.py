@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studytool.content.model import ID_RE, Card, CardType, Deck, Text
-from studytool.exchange.notes import slug
+from studytool.exchange.notetext import slug
 from studytool.exchange.sides import card_sides, card_tags
 from studytool.exchange.textio import ExchangeError, read_text, write_atomic
 from studytool.textsafe import strip_controls

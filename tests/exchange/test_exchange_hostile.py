@@ -142,7 +142,7 @@ def test_note_import_work_grows_linearly(monkeypatch: pytest.MonkeyPatch) -> Non
     """Counts the term searches and id hashes instead of timing: 4x the note may cost at most
     twice 4x the work (the old importer tried every defined term on every bullet: 16x)."""
     calls = {"pattern": 0, "id": 0}
-    pattern, card_id = notes._term_pattern, notes._card_id
+    pattern, card_id = notes.term_pattern, notes._card_id
 
     def counted_pattern(term: str):  # type: ignore[no-untyped-def]
         calls["pattern"] += 1
@@ -152,7 +152,7 @@ def test_note_import_work_grows_linearly(monkeypatch: pytest.MonkeyPatch) -> Non
         calls["id"] += 1
         return card_id(*args)
 
-    monkeypatch.setattr(notes, "_term_pattern", counted_pattern)
+    monkeypatch.setattr(notes, "term_pattern", counted_pattern)
     monkeypatch.setattr(notes, "_card_id", counted_id)
     work = []
     for sections in (100, 400):
