@@ -41,7 +41,7 @@ from studytool.exchange.notetext import (
     slug,
     split_definition,
     split_lines,
-    term_pattern,
+    term_matches,
     term_variants,
     topic_of,
     what_is,
@@ -452,9 +452,9 @@ class _Builder:
         for term in sorted(dict.fromkeys(t for t in terms if len(t) >= 3), key=len, reverse=True):
             if "::" in term or "}" in term:
                 continue
-            for m in term_pattern(term).finditer(text, start):
-                if not any(a < m.end() and m.start() < b for a, b in blanks):
-                    blanks.append((m.start(), m.end()))
+            for begin, end in term_matches(term, text, start):
+                if not any(a < end and begin < b for a, b in blanks):
+                    blanks.append((begin, end))
                     break
             if len(blanks) == 3:
                 break

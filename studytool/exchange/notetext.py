@@ -6,6 +6,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,6 +29,15 @@ SENTENCE_END = re.compile(r"(?:[.!。]|[다요음함임됨짐])\s*$")
 MAX_TERM_WORDS = 6
 MAX_SUBJECT_WORDS = 10
 _SCRIPT = re.compile(r"[_^](?:\{[^{}]*\}|\\[A-Za-z]+|\S)")
+# Compiled once: the note's many term patterns would push these out of re's own small cache.
+_SPACES = re.compile(r"\s+")
+_FINAL_PARENS = re.compile(r"\s*\([^)]*\)\s*$")
+_COLON = re.compile(r"\s*[:：]\s*")
+_DASH = re.compile(r"\s+[-–—]\s+")
+_ALIAS = re.compile(r"(?P<a>[^()]+?)\s*\((?P<b>[^()]+)\)")
+_ENVIRONMENT = re.compile(r"\\(?:begin|end)\{[a-z*]+\}")
+_ROW_BREAK = re.compile(r"\\\\")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
 LINK = re.compile(r"://|www\.|^[\w.-]+\.(?:com|org|net|io|kr|ai|dev|so)(?:/\S*)?$")
 
 
@@ -63,7 +73,7 @@ def clean_text(text: str) -> str:
         out += [text[pos : m.start()], render(m.group("tex").strip())]
         pos = m.end()
     out.append(text[pos:])
-    return re.sub(r"\s+", " ", "".join(out)).strip()
+    return _SPACES.sub(" ", "".join(out)).strip()
 
 
 def word_count(text: str) -> int:
@@ -84,7 +94,7 @@ def is_term(text: str, max_words: int = MAX_TERM_WORDS) -> bool:
 
 
 def normal_form(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
+    return _SPACES.sub(" ", unicodedata.normalize("NFKC", text).casefold()).strip()
 
 
 def find_equations(text: str) -> list[str]:
@@ -107,7 +117,7 @@ def without_math(text: str) -> str:
 
 def has_final_consonant(word: str) -> bool | None:
     """Whether a Korean reader ends `word` on a consonant (picks 은/는, 이란/란); None if unsure."""
-    word = re.sub(r"\s*\([^)]*\)\s*$", "", word).rstrip()
+    word = _FINAL_PARENS.sub("", word).rstrip()
     if not word:
         return None
     ch = word[-1]
@@ -179,7 +189,7 @@ def split_definition(text: str, bullet: bool) -> tuple[str, str] | None:
     masked = text
     for m in math_spans(text):  # a colon inside $...$ is no separator
         masked = masked[: m.start()] + "x" * (m.end() - m.start()) + masked[m.end() :]
-    colon = re.search(r"\s*[:：]\s*", masked)
+    colon = _COLON.search(masked)
     if colon:
         term, meaning = text[: colon.start()].strip().lstrip("*"), text[colon.end() :].strip()
         clock = term[-1:].isdigit() and meaning[:1].isdigit()
@@ -187,7 +197,7 @@ def split_definition(text: str, bullet: bool) -> tuple[str, str] | None:
             return (term, meaning) if len(clean_text(meaning)) >= 2 else None
         return None
     if bullet:
-        dash = re.search(r"\s+[-–—]\s+", masked)
+        dash = _DASH.search(masked)
         if dash:
             term, meaning = text[: dash.start()].strip(), text[dash.end() :].strip()
             if (
@@ -204,7 +214,7 @@ def term_variants(subject: str) -> list[str]:
     if not is_term(subject, 4):
         return []
     out = [subject]
-    m = re.fullmatch(r"(?P<a>[^()]+?)\s*\((?P<b>[^()]+)\)", subject)
+    m = _ALIAS.fullmatch(subject)
     if m:
         out += [m.group("a").strip(), m.group("b").strip()]
     return out
@@ -217,6 +227,31 @@ def term_pattern(term: str) -> re.Pattern[str]:
     left = r"(?<![A-Za-z0-9-])" if term[0].isascii() and term[0].isalnum() else ""
     right = r"(?![A-Za-z0-9-])" if term[-1].isascii() and term[-1].isalnum() else ""
     return re.compile(left + re.escape(term) + right, re.IGNORECASE)
+
+
+_WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789-")
+
+
+def term_matches(term: str, text: str, start: int = 0) -> Iterator[tuple[int, int]]:
+    """Where `term` occurs in `text` from `start` as `term_pattern` finds it, by plain string
+    search on the case-folded texts: compiling one case-insensitive pattern per term costs a
+    millisecond, which a note with thousands of terms cannot afford."""
+    term_folded, text_folded = _fold(term), _fold(text)
+    if term_folded is None or text_folded is None:
+        yield from ((m.start(), m.end()) for m in term_pattern(term).finditer(text, start))
+        return
+    left = term[0].isascii() and term[0].isalnum()
+    right = term[-1].isascii() and term[-1].isalnum()
+    n = len(term_folded)
+    at = text_folded.find(term_folded, start)
+    while at != -1:
+        before = text_folded[at - 1] if at > 0 else ""
+        after = text_folded[at + n : at + n + 1]
+        if (left and before in _WORD_CHARS) or (right and after in _WORD_CHARS):
+            at = text_folded.find(term_folded, at + 1)
+            continue
+        yield at, at + n
+        at = text_folded.find(term_folded, at + n)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -268,8 +303,8 @@ class TermIndex:
 
 def aligned_rows(tex: str) -> list[str]:
     """An aligned block as one rendered row per line, for the back of a formula card."""
-    body = re.sub(r"\\(?:begin|end)\{[a-z*]+\}", "", tex)
-    rows = [r.replace("&", "").strip() for r in re.split(r"\\\\", body)]
+    body = _ENVIRONMENT.sub("", tex)
+    rows = [r.replace("&", "").strip() for r in _ROW_BREAK.split(body)]
     return [render(r) for r in rows if r]
 
 
@@ -277,7 +312,7 @@ def slug(text: str) -> str:
     """The first few ASCII words of `text`, for readable ids: 'Adam(Adaptive...' -> 'adam-...'."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
     out = ""
-    for word in re.findall(r"[a-z0-9]+", ascii_text):
+    for word in _ASCII_WORD.findall(ascii_text):
         if len(out) + len(word) + 1 > 24:
             break
         out = f"{out}-{word}" if out else word

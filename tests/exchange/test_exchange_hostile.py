@@ -141,24 +141,24 @@ def _note(sections: int) -> str:
 def test_note_import_work_grows_linearly(monkeypatch: pytest.MonkeyPatch) -> None:
     """Counts the term searches and id hashes instead of timing: 4x the note may cost at most
     twice 4x the work (the old importer tried every defined term on every bullet: 16x)."""
-    calls = {"pattern": 0, "id": 0}
-    pattern, card_id = notes.term_pattern, notes._card_id
+    calls = {"search": 0, "id": 0}
+    search, card_id = notes.term_matches, notes._card_id
 
-    def counted_pattern(term: str):  # type: ignore[no-untyped-def]
-        calls["pattern"] += 1
-        return pattern(term)
+    def counted_search(*args):  # type: ignore[no-untyped-def]
+        calls["search"] += 1
+        return search(*args)
 
     def counted_id(*args):  # type: ignore[no-untyped-def]
         calls["id"] += 1
         return card_id(*args)
 
-    monkeypatch.setattr(notes, "term_pattern", counted_pattern)
+    monkeypatch.setattr(notes, "term_matches", counted_search)
     monkeypatch.setattr(notes, "_card_id", counted_id)
     work = []
     for sections in (100, 400):
-        calls.update(pattern=0, id=0)
+        calls.update(search=0, id=0)
         draft_deck(_note(sections), "n.md", "n")
         work.append(dict(calls))
-    for key in ("pattern", "id"):
+    for key in ("search", "id"):
         assert work[0][key] > 0
         assert work[1][key] / work[0][key] < 8, (key, work)
