@@ -422,9 +422,8 @@ class DeckParser:
         if generated and "answer" in f:
             self.error(f["answer"][0], "a generated card takes 'vars' and 'compute', not 'answer'")
         elif not generated and "answer" not in f:
-            self.error(
-                f["question"][0], "a numeric card is missing 'answer' (or 'vars' and 'compute')"
-            )
+            anchor = (f.get("question") or f["type"])[0]  # the question may be missing too
+            self.error(anchor, "a numeric card is missing 'answer' (or 'vars' and 'compute')")
         elif generated:
             for key in ("vars", "compute"):
                 if key not in f:

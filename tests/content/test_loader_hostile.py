@@ -225,3 +225,11 @@ def test_duplicate_deck_message_prints_both_file_names_safely(tmp_path: Path) ->
     assert line == (
         f"{tmp_path}/b\\x07.yaml:1:7: duplicate deck id 'd' (also in {tmp_path}/a\\x1b[2J.yaml)"
     )
+
+
+def test_numeric_card_without_question_or_answer_is_located(tmp_path: Path) -> None:
+    # Found by the hostile fuzz: this raised KeyError('question') inside the loader.
+    assert problems(tmp_path, HEAD + "  - id: n\n    type: numeric\n") == [
+        "4:5: a numeric card is missing 'question'",
+        "5:11: a numeric card is missing 'answer' (or 'vars' and 'compute')",
+    ]
