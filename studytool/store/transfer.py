@@ -13,17 +13,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from studytool.content.inputfile import InputFileError, read_limited
 from studytool.fsio import atomic_path
 from studytool.store.db import SCHEMA_VERSION, log_triggers_off
 from studytool.store.errors import StoreError
 from studytool.store.ranges import state_problem, time_problem
 from studytool.store.scheduler import as_utc, utc_now
 from studytool.store.sql import BEFORE_COLS, STATE_COLS
+from studytool.textsafe import safe_path
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
 
 FORMAT = "studytool-progress"
+MAX_IMPORT_BYTES = 512 * 2**20  # a year of daily study exports to a few MB
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold at every insert
 TABLE_ORDER = ("cards", "sessions", "params", "revlog")
@@ -90,10 +93,11 @@ def _check_value(table: str, column: str, kind: str, value: Any) -> None:
 def read_progress_file(store: Store, src: Path) -> dict[str, list[list[Any]]]:
     """Parse and validate an export; returns rows per table in the store's column order."""
     try:
-        with src.open(encoding="utf-8") as f:
-            data = json.load(f)
+        data = json.loads(read_limited(src, MAX_IMPORT_BYTES).decode("utf-8"))
+    except InputFileError as e:
+        raise StoreError(f"cannot read {safe_path(src)}: {e}") from None
     except OSError as e:
-        raise StoreError(f"cannot read {src}: {e.strerror or e}") from None
+        raise StoreError(f"cannot read {safe_path(src)}: {e.strerror or e}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise StoreError(f"{src}: not a JSON progress file ({e})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
