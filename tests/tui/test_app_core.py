@@ -6,8 +6,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from kit import DECKS, make_app, settle, wait_for
+from textual.command import CommandList
 from textual.widgets import DataTable
-from tuikit_core import DECKS, make_app, settle
 
 from studytool.config import Settings
 from studytool.content.library import load_library
@@ -67,7 +68,8 @@ async def test_palette_runs_an_action(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"statistics")
-        await pilot.pause(0.3)
+        hits = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: hits.highlighted is not None, 10, "the palette's hits")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, StatsScreen)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from browse_editor_kit import FIXTURES, NOW, make_app, settle, text_of
+from browse_editor_kit import FIXTURES, copy_decks, validated
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from kit import NOW, make_app, settle, text_of
 from textual.widgets import Input, OptionList, Select
 
 from studytool.content.library import load_library
@@ -34,7 +35,7 @@ async def open_browse(pilot) -> BrowseScreen:
 
 
 async def test_each_keystroke_narrows_the_list(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_browse(pilot)
         assert len(listed(app)) == 11
@@ -86,7 +87,7 @@ def test_unknown_prefixes_are_text() -> None:
 
 
 async def test_filters_preview_and_language(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_browse(pilot)
         screen.query_one("#filter-deck", Select).value = "optim"
@@ -114,7 +115,7 @@ async def test_filters_preview_and_language(tmp_path: Path) -> None:
 
 
 async def test_status_filters_and_suspend(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         store = app.store
@@ -143,7 +144,7 @@ async def test_status_filters_and_suspend(tmp_path: Path) -> None:
 
 
 async def test_edit_and_demo_keys(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     demos: list[str] = []
     app.action_demo = demos.append  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
@@ -167,7 +168,8 @@ async def test_edit_and_demo_keys(tmp_path: Path) -> None:
         await pilot.pause()
         app.screen.query_one("#type-picker-list", OptionList).highlighted = 5  # truefalse
         await pilot.press("enter")
-        await settle(pilot, 0.4)
+        await settle(pilot)
+        await validated(pilot, app.screen)
         editor = app.screen
         assert isinstance(editor, EditorScreen) and editor.path.name == "optim.yaml"
         row = editor.text_area.cursor_location[0]
@@ -178,7 +180,7 @@ async def test_browse_without_a_store(tmp_path: Path) -> None:
     """A database that cannot be opened leaves browsing working; suspend says why not."""
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "progress.db").write_bytes(b"not a database" * 100)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browse(pilot)
         assert app.store is None

@@ -11,9 +11,9 @@ import time
 from pathlib import Path
 
 import pytest
-from demo_kit import make_runner, make_test_package, run_to_end, shown, wait_for
+from demo_kit import make_runner, make_test_package, run_to_end, shown
+from kit import make_app, wait_for
 from textual.widgets import Input, OptionList, ProgressBar, Switch
-from tuikit_core import make_app
 
 from studytool.demorun import catalog
 from studytool.tui import demo as demo_module
@@ -97,9 +97,8 @@ async def test_escape_cancels_the_run_then_closes(tmp_path: Path, runner, packag
 
         t0 = time.monotonic()
         await pilot.press("escape")
-        while proc.poll() is None and time.monotonic() - t0 < 3:
-            await pilot.pause(0.01)
-        assert proc.poll() is not None and time.monotonic() - t0 < 1.0
+        await wait_for(pilot, lambda: proc.poll() is not None, 3, "the worker to exit")
+        assert time.monotonic() - t0 < 1.0
         await wait_for(pilot, lambda: screen.state.done)
         assert screen.state.cancelled and app.screen is screen
         assert "cancelled" in shown(screen, "#status")
@@ -215,7 +214,7 @@ def test_opening_a_demo_never_imports_torch_and_only_then_plotext(tmp_path: Path
         import asyncio, sys
         from pathlib import Path
         sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from tuikit_core import make_app
+        from kit import make_app, wait_for
         from studytool.demorun.runner import DemoRunner, WorkerPool
 
         async def main():

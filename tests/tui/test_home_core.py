@@ -6,8 +6,8 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+from kit import NOW, make_app, settle
 from rich.console import Console
-from tuikit_core import NOW, make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.tui.home import HomeScreen

@@ -6,10 +6,10 @@ import io
 import shutil
 from pathlib import Path
 
+from kit import DECKS, make_app, settle
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
-from tuikit_core import DECKS, make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.tui.app import StudyApp

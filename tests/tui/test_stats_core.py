@@ -6,9 +6,9 @@ import io
 from datetime import timedelta
 from pathlib import Path
 
+from kit import NOW, make_app, settle
 from rich.console import Console
 from textual.widgets import TabbedContent
-from tuikit_core import NOW, make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.tui.stats import StatsScreen, stats_table
