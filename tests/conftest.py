@@ -1,8 +1,46 @@
-"""Shared fixtures: every test runs against a throwaway config, data and content location."""
+"""Shared fixtures: every test runs against a throwaway config, data and content location; the
+store opens under tmp_path at a fixed clock; tests are marked by folder (see
+`pytest_collection_modifyitems`) so that `pytest -m "not torch"` is the fast suite."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
 import pytest
+from kit import NOW
+
+from studytool.config import Settings
+from studytool.content.model import Card
+from studytool.store.repo import Store
+
+# Marks by where a test lives (paths relative to tests/). `torch`: imports torch or runs a
+# demo in a worker; `tui`: drives the app with Pilot; `slow`: seconds per test on its own.
+MARKS_BY_PATH: dict[str, tuple[str, ...]] = {
+    "demos/": ("torch", "slow"),
+    "test_demo_framework.py": ("torch", "slow"),
+    "quiz/test_generated_torch.py": ("torch",),
+    "store/test_store_optimize.py": ("torch", "slow"),
+    "tui/test_demo_screen.py": ("torch", "tui"),
+    "tui/test_snapshots_demo.py": ("torch", "tui"),
+    "tui/": ("tui",),
+    "quiz/test_quiz_tui.py": ("tui",),
+    "test_wheel.py": ("slow",),
+    "store/test_store_reliability.py": ("slow",),
+    "content/test_loader_fuzz.py": ("slow",),
+    "quiz/test_expr_fuzz.py": ("slow",),
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    tests = Path(__file__).parent
+    for item in items:
+        where = item.path.relative_to(tests).as_posix()
+        for prefix, marks in MARKS_BY_PATH.items():
+            if where.startswith(prefix):
+                for mark in marks:
+                    item.add_marker(mark)
 
 
 @pytest.fixture(autouse=True)
@@ -13,3 +51,29 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("STUDYTOOL_CACHE", str(home / "cache"))
     monkeypatch.delenv("STUDYTOOL_CONTENT", raising=False)
     return home
+
+
+@pytest.fixture
+def now() -> datetime:
+    """The clock the `store` fixture opens and syncs at; a folder may override it."""
+    return NOW
+
+
+@pytest.fixture
+def cards() -> list[Card]:
+    """The cards the `store` fixture syncs; none unless a folder or module overrides it."""
+    return []
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data")
+
+
+@pytest.fixture
+def store(settings: Settings, cards: list[Card], now: datetime) -> Iterator[Store]:
+    s = Store.open(settings, now=now, tz=UTC)
+    if cards:
+        s.sync(cards, now=now)
+    yield s
+    s.close()

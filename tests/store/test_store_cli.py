@@ -23,7 +23,7 @@ from studytool.store.scheduler import Rating
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def make_app(data: Path, cards: list[Card]) -> typer.Typer:
+def cli_app(data: Path, cards: list[Card]) -> typer.Typer:
     app = typer.Typer(pretty_exceptions_enable=False)
 
     @app.callback()
@@ -40,7 +40,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def run(data: Path, cards: list[Card], *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(make_app(data, cards), list(args))
+    result = CliRunner().invoke(cli_app(data, cards), list(args))
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
