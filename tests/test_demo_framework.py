@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 import os
-import subprocess
 import sys
 import textwrap
 import threading
@@ -271,24 +270,6 @@ def test_catalog_rejects_non_literal_info(tmp_path):
     assert "var.py: INFO must contain only literals" in errors
     assert "noseed.py: every demo needs a 'seed' param" in errors
     assert "renamed.py: INFO.name is 'other'" in errors
-
-
-def test_app_side_imports_no_torch():
-    code = (
-        "import sys, time\n"
-        "t = time.perf_counter()\n"
-        "from studytool.demorun import catalog\n"
-        "import studytool.demorun.runner, studytool.demorun.protocol, studytool.cli_demo\n"
-        "metas = catalog.list_demos()\n"
-        "catalog.get_demo('optimizers').resolve_params({'steps': '50'})\n"
-        "elapsed = time.perf_counter() - t\n"
-        "assert len(metas) >= 6, metas\n"
-        "print('torch' in sys.modules, 'numpy' in sys.modules, round(elapsed, 3))\n"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True
-    ).stdout.split()
-    assert out[:2] == ["False", "False"], out
 
 
 # --------------------------------------------------------------------------- runner / pool

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -206,31 +204,3 @@ def test_import_csv(cli, content: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("front only\n", encoding="utf-8")
     clean_error(cli("import-csv", bad, "--deck", "b"), "bad.csv:1: a row needs a front and a back")
-
-
-def test_exchange_commands_never_import_torch(tmp_path: Path, note: Path) -> None:
-    code = f"""
-import sys
-import typer
-from typer.testing import CliRunner
-from studytool.cli_exchange import register
-from studytool.config import Settings
-from studytool.content.library import load_library
-
-from pathlib import Path
-settings = Settings(content_dirs=(Path({str(tmp_path / "decks")!r}),))
-app = typer.Typer()
-register(app, lambda: settings, lambda: load_library(settings.content_dirs))
-runner = CliRunner()
-for args in (["import", {str(note)!r}, "--deck", "w"],
-             ["export", "anki", "--all", {str(tmp_path / "all.apkg")!r}],
-             ["export", "csv", "--all", {str(tmp_path / "all.csv")!r}]):
-    result = runner.invoke(app, args)
-    assert result.exit_code == 0, (args, result.output)
-print(sorted(m for m in ("torch", "numpy", "fsrs.optimizer") if m in sys.modules))
-"""
-    result = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"

@@ -244,14 +244,3 @@ def test_a_broken_database_is_one_clean_line(
     (data / "progress.db").write_bytes(b"not a database at all" * 10)
     monkeypatch.setenv("STUDYTOOL_DATA", str(data))
     clean_error(quiz("history"), "progress.db")
-
-
-def test_the_quiz_commands_never_import_torch_or_textual() -> None:
-    code = (
-        "import sys, studytool.cli_quiz\n"
-        "print(sorted(m for m in ('torch', 'textual', 'numpy', 'fsrs') if m in sys.modules))\n"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, check=True
-    )
-    assert done.stdout.strip() == "[]"

@@ -4,9 +4,6 @@ checks, the demo list, and what the app process imports."""
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -206,39 +203,6 @@ async def test_the_app_opens_a_demo_in_its_language(tmp_path: Path, runner, monk
         assert meta.title_en in shown(screen, "#about")
         await pilot.press("l")
         assert meta.title_ko in shown(screen, "#about")
-
-
-def test_opening_a_demo_never_imports_torch_and_only_then_plotext(tmp_path: Path) -> None:
-    code = textwrap.dedent(
-        f"""
-        import asyncio, sys
-        from pathlib import Path
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from kit import make_app, wait_for
-        from studytool.demorun.runner import DemoRunner, WorkerPool
-
-        async def main():
-            app = make_app(Path({str(tmp_path)!r}), open_store=False)
-            async with app.run_test() as pilot:
-                await pilot.pause()
-                print("start", "textual_plotext" in sys.modules, "torch" in sys.modules)
-                from studytool.tui.demo import DemoScreen
-                # a stand-in worker: this test is about the app process, not the child
-                pool = WorkerPool(command=[sys.executable, "-c", "import sys; sys.stdin.read()"])
-                app.push_screen(DemoScreen("resnet", runner=DemoRunner(pool)))
-                await pilot.pause()
-                print("demo", "textual_plotext" in sys.modules, "torch" in sys.modules)
-                pool.shutdown()
-
-        asyncio.run(main())
-        """
-    )
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:2] == ["start False False", "demo True False"], out.stdout
 
 
 def test_shutdown_workers_stops_the_shared_worker(monkeypatch) -> None:
