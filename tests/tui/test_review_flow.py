@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
-from kit import DECKS, make_app, settle
-from rich.console import Console
+from kit import DECKS, make_app, settle, text_of
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
@@ -31,9 +29,7 @@ def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
 def card_text(app: StudyApp) -> str:
     """What the card view shows, as plain text."""
     state = app.screen.query_one("#card", CardView).display_state
-    console = Console(width=100, record=True, file=io.StringIO())
-    console.print(render_card(state))
-    return console.export_text()
+    return text_of(render_card(state))
 
 
 def current_id(app: StudyApp) -> str:
