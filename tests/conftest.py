@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from _pytest.mark.expression import Expression
 from kit import NOW
 
 from studytool.config import Settings
@@ -19,6 +20,7 @@ from studytool.store.repo import Store
 # demo in a worker; `tui`: drives the app with Pilot; `slow`: seconds per test on its own.
 MARKS_BY_PATH: dict[str, tuple[str, ...]] = {
     "demos/": ("torch", "slow"),
+    "content/test_numbers_": ("torch",),
     "test_demo_framework.py": ("torch", "slow"),
     "quiz/test_generated_torch.py": ("torch",),
     "store/test_store_optimize.py": ("torch", "slow"),
@@ -33,14 +35,31 @@ MARKS_BY_PATH: dict[str, tuple[str, ...]] = {
 }
 
 
+TESTS = Path(__file__).parent
+
+
+def marks_of(path: Path) -> set[str]:
+    where = path.relative_to(TESTS).as_posix()
+    return {m for prefix, marks in MARKS_BY_PATH.items() if where.startswith(prefix) for m in marks}
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Do not even import a module that `-m` deselects by its path marks: the torch modules
+    import torch at the top, seconds of the fast suite. (These modules carry no marks of
+    their own that could select them again.)"""
+    expression = config.getoption("markexpr")
+    if not expression or collection_path.suffix != ".py" or TESTS not in collection_path.parents:
+        return None
+    marks = marks_of(collection_path)
+    if marks and not Expression.compile(expression).evaluate(lambda name, **_: name in marks):
+        return True
+    return None
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    tests = Path(__file__).parent
     for item in items:
-        where = item.path.relative_to(tests).as_posix()
-        for prefix, marks in MARKS_BY_PATH.items():
-            if where.startswith(prefix):
-                for mark in marks:
-                    item.add_marker(mark)
+        for mark in sorted(marks_of(item.path)):
+            item.add_marker(mark)
 
 
 @pytest.fixture(autouse=True)
