@@ -50,14 +50,16 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
-    """Do not even import a module that `-m` deselects by its path marks: the torch modules
-    import torch at the top, seconds of the fast suite. (These modules carry no marks of
-    their own that could select them again.)"""
+    """Do not even import a torch module that `-m` deselects: they import torch at the top,
+    seconds of the fast suite. (No torch module marks a test of its own that `-m` could
+    select again; other modules are collected and deselected as usual.)"""
     expression = config.getoption("markexpr")
     if not expression or collection_path.suffix != ".py" or TESTS not in collection_path.parents:
         return None
     marks = marks_of(collection_path)
-    if marks and not Expression.compile(expression).evaluate(lambda name, **_: name in marks):
+    if "torch" in marks and not Expression.compile(expression).evaluate(
+        lambda name, **_: name in marks
+    ):
         return True
     return None
 
