@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from studytool.content.model import Card, CardType, Deck, LoadResult, Text  # noqa: E402
-from studytool.tui.browse import BrowseIndex, parse_query  # noqa: E402
+from studytool.study.search import BrowseIndex, parse_query  # noqa: E402
 
 QUERIES = ["attention", "어텐션 행렬", "tag:cnn gradient", "-relu softmax", "is:new type:mcq"]
 TARGET_MS = 50.0

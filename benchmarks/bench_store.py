@@ -58,7 +58,7 @@ def build(store: Store, cards: list[Card]) -> None:
     rng = random.Random(42)
     now = to_ms(NOW)
     store.sync(cards, now=NOW - timedelta(days=1100))
-    ids = dict(store.read("SELECT key, id FROM cards"))
+    ids = dict(store._read("SELECT key, id FROM cards"))
     reviewed = [c.full_id for c in cards if rng.random() >= 0.10]
     per_card = N_REVLOG // len(reviewed)
     extra = N_REVLOG - per_card * len(reviewed)
@@ -120,8 +120,8 @@ def build(store: Store, cards: list[Card]) -> None:
         for stmt in revlog_ddl:
             con.execute(stmt)
         execute_script(con, AGGREGATES_REBUILD)
-    store.read("PRAGMA wal_checkpoint(TRUNCATE)")
-    store.read("ANALYZE")
+    store._read("PRAGMA wal_checkpoint(TRUNCATE)")
+    store._read("ANALYZE")
 
 
 def timed(fn: Callable[[], object], runs: int) -> list[float]:
@@ -151,7 +151,7 @@ def main() -> None:
     try:
         t0 = time.perf_counter()
         with Store.open(settings, now=NOW, tz=UTC, backup=False) as store:
-            if store.read("SELECT count(*) FROM revlog")[0][0] < N_REVLOG:
+            if store._read("SELECT count(*) FROM revlog")[0][0] < N_REVLOG:
                 build(store, cards)
         built = time.perf_counter() - t0
         size = (root / "progress.db").stat().st_size / 2**20

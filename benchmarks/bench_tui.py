@@ -120,8 +120,9 @@ async def keypress_to_render(cards: int) -> list[tuple[str, float]]:
 
     from studytool.config import Settings
     from studytool.content.library import load_library
+    from studytool.study.cardtypes import Interaction
     from studytool.tui.app import StudyApp
-    from studytool.tui.review import INPUT_TYPES, ReviewScreen
+    from studytool.tui.review import ReviewScreen
 
     class TimedApp(StudyApp):
         paints: list[float] = []
@@ -164,10 +165,11 @@ async def keypress_to_render(cards: int) -> list[tuple[str, float]]:
                     samples.append((what, painted[0] - start))
 
         for _ in range(cards):
-            card = screen.card
-            if card is None or app.screen is not screen:
+            state = screen.display_state
+            if state is None or app.screen is not screen:
                 break
-            await timed("enter" if card.type in INPUT_TYPES else "space", "show answer")
+            typing = state.attempt.interaction is Interaction.INPUT
+            await timed("enter" if typing else "space", "show answer")
             await timed("3", "grade + next card")
     return samples
 

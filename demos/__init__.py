@@ -2,7 +2,7 @@
 
 Every module ``demos/<name>.py`` (not starting with ``_``) defines a literal
 ``INFO = DemoInfo(...)`` and ``run(params, device, report) -> Verdict``;
-see ``demos/_base.py`` for the API.
+``INFO`` uses ``studytool.demorun.params``, running and reporting ``demos/_base.py``.
 
 This package must never import torch at import time: the app reads the demo catalogue
 (``studytool.demorun.catalog``) with ``ast`` and only the worker child process runs demos.

@@ -1,12 +1,12 @@
-"""The demo API shared by every ``demos/<name>.py`` module.
+"""The demo API shared by every ``demos/<name>.py`` module: running, reporting, seeding.
 
-A demo module defines a literal ``INFO = DemoInfo(...)`` (read with ``ast`` by
-``studytool.demorun.catalog``, so only literals and ``Param(...)`` calls are allowed) and
-``run(params, device, report) -> Verdict``.  ``report`` is a :class:`Reporter`; each call
-emits one JSON-serialisable event dict (schema: ``studytool/demorun/protocol.py``).
+A demo module defines a literal ``INFO = DemoInfo(...)`` (the parameter model lives in
+``studytool.demorun.params``; the catalogue reads INFO with ``ast``, so only literals and
+``Param(...)`` calls are allowed) and ``run(params, device, report) -> Verdict``.  ``report``
+is a :class:`Reporter`; each call emits one JSON-serialisable event dict (schema:
+``studytool/demorun/protocol.py``).
 
-This module does NOT import torch or numpy at import time (the app imports it to validate
-parameters); they are imported lazily inside the functions that need them.
+torch and numpy are imported lazily inside the functions that need them.
 
 Entry points:
 
@@ -20,7 +20,6 @@ Entry points:
 from __future__ import annotations
 
 import contextlib
-import difflib
 import importlib
 import json
 import math
@@ -29,18 +28,22 @@ import random
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from studytool.demorun.params import (
+    DemoError,
+    DemoInfo,
+    DemoParamError,
+    parse_param_args,
+    resolve_params,
+)
 
 if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 __all__ = [
-    "DemoError",
-    "DemoInfo",
-    "DemoParamError",
-    "Param",
     "RecordingReporter",
     "Reporter",
     "Verdict",
@@ -48,35 +51,9 @@ __all__ = [
     "jsonable",
     "main",
     "resolve_device",
-    "resolve_params",
     "run_inline",
     "seed_everything",
 ]
-
-
-# --------------------------------------------------------------------------- metadata
-
-
-@dataclass(frozen=True)
-class Param:
-    name: str
-    default: int | float | str | bool
-    help: str
-    min: float | None = None  # numeric bounds, inclusive
-    max: float | None = None
-    choices: tuple[str, ...] = ()  # for str params
-    quick: int | float | str | bool | None = None  # value used by --quick (None: same as default)
-
-
-@dataclass(frozen=True)
-class DemoInfo:
-    name: str  # module name, e.g. "resnet"
-    title_en: str
-    title_ko: str
-    concept: str  # one short phrase, e.g. "skip connections"
-    claim: str  # the claim it demonstrates, in one English sentence
-    params: tuple[Param, ...] = ()
-    cards: tuple[str, ...] = ()  # full card ids "deck/card" it illustrates
 
 
 @dataclass
@@ -84,14 +61,6 @@ class Verdict:
     claim_holds: bool
     numbers: dict[str, float]  # the measured numbers behind the verdict
     summary: str  # one line
-
-
-class DemoError(Exception):
-    """Base class of errors raised by the demo framework."""
-
-
-class DemoParamError(DemoError, ValueError):
-    """A bad parameter value, an unknown parameter name or an unavailable device."""
 
 
 # --------------------------------------------------------------------------- JSON helpers
@@ -246,138 +215,6 @@ class RecordingReporter(Reporter):
 
 
 # --------------------------------------------------------------------------- params
-
-
-_TRUE = {"1", "true", "yes", "on", "y", "t"}
-_FALSE = {"0", "false", "no", "off", "n", "f"}
-
-
-def _did_you_mean(word: str, options: Iterable[str]) -> str:
-    options = sorted(options)
-    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
-    if close:
-        return f"; did you mean {close[0]!r}?"
-    if options:
-        return f"; known: {', '.join(options)}"
-    return ""
-
-
-def _coerce(p: Param, value: Any) -> Any:
-    default = p.default
-    name = p.name
-    if isinstance(default, bool):
-        if isinstance(value, bool):
-            return value
-        if isinstance(value, int | float) and value in (0, 1):
-            return bool(value)
-        s = str(value).strip().lower()
-        if s in _TRUE:
-            return True
-        if s in _FALSE:
-            return False
-        raise DemoParamError(f"param {name!r}: {value!r} is not a boolean (use true/false)")
-    if isinstance(default, int):
-        if isinstance(value, bool):
-            raise DemoParamError(f"param {name!r}: {value!r} is not an integer")
-        if isinstance(value, int):
-            return value
-        if isinstance(value, float):
-            if value.is_integer():
-                return int(value)
-            raise DemoParamError(f"param {name!r}: {value!r} is not an integer")
-        s = str(value).strip()
-        try:
-            return int(s)
-        except ValueError:
-            pass
-        try:
-            f = float(s)
-        except ValueError:
-            raise DemoParamError(f"param {name!r}: {value!r} is not an integer") from None
-        if math.isfinite(f) and f.is_integer():
-            return int(f)
-        raise DemoParamError(f"param {name!r}: {value!r} is not an integer")
-    if isinstance(default, float):
-        if isinstance(value, bool):
-            raise DemoParamError(f"param {name!r}: {value!r} is not a number")
-        if isinstance(value, int | float):
-            f = float(value)
-        else:
-            try:
-                f = float(str(value).strip())
-            except ValueError:
-                raise DemoParamError(f"param {name!r}: {value!r} is not a number") from None
-        if not math.isfinite(f):
-            raise DemoParamError(f"param {name!r}: {value!r} is not a finite number")
-        return f
-    # str
-    s = str(value)
-    if p.choices and s not in p.choices:
-        close = difflib.get_close_matches(s, p.choices, n=1, cutoff=0.6)
-        hint = f"; did you mean {close[0]!r}?" if close else ""
-        raise DemoParamError(f"param {name!r}: {s!r} is not one of {', '.join(p.choices)}{hint}")
-    return s
-
-
-def _fmt(p: Param, x: float) -> str:
-    if isinstance(p.default, int) and float(x).is_integer():
-        return str(int(x))
-    return repr(float(x))
-
-
-def _check_range(p: Param, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return
-    if p.min is not None and value < p.min:
-        raise DemoParamError(f"param {p.name!r}: {value} is below the minimum {_fmt(p, p.min)}")
-    if p.max is not None and value > p.max:
-        raise DemoParamError(f"param {p.name!r}: {value} is above the maximum {_fmt(p, p.max)}")
-
-
-def resolve_params(
-    info: DemoInfo, given: dict[str, str | int | float | bool] | None, quick: bool
-) -> dict[str, Any]:
-    """Defaults (or ``quick`` values) overridden by ``given``; coerced and range-checked.
-
-    Raises :class:`DemoParamError` with a one-line message for unknown names (with a
-    did-you-mean), values of the wrong type, values out of range or not among the choices.
-    """
-    given = dict(given or {})
-    by_name = {p.name: p for p in info.params}
-    for key in given:
-        if key not in by_name:
-            raise DemoParamError(
-                f"unknown param {key!r} for demo {info.name!r}" + _did_you_mean(key, by_name)
-            )
-    out: dict[str, Any] = {}
-    for p in info.params:
-        if p.name in given:
-            value = _coerce(p, given[p.name])
-        elif quick and p.quick is not None:
-            value = _coerce(p, p.quick)
-        else:
-            value = _coerce(p, p.default)
-        _check_range(p, value)
-        out[p.name] = value
-    return out
-
-
-def parse_param_args(items: Iterable[str]) -> dict[str, str]:
-    """``["lr=0.1", "steps=50"]`` -> ``{"lr": "0.1", "steps": "50"}`` (DemoParamError if bad)."""
-    out: dict[str, str] = {}
-    for item in items:
-        for part in str(item).split(","):
-            part = part.strip()
-            if not part:
-                continue
-            if "=" not in part:
-                raise DemoParamError(f"bad --param {part!r}: expected NAME=VALUE")
-            k, v = part.split("=", 1)
-            k = k.strip().replace("-", "_")
-            if not k:
-                raise DemoParamError(f"bad --param {part!r}: expected NAME=VALUE")
-            out[k] = v.strip()
-    return out
 
 
 # --------------------------------------------------------------------------- device / seed

@@ -21,7 +21,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict
 
 INFO = DemoInfo(
     name="attention",

@@ -22,7 +22,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict, seed_everything
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict, seed_everything
 from ._data import expected_calibration_error, load_digits, reliability_bins, reliability_image
 
 INFO = DemoInfo(

@@ -22,7 +22,9 @@ from typing import Any
 import torch
 import torch.nn.functional as F
 
-from ._base import DemoInfo, Param, Reporter, Verdict
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict
 from ._common import normalize01
 
 INFO = DemoInfo(

@@ -30,7 +30,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ._base import DemoInfo, DemoParamError, Param, Reporter, Verdict, seed_everything
+from studytool.demorun.params import DemoInfo, DemoParamError, Param
+
+from ._base import Reporter, Verdict, seed_everything
 
 INFO = DemoInfo(
     name="cross_validation",

@@ -20,7 +20,9 @@ from typing import Any
 
 import torch
 
-from ._base import DemoInfo, Param, Reporter, Verdict
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict
 from ._common import box_iou, nms
 
 INFO = DemoInfo(

@@ -15,7 +15,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict, seed_everything
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict, seed_everything
 from ._data import density_image, gaussian_ring, hstack_images, ring_modes, scatter_image
 
 INFO = DemoInfo(
@@ -61,7 +63,6 @@ INFO = DemoInfo(
     cards=(
         "generative-2/adversarial-autoencoder",
         "generative-2/gan-two-player-game",
-        "generative-2/gan-year",
         "generative-2/gan-minimax-objective",
         "generative-2/gan-optimal-discriminator",
         "generative-2/gan-optimal-d-numeric",

@@ -16,7 +16,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict, seed_everything
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict, seed_everything
 from ._data import _digits_numpy, tile_images
 
 INFO = DemoInfo(

@@ -18,7 +18,9 @@ from typing import Any
 import torch
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict
 
 INFO = DemoInfo(
     name="param_count",
@@ -57,10 +59,7 @@ INFO = DemoInfo(
         "conv-basics/conv-fewer-params-why",
         "conv-basics/one-by-one-conv-uses",
         "conv-basics/one-by-one-params",
-        "conv-basics/bottleneck-direct-3x3",
-        "conv-basics/bottleneck-with-1x1",
         "conv-basics/bottleneck-ratio-percent",
-        "conv-basics/fc-fixed-input-flatten-numeric",
         "conv-basics/gap-fc-params",
         "cv-apps/convolutionalization-params",
         "generated/conv-params",

@@ -17,7 +17,9 @@ from typing import Any
 
 import torch
 
-from ._base import DemoInfo, Param, Reporter, Verdict
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict
 
 INFO = DemoInfo(
     name="positional_encoding",
@@ -77,7 +79,7 @@ def shift_matrix(k: int, d: int, base: float = 10000.0, dtype=torch.float64, dev
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
     d, n, k, base = params["d_model"], params["max_len"], params["offset"], params["base"]
     if d % 2:
-        from ._base import DemoParamError
+        from studytool.demorun.params import DemoParamError
 
         raise DemoParamError(f"param 'd_model': {d} must be even")
     dtype = torch.float32 if device.type == "mps" else torch.float64

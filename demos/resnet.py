@@ -18,7 +18,9 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict, seed_everything
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict, seed_everything
 from ._data import load_digits
 
 INFO = DemoInfo(

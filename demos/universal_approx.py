@@ -30,7 +30,9 @@ from typing import Any
 
 import torch
 
-from ._base import DemoInfo, DemoParamError, Param, Reporter, Verdict, seed_everything
+from studytool.demorun.params import DemoInfo, DemoParamError, Param
+
+from ._base import Reporter, Verdict, seed_everything
 from ._common import PALETTE, draw_polyline
 
 INFO = DemoInfo(

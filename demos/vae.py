@@ -21,7 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from ._base import DemoInfo, Param, Reporter, Verdict, seed_everything
+from studytool.demorun.params import DemoInfo, Param
+
+from ._base import Reporter, Verdict, seed_everything
 from ._data import density_image, hstack_images, nearest_distances, scatter_image, two_moons
 
 INFO = DemoInfo(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 PKG_DIR = Path(__file__).resolve().parent
@@ -19,10 +18,6 @@ def demos_dir() -> Path:
 
 
 def demos_package() -> str:
-    """The importable name of the demos package; a checkout puts its root on sys.path."""
-    if (PKG_DIR / "demos").is_dir():
-        return "studytool.demos"
-    root = str(PKG_DIR.parent)
-    if root not in sys.path:
-        sys.path.insert(0, root)
-    return "demos"
+    """The importable name of the demos package.  A checkout's top-level ``demos`` imports only
+    where the checkout root is on the path: the runner gives its worker that ``PYTHONPATH``."""
+    return "studytool.demos" if (PKG_DIR / "demos").is_dir() else "demos"

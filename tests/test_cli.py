@@ -53,11 +53,11 @@ def test_check_builtin_content_passes() -> None:
     assert result.exit_code == 0, result.stdout
 
 
-def test_check_reports_located_errors_and_exit_1(tmp_path: Path) -> None:
+def test_check_reports_located_errors_and_exit_2(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text(DECK.format(deck="bad").replace("type: basic", "type: basik"))
     result = run("check", str(bad))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout.splitlines()[0] == (
         f"{bad}:6:11: unknown card type 'basik'; did you mean 'basic'? (one of: basic, reversed,"
         " cloze, mcq, multi, truefalse, typed, numeric, order)"
@@ -68,12 +68,19 @@ def test_check_json(tmp_path: Path, user_deck: Path) -> None:
     result = run("check", "--json", str(user_deck))
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert data == {"ok": True, "decks": 1, "cards": 1, "problems": []}
+    assert data == {
+        "ok": True,
+        "decks": 1,
+        "cards": 1,
+        "problems": [],
+        "warnings": [],
+        "rules": {},
+    }
 
 
 def test_check_missing_path(tmp_path: Path) -> None:
     result = run("check", str(tmp_path / "nope.yaml"))
-    assert result.exit_code == 1
+    assert result.exit_code == 2
     assert result.stdout.strip() == f"{tmp_path / 'nope.yaml'}:1:1: no such file or directory"
 
 
@@ -127,6 +134,33 @@ def test_show_renders_formula(user_deck: Path) -> None:
     assert data["prompt"] == "Front"
 
 
+def test_lang_is_one_option_checked_alike_by_every_command(user_deck: Path) -> None:
+    for args in (["decks"], ["show", "mine/one"], ["export", "csv", "--all", "x.csv"]):
+        result = run("--content", str(user_deck), *args, "--lang", "fr")
+        assert result.exit_code == 2, args
+        assert result.stderr == "studytool: --lang must be 'en' or 'ko', not 'fr'\n", args
+
+
+def test_lang_defaults_to_the_configured_language(tmp_path: Path, user_deck: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('lang = "ko"\n')
+    env = {"STUDYTOOL_CONFIG": str(config), "COLUMNS": "200"}
+    shown = runner.invoke(app, ["--content", str(user_deck), "show", "mine/one", "--json"], env=env)
+    assert json.loads(shown.stdout)["prompt"] == "앞면"
+    listed = runner.invoke(app, ["--content", str(user_deck), "decks"], env=env)
+    assert "내 덱" in listed.stdout
+    english = runner.invoke(app, ["--content", str(user_deck), "decks", "--lang", "en"], env=env)
+    assert "내 덱" not in english.stdout and "Mine" in english.stdout
+
+
+def test_global_options_last_one_run(user_deck: Path) -> None:
+    def deck_ids(*args: str) -> set[str]:
+        return {r["id"] for r in json.loads(run(*args, "decks", "--json").stdout)["decks"]}
+
+    assert "mine" in deck_ids("-c", str(user_deck))
+    assert "mine" not in deck_ids()
+
+
 def test_show_unknown_card_suggests(user_deck: Path) -> None:
     result = run("--content", str(user_deck), "show", "mine/onee")
     assert result.exit_code == 2
@@ -162,7 +196,7 @@ def _subprocess(*args: str, code: str | None = None) -> subprocess.CompletedProc
 
 def test_internal_error_is_one_clean_line(tmp_path: Path) -> None:
     code = (
-        "import sys; import studytool.cli as c\n"
+        "import sys; import studytool.cli.content as c\n"
         "def boom(): raise RuntimeError('kaboom')\n"
         "c.get_library = boom\n"
         "sys.argv = ['studytool', 'decks']\n"

@@ -14,19 +14,18 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from demos._base import (
+from demos._base import RecordingReporter, Verdict, execute
+from studytool._paths import PKG_DIR
+from studytool.demorun import catalog
+from studytool.demorun.params import (
     DemoInfo,
     DemoParamError,
     Param,
-    RecordingReporter,
-    Verdict,
-    execute,
     parse_param_args,
     resolve_params,
 )
-from studytool._paths import PKG_DIR
-from studytool.demorun import catalog
 from studytool.demorun.protocol import EVENT_TYPES, ProtocolError, parse_event
+from studytool.demorun.reducer import RunView
 from studytool.demorun.runner import DemoRunner, WorkerPool
 
 ROOT = PKG_DIR.parent
@@ -184,6 +183,36 @@ def test_protocol_rejects_garbage():
     assert {"start", "verdict", "error", "done"} <= EVENT_TYPES
 
 
+def test_reducer_folds_a_run_and_reads_bad_values_as_missing():
+    view = RunView()
+    events = [
+        {"type": "start", "demo": "toy", "device": "cpu", "params": {"seed": 1}, "pid": 42},
+        {"type": "progress", "step": 1, "total": 4},
+        {"type": "metric", "step": 1, "values": {"loss": 2.0, "acc": None}},
+        {"type": "metric", "step": 3, "values": {"loss": "oops", "acc": 0.5}},
+        {"type": "metric", "step": "x", "values": "not a dict"},
+        {"type": "progress", "step": None, "total": 4},
+        {"type": "image", "name": "map", "shape": [1, 1], "pixels": [[1.0]], "caption": "c"},
+        {"type": "table", "name": "t", "rows": [{"a": 1}]},
+        {"type": "log", "message": "hello"},
+        {"type": "verdict", "claim_holds": True, "numbers": {"x": 1.0}, "summary": "s"},
+        {"type": "done"},
+    ]
+    for event in events:
+        view.apply(event)
+    assert (view.device, view.params, view.pid) == ("cpu", {"seed": 1}, 42)
+    assert (view.step, view.total) == (0, 4)
+    assert view.metrics.series == {"loss": ([1, 3], [2.0, None]), "acc": ([1, 3], [None, 0.5])}
+    assert view.metrics.latest() == (3, {"loss": None, "acc": 0.5})
+    assert list(view.images) == ["map"] and list(view.tables) == ["t"]
+    assert view.logs == ["hello"] and view.verdict is not None and view.done
+    assert view.error is None and not view.cancelled
+
+    cancelled = RunView()
+    cancelled.apply({"type": "error", "message": "cancelled", "kind": "cancelled"})
+    assert cancelled.cancelled and not cancelled.done
+
+
 # --------------------------------------------------------------------------- catalogue
 
 
@@ -218,7 +247,7 @@ def test_get_demo_did_you_mean():
 
 def _write_demo(directory: Path, name: str, info_src: str) -> None:
     (directory / f"{name}.py").write_text(
-        "from ._base import DemoInfo, Param\nX = 3\n" + textwrap.dedent(info_src)
+        "from studytool.demorun.params import DemoInfo, Param\nX = 3\n" + textwrap.dedent(info_src)
     )
 
 
@@ -311,7 +340,8 @@ def test_package(tmp_path_factory):
     (pkg / "__init__.py").write_text("")
     for name, body in TEST_DEMOS.items():
         (pkg / f"{name}.py").write_text(
-            "from demos._base import DemoInfo, Param, Verdict\n"
+            "from demos._base import Verdict\n"
+            "from studytool.demorun.params import DemoInfo, Param\n"
             f"INFO = DemoInfo(name={name!r}, title_en='t', title_ko='t', concept='c', "
             "claim='c', params=(Param('seed', 0, 's'),))\n" + textwrap.dedent(body)
         )
@@ -440,7 +470,7 @@ def test_garbage_on_stdout_becomes_error_event():
 
 @pytest.fixture
 def cli(monkeypatch):
-    from studytool.cli_demo import demo_app
+    from studytool.cli.demo import demo_app
 
     for k, v in NO_WARMUP.items():
         monkeypatch.setenv(k, v)

@@ -1,6 +1,7 @@
 """The start-up import budget, in one fresh interpreter: the commands and the TUI's first frame
-load neither torch nor the demos (the import-linter contracts in pyproject.toml forbid the
-imports; this checks what actually loads, lazy imports and third-party imports included)."""
+load neither torch nor the demos, and opening a demo screen loads its plot library and still no
+torch (the import-linter contracts in pyproject.toml forbid the imports; this checks what
+actually loads, lazy imports and third-party imports included)."""
 
 from __future__ import annotations
 
@@ -56,6 +57,15 @@ async def first_frame() -> None:
     async with app.run_test() as pilot:
         await pilot.pause()
         loaded["tui first frame"] = heavy()
+        from studytool.demorun.runner import DemoRunner, WorkerPool
+        from studytool.tui.demo import DemoScreen
+
+        # a stand-in worker: this checks the app process, not the child
+        pool = WorkerPool(command=[sys.executable, "-c", "import sys; sys.stdin.read()"])
+        app.push_screen(DemoScreen("resnet", runner=DemoRunner(pool)))
+        await pilot.pause()
+        loaded["demo screen"] = heavy()
+        pool.shutdown()
 
 
 asyncio.run(first_frame())
@@ -86,4 +96,5 @@ def test_commands_and_the_tui_first_frame_load_no_torch_and_no_demos(tmp_path: P
         "demo list": [],
         "cli: textual": False,
         "tui first frame": [],
+        "demo screen": ["textual_plotext"],  # the plot, and still no torch
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -38,7 +39,9 @@ def test_wheel_contains_decks_and_demos(tmp_path: Path) -> None:
         capture_output=True,
         timeout=300,
     )  # fmt: skip
+    # the shipped demos import their parameter model from studytool, torch-free
     probe = (
+        "import studytool.demos._base;"
         "from studytool._paths import content_dir, demos_dir, demos_package;"
         "from studytool.content.library import load_library;"
         "r = load_library();"
@@ -54,3 +57,23 @@ def test_wheel_contains_decks_and_demos(tmp_path: Path) -> None:
         timeout=120,
     ).stdout.split()
     assert out == ["studytool", "studytool", "studytool.demos", str(len(decks))]
+
+    # the worker child finds the shipped demos by itself: no checkout on any path
+    run = (
+        "from studytool.demorun.runner import DemoRunner, WorkerPool;"
+        "r = DemoRunner(WorkerPool(keep_warm=False));"
+        "run = r.run('param_count', quick=True, device='cpu'); run.collect(); r.shutdown();"
+        "print(run.error, run.verdict['claim_holds'] if run.verdict else None)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    env.update(STUDYTOOL_DEMO_WARMUP="0", STUDYTOOL_DEMO_THREADS="1")
+    out = subprocess.run(
+        [sys.executable, "-I", "-c", f"import sys; sys.path.insert(0, {str(site)!r}); {run}"],
+        cwd=tmp_path,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    ).stdout.split()
+    assert out == ["None", "True"], out

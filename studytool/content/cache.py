@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from studytool.content import model
+from studytool.fsio import atomic_write
 
 _CLASSES = {c.__name__: c for c in (model.Text, model.Source, model.Errata, model.GenVar,
                                     model.Card, model.Deck)}  # fmt: skip
@@ -101,7 +102,5 @@ class DeckCache:
             return
         with contextlib.suppress(OSError):
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(f".{os.getpid()}.tmp")
             data = {"fingerprint": self.fingerprint, "files": self.entries}
-            tmp.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-            os.replace(tmp, self.path)
+            atomic_write(self.path, json.dumps(data, ensure_ascii=False))

@@ -332,6 +332,7 @@ class DeckParser:
             self.error(f["demo"][0], f"unknown demo '{demo}'{suggest(demo, self.demo_names)}")
         source = self.source(f["source"][0]) if "source" in f else None
         errata = self.errata(f["errata"][0]) if "errata" in f else None
+        lint_ignore = self.lint_ignore(f["lint"][0]) if "lint" in f else ()
         prompt_key = spec.PROMPT_KEY[ctype]
         card_kwargs: dict[str, Any] = {}
         self.check_type(ctype, f, get, card_kwargs)
@@ -351,7 +352,9 @@ class DeckParser:
             errata=errata,
             concept=get.get("concept"),
             draft=bool(get.get("draft")),
+            lint_ignore=lint_ignore,
             line=node.start_mark.line + 1,
+            col=node.start_mark.column + 1,
             **card_kwargs,
         )
 
@@ -511,6 +514,16 @@ class DeckParser:
         return Errata(
             f["quote"][1], f["correction"][1], f["reference"][1], f.get("note", (None, None))[1]
         )
+
+    def lint_ignore(self, node: yaml.Node) -> tuple[str, ...]:
+        """The rule ids of `lint: {ignore: [...], reason: ...}`; the reason is required."""
+        f = self.fields(node, spec.LINT_FIELDS, "'lint'", "'lint'")
+        if f is None or f.get("ignore", (None, None))[1] is None:
+            return ()
+        for rnode, rule in zip(f["ignore"][0].value, f["ignore"][1], strict=True):
+            if rule not in spec.LINT_RULES:
+                self.error(rnode, f"unknown lint rule '{rule}'{suggest(rule, spec.LINT_RULES)}")
+        return tuple(f["ignore"][1])
 
 
 def read_text(path: Path, problems: list[Problem]) -> str | None:

@@ -102,7 +102,9 @@ class Card:
     errata: Errata | None = None
     concept: str | None = None
     draft: bool = False
-    line: int = 0  # 1-based line of the card in its file
+    lint_ignore: tuple[str, ...] = ()  # linter rules this card is exempt from (with a reason)
+    line: int = 0  # 1-based line and column of the card in its file
+    col: int = 0
 
     @property
     def full_id(self) -> str:

@@ -41,6 +41,7 @@ def _kind(kind: str) -> dict[str, Any]:
         spec.SOURCE: {"$ref": "#/$defs/source"},
         spec.ERRATA: {"$ref": "#/$defs/errata"},
         spec.VARS: {"$ref": "#/$defs/vars"},
+        spec.LINT: {"$ref": "#/$defs/lint"},
         spec.CARDS: {"type": "array", "items": {"$ref": "#/$defs/card"}, "minItems": 1},
         spec.NOTES: {"anyOf": [{"type": "string"}, {"type": "array", "items": {"type": "string"}}]},
     }
@@ -67,6 +68,8 @@ def build_schema() -> dict[str, Any]:
             variant["oneOf"] = [{"required": ["answer"]}, {"required": ["vars", "compute"]}]
         card_variants.append(variant)
     source = _object(spec.SOURCE_FIELDS)
+    lint = _object(spec.LINT_FIELDS)
+    lint["properties"]["ignore"]["items"] = {"enum": list(spec.LINT_RULES)}
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,
@@ -76,6 +79,7 @@ def build_schema() -> dict[str, Any]:
             "text": _TEXT,
             "source": {"anyOf": [{"type": "string", "minLength": 1}, source]},
             "errata": _object(spec.ERRATA_FIELDS),
+            "lint": lint,
             "vars": {
                 "type": "object",
                 "additionalProperties": {

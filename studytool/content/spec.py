@@ -20,6 +20,7 @@ ID, TEXT, TEXTS, STR, STRS, INT, INTS, BOOL, NUMBER = (
     "number",
 )
 SOURCE, ERRATA, VARS, CARDS, NOTES, TYPE = "source", "errata", "vars", "cards", "notes", "type"
+LINT = "lint"
 
 DECK_FIELDS: dict[str, tuple[str, bool]] = {
     "deck": (ID, True),
@@ -41,6 +42,7 @@ COMMON_FIELDS: dict[str, tuple[str, bool]] = {
     "errata": (ERRATA, False),
     "concept": (STR, False),
     "draft": (BOOL, False),
+    "lint": (LINT, False),
 }
 
 TYPE_FIELDS: dict[CardType, dict[str, tuple[str, bool]]] = {
@@ -77,6 +79,21 @@ ERRATA_FIELDS: dict[str, tuple[str, bool]] = {
     "reference": (STR, True),
     "note": (STR, False),
 }
+
+# A card's documented exception to the card-quality linter (studytool.content.lint).
+LINT_FIELDS: dict[str, tuple[str, bool]] = {
+    "ignore": (STRS, True),
+    "reason": (STR, True),
+}
+LINT_RULES = (
+    "answer-on-question-side",
+    "cloze-text-unblanked",
+    "order-sortable",
+    "mcq-key-longest",
+    "tf-absolute-word",
+    "answer-too-long",
+    "duplicate-question",
+)
 
 # The key that holds each type's prompt text.
 PROMPT_KEY = {

@@ -12,26 +12,25 @@ from __future__ import annotations
 import ast
 import difflib
 import functools
-import importlib
 import operator
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
-from studytool._paths import demos_dir, demos_package
+from studytool._paths import demos_dir
+
+from .params import Param, resolve_params
 
 __all__ = [
     "CatalogError",
     "DemoMeta",
-    "ParamMeta",
     "UnknownDemoError",
     "catalog_errors",
     "clear_cache",
     "demo_names",
     "get_demo",
     "list_demos",
-    "resolve_params",
 ]
 
 
@@ -52,37 +51,23 @@ class UnknownDemoError(LookupError):
 
 
 @dataclass(frozen=True)
-class ParamMeta:
-    name: str
-    default: int | float | str | bool
-    help: str
-    min: float | None = None
-    max: float | None = None
-    choices: tuple[str, ...] = ()
-    quick: int | float | str | bool | None = None
-
-    @property
-    def kind(self) -> str:
-        """``bool``, ``int``, ``float`` or ``str``."""
-        return type(self.default).__name__
-
-
-@dataclass(frozen=True)
 class DemoMeta:
     name: str
     title_en: str
     title_ko: str
     concept: str
     claim: str
-    params: tuple[ParamMeta, ...] = ()
+    params: tuple[Param, ...] = ()
     cards: tuple[str, ...] = ()
     path: Path | None = field(default=None, compare=False)
 
-    def param(self, name: str) -> ParamMeta | None:
+    def param(self, name: str) -> Param | None:
         return next((p for p in self.params if p.name == name), None)
 
-    def resolve_params(self, given: dict[str, Any] | None, quick: bool = False) -> dict[str, Any]:
-        """Coerce and check ``given`` with the demo API's rules (``DemoParamError``)."""
+    def resolve_params(
+        self, given: Mapping[str, Any] | None, quick: bool = False
+    ) -> dict[str, Any]:
+        """Coerce and check ``given`` with the demos' own rules (``DemoParamError``)."""
         return resolve_params(self, given, quick)
 
 
@@ -164,14 +149,14 @@ def _bind(node: ast.Call, fields: tuple[str, ...], what: str, where: str) -> dic
     return out
 
 
-def _param(node: ast.Call, where: str) -> ParamMeta:
+def _param(node: ast.Call, where: str) -> Param:
     kw = _bind(node, _PARAM_FIELDS, "Param", where)
     for req in ("name", "default", "help"):
         if req not in kw:
             raise CatalogError(f"{where}: Param lacks {req!r}")
     if "choices" in kw:
         kw["choices"] = tuple(kw["choices"])
-    return ParamMeta(**kw)
+    return Param(**kw)
 
 
 def _find_info(tree: ast.Module) -> ast.Call | None:
@@ -206,7 +191,7 @@ def read_meta(path: Path) -> DemoMeta:
         if not isinstance(kw.get(req), str):
             raise CatalogError(f"{where}: DemoInfo.{req} must be a string literal")
     params = kw.get("params", ())
-    if not all(isinstance(p, ParamMeta) for p in params):
+    if not all(isinstance(p, Param) for p in params):
         raise CatalogError(f"{where}: DemoInfo.params must be a tuple of Param(...)")
     kw["params"] = tuple(params)
     kw["cards"] = tuple(kw.get("cards", ()))
@@ -269,32 +254,3 @@ def get_demo(name: str, directory: Path | str | None = None) -> DemoMeta:
 
 def clear_cache() -> None:
     _scan.cache_clear()
-
-
-# --------------------------------------------------------------------------- params
-
-
-@functools.cache
-def base_module() -> ModuleType:
-    """The demos package's ``_base`` (torch-free at import time)."""
-    return importlib.import_module(f"{demos_package()}._base")
-
-
-def resolve_params(meta: DemoMeta, given: dict[str, Any] | None, quick: bool = False) -> dict:
-    """The demo API's :func:`resolve_params` applied to catalogue metadata."""
-    base = base_module()
-    info = base.DemoInfo(
-        name=meta.name,
-        title_en=meta.title_en,
-        title_ko=meta.title_ko,
-        concept=meta.concept,
-        claim=meta.claim,
-        params=tuple(base.Param(**{f: getattr(p, f) for f in _PARAM_FIELDS}) for p in meta.params),
-        cards=meta.cards,
-    )
-    return base.resolve_params(info, given, quick)
-
-
-def param_error_type() -> type[Exception]:
-    """``DemoParamError`` of the demos package (for ``except`` clauses)."""
-    return base_module().DemoParamError

@@ -30,6 +30,7 @@ Every run ends with exactly one ``done``; before it comes either a ``verdict`` o
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 EVENT_TYPES = frozenset(
@@ -161,7 +162,7 @@ def make_request(
     return req
 
 
-def encode(obj: dict[str, Any]) -> str:
+def encode(obj: Mapping[str, Any]) -> str:
     """One JSON line (with the trailing newline)."""
     return json.dumps(obj, separators=(",", ":"), default=str) + "\n"
 

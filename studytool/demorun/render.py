@@ -14,8 +14,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from .reducer import MetricSeries
+
 __all__ = [
-    "MetricSeries",
     "image_text",
     "metric_chart",
     "numbers_table",
@@ -117,28 +118,12 @@ def sparkline(values: Sequence[float | None], width: int = 40) -> str:
     return "".join(_SPARK[min(7, int((v - lo) / span * 7.999))] for v in vals)
 
 
-class MetricSeries:
-    """Collects metric events: ``{series: ([steps], [values])}``."""
-
-    def __init__(self) -> None:
-        self.series: dict[str, tuple[list[int], list[float | None]]] = {}
-
-    def add(self, event: dict[str, Any]) -> None:
-        for name, value in event["values"].items():
-            steps, vals = self.series.setdefault(name, ([], []))
-            steps.append(int(event["step"]))
-            vals.append(value)
-
-    def __bool__(self) -> bool:
-        return bool(self.series)
-
-
 def metric_chart(metrics: MetricSeries, width: int = 72, height: int = 16) -> RenderableType:
     """A plotext line chart of every series (falls back to sparklines)."""
     if not metrics:
         return Text("")
     try:
-        import plotext as plt
+        import plotext as plt  # type: ignore[import-untyped]
 
         plt.clf()
         plt.plotsize(max(30, width), max(8, height))

@@ -27,15 +27,16 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
 from studytool._paths import PKG_DIR
 
 from . import catalog
+from .params import DemoParamError
 from .protocol import ProtocolError, encode, error_event, make_request, parse_event
 
-__all__ = ["DemoRun", "DemoRunner", "Worker", "WorkerPool", "default_pool"]
+__all__ = ["DemoRun", "DemoRunner", "Worker", "WorkerPool"]
 
 DEFAULT_TIMEOUT = 300.0
 _KILL_GRACE = 0.3  # seconds between SIGTERM and SIGKILL
@@ -44,6 +45,7 @@ _EOF = None
 
 def _worker_env(extra_paths: Sequence[str] = (), env: dict[str, str] | None = None) -> dict:
     out = dict(os.environ)
+    # the checkout root (or site-packages) first: the worker imports the demos package by name
     paths = [*map(str, extra_paths), str(PKG_DIR.parent)]
     if out.get("PYTHONPATH"):
         paths.append(out["PYTHONPATH"])
@@ -114,7 +116,7 @@ class Worker:
     def stderr_tail(self, n: int = 15) -> str:
         return "\n".join(list(self._stderr)[-n:])
 
-    def send(self, request: dict[str, Any]) -> None:
+    def send(self, request: Mapping[str, Any]) -> None:
         stdin: IO[bytes] | None = self.proc.stdin
         assert stdin is not None
         stdin.write(encode(request).encode("utf-8"))
@@ -238,6 +240,7 @@ class WorkerPool:
             return [w.pid for w in self._idle if w.alive()]
 
     def shutdown(self) -> None:
+        atexit.unregister(self.shutdown)
         with self._lock:
             self._closed = True
             workers = list(self._all)
@@ -245,19 +248,6 @@ class WorkerPool:
             self._all.clear()
         for w in workers:
             w.kill(grace=0.2)
-
-
-_default_pool: WorkerPool | None = None
-_default_lock = threading.Lock()
-
-
-def default_pool() -> WorkerPool:
-    """The process-wide pool (created on first use)."""
-    global _default_pool
-    with _default_lock:
-        if _default_pool is None or _default_pool._closed:
-            _default_pool = WorkerPool()
-        return _default_pool
 
 
 class DemoRun:
@@ -330,9 +320,7 @@ class DemoRun:
         try:
             meta = catalog.get_demo(self.demo)
             meta.resolve_params(self.params, self.quick)
-        except catalog.UnknownDemoError as exc:
-            return str(exc)
-        except Exception as exc:  # DemoParamError (its class lives in the demos package)
+        except (catalog.UnknownDemoError, DemoParamError) as exc:
             return str(exc)
         if self.device not in ("auto", "cpu") and not self.device.startswith(("cuda", "mps")):
             return f"unknown device {self.device!r} (use cpu, cuda or auto)"
@@ -433,7 +421,7 @@ class DemoRunner:
     """Starts demos in worker processes from a :class:`WorkerPool`."""
 
     def __init__(self, pool: WorkerPool | None = None, timeout: float | None = DEFAULT_TIMEOUT):
-        self.pool = pool if pool is not None else default_pool()
+        self.pool = pool if pool is not None else WorkerPool()
         self.timeout = timeout
 
     def prewarm(self) -> None:

@@ -19,6 +19,8 @@ import sys
 import traceback
 from typing import Any, TextIO
 
+from studytool._paths import demos_package
+
 
 def _protocol_stream() -> TextIO:
     """Keep the real stdout for events; send fd 1 and sys.stdout to stderr."""
@@ -45,8 +47,6 @@ def _warm_up(torch: Any) -> None:
 
 def serve(stdin: TextIO, out: TextIO) -> None:
     import torch  # the slow import, done once per worker
-
-    from studytool._paths import demos_package
 
     package = demos_package()
     base = importlib.import_module(f"{package}._base")

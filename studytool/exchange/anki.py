@@ -17,7 +17,7 @@ from studytool.content.model import Card, CardType, Deck
 from studytool.exchange.notes import DISPLAY_MATH, INLINE_MATH
 from studytool.exchange.sides import card_sides, card_tags
 from studytool.exchange.textio import ExchangeError, write_atomic
-from studytool.render import LABELS
+from studytool.study.text import LABELS
 
 ROOT_DECK = "studytool"
 BASIC = "Basic (studytool)"

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
+
+from studytool.fsio import atomic_path
 
 MAX_BYTES = 4 * 1024 * 1024
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -67,11 +68,8 @@ def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
     A failure (or a validation error raised by `write`) leaves the old file untouched."""
     if not path.parent.is_dir():
         raise ExchangeError(f"directory {path.parent} does not exist")
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        write(tmp)
-        os.replace(tmp, path)
+        with atomic_path(path) as tmp:
+            write(tmp)
     except OSError as e:
         raise ExchangeError(f"cannot write {path}: {e.strerror or e}") from None
-    finally:
-        tmp.unlink(missing_ok=True)

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import sqlite3
 from datetime import date, datetime
 from pathlib import Path
 
+from studytool.fsio import atomic_path
 from studytool.store.errors import StoreError
 
 KEEP = 7
@@ -53,18 +53,15 @@ def copy_database(con: sqlite3.Connection, dest: Path) -> Path:
 
     Written to a temporary name first so that a crash never leaves a half backup behind.
     """
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
-        target = sqlite3.connect(tmp)
-        try:
-            con.backup(target)
-        finally:
-            target.close()
-        os.replace(tmp, dest)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(dest) as tmp:
+            target = sqlite3.connect(tmp)
+            try:
+                con.backup(target)
+            finally:
+                target.close()
     except (OSError, sqlite3.Error) as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise StoreError(f"cannot write backup {dest}: {e}") from None
     return dest
 

@@ -4,6 +4,8 @@ Schema history (`PRAGMA user_version`):
   1. cards(key, card JSON, orphaned) and revlog(id = review ms, key, rating, duration_ms).
   2. one column per FSRS field, state before each review in the revlog (exact undo), review
      mode and scheduler version, sessions, personal parameters, bury and suspend.
+  3. the quiz tables (quizzes, quiz_questions, quiz_flags). Before v3 they were created on a
+     quiz's first write, so a v2 file may already have them.
 """
 
 from __future__ import annotations
@@ -11,20 +13,27 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 import sqlite3
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
+from fsrs import Card as FsrsCard
+from fsrs import Rating, Scheduler
+
+from studytool.fsio import atomic_path
 from studytool.store.backup import corrupt_error
 from studytool.store.errors import StoreError
+from studytool.store.scheduler import CardState, from_ms, to_ms
+from studytool.store.sql import DECK_RETENTION_FROM_LOG, REVIEW_QUARTERS_FROM_LOG
+from studytool.store.state import FsrsState
 
 DB_NAME = "progress.db"
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 10.0
 _MAGIC = b"SQLite format 3\x00"
 
+# the v2 tables; a fresh database gets QUIZ_SCHEMA too
 SCHEMA = """
 CREATE TABLE cards (
     id INTEGER PRIMARY KEY,            -- the fsrs card_id
@@ -114,16 +123,53 @@ CREATE TRIGGER revlog_append_only BEFORE UPDATE ON revlog BEGIN
 END;
 """
 
-AGGREGATES_REBUILD = """
-DELETE FROM review_quarters;
-DELETE FROM deck_retention;
-INSERT INTO review_quarters (quarter, n) SELECT time_ms / 900000, count(*) FROM revlog GROUP BY 1;
-INSERT INTO deck_retention (deck, reviews, passed)
-    SELECT c.deck, count(*), sum(r.rating > 1) FROM revlog r JOIN cards c ON c.id = r.card_id
-    WHERE r.state_before = 2 AND r.mode = 'review' GROUP BY c.deck;
+# v3. Rows name cards by review key, not by `cards.id`, so a progress import (which rewrites
+# the cards table) leaves the history readable. IF NOT EXISTS: v2 files may have them already.
+QUIZ_SCHEMA = """
+CREATE TABLE IF NOT EXISTS quizzes (
+    id INTEGER PRIMARY KEY,
+    started_ms INTEGER NOT NULL,       -- UTC epoch ms
+    duration_ms INTEGER NOT NULL,
+    decks TEXT NOT NULL,               -- JSON list; [] = all decks
+    tags TEXT NOT NULL,                -- JSON list
+    settings TEXT NOT NULL,            -- JSON: n, time limit, fresh, seed, feedback, lang
+    questions INTEGER NOT NULL,
+    answered INTEGER NOT NULL,
+    score REAL NOT NULL,               -- sum of the question scores (partial credit included)
+    session_id INTEGER                 -- sessions.id of its revlog lines (no FK: imports rewrite)
+);
+CREATE INDEX IF NOT EXISTS quizzes_started ON quizzes(started_ms);
+CREATE TABLE IF NOT EXISTS quiz_questions (
+    quiz_id INTEGER NOT NULL REFERENCES quizzes(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,         -- 0-based, in the order asked
+    key TEXT NOT NULL,                 -- review key
+    kind TEXT NOT NULL,                -- choice, multi, truefalse, typed, numeric, order, self
+    score REAL,                        -- 0..1; NULL when not answered
+    duration_ms INTEGER,
+    answer TEXT,                       -- the user's answer as written ("b", "a, c", "3 1 2")
+    expected TEXT NOT NULL,
+    PRIMARY KEY (quiz_id, position)
+);
+CREATE INDEX IF NOT EXISTS quiz_questions_key ON quiz_questions(key);
+CREATE TABLE IF NOT EXISTS quiz_flags (
+    key TEXT PRIMARY KEY,              -- missed in a quiz: the review queue shows it first
+    flagged_ms INTEGER NOT NULL,       -- cleared by any review-mode grade at or after this time
+    quiz_id INTEGER
+);
 """
 
-TABLES = ("cards", "deck_retention", "params", "review_quarters", "revlog", "sessions")
+AGGREGATES_REBUILD = f"""
+DELETE FROM review_quarters;
+DELETE FROM deck_retention;
+INSERT INTO review_quarters (quarter, n) {REVIEW_QUARTERS_FROM_LOG};
+INSERT INTO deck_retention (deck, reviews, passed) {DECK_RETENTION_FROM_LOG};
+"""
+
+V1_TABLES = ("cards", "revlog")
+V2_TABLES = ("cards", "deck_retention", "params", "review_quarters", "revlog", "sessions")
+QUIZ_TABLES = ("quizzes", "quiz_questions", "quiz_flags")
+TABLES = (*V2_TABLES, *QUIZ_TABLES)
+_TABLES_OF = {1: V1_TABLES, 2: V2_TABLES, 3: TABLES}
 
 
 def check_header(path: Path) -> None:
@@ -176,30 +222,20 @@ def connect(path: Path) -> sqlite3.Connection:
 def create(path: Path) -> None:
     """Build a fresh database next to `path`, then link it into place.
 
-    os.link never overwrites: if another process created the file first, we keep theirs.
-    A crash mid-creation leaves only the temporary file, never a half-made progress.db.
+    An existing file is never overwritten: if another process created it first, we keep
+    theirs. A crash mid-creation leaves only the temporary file, never a half-made progress.db.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.new")
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
-    con = sqlite3.connect(tmp, isolation_level=None)
-    try:
-        con.executescript(f"BEGIN;{SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;")
-        # WAL is a property of the file: set it now, so no first opener has to switch it
-        con.execute("PRAGMA journal_mode=WAL")
-    finally:
-        con.close()
-    try:
-        os.link(tmp, path)
-    except FileExistsError:
-        pass
-    except OSError:
-        # filesystems without hard links: fall back to a plain (atomic) rename
-        if not path.exists():
-            os.replace(tmp, path)
-    with contextlib.suppress(FileNotFoundError):
-        tmp.unlink()
+    with atomic_path(path, replace=False) as tmp:
+        con = sqlite3.connect(tmp, isolation_level=None)
+        try:
+            con.executescript(
+                f"BEGIN;{SCHEMA}{QUIZ_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;"
+            )
+            # WAL is a property of the file: set it now, so no first opener has to switch it
+            con.execute("PRAGMA journal_mode=WAL")
+        finally:
+            con.close()
 
 
 def open_database(path: Path) -> tuple[sqlite3.Connection, int]:
@@ -215,40 +251,53 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, int]:
     check_header(path)
     con = connect(path)
     try:
-        configure(con)
-        version = con.execute("PRAGMA user_version").fetchone()[0]
-        names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
-    except sqlite3.OperationalError as e:
-        con.close()
-        if is_busy(e):
-            raise StoreError(
-                f"{path}: the database is busy (another studytool is writing)"
-            ) from None
-        raise corrupt_error(path, f"cannot open the progress database ({e})") from None
-    except sqlite3.DatabaseError as e:
-        con.close()
-        raise corrupt_error(path, f"the progress database is corrupt ({e})") from None
-    except StoreError:
+        with sqlite_errors(path, opening=True):
+            configure(con)
+            version = con.execute("PRAGMA user_version").fetchone()[0]
+            names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"{path}: schema version {version} is newer than this studytool understands"
+                    f" ({SCHEMA_VERSION}); upgrade studytool"
+                )
+            if version == 0 and not names:
+                # a valid but empty SQLite file (e.g. made by `sqlite3 progress.db ""`)
+                with _transaction(con):
+                    execute_script(con, SCHEMA + QUIZ_SCHEMA)
+                    con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+                version = SCHEMA_VERSION
+                names = set(TABLES)
+        expected = _TABLES_OF.get(version)  # None: 0 (no schema) or a negative version
+        if expected is None or not set(expected) <= names:
+            raise corrupt_error(path, "not a studytool progress database (tables are missing)")
+    except BaseException:
         con.close()
         raise
-    if version > SCHEMA_VERSION:
-        con.close()
-        raise StoreError(
-            f"{path}: schema version {version} is newer than this studytool understands "
-            f"({SCHEMA_VERSION}); upgrade studytool"
-        )
-    if version == 0 and not names:
-        # a valid but empty SQLite file (e.g. made by `sqlite3 progress.db ""`): initialise it
-        with _transaction(con):
-            execute_script(con, SCHEMA)
-            con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
-        version = SCHEMA_VERSION
-        names = set(TABLES)
-    expected = {"cards", "revlog"} if version == 1 else set(TABLES)
-    if version == 0 or not expected <= names:
-        con.close()
-        raise corrupt_error(path, "not a studytool progress database (tables are missing)")
     return con, version
+
+
+@contextlib.contextmanager
+def sqlite_errors(path: Path, *, opening: bool = False) -> Iterator[None]:
+    """The one translation of sqlite3 errors into one-line StoreErrors that name the file.
+
+    A busy database says so; a damaged one names the newest backup; anything else (a broken
+    constraint, a read-only file) is SQLite's own message. While `opening`, a file SQLite
+    cannot read at all is reported as damaged.
+    """
+    try:
+        yield
+    except sqlite3.OperationalError as e:
+        if is_busy(e):
+            raise StoreError(
+                f"{path}: still locked by another studytool after {BUSY_TIMEOUT_S:g}s; try again"
+            ) from None
+        if opening:
+            raise corrupt_error(path, f"cannot read the progress database ({e})") from None
+        raise StoreError(f"{path}: {e}") from None
+    except sqlite3.IntegrityError as e:
+        raise StoreError(f"{path}: {e}") from None
+    except sqlite3.DatabaseError as e:
+        raise corrupt_error(path, f"the progress database is corrupt ({e})") from None
 
 
 def migrate(con: sqlite3.Connection) -> int:
@@ -285,11 +334,6 @@ def _migrate_1_to_2(con: sqlite3.Connection) -> None:
     v1 stored no state before each review: replaying each card's log with the default
     scheduler recovers it (fsrs is deterministic apart from fuzz, which only moves `due`).
     """
-    from fsrs import Card as FsrsCard
-    from fsrs import Rating, Scheduler
-
-    from studytool.store.scheduler import CardState, from_ms, to_ms
-
     con.execute("ALTER TABLE cards RENAME TO cards_v1")
     con.execute("ALTER TABLE revlog RENAME TO revlog_v1")
     execute_script(con, SCHEMA)
@@ -307,7 +351,7 @@ def _migrate_1_to_2(con: sqlite3.Connection) -> None:
         used.add(card_id)
         ids[key] = card_id
         last = d.get("last_review")
-        state = int(d["state"]) if last else 0
+        state = int(d["state"]) if last else FsrsState.NEW
         con.execute(
             "INSERT INTO cards (id, key, deck, state, step, stability, difficulty, due_ms,"
             " last_review_ms, orphaned, added_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -350,7 +394,12 @@ def _migrate_1_to_2(con: sqlite3.Connection) -> None:
     con.execute("DROP TABLE cards_v1")
 
 
-MIGRATIONS = {1: _migrate_1_to_2}
+def _migrate_2_to_3(con: sqlite3.Connection) -> None:
+    """The quiz tables join the schema (a v2 file has them if it ever recorded a quiz)."""
+    execute_script(con, QUIZ_SCHEMA)
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
 
 
 @contextlib.contextmanager

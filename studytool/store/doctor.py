@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING, Any
 from studytool.store.backup import backups_dir, list_backups
 from studytool.store.db import AGGREGATES_REBUILD, SCHEMA_VERSION, execute_script
 from studytool.store.scheduler import as_utc, to_ms, utc_now
+from studytool.store.sql import DECK_RETENTION_FROM_LOG, REVIEW_QUARTERS_FROM_LOG
+from studytool.store.state import LEARNING_STATES, FsrsState
 
 if TYPE_CHECKING:
     from studytool.content.model import Card
@@ -68,19 +70,14 @@ class DoctorReport:
 
 
 def _keys(store: Store, sql: str, params: tuple[Any, ...] = ()) -> tuple[str, ...]:
-    return tuple(r[0] for r in store.read(sql, params))
+    return tuple(r[0] for r in store._read(sql, params))
 
 
 def _aggregates_match(store: Store) -> bool:
-    quarters = set(store.read("SELECT time_ms / 900000, count(*) FROM revlog GROUP BY 1"))
-    decks = set(
-        store.read(
-            "SELECT c.deck, count(*), sum(r.rating > 1) FROM revlog r JOIN cards c"
-            " ON c.id = r.card_id WHERE r.state_before = 2 AND r.mode = 'review' GROUP BY c.deck"
-        )
-    )
-    return quarters == set(store.read("SELECT quarter, n FROM review_quarters")) and decks == set(
-        store.read("SELECT deck, reviews, passed FROM deck_retention WHERE reviews > 0")
+    quarters = set(store._read(REVIEW_QUARTERS_FROM_LOG))
+    decks = set(store._read(DECK_RETENTION_FROM_LOG))
+    return quarters == set(store._read("SELECT quarter, n FROM review_quarters")) and decks == set(
+        store._read("SELECT deck, reviews, passed FROM deck_retention WHERE reviews > 0")
     )
 
 
@@ -90,14 +87,14 @@ def run_doctor(
     """Checks (read-only, except that derived stats aggregates are rebuilt if wrong).
     `cards` (the loaded content) enables the content comparisons."""
     now = as_utc(now or utc_now())
-    schema = int(store.read("PRAGMA user_version")[0][0])
+    schema = int(store._read("PRAGMA user_version")[0][0])
     report = DoctorReport(str(store.path), schema)
     add = report.findings.append
 
-    integrity = [r[0] for r in store.read("PRAGMA integrity_check")]
+    integrity = [r[0] for r in store._read("PRAGMA integrity_check")]
     if integrity != ["ok"]:
         add(Finding(ERROR, "integrity", "integrity check failed: " + "; ".join(integrity[:5])))
-    if store.read("PRAGMA foreign_key_check"):
+    if store._read("PRAGMA foreign_key_check"):
         add(Finding(ERROR, "foreign-keys", "review log lines point at missing cards or sessions"))
     if schema != SCHEMA_VERSION:
         add(Finding(ERROR, "schema", f"schema v{schema}, expected v{SCHEMA_VERSION}"))
@@ -113,36 +110,38 @@ def run_doctor(
                 tuple(f"{k} ({n} reviews)" for k, n in orphans),
             )
         )
+    new, review = FsrsState.NEW, FsrsState.REVIEW
+    learning = ", ".join(map(str, LEARNING_STATES))
     checks = [
         (
             "missing-fields",
             "reviewed cards without due date, stability or difficulty",
-            "SELECT key FROM cards WHERE state>0 AND (due_ms IS NULL OR last_review_ms IS NULL"
+            f"SELECT key FROM cards WHERE state>{new} AND (due_ms IS NULL OR last_review_ms IS NULL"
             " OR stability IS NULL OR difficulty IS NULL)",
         ),
         (
             "new-with-history",
             "cards marked new although the log has reviews for them",
-            "SELECT c.key FROM cards c WHERE c.state=0 AND EXISTS"
+            f"SELECT c.key FROM cards c WHERE c.state={new} AND EXISTS"
             " (SELECT 1 FROM revlog r WHERE r.card_id=c.id AND r.mode='review')",
         ),
         (
             "reviewed-without-history",
             "cards with FSRS state but no review in the log",
-            "SELECT c.key FROM cards c WHERE c.state>0 AND NOT EXISTS"
+            f"SELECT c.key FROM cards c WHERE c.state>{new} AND NOT EXISTS"
             " (SELECT 1 FROM revlog r WHERE r.card_id=c.id AND r.mode='review')",
         ),
         (
             "last-review-mismatch",
             "cards whose last review differs from the newest review in the log",
-            "SELECT c.key FROM cards c WHERE c.state>0 AND c.last_review_ms IS NOT"
+            f"SELECT c.key FROM cards c WHERE c.state>{new} AND c.last_review_ms IS NOT"
             " (SELECT max(r.time_ms) FROM revlog r WHERE r.card_id=c.id AND r.mode='review')",
         ),
         (
             "bad-step",
             "learning cards without a step, or review cards with one",
-            "SELECT key FROM cards WHERE (state IN (1, 3) AND step IS NULL)"
-            " OR (state=2 AND step IS NOT NULL)",
+            f"SELECT key FROM cards WHERE (state IN ({learning}) AND step IS NULL)"
+            f" OR (state={review} AND step IS NOT NULL)",
         ),
     ]
     for code, message, sql in checks:
@@ -154,7 +153,7 @@ def run_doctor(
         with store.transaction() as con:
             execute_script(con, AGGREGATES_REBUILD)
         add(Finding(WARNING, "aggregates", "stats aggregates disagreed with the log; rebuilt"))
-    future = store.read(
+    future = store._read(
         "SELECT count(*) FROM revlog WHERE time_ms>?", (to_ms(now + timedelta(days=1)),)
     )[0][0]
     if future:
@@ -164,7 +163,7 @@ def run_doctor(
 
     if cards is not None:
         content = {k: c for c in cards for k in c.review_keys()}
-        known = dict(store.read("SELECT key, orphaned FROM cards"))
+        known = dict(store._read("SELECT key, orphaned FROM cards"))
         unsynced = tuple(k for k in content if k not in known)
         if unsynced:
             add(
@@ -181,7 +180,7 @@ def run_doctor(
         gone = tuple(k for k, o in known.items() if not o and k not in content)
         if gone:
             add(Finding(WARNING, "unmarked-orphans", f"{len(gone)} cards left the content", gone))
-        drafts = set(_keys(store, "SELECT c.key FROM cards c WHERE c.state>0"))
+        drafts = set(_keys(store, f"SELECT c.key FROM cards c WHERE c.state>{new}"))
         with_progress = tuple(k for k, c in content.items() if c.draft and k in drafts)
         if with_progress:
             add(

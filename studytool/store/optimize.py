@@ -26,6 +26,7 @@ from studytool.store.scheduler import (
     to_ms,
     utc_now,
 )
+from studytool.store.sql import SET_STATE
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
@@ -79,7 +80,7 @@ def review_logs(store: Store) -> list[tuple[int, int, int, int | None]]:
     order. Cram and quiz answers are not evidence of scheduled recall, so they are left out."""
     return [
         (r[0], r[1], r[2], r[3])
-        for r in store.read(
+        for r in store._read(
             "SELECT card_id, rating, time_ms, duration_ms FROM revlog WHERE mode='review'"
             " ORDER BY card_id, time_ms, id"
         )
@@ -187,9 +188,7 @@ def optimize(
         for card_id, (last_ms, after) in planned.items():
             # compare-and-set: a card graded (or undone) meanwhile is replayed again here
             cur = con.execute(
-                "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
-                " last_review_ms=? WHERE id=? AND last_review_ms IS ?",
-                (*after.columns(), card_id, last_ms),
+                f"{SET_STATE} AND last_review_ms IS ?", (*after.columns(), card_id, last_ms)
             )
             if cur.rowcount == 0:
                 fresh = con.execute(
@@ -198,11 +197,7 @@ def optimize(
                     (card_id,),
                 ).fetchall()
                 redo = sched.reschedule(card_id, CardState(), fresh)
-                con.execute(
-                    "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
-                    " last_review_ms=? WHERE id=?",
-                    (*redo.columns(), card_id),
-                )
+                con.execute(SET_STATE, (*redo.columns(), card_id))
             rescheduled += 1
     store.reload_scheduler()
     return OptimizeResult(n, MIN_REVIEWS, True, tuple(params), params_id, rescheduled, made)

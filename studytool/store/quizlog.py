@@ -5,76 +5,27 @@
     flagged_keys(store, now)                   # marked keys not reviewed since
     history(store); trends(store)              # `studytool quiz history`, the Stats screen
 
-The tables are created on first write (`ensure_schema`, idempotent) rather than by a migration
-of db.py, which was still being changed when quizzes were added; readers treat missing tables as
-no history. Rows name cards by review key, not by `cards.id`, so a progress import (which
-rewrites the cards table) leaves the history readable. Quiz answers themselves go to the revlog
-as mode 'quiz' through `Store.grade`, which never changes FSRS state in that mode.
+The tables are part of the schema since v3 (`db.QUIZ_SCHEMA`). Rows name cards by review
+key, not by `cards.id`, so a progress import (which rewrites the cards table) leaves the history
+readable. Quiz answers themselves go to the revlog as mode 'quiz' through `Store.grade`, which
+never changes FSRS state in that mode.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from studytool.store.db import execute_script
 from studytool.store.scheduler import as_utc, from_ms, to_ms
+from studytool.store.sql import available
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS quizzes (
-    id INTEGER PRIMARY KEY,
-    started_ms INTEGER NOT NULL,       -- UTC epoch ms
-    duration_ms INTEGER NOT NULL,
-    decks TEXT NOT NULL,               -- JSON list; [] = all decks
-    tags TEXT NOT NULL,                -- JSON list
-    settings TEXT NOT NULL,            -- JSON: n, time limit, fresh, seed, feedback, lang
-    questions INTEGER NOT NULL,
-    answered INTEGER NOT NULL,
-    score REAL NOT NULL,               -- sum of the question scores (partial credit included)
-    session_id INTEGER                 -- sessions.id of its revlog lines (no FK: imports rewrite)
-);
-CREATE INDEX IF NOT EXISTS quizzes_started ON quizzes(started_ms);
-CREATE TABLE IF NOT EXISTS quiz_questions (
-    quiz_id INTEGER NOT NULL REFERENCES quizzes(id) ON DELETE CASCADE,
-    position INTEGER NOT NULL,         -- 0-based, in the order asked
-    key TEXT NOT NULL,                 -- review key
-    kind TEXT NOT NULL,                -- choice, multi, truefalse, typed, numeric, order, self
-    score REAL,                        -- 0..1; NULL when not answered
-    duration_ms INTEGER,
-    answer TEXT,                       -- the user's answer as written ("b", "a, c", "3 1 2")
-    expected TEXT NOT NULL,
-    PRIMARY KEY (quiz_id, position)
-);
-CREATE INDEX IF NOT EXISTS quiz_questions_key ON quiz_questions(key);
-CREATE TABLE IF NOT EXISTS quiz_flags (
-    key TEXT PRIMARY KEY,              -- missed in a quiz: the review queue shows it first
-    flagged_ms INTEGER NOT NULL,       -- cleared by any review-mode grade at or after this time
-    quiz_id INTEGER
-);
-"""
-TABLES = ("quizzes", "quiz_questions", "quiz_flags")
 RECENT = 5  # trends compare the last 5 quizzes with the 5 before
-
-
-def ensure_schema(con: sqlite3.Connection) -> None:
-    """Create the quiz tables if they are missing. Call inside a write transaction."""
-    execute_script(con, SCHEMA)
-
-
-def _has_schema(store: Store) -> bool:
-    found = store.read(
-        f"SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN"
-        f" ({', '.join('?' * len(TABLES))})",
-        TABLES,
-    )
-    return found[0][0] == len(TABLES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,7 +62,6 @@ def record_quiz(
 ) -> int:
     """Store one quiz and its questions in one transaction; returns the quiz id."""
     with store.transaction() as con:
-        ensure_schema(con)
         cur = con.execute(
             "INSERT INTO quizzes (started_ms, duration_ms, decks, tags, settings, questions,"
             " answered, score, session_id) VALUES (?,?,?,?,?,?,?,?,?)",
@@ -147,7 +97,6 @@ def flag(store: Store, keys: Iterable[str], now: datetime, quiz_id: int | None =
     t = to_ms(as_utc(now))
     rows = [(k, t, quiz_id) for k in dict.fromkeys(keys)]
     with store.transaction() as con:
-        ensure_schema(con)
         con.executemany(
             "INSERT INTO quiz_flags (key, flagged_ms, quiz_id) VALUES (?,?,?)"
             " ON CONFLICT (key) DO UPDATE SET flagged_ms=excluded.flagged_ms,"
@@ -161,12 +110,9 @@ def flagged_keys(store: Store, now: datetime) -> list[str]:
     """Marked keys that are available now (not suspended, buried or orphaned) and were not
     reviewed (review mode) since they were marked, oldest mark first. An undone review brings
     the mark back, since the mark is only hidden by the revlog line."""
-    if not _has_schema(store):
-        return []
-    rows = store.read(
+    rows = store._read(
         "SELECT f.key FROM quiz_flags f JOIN cards c ON c.key = f.key"
-        " WHERE c.suspended=0 AND c.orphaned=0"
-        " AND (c.buried_until_ms IS NULL OR c.buried_until_ms<=?)"
+        f" WHERE {available('c')}"
         " AND NOT EXISTS (SELECT 1 FROM revlog r WHERE r.card_id=c.id AND r.mode='review'"
         " AND r.time_ms>=f.flagged_ms)"
         " ORDER BY f.flagged_ms, f.key",
@@ -231,9 +177,7 @@ def _record(row: tuple[Any, ...]) -> QuizRecord:
 
 def history(store: Store, limit: int | None = None) -> list[QuizRecord]:
     """Stored quizzes, newest first."""
-    if not _has_schema(store):
-        return []
-    rows = store.read(
+    rows = store._read(
         "SELECT id, started_ms, duration_ms, decks, tags, settings, questions, answered, score"
         " FROM quizzes ORDER BY started_ms DESC, id DESC LIMIT ?",
         (-1 if limit is None else limit,),
@@ -242,9 +186,7 @@ def history(store: Store, limit: int | None = None) -> list[QuizRecord]:
 
 
 def questions(store: Store, quiz_id: int) -> list[QuestionRow]:
-    if not _has_schema(store):
-        return []
-    rows = store.read(
+    rows = store._read(
         "SELECT key, kind, score, duration_ms, answer, expected FROM quiz_questions"
         " WHERE quiz_id=? ORDER BY position",
         (quiz_id,),
@@ -321,7 +263,7 @@ def trends(store: Store, recent: int = 30, missed: int = 10) -> QuizTrends:
     if records:
         most_missed = [
             (k, int(m), int(n))
-            for k, m, n in store.read(
+            for k, m, n in store._read(
                 "SELECT key, sum(score IS NOT NULL AND score < 1), count(*) FROM quiz_questions"
                 " GROUP BY key HAVING sum(score IS NOT NULL AND score < 1) > 0"
                 " ORDER BY 2 DESC, 3 DESC, key LIMIT ?",

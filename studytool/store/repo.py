@@ -26,16 +26,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studytool.store import backup as backups
-from studytool.store.db import (
-    BUSY_TIMEOUT_S,
-    DB_NAME,
-    SCHEMA_VERSION,
-    corrupt_error,
-    is_busy,
-    migrate,
-    open_database,
-)
+from studytool.store.backup import daily_backup, event_backup
+from studytool.store.db import DB_NAME, SCHEMA_VERSION, migrate, open_database, sqlite_errors
 from studytool.store.errors import StoreError, UnknownCardError
 from studytool.store.scheduler import (
     CardState,
@@ -47,16 +39,13 @@ from studytool.store.scheduler import (
     to_ms,
     utc_now,
 )
+from studytool.store.sql import BEFORE_COLS, NEW_SINCE_BY_DECK, SET_STATE, STATE_COLS, available
+from studytool.store.state import LEARNING_STATES, FsrsState
 
 if TYPE_CHECKING:
     from studytool.config import Settings
     from studytool.content.model import Card
 
-_STATE_COLS = "state, step, stability, difficulty, due_ms, last_review_ms"
-_BEFORE_COLS = (
-    "state_before, step_before, stability_before, difficulty_before,"
-    " due_before_ms, last_review_before_ms"
-)
 _UNDO_DEPTH = 1000
 
 
@@ -181,28 +170,21 @@ class Store:
         except OSError as e:
             raise StoreError(f"{path}: cannot open the progress database ({e})") from None
         try:
-            made = None
-            if backup:
-                today = study_date(now, settings.day_start_hour, tz)
-                made = backups.daily_backup(con, path, today)
-            if version < SCHEMA_VERSION:
-                if made is None:
-                    backups.event_backup(con, path, f"pre-v{SCHEMA_VERSION}", now)
-                migrate(con)
-            store = cls(con, path, settings, tz)
-            store.backup = made
-            return store
-        except sqlite3.OperationalError as e:
-            con.close()
-            if is_busy(e):
-                raise StoreError(f"{path}: the database is busy; try again") from None
-            raise corrupt_error(path, f"cannot read the progress database ({e})") from None
-        except sqlite3.DatabaseError as e:
-            con.close()
-            raise corrupt_error(path, f"the progress database is corrupt ({e})") from None
+            with sqlite_errors(path, opening=True):
+                made = None
+                if backup:
+                    today = study_date(now, settings.day_start_hour, tz)
+                    made = daily_backup(con, path, today)
+                if version < SCHEMA_VERSION:
+                    if made is None:
+                        event_backup(con, path, f"pre-v{SCHEMA_VERSION}", now)
+                    migrate(con)
+                store = cls(con, path, settings, tz)
         except BaseException:
             con.close()
             raise
+        store.backup = made
+        return store
 
     def close(self) -> None:
         with self._lock:
@@ -215,7 +197,7 @@ class Store:
         self.close()
 
     def _load_scheduler(self) -> StudyScheduler:
-        row = self.read_one(
+        row = self._read_one(
             "SELECT id, parameters FROM params WHERE active=1 ORDER BY id DESC LIMIT 1"
         )
         if row is not None:
@@ -229,22 +211,8 @@ class Store:
 
     # ---- low-level access (for the other modules of this package) ------------------------
 
-    @contextlib.contextmanager
-    def _guard(self) -> Iterator[None]:
-        """Turn sqlite3 errors into one-line StoreErrors that name the file."""
-        try:
-            yield
-        except sqlite3.IntegrityError as e:
-            raise StoreError(f"{self.path}: {e}") from None
-        except sqlite3.OperationalError as e:
-            if is_busy(e):
-                raise StoreError(
-                    f"{self.path}: still locked by another studytool after {BUSY_TIMEOUT_S:g}s;"
-                    " try again"
-                ) from None
-            raise StoreError(f"{self.path}: {e}") from None
-        except sqlite3.DatabaseError as e:
-            raise corrupt_error(self.path, f"the progress database is corrupt ({e})") from None
+    def _guard(self) -> contextlib.AbstractContextManager[None]:
+        return sqlite_errors(self.path)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -275,18 +243,19 @@ class Store:
                     with contextlib.suppress(sqlite3.Error):
                         con.execute("COMMIT")
 
-    def read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one query. Code outside the store calls typed methods instead."""
         with self._lock, self._guard():
             return self._con.execute(sql, params).fetchall()
 
-    def read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
+    def _read_one(self, sql: str, params: Sequence[Any] = ()) -> tuple[Any, ...] | None:
         with self._lock, self._guard():
             return self._con.execute(sql, params).fetchone()
 
     def backup_now(self, reason: str, now: datetime | None = None) -> Path:
         """A consistent copy in the backups folder, e.g. before an import (kept: the last 7)."""
         with self._lock, self._guard():
-            return backups.event_backup(self._con, self.path, reason, as_utc(now or utc_now()))
+            return event_backup(self._con, self.path, reason, as_utc(now or utc_now()))
 
     # ---- time ----------------------------------------------------------------------------
 
@@ -345,7 +314,7 @@ class Store:
     # ---- reading cards -------------------------------------------------------------------
 
     _RECORD_SQL = (
-        f"SELECT id, key, deck, {_STATE_COLS}, buried_until_ms, suspended, orphaned, added_ms"
+        f"SELECT id, key, deck, {STATE_COLS}, buried_until_ms, suspended, orphaned, added_ms"
         " FROM cards"
     )
 
@@ -355,7 +324,7 @@ class Store:
             id=row[0],
             key=row[1],
             deck=row[2],
-            state=CardState(*row[3:9]),
+            state=CardState.from_columns(row[3:9]),
             buried_until_ms=row[9],
             suspended=bool(row[10]),
             orphaned=bool(row[11]),
@@ -363,12 +332,12 @@ class Store:
         )
 
     def card(self, key: str) -> CardRecord | None:
-        row = self.read_one(f"{self._RECORD_SQL} WHERE key=?", (key,))
+        row = self._read_one(f"{self._RECORD_SQL} WHERE key=?", (key,))
         return None if row is None else self._record(row)
 
     def records(self) -> dict[str, CardRecord]:
         """Every card the store knows, orphans included."""
-        return {r[1]: self._record(r) for r in self.read(self._RECORD_SQL)}
+        return {r[1]: self._record(r) for r in self._read(self._RECORD_SQL)}
 
     def _require(self, key: str) -> CardRecord:
         rec = self.card(key)
@@ -380,11 +349,25 @@ class Store:
         """(key, number of logged reviews) of every orphaned card."""
         return [
             (k, n)
-            for k, n in self.read(
+            for k, n in self._read(
                 "SELECT c.key, (SELECT count(*) FROM revlog r WHERE r.card_id=c.id)"
                 " FROM cards c WHERE c.orphaned=1 ORDER BY c.key"
             )
         ]
+
+    def deck_keys(self, deck: str) -> list[str]:
+        """Every review key the store has for `deck`, orphans included."""
+        return [r[0] for r in self._read("SELECT key FROM cards WHERE deck=?", (deck,))]
+
+    def answer_counts(self) -> dict[str, tuple[int, int]]:
+        """Review key -> (answers logged in any mode, of them rated Again)."""
+        return {
+            key: (total, again)
+            for key, total, again in self._read(
+                "SELECT c.key, count(*), sum(r.rating = 1) FROM revlog r"
+                " JOIN cards c ON c.id = r.card_id GROUP BY c.key"
+            )
+        }
 
     def retrievability(self, key: str, now: datetime) -> float:
         rec = self._require(key)
@@ -417,11 +400,11 @@ class Store:
         now = as_utc(now or utc_now())
         t = to_ms(now)
         with self.transaction() as con:
-            row = con.execute(f"SELECT id, {_STATE_COLS} FROM cards WHERE key=?", (key,)).fetchone()
+            row = con.execute(f"SELECT id, {STATE_COLS} FROM cards WHERE key=?", (key,)).fetchone()
             if row is None:
                 raise UnknownCardError(f"unknown card {key!r}: sync the content first")
             card_id = row[0]
-            before = CardState(*row[1:])
+            before = CardState.from_columns(row[1:])
             after = (
                 self.scheduler.review(card_id, before, rating, now)
                 if mode is Mode.REVIEW
@@ -429,7 +412,7 @@ class Store:
             )
             cur = con.execute(
                 "INSERT INTO revlog (card_id, time_ms, rating, mode, duration_ms, sched,"
-                f" session_id, {_BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                f" session_id, {BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (
                     card_id,
                     t,
@@ -442,11 +425,7 @@ class Store:
                 ),
             )
             if mode is Mode.REVIEW:
-                con.execute(
-                    "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
-                    " last_review_ms=? WHERE id=?",
-                    (*after.columns(), card_id),
-                )
+                con.execute(SET_STATE, (*after.columns(), card_id))
             revlog_id = int(cur.lastrowid or 0)
         self._undo.append(revlog_id)
         del self._undo[:-_UNDO_DEPTH]
@@ -464,7 +443,7 @@ class Store:
         revlog_id = self._undo[-1]
         with self.transaction() as con:
             row = con.execute(
-                f"SELECT r.card_id, c.key, r.rating, r.mode, {_BEFORE_COLS}"
+                f"SELECT r.card_id, c.key, r.rating, r.mode, {BEFORE_COLS}"
                 " FROM revlog r JOIN cards c ON c.id = r.card_id WHERE r.id=?",
                 (revlog_id,),
             ).fetchone()
@@ -472,7 +451,7 @@ class Store:
                 self._undo.pop()
                 raise StoreError("the review to undo is no longer in the log")
             card_id, key, rating, mode = row[:4]
-            restored = CardState(*row[4:])
+            restored = CardState.from_columns(row[4:])
             if mode == Mode.REVIEW:
                 later = con.execute(
                     "SELECT 1 FROM revlog WHERE card_id=? AND id>? AND mode='review' LIMIT 1",
@@ -482,11 +461,7 @@ class Store:
                     raise StoreError(
                         f"cannot undo: {key} was reviewed again since (another window)"
                     )
-                con.execute(
-                    "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
-                    " last_review_ms=? WHERE id=?",
-                    (*restored.columns(), card_id),
-                )
+                con.execute(SET_STATE, (*restored.columns(), card_id))
             con.execute("DELETE FROM revlog WHERE id=?", (revlog_id,))
         self._undo.pop()
         return UndoResult(key, revlog_id, Rating(rating), Mode(mode), restored)
@@ -546,28 +521,24 @@ class Store:
         now = as_utc(now)
         start, end = self.today(now)
         t, s, e = to_ms(now), to_ms(start), to_ms(end)
-        avail = "suspended=0 AND orphaned=0 AND (buried_until_ms IS NULL OR buried_until_ms<=?)"
+        avail = available()
+        learning_in = ", ".join(map(str, LEARNING_STATES))
         with self.reading() as con:
             learning = con.execute(
-                f"SELECT key, due_ms FROM cards WHERE state IN (1, 3) AND due_ms<=? AND {avail}"
-                " ORDER BY due_ms",
+                f"SELECT key, due_ms FROM cards WHERE state IN ({learning_in}) AND due_ms<=?"
+                f" AND {avail} ORDER BY due_ms",
                 (t + learn_ahead // timedelta(milliseconds=1), t),
             ).fetchall()
             review = con.execute(
-                f"SELECT key, due_ms FROM cards WHERE state=2 AND due_ms<? AND {avail}"
-                " ORDER BY due_ms",
+                f"SELECT key, due_ms FROM cards WHERE state={FsrsState.REVIEW} AND due_ms<?"
+                f" AND {avail} ORDER BY due_ms",
                 (e, t),
             ).fetchall()
             new = {
-                r[0] for r in con.execute(f"SELECT key FROM cards WHERE state=0 AND {avail}", (t,))
+                r[0]
+                for r in con.execute(
+                    f"SELECT key FROM cards WHERE state={FsrsState.NEW} AND {avail}", (t,)
+                )
             }
-            # CROSS JOIN fixes the join order: today's log lines first, not every card
-            new_today = dict(
-                con.execute(
-                    "SELECT c.deck, count(*) FROM revlog r CROSS JOIN cards c ON c.id=r.card_id"
-                    " WHERE r.time_ms>=? AND r.mode='review' AND r.state_before=0"
-                    " GROUP BY c.deck",
-                    (s,),
-                ).fetchall()
-            )
+            new_today = dict(con.execute(NEW_SINCE_BY_DECK, (s,)).fetchall())
         return QueueSnapshot(t, s, e, learning, review, new, new_today)

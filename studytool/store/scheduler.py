@@ -13,19 +13,20 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
+from typing import Any
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, ReviewLog, Scheduler, State
 from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from studytool.config import SchedulerSettings
+from studytool.store.state import FsrsState
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
-NEW = 0  # state code for a card never reviewed; 1..3 are fsrs.State values
+_BY_CODE = tuple(FsrsState)  # FsrsState(code), but a tuple index is cheaper per row
 
 __all__ = [
-    "NEW",
     "UTC",
     "CardState",
     "Rating",
@@ -96,9 +97,9 @@ def fsrs_version() -> str:
 
 @dataclass(frozen=True, slots=True)
 class CardState:
-    """The FSRS fields of one card as stored; state 0 means new (never reviewed)."""
+    """The FSRS fields of one card as stored; FsrsState.NEW: never reviewed."""
 
-    state: int = NEW
+    state: FsrsState = FsrsState.NEW
     step: int | None = None
     stability: float | None = None
     difficulty: float | None = None
@@ -109,9 +110,14 @@ class CardState:
     def new(cls) -> CardState:
         return cls()
 
+    @classmethod
+    def from_columns(cls, row: Sequence[Any]) -> CardState:
+        """From database values in the order of `columns()`."""
+        return cls(_BY_CODE[row[0]], *row[1:6])
+
     @property
     def is_new(self) -> bool:
-        return self.state == NEW
+        return self.state == FsrsState.NEW
 
     @property
     def due(self) -> datetime | None:
@@ -149,7 +155,7 @@ class CardState:
     @classmethod
     def from_fsrs(cls, card: FsrsCard) -> CardState:
         return cls(
-            state=int(card.state),
+            state=_BY_CODE[card.state],
             step=card.step,
             stability=card.stability,
             difficulty=card.difficulty,

@@ -15,6 +15,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from studytool.store.scheduler import as_utc, from_ms, local_instant, study_date, to_ms
+from studytool.store.sql import NEW_SINCE_BY_DECK, available
+from studytool.store.state import FsrsState
 
 if TYPE_CHECKING:
     from studytool.content.model import Card
@@ -24,7 +26,8 @@ QUARTER_MS = 900_000  # UTC offsets are whole quarter hours
 DAY_MS = 86_400_000
 FORECAST_DAYS = 30
 HEATMAP_DAYS = 365
-STATE_NAMES = {0: "new", 1: "learning", 2: "review", 3: "relearning"}
+# IN, not state>0: the index on (state, due_ms, ...) then serves the due_ms range too
+_REVIEWED = f"state IN ({FsrsState.LEARNING}, {FsrsState.REVIEW}, {FsrsState.RELEARNING})"
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,18 +133,20 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
     start, end = store.today(now)
     s_ms, e_ms = to_ms(start), to_ms(end)
     drafts = [k for c in cards if c.draft for k in c.review_keys()] if cards is not None else []
-    avail = "suspended=0 AND orphaned=0 AND (buried_until_ms IS NULL OR buried_until_ms<=?)"
+    avail = available()
     decay = -store.scheduler.parameters[20]
     factor = 0.9 ** (1 / decay) - 1
     fdays = _Days(today, today + timedelta(days=FORECAST_DAYS), hour, tz)
     with store.reading() as con:
         due_rows = con.execute(
-            "SELECT state=2, count(*) FROM cards"
-            f" WHERE state IN (1, 2, 3) AND due_ms<? AND {avail} GROUP BY 1",
+            f"SELECT state={FsrsState.REVIEW}, count(*) FROM cards"
+            f" WHERE {_REVIEWED} AND due_ms<? AND {avail} GROUP BY 1",
             (e_ms, t),
         ).fetchall()
         new_rows = con.execute(
-            f"SELECT deck, count(*) FROM cards WHERE state=0 AND {avail} GROUP BY deck", (t,)
+            f"SELECT deck, count(*) FROM cards WHERE state={FsrsState.NEW} AND {avail}"
+            " GROUP BY deck",
+            (t,),
         ).fetchall()
         draft_rows: list[tuple[Any, ...]] = []
         for k in range(0, len(drafts), 500):
@@ -151,16 +156,10 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
                 f" AND key IN ({', '.join('?' * len(chunk))})",
                 (t, *chunk),
             ).fetchall()
-        new_today = dict(
-            con.execute(
-                "SELECT c.deck, count(*) FROM revlog r CROSS JOIN cards c ON c.id=r.card_id"
-                " WHERE r.time_ms>=? AND r.mode='review' AND r.state_before=0 GROUP BY c.deck",
-                (s_ms,),
-            ).fetchall()
-        )
+        new_today = dict(con.execute(NEW_SINCE_BY_DECK, (s_ms,)).fetchall())
         # the forecast: overdue counts as due today
         due_per_day = [0] * FORECAST_DAYS
-        alive = "state IN (1, 2, 3) AND suspended=0 AND orphaned=0"
+        alive = f"{_REVIEWED} AND suspended=0 AND orphaned=0"
         due_per_day[0] = con.execute(
             f"SELECT count(*) FROM cards WHERE {alive} AND due_ms<?", (fdays.starts[0],)
         ).fetchone()[0]
@@ -197,12 +196,11 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
         # one pass over the cards: counts per state, and the average retrievability now with
         # FSRS's power forgetting curve over elapsed whole days, as
         # Scheduler.get_card_retrievability computes it, but in SQL: no 50,000 Card objects
+        state_sums = "".join(f" sum(state={s} AND NOT orphaned)," for s in FsrsState)
         counted = con.execute(
-            "SELECT count(*), sum(orphaned),"
-            " sum(state=0 AND NOT orphaned), sum(state=1 AND NOT orphaned),"
-            " sum(state=2 AND NOT orphaned), sum(state=3 AND NOT orphaned),"
-            " sum(suspended AND NOT orphaned),"
-            f" avg(CASE WHEN state>0 AND NOT orphaned AND NOT suspended AND stability>0"
+            f"SELECT count(*), sum(orphaned),{state_sums} sum(suspended AND NOT orphaned),"
+            f" avg(CASE WHEN state>{FsrsState.NEW} AND NOT orphaned AND NOT suspended"
+            f" AND stability>0"
             f" THEN pow(1 + ? * max(0, (? - last_review_ms) / {DAY_MS}) / stability, ?) END)"
             " FROM cards NOT INDEXED",
             (factor, t, decay),
@@ -212,11 +210,13 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
     due_review, due_learning = due.get(1, 0), due.get(0, 0)
     new_per_deck = dict(new_rows)
     for deck, state, due_ms in draft_rows:  # drafts are never shown: take them out
-        if state == 0:
+        if state == FsrsState.NEW:
             new_per_deck[deck] -= 1
         elif due_ms is not None and due_ms < e_ms:
             due_review, due_learning = (
-                (due_review - 1, due_learning) if state == 2 else (due_review, due_learning - 1)
+                (due_review - 1, due_learning)
+                if state == FsrsState.REVIEW
+                else (due_review, due_learning - 1)
             )
     limit = store.settings.new_per_day
     new_available = sum(
@@ -238,7 +238,7 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
     )
 
     total, orphaned, *per_state, suspended, avg_r = (x or 0 for x in counted)
-    counts = dict(zip(STATE_NAMES.values(), per_state, strict=True))
+    counts = dict(zip((s.label for s in FsrsState), per_state, strict=True))
     counts.update(suspended=suspended, orphaned=orphaned, total=total)
 
     return Stats(

@@ -6,15 +6,14 @@ one row per line. Import replaces the whole progress (after a backup) in one tra
 
 from __future__ import annotations
 
-import contextlib
 import json
 import math
-import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from studytool.fsio import atomic_path
 from studytool.store.db import SCHEMA_VERSION, log_triggers_off
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import as_utc, utc_now
@@ -26,6 +25,8 @@ FORMAT = "studytool-progress"
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold at every insert
 TABLE_ORDER = ("cards", "sessions", "params", "revlog")
+# schema versions whose exports this one reads: v3 only added tables that are not exported
+READS_SCHEMAS = (2, 3)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,7 +39,7 @@ class TransferResult:
 def _columns(store: Store) -> dict[str, list[tuple[str, str]]]:
     """(name, declared type) of each table's columns, in table order."""
     return {
-        table: [(r[1], r[2].upper()) for r in store.read(f"PRAGMA table_info({table})")]
+        table: [(r[1], r[2].upper()) for r in store._read(f"PRAGMA table_info({table})")]
         for table in TABLE_ORDER
     }
 
@@ -48,10 +49,9 @@ def export_progress(store: Store, dest: Path, now: datetime | None = None) -> Tr
     now = as_utc(now or utc_now())
     cols = _columns(store)
     counts: dict[str, int] = {}
-    tmp = dest.with_name(f".{dest.name}.{os.getpid()}.tmp")
     try:
         dest.parent.mkdir(parents=True, exist_ok=True)
-        with store.reading() as con, tmp.open("w", encoding="utf-8") as f:
+        with atomic_path(dest) as tmp, store.reading() as con, tmp.open("w", encoding="utf-8") as f:
             f.write("{\n")
             f.write(f'"format": "{FORMAT}",\n"version": {FORMAT_VERSION},\n')
             f.write(f'"schema": {SCHEMA_VERSION},\n"exported_at": "{now.isoformat()}",\n')
@@ -68,10 +68,7 @@ def export_progress(store: Store, dest: Path, now: datetime | None = None) -> Tr
                 counts[table] = n
                 f.write("\n]}" + (",\n" if t_i < len(TABLE_ORDER) - 1 else "\n"))
             f.write("}\n}\n")
-        os.replace(tmp, dest)
     except OSError as e:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
         raise StoreError(f"cannot write {dest}: {e.strerror or e}") from None
     return TransferResult(dest, counts)
 
@@ -99,10 +96,10 @@ def read_progress_file(store: Store, src: Path) -> dict[str, list[list[Any]]]:
         raise StoreError(f"{src}: not a JSON progress file ({e})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise StoreError(f"{src}: not a studytool progress export")
-    if data.get("version") != FORMAT_VERSION or data.get("schema") != SCHEMA_VERSION:
+    if data.get("version") != FORMAT_VERSION or data.get("schema") not in READS_SCHEMAS:
         raise StoreError(
             f"{src}: export format {data.get('version')} / schema {data.get('schema')} is not"
-            f" supported (expected {FORMAT_VERSION} / {SCHEMA_VERSION})"
+            f" supported (expected {FORMAT_VERSION} / {' or '.join(map(str, READS_SCHEMAS))})"
         )
     tables = data.get("tables")
     if not isinstance(tables, dict):

@@ -12,7 +12,8 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from studytool.content.model import Card, CardType
+from studytool.content.model import Card
+from studytool.study.text import format_number
 
 _PUNCT = re.compile(r"[\s\-_.,;:!?'\"`()\[\]{}·~]+")
 # typographic minus signs and dashes, and the multiplication sign, as a keyboard types them
@@ -82,7 +83,7 @@ def check_numeric(card: Card, response: str, answer: float | None = None) -> Che
     """Within the card's tolerance; a unit, if given, must be the card's unit."""
     target = card.number if answer is None else answer
     unit = card.unit or ""
-    expected = f"{target:g}{' ' + unit if unit else ''}"
+    expected = f"{format_number(target)}{' ' + unit if unit else ''}" if target is not None else ""
     parsed = parse_number(response)
     if target is None or parsed is None:
         return Check(0.0, expected, "not a number")
@@ -99,8 +100,3 @@ def check_order(card: Card, order: Sequence[int]) -> Check:
     in_place = sum(1 for pos, item in enumerate(order[:n]) if item == pos)
     return Check(in_place / n if n else 0.0, " → ".join(str(i + 1) for i in range(n)),
                  f"{in_place} of {n} in place")  # fmt: skip
-
-
-def is_interactive(card: Card) -> bool:
-    """Cards the user answers (and we check), rather than recalls and self-grades."""
-    return card.type not in (CardType.BASIC, CardType.REVERSED, CardType.CLOZE)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from studytool.content.model import REVERSE_SUFFIX, Card
 from studytool.store.scheduler import as_utc, from_ms
+from studytool.store.state import FsrsState
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
@@ -35,7 +36,7 @@ class Kind(StrEnum):
     CRAM = "cram"
 
 
-_STATE_KIND = {1: Kind.LEARNING, 3: Kind.LEARNING}  # fsrs Learning / Relearning
+_STATE_KIND = {FsrsState.LEARNING: Kind.LEARNING, FsrsState.RELEARNING: Kind.LEARNING}
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,63 +29,26 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from studytool.content.model import CLOZE_RE, REVERSE_SUFFIX, Card, CardType, Text
-from studytool.render import LABELS, cloze_back
-from studytool.study import grading
-from studytool.study.generate import Instance, draw
+from studytool.content.model import Card
+from studytool.study import cardtypes
+
+# the quiz's public names that live in the card-type model
+from studytool.study.cardtypes import AnswerError as AnswerError
+from studytool.study.cardtypes import Kind, Question, Response
+from studytool.study.cardtypes import alternatives as alternatives
 from studytool.study.grading import Check
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
 
 MAX_QUESTIONS = 200
-MAX_TYPED_CHARS = 40
-MAX_TYPED_WORDS = 5
-LETTERS = "abcdefghijklmnopqrstuvwxyz"
 FEEDBACK = ("immediate", "end")
 
-# a term the user can type: letters, digits, Hangul, spaces and light punctuation, no formulas
-_PLAIN = re.compile(r"^[A-Za-z0-9\uac00-\ud7a3\u3131-\u318e '’/.,&+×−–-]+$")
-_PAREN = re.compile(r"(\s*)[(（]([^()（）]*)[)）]")
-_HANGUL = re.compile(r"[\uac00-\ud7a3]")
-_WORD_SPLIT = re.compile(r"[\s\-]+")
 _DURATION = re.compile(r"^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
-_TRUE = {"t", "true", "o", "y", "yes", "참", "맞다", "맞음", "예", "네"}
-_FALSE = {"f", "false", "x", "n", "no", "거짓", "틀리다", "틀림", "아니오", "아니요"}
-
-
-class Kind(StrEnum):
-    """How a question is answered."""
-
-    CHOICE = "choice"
-    MULTI = "multi"
-    TRUEFALSE = "truefalse"
-    TYPED = "typed"
-    NUMERIC = "numeric"
-    ORDER = "order"
-    SELF = "self"  # recall: the answer is revealed and the user says whether they knew it
-
-
-INSTRUCTIONS = {
-    Kind.CHOICE: ("Pick one", "하나를 고르세요"),
-    Kind.MULTI: ("Pick all that apply", "해당하는 것을 모두 고르세요"),
-    Kind.TRUEFALSE: ("True or false?", "참인가요, 거짓인가요?"),
-    Kind.TYPED: ("Type the answer", "답을 입력하세요"),
-    Kind.NUMERIC: ("Type a number", "숫자를 입력하세요"),
-    Kind.ORDER: ("Put the items in order", "순서대로 나열하세요"),
-    Kind.SELF: ("Answer in your head, then check", "머릿속으로 답한 뒤 확인하세요"),
-}
-
-Response = int | bool | str | tuple[int, ...]
-
-
-class AnswerError(ValueError):
-    """The text typed is not an answer to this question (the message says what is)."""
 
 
 class TimeUp(Exception):
@@ -108,328 +71,10 @@ def parse_duration(text: str) -> int:
     return seconds
 
 
-def clock_text(seconds: float) -> str:
-    seconds = max(0, int(seconds + 0.999))
-    minutes, s = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    return f"{hours}:{minutes:02d}:{s:02d}" if hours else f"{minutes}:{s:02d}"
-
-
-def label(i: int) -> str:
-    """Display label of the i-th choice: a, b, c, ..."""
-    return LETTERS[i] if i < len(LETTERS) else str(i + 1)
-
-
-def format_number(x: float) -> str:
-    """262144 -> '262,144' (never '2.6e+05'); 0.001 -> '0.001'."""
-    if x == int(x) and abs(x) < 1e15:
-        return f"{int(x):,}"
-    return f"{x:.6g}"
-
-
-# ---- questions ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Question:
-    key: str  # review key: deck/card, or deck/card@rev for the back-to-front side
-    card: Card
-    kind: Kind
-    prompt: Text  # what is asked (numbers drawn, one cloze blanked, or the other side)
-    options: tuple[int, ...] = ()  # mcq/multi: card choice shown at each position; order: item
-    accepted: tuple[Text, ...] = ()  # typed: accepted answers (any of en/ko matches)
-    reveal: Text | None = None  # self-graded and converted questions: the answer side
-    instance: Instance | None = None  # generated numeric: the drawn numbers and answer
-
-    @property
-    def reverse(self) -> bool:
-        return self.key.endswith(REVERSE_SUFFIX)
-
-    def question(self, lang: str) -> str:
-        return self.prompt.get(lang)
-
-    def instruction(self, lang: str) -> str:
-        en, ko = INSTRUCTIONS[self.kind]
-        text = ko if lang == "ko" else en
-        if self.kind is Kind.NUMERIC and self.card.unit:
-            text += f" ({self.card.unit})"
-        return text
-
-    def option_texts(self, lang: str) -> list[str]:
-        """Choices (mcq/multi) or order items, in the order they are shown."""
-        source = self.card.items if self.kind is Kind.ORDER else self.card.choices
-        return [source[i].get(lang) for i in self.options]
-
-    @property
-    def right_options(self) -> list[int]:
-        """Positions of the right choices as shown (mcq/multi)."""
-        right = (
-            {self.card.answer_index} if self.kind is Kind.CHOICE else set(self.card.answer_indices)
-        )
-        return [pos for pos, i in enumerate(self.options) if i in right]
-
-    @property
-    def answer_number(self) -> float | None:
-        return self.instance.answer if self.instance is not None else self.card.number
-
-    def expected(self, lang: str) -> str:
-        """The right answer as one line of text."""
-        match self.kind:
-            case Kind.CHOICE | Kind.MULTI:
-                texts = self.option_texts(lang)
-                return "; ".join(f"{label(p)}) {texts[p]}" for p in self.right_options)
-            case Kind.TRUEFALSE:
-                return LABELS[lang]["true" if self.card.answer_bool else "false"]
-            case Kind.TYPED:
-                return self.accepted[0].get(lang) if self.accepted else ""
-            case Kind.NUMERIC:
-                value = self.answer_number
-                tol = f" ± {format_number(self.card.tolerance)}" if self.card.tolerance else ""
-                unit = f" {self.card.unit}" if self.card.unit else ""
-                return f"{format_number(value)}{tol}{unit}" if value is not None else ""
-            case Kind.ORDER:
-                shown = {item: pos for pos, item in enumerate(self.options)}
-                return " → ".join(
-                    f"{shown[i] + 1}) {it.get(lang)}" for i, it in enumerate(self.card.items)
-                )
-            case Kind.SELF:
-                return self.reveal.get(lang) if self.reveal else ""
-        return ""
-
-    # ---- answers -------------------------------------------------------------------------
-
-    def parse(self, text: str) -> Response:
-        """Read a typed answer: "b" or "2" for a choice, "a c" for multi, t/f (o/x, 참/거짓),
-        "3 1 2" for an order (the shown numbers, first to last), y/n for a self-graded one."""
-        raw = text.strip()
-        if not raw:
-            raise AnswerError("empty answer")
-        match self.kind:
-            case Kind.CHOICE:
-                picks = self._picks(raw, len(self.options))
-                if len(picks) != 1:
-                    raise AnswerError(f"pick one choice: {self._range(len(self.options))}")
-                return picks[0]
-            case Kind.MULTI:
-                return tuple(sorted(set(self._picks(raw, len(self.options)))))
-            case Kind.TRUEFALSE | Kind.SELF:
-                word = raw.casefold()
-                if word in _TRUE:
-                    return True
-                if word in _FALSE:
-                    return False
-                hint = "t or f (o/x, 참/거짓)" if self.kind is Kind.TRUEFALSE else "y or n"
-                raise AnswerError(f"answer {hint}")
-            case Kind.ORDER:
-                n = len(self.options)
-                picks = [int(p) - 1 for p in re.findall(r"\d+", raw)]
-                if sorted(picks) != list(range(n)):
-                    example = " ".join(str(i) for i in range(n, 0, -1))
-                    raise AnswerError(
-                        f"list all {n} item numbers once each, first to last, e.g. {example}"
-                    )
-                return tuple(picks)
-            case Kind.NUMERIC:
-                if grading.parse_number(raw) is None:
-                    unit = f" (in {self.card.unit})" if self.card.unit else ""
-                    raise AnswerError(f"type a number{unit}, e.g. 1024 or 0.5")
-        return raw
-
-    def _picks(self, raw: str, n: int) -> list[int]:
-        tokens = re.findall(r"\d+|[A-Za-z]", raw)
-        if not tokens or re.sub(r"[\d A-Za-z,;/]", "", raw):
-            raise AnswerError(f"answer with {self._range(n)}")
-        out = []
-        for tok in tokens:
-            i = int(tok) - 1 if tok.isdigit() else LETTERS.index(tok.lower())
-            if not 0 <= i < n:
-                raise AnswerError(f"'{tok}' is not a choice: {self._range(n)}")
-            out.append(i)
-        return out
-
-    @staticmethod
-    def _range(n: int) -> str:
-        return f"a-{label(n - 1)} or 1-{n}"
-
-    def check(self, response: Response) -> Check:
-        """Score an answer with the shared grading rules (partial credit for multi and order)."""
-        card = self.card
-        match self.kind:
-            case Kind.CHOICE:
-                assert isinstance(response, int)
-                check = grading.check_choice(card, self.options[response])
-            case Kind.MULTI:
-                assert isinstance(response, tuple)
-                check = grading.check_multi(card, [self.options[i] for i in response])
-            case Kind.TRUEFALSE:
-                check = grading.check_truefalse(card, bool(response))
-            case Kind.TYPED:
-                typed = (
-                    card
-                    if card.type is CardType.TYPED
-                    else replace(card, type=CardType.TYPED, answers=self.accepted)
-                )
-                check = grading.check_typed(typed, str(response))
-            case Kind.NUMERIC:
-                check = grading.check_numeric(card, str(response), self.answer_number)
-            case Kind.ORDER:
-                assert isinstance(response, tuple)
-                check = grading.check_order(card, [self.options[i] for i in response])
-            case _:
-                check = Check(float(bool(response)), "", "self-graded")
-        return replace(check, expected=self.expected("en"))
-
-    def response_text(self, response: Response) -> str:
-        """An answer as the user would write it: "b", "a, c", "true", "3 1 2", the text."""
-        match self.kind:
-            case Kind.CHOICE:
-                return label(int(response))  # type: ignore[arg-type]
-            case Kind.MULTI:
-                return ", ".join(label(i) for i in response) or "-"  # type: ignore[union-attr]
-            case Kind.TRUEFALSE:
-                return "true" if response else "false"
-            case Kind.SELF:
-                return "knew it" if response else "did not know"
-            case Kind.ORDER:
-                return " ".join(str(i + 1) for i in response)  # type: ignore[union-attr]
-        return str(response)
-
-
-def _asides(text: str) -> tuple[str, list[str], list[str]]:
-    """Split off parenthesised asides: ('Overfitting (과적합)') -> ('Overfitting', [], ['과적합']).
-    Returns the bare text, the acronym asides and the other asides. A group is an aside when a
-    space comes before it, or it is Korean, or an acronym of the rest (or the rest of it);
-    'Pr(Object)' and 'F(x)' are not asides but part of a formula."""
-    acronyms: list[str] = []
-    others: list[str] = []
-
-    def cut(m: re.Match[str]) -> str:
-        inner = m.group(2).strip()
-        rest = (text[: m.start()] + text[m.end() :]).strip()
-        if _acronym_of(inner, rest) or _acronym_of(rest, inner):
-            acronyms.append(inner)
-            return ""
-        if m.group(1) or _HANGUL.search(inner):
-            others.append(inner)
-            return ""
-        return m.group(0)
-
-    return _PAREN.sub(cut, text).strip(), acronyms, others
-
-
-def alternatives(text: str, korean_asides: bool = True) -> list[str]:
-    """Accepted spellings of a term: the whole text, the text without its asides, acronyms
-    ('Recurrent neural network (RNN)' accepts 'RNN', 'ReLU (rectified linear unit)' accepts the
-    expansion), and, when `korean_asides`, a Korean aside ('Overfitting (과적합)' accepts
-    '과적합'). 'A / B' accepts each side."""
-    out: list[str] = []
-    parts = [text, *text.split(" / ")] if " / " in text else [text]
-    for part in parts:
-        bare, acronyms, others = _asides(part)
-        out += [part.strip(), bare, *acronyms]
-        if korean_asides:
-            out += [a for a in others if _HANGUL.search(a)]
-    return [s for s in dict.fromkeys(out) if s]
-
-
-def _acronym_of(short: str, long: str) -> bool:
-    words = [w for w in _WORD_SPLIT.split(long) if w]
-    capitals = "".join(ch for ch in short if ch.isupper())
-    return (
-        len(words) >= 2
-        and len(capitals) == len(words)
-        and capitals == "".join(w[0] for w in words).upper()
-    )
-
-
-def _typeable(text: str) -> bool:
-    """A short plain term (no formula) once its asides are removed."""
-    bare = _asides(text)[0]
-    return (
-        bool(bare)
-        and len(bare) <= MAX_TYPED_CHARS
-        and len(bare.split()) <= MAX_TYPED_WORDS
-        and bool(_PLAIN.match(bare))
-    )
-
-
-def _typed_or_self(card: Card, key: str, prompt: Text, answer: Text) -> Question:
-    """Typed when the answer is a short plain term in English; the Korean side's spellings
-    count too when they are plain. Self-graded otherwise."""
-    if not _typeable(answer.en):
-        return Question(key, card, Kind.SELF, prompt, reveal=answer)
-    accepted = alternatives(answer.en)
-    if _typeable(answer.ko):
-        # a Korean aside translates the term only when the English has no aside of its own
-        plain_en = not any(_asides(answer.en)[1:])
-        accepted += alternatives(answer.ko, korean_asides=plain_en)
-    else:
-        accepted.append(answer.ko)
-    texts = [answer, *(Text.plain(a) for a in dict.fromkeys(accepted))]
-    return Question(key, card, Kind.TYPED, prompt, accepted=tuple(texts), reveal=answer)
-
-
-def _cloze_numbers_once(text: str) -> set[int]:
-    seen: dict[int, int] = {}
-    for m in CLOZE_RE.finditer(text):
-        n = int(m.group(1))
-        seen[n] = seen.get(n, 0) + 1
-    return {n for n, count in seen.items() if count == 1}
-
-
-def _blank_one(text: str, number: int) -> str:
-    """The cloze text with deletion `number` blanked ([...] or its hint) and the rest filled."""
-    return CLOZE_RE.sub(
-        lambda m: f"[{m.group(3) or '...'}]" if int(m.group(1)) == number else m.group(2), text
-    )
-
-
-def _deletion(text: str, number: int) -> str:
-    return next((m.group(2) for m in CLOZE_RE.finditer(text) if int(m.group(1)) == number), "")
-
-
-def _blank_all(text: str) -> str:
-    return CLOZE_RE.sub(lambda m: f"[{m.group(3) or '...'}]", text)
-
-
 def make_question(key: str, card: Card, rng: random.Random) -> Question:
-    """One question for a review key. Uses `rng` for shuffles, drawn numbers and the blank."""
-    prompt = card.prompt
-    match card.type:
-        case CardType.MCQ | CardType.MULTI:
-            options = list(range(len(card.choices)))
-            rng.shuffle(options)
-            kind = Kind.CHOICE if card.type is CardType.MCQ else Kind.MULTI
-            return Question(key, card, kind, prompt, options=tuple(options))
-        case CardType.ORDER:
-            options = list(range(len(card.items)))
-            while len(options) > 1 and options == sorted(options):
-                rng.shuffle(options)
-            return Question(key, card, Kind.ORDER, prompt, options=tuple(options))
-        case CardType.TRUEFALSE:
-            return Question(key, card, Kind.TRUEFALSE, prompt)
-        case CardType.TYPED:
-            return Question(key, card, Kind.TYPED, prompt, accepted=card.answers)
-        case CardType.NUMERIC:
-            if card.compute:
-                instance = draw(card, rng)
-                filled = Text(instance.question_en, instance.question_ko, prompt.bilingual)
-                return Question(key, card, Kind.NUMERIC, filled, instance=instance)
-            return Question(key, card, Kind.NUMERIC, prompt)
-        case CardType.CLOZE:
-            once = sorted(_cloze_numbers_once(prompt.en) & _cloze_numbers_once(prompt.ko))
-            if not once:
-                filled = Text(cloze_back(prompt.en), cloze_back(prompt.ko), prompt.bilingual)
-                blanked = Text(_blank_all(prompt.en), _blank_all(prompt.ko), prompt.bilingual)
-                return Question(key, card, Kind.SELF, blanked, reveal=filled)
-            n = rng.choice(once)
-            blanked = Text(_blank_one(prompt.en, n), _blank_one(prompt.ko, n), prompt.bilingual)
-            answer = Text(_deletion(prompt.en, n), _deletion(prompt.ko, n), prompt.bilingual)
-            return _typed_or_self(card, key, blanked, answer)
-    back = card.back or Text.plain("")
-    if key.endswith(REVERSE_SUFFIX):
-        return _typed_or_self(card, key, back, prompt)
-    return _typed_or_self(card, key, prompt, back)
+    """One quiz question for a review key. Uses `rng` for shuffles, drawn numbers and the
+    blank."""
+    return cardtypes.ask(key, card, rng)
 
 
 # ---- drawing a quiz ----------------------------------------------------------------------
@@ -469,13 +114,7 @@ class QuizSpec:
 def weakness_weights(store: Store, cards: Iterable[Card], now: datetime) -> dict[str, float]:
     """Review key -> draw weight: low retrievability and many Again answers weigh more."""
     records = store.records()
-    again = {
-        key: (total, wrong)
-        for key, total, wrong in store.read(
-            "SELECT c.key, count(*), sum(r.rating = 1) FROM revlog r"
-            " JOIN cards c ON c.id = r.card_id GROUP BY c.key"
-        )
-    }
+    again = store.answer_counts()
     weights: dict[str, float] = {}
     for card in cards:
         for key in card.review_keys():
@@ -512,7 +151,7 @@ def draw_questions(
         key = rng.choice(keys)
         question = make_question(key, card, rng)
         weight = 1.0 if uniform else weights.get(key, 1.0)  # type: ignore[union-attr]
-        if question.kind is Kind.SELF and not uniform:
+        if question.kind == Kind.SELF and not uniform:
             weight /= 2
         # Efraimidis-Spirakis: the n largest u^(1/w) are a weighted sample without replacement
         scored.append((rng.random() ** (1.0 / weight), key, question))
@@ -533,7 +172,7 @@ def _mix(questions: list[Question]) -> list[Question]:
                 (
                     i
                     for i, q in enumerate(left)
-                    if q.kind is not last.kind and q.card.sibling_key != last.card.sibling_key
+                    if q.kind != last.kind and q.card.sibling_key != last.card.sibling_key
                 ),
                 0,
             )
@@ -706,7 +345,7 @@ def save_result(store: Store, result: QuizResult) -> int:
     rows = [
         quizlog.QuestionRow(
             key=a.question.key,
-            kind=a.question.kind.value,
+            kind=str(a.question.kind),
             score=a.score if a.answered else None,
             duration_ms=a.duration_ms if a.answered else None,
             answer=a.response_text(),

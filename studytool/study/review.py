@@ -21,11 +21,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from studytool.content.model import Card, CardType
+from studytool.content.model import Card
 from studytool.store.repo import GradeResult, Mode
 from studytool.store.scheduler import Rating
 from studytool.store.stats import compute_stats
-from studytool.study.generate import Instance, draw
+from studytool.study import cardtypes
+from studytool.study.cardtypes import Question
+from studytool.study.cardtypes import shuffled_order as shuffled_order
+from studytool.study.generate import Instance
 from studytool.study.grading import Check
 from studytool.study.queue import (
     CardIndex,
@@ -72,16 +75,6 @@ def propose_rating(check: Check | None) -> Rating:
     return Rating.Hard if check.score >= 0.5 else Rating.Again
 
 
-def shuffled_order(n: int, rng: random.Random) -> list[int]:
-    """A random arrangement of n order items that is not already the right one."""
-    order = list(range(n))
-    if n < 2:
-        return order
-    while order == sorted(order):
-        rng.shuffle(order)
-    return order
-
-
 @dataclass(frozen=True, slots=True)
 class Answer:
     """One committed grade of this session."""
@@ -109,12 +102,17 @@ class Summary:
 
 @dataclass
 class Showing:
-    """The card on screen: its queue item, the numbers drawn for a generated card, and when
-    it was shown (on the session's monotonic timer)."""
+    """The card on screen: its queue item, the question as asked (order items shuffled, a
+    generated card's numbers drawn), and when it was shown (on the session's monotonic
+    timer)."""
 
     item: QueueItem
     shown_at: float
-    instance: Instance | None = None
+    question: Question
+
+    @property
+    def instance(self) -> Instance | None:
+        return self.question.instance
 
 
 @dataclass
@@ -169,10 +167,8 @@ class ReviewSession:
         return self.current
 
     def _show(self, item: QueueItem) -> Showing:
-        instance = None
-        if item.card.type is CardType.NUMERIC and item.card.compute:
-            instance = draw(item.card, self.rng)
-        return Showing(item, self.timer(), instance)
+        question = cardtypes.ask(item.key, item.card, self.rng, quiz=False)
+        return Showing(item, self.timer(), question)
 
     # ---- grading -------------------------------------------------------------------------
 
@@ -257,14 +253,19 @@ class ReviewSession:
             self.store.end_session(self.session_id, self.clock())
             self.finished = True
 
-    def finish(self) -> Summary:
-        """Close the session and sum it up."""
+    def due_tomorrow(self) -> int | None:
+        """Reviews due on the next study day. This reads the whole statistics: a screen calls
+        it from a thread."""
+        forecast = compute_stats(self.store, self.cards, self.clock()).forecast
+        return forecast[1][1] if len(forecast) > 1 else None
+
+    def finish(self, *, count_tomorrow: bool = True) -> Summary:
+        """Close the session and sum it up; without `count_tomorrow` the summary leaves
+        tomorrow's count out (None) for the caller to read with `due_tomorrow()`."""
         self.end()
-        now = self.clock()
         ratings = {r: 0 for r in Rating}
         for a in self.answers:
             ratings[a.result.rating] += 1
-        forecast = compute_stats(self.store, self.cards, now).forecast
         return Summary(
             mode=self.mode,
             reviewed=len(self.answers),
@@ -272,5 +273,5 @@ class ReviewSession:
             passed=len(self.answers) - ratings[Rating.Again],
             ratings=ratings,
             time_ms=sum(a.duration_ms for a in self.answers),
-            due_tomorrow=forecast[1][1] if len(forecast) > 1 else None,
+            due_tomorrow=self.due_tomorrow() if count_tomorrow else None,
         )

@@ -19,7 +19,9 @@ from dataclasses import dataclass, replace
 
 from studytool.content.model import Card, CardType, Text
 from studytool.latex import render as latex
-from studytool.study.quiz import Kind, Question, QuizSpec, draw_questions, label
+from studytool.study.cardtypes import Interaction, Question
+from studytool.study.quiz import QuizSpec, draw_questions
+from studytool.study.text import label
 
 FORMATS = ("md", "html")
 SHEET_LANGS = ("en", "ko", "both")
@@ -95,7 +97,7 @@ def _per_lang(langs: Sequence[str], get) -> dict[str, str]:
 
 
 def _instruction(q: Question, lg: str) -> str:
-    if q.kind is Kind.SELF:
+    if q.interaction is Interaction.SELF:
         return SELF_PROMPT[lg == "ko"]
     return q.instruction(lg)
 
@@ -155,14 +157,14 @@ def _options(q: Question, langs: Sequence[str]) -> list[str]:
 
 def _md_body(q: Question, langs: Sequence[str]) -> list[str]:
     words = [WORDS[lg] for lg in langs]
-    match q.kind:
-        case Kind.CHOICE | Kind.MULTI:
+    match q.interaction:
+        case Interaction.PICK | Interaction.TOGGLE:
             return [f"- **{label(p)})** {_md(t)}" for p, t in enumerate(_options(q, langs))]
-        case Kind.ORDER:
+        case Interaction.ARRANGE:
             items = [f"{p + 1}. {_md(t)}" for p, t in enumerate(_options(q, langs))]
             order = " / ".join(dict.fromkeys(w["order"] for w in words))
             return [*items, "", f"{_md(order)}: {BLANK}"]
-        case Kind.TRUEFALSE:
+        case Interaction.BOOL:
             true = " / ".join(dict.fromkeys(w["true"] for w in words))
             false = " / ".join(dict.fromkeys(w["false"] for w in words))
             return [f"☐ {true}    ☐ {false}"]
@@ -254,18 +256,18 @@ def _html_body(q: Question, langs: Sequence[str]) -> list[str]:
     e = html.escape
     words = [WORDS[lg] for lg in langs]
     blank = '<span class="blank">&nbsp;</span>'
-    match q.kind:
-        case Kind.CHOICE | Kind.MULTI:
+    match q.interaction:
+        case Interaction.PICK | Interaction.TOGGLE:
             rows = [
                 f"<li><strong>{label(p)})</strong> {e(t)}</li>"
                 for p, t in enumerate(_options(q, langs))
             ]
             return ['<ul class="choices">', *rows, "</ul>"]
-        case Kind.ORDER:
+        case Interaction.ARRANGE:
             rows = [f"<li>{e(t)}</li>" for t in _options(q, langs)]
             order = " / ".join(dict.fromkeys(w["order"] for w in words))
             return ["<ol>", *rows, "</ol>", f"<p>{e(order)}: {blank}</p>"]
-        case Kind.TRUEFALSE:
+        case Interaction.BOOL:
             true = " / ".join(dict.fromkeys(w["true"] for w in words))
             false = " / ".join(dict.fromkeys(w["false"] for w in words))
             return [f"<p>☐ {e(true)} &nbsp;&nbsp; ☐ {e(false)}</p>"]

@@ -8,12 +8,16 @@ Screens reach the shared state through `self.app`:
 - `app.lang` ("en"/"ko", reactive: `l` switches the language of card text app-wide);
 - `app.clock()` (UTC-aware now; tests inject a fixed time).
 
-The store opens in a thread after the first frame; screens hear `StoreReady` when it is there.
+Changes reach every screen through the app's signals (`textual.signal.Signal`), which
+screens follow (`StudyScreen.follow`): `library_changed` (decks reloaded), `store_ready` (the
+store opened in a thread after the first frame, or failed), `progress_changed` (grades, undo,
+bury, suspend) and `card_edited` (a card's `deck/id`, saved by the editor). A screen reports a
+change of progress or a saved card by posting `ProgressChanged` or `CardEdited`, which bubble
+up to the app.
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,23 +26,18 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
 from textual.reactive import reactive
+from textual.signal import Signal
 
 from studytool.config import Settings
 from studytool.content.library import load_library
 from studytool.content.model import Card, Deck, LoadResult
 from studytool.tui.commands import StudyCommands
 from studytool.tui.home import HomeScreen
-from studytool.tui.messages import (
-    CardEdited,
-    LibraryChanged,
-    OpenEditor,
-    ProgressChanged,
-    StoreReady,
-)
+from studytool.tui.messages import CardEdited, OpenEditor, ProgressChanged
 
 if TYPE_CHECKING:
+    from studytool.demorun.runner import DemoRunner
     from studytool.store.repo import Store
 
 Clock = Callable[[], datetime]
@@ -88,7 +87,12 @@ class StudyApp(App[None]):
         self.store_error: str | None = None
         self.store_pending = store is None and open_store
         self._owns_store = store is None
+        self._demo_runner: DemoRunner | None = None
         self._store_started = False
+        self.library_changed: Signal[None] = Signal(self, "library-changed")
+        self.store_ready: Signal[None] = Signal(self, "store-ready")
+        self.progress_changed: Signal[None] = Signal(self, "progress-changed")
+        self.card_edited: Signal[str] = Signal(self, "card-edited")
         self.set_reactive(StudyApp.lang, settings.lang if settings.lang in ("en", "ko") else "en")
 
     # ---- lifecycle -----------------------------------------------------------------------
@@ -99,6 +103,9 @@ class StudyApp(App[None]):
             self.notify(problem, title="Key bindings", severity="error", timeout=10)
         if keymap:
             self.set_keymap(keymap)
+            # set_keymap tells the screen only once the app is mounted (after this handler);
+            # the key bar and Home's Actions panel show the keys of the bindings now
+            self.screen.refresh_bindings()
         if self.library.problems:
             self.notify(
                 f"{len(self.library.problems)} problem(s) in {len(self.library.broken)} deck"
@@ -113,9 +120,18 @@ class StudyApp(App[None]):
     def on_unmount(self) -> None:
         if self.store is not None and self._owns_store:
             self.store.close()
-        demo = sys.modules.get("studytool.tui.demo")  # only if a demo screen was ever opened
-        if demo is not None:
-            demo.shutdown_workers()
+        if self._demo_runner is not None:
+            self._demo_runner.shutdown()
+
+    @property
+    def demo_runner(self) -> DemoRunner:
+        """The runner of every demo screen: one warm worker kept between runs, made on first use
+        (importing it at start-up would slow the first frame)."""
+        if self._demo_runner is None:
+            from studytool.demorun.runner import DemoRunner
+
+            self._demo_runner = DemoRunner()
+        return self._demo_runner
 
     # ---- the store -----------------------------------------------------------------------
 
@@ -151,7 +167,7 @@ class StudyApp(App[None]):
     def _store_opened(self, store: Store) -> None:
         self.store = store
         self.store_pending = False
-        self.broadcast(StoreReady())
+        self.store_ready.publish(None)
 
     def _store_failed(self, error: str) -> None:
         self.store = None
@@ -163,7 +179,7 @@ class StudyApp(App[None]):
             severity="error",
             timeout=30,
         )
-        self.broadcast(StoreReady())
+        self.store_ready.publish(None)
 
     def require_store(self) -> Store | None:
         """The store, or None after telling the user why it cannot be used right now."""
@@ -196,27 +212,17 @@ class StudyApp(App[None]):
                 self._sync_store(self.store)
             except StoreError as e:
                 self.notify(str(e), title="Progress database", severity="error")
-        self.broadcast(LibraryChanged())
-
-    def broadcast(self, message: Message) -> None:
-        """Post `message` to every screen on the stack (each gets its own copy). The copies do
-        not bubble back up to the app, which would broadcast them again."""
-        from copy import copy
-
-        for screen in self.screen_stack:
-            copied = copy(message)
-            copied.stop()
-            screen.post_message(copied)
+        self.library_changed.publish(None)
 
     # ---- cross-screen messages -----------------------------------------------------------
 
     @on(ProgressChanged)
     def _progress_changed(self, message: ProgressChanged) -> None:
-        self.broadcast(ProgressChanged())
+        self.progress_changed.publish(None)
 
     @on(CardEdited)
     def _card_edited(self, message: CardEdited) -> None:
-        self.broadcast(CardEdited(message.full_id))
+        self.card_edited.publish(message.full_id)
 
     @on(OpenEditor)
     def _open_editor(self, message: OpenEditor) -> None:
@@ -283,7 +289,7 @@ class StudyApp(App[None]):
         self.push_screen(DemoScreen(name, card_id or None))
 
     def action_demos(self) -> None:
-        from studytool.tui.demo import DemoListScreen
+        from studytool.tui.demo_list import DemoListScreen
 
         self.push_screen(DemoListScreen())
 

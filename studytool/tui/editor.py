@@ -10,342 +10,42 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import shlex
-import stat
 import subprocess
 import tempfile
-from collections.abc import Callable, Collection
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
-import yaml
 from rich.text import Text as RichText
 from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
-from textual.widgets import Button, Footer, OptionList, Static, TextArea
+from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 from textual.widgets.text_area import LanguageDoesNotExist
 
-from studytool._paths import content_dir
+from studytool.content.edit import (
+    TemplateError,
+    Validation,
+    card_row,
+    new_card,
+    validate_text,
+)
 from studytool.content.loader import parse_deck_text
-from studytool.content.model import Card, CardType, Deck, LoadResult, Problem
+from studytool.content.model import Card, CardType, Deck
+from studytool.fsio import atomic_write
 from studytool.render import card_renderable
+from studytool.tui.dialogs import CardTypePicker, ChoiceDialog
 from studytool.tui.messages import CardEdited
+from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.titlebar import TitleBar
-
-if TYPE_CHECKING:
-    from studytool.tui.app import StudyApp
 
 VALIDATE_DELAY_S = 0.3
 _BOM = b"\xef\xbb\xbf"
 _LINE_EDITORS = {"vi", "vim", "nvim", "nano", "emacs", "emacsclient", "micro", "kak", "joe", "mg"}
-
-
-# ---- validating text that is not on disk yet ---------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class Validation:
-    text: str
-    deck: Deck | None
-    problems: list[Problem]
-    warnings: list[Problem] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return self.deck is not None and not self.problems
-
-
-def _is_builtin_file(path: Path) -> bool:
-    with contextlib.suppress(OSError, ValueError):
-        return path.resolve().is_relative_to(content_dir().resolve())
-    return False
-
-
-def validate_text(
-    text: str,
-    path: Path,
-    demo_names: Collection[str] | None,
-    library: LoadResult | None = None,
-    saved: Deck | None = None,
-) -> Validation:
-    """Problems block saving; warnings (ids that progress is keyed by) do not."""
-    deck, problems, id_node = parse_deck_text(text, path, demo_names)
-    warnings: list[Problem] = []
-    if deck is not None and library is not None:
-        builtin = _is_builtin_file(path)
-        for other in library.decks:
-            same_file = other.path == path or other.overrides == path
-            overriding = other.builtin and not builtin
-            if other.id == deck.id and not same_file and not overriding:
-                line, col = _mark(id_node)
-                problems.append(
-                    Problem(
-                        path, line, col, f"duplicate deck id '{deck.id}' (also in {other.path})"
-                    )
-                )
-    if deck is not None and saved is not None:
-        if saved.id != deck.id:
-            line, col = _mark(id_node)
-            warnings.append(
-                Problem(
-                    path,
-                    line,
-                    col,
-                    f"deck id changed from '{saved.id}': progress stays with the old id",
-                )
-            )
-        now = {c.id for c in deck.cards}
-        for card in saved.cards:
-            if card.id not in now:
-                warnings.append(
-                    Problem(
-                        path,
-                        0,
-                        0,
-                        f"card '{card.id}' removed or renamed: its progress stays with the old id",
-                    )
-                )
-    return Validation(text, deck, problems, warnings)
-
-
-def _mark(node: yaml.Node | None) -> tuple[int, int]:
-    if node is None:
-        return 1, 1
-    return node.start_mark.line + 1, node.start_mark.column + 1
-
-
-# ---- saving --------------------------------------------------------------------------------
-
-
-def atomic_write(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder and rename it over `path`, keeping
-    the file's permissions; a symlink keeps pointing at the (replaced) target."""
-    target = path.resolve() if path.is_symlink() else path
-    mode = None
-    with contextlib.suppress(OSError):
-        mode = stat.S_IMODE(target.stat().st_mode)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-# ---- new cards -----------------------------------------------------------------------------
-
-_PROMPT = ["{k}:", '  en: ""', '  ko: ""']
-_CHOICES = ["choices:", *['  - {en: "", ko: ""}'] * 4]
-TEMPLATES: dict[CardType, list[str]] = {
-    CardType.BASIC: ["front:", '  en: ""', '  ko: ""', "back:", '  en: ""', '  ko: ""'],
-    CardType.REVERSED: ["front:", '  en: ""', '  ko: ""', "back:", '  en: ""', '  ko: ""'],
-    CardType.CLOZE: [
-        "# blanks: {{c1::answer}} or {{c1::answer::hint}}",
-        "text:",
-        '  en: ""',
-        '  ko: ""',
-    ],
-    CardType.MCQ: [*_PROMPT, *_CHOICES, "answer: 0  # 0-based index of the right choice"],
-    CardType.MULTI: [*_PROMPT, *_CHOICES, "answers: [0]  # 0-based indices of the right choices"],
-    CardType.TRUEFALSE: [*_PROMPT, "answer: true"],
-    CardType.TYPED: [*_PROMPT, "answers:", '  - {en: "", ko: ""}'],
-    CardType.NUMERIC: [*_PROMPT, "answer: 0", "tolerance: 0"],
-    CardType.ORDER: [*_PROMPT, "items:  # in the right order", *['  - {en: "", ko: ""}'] * 3],
-}
-
-
-class TemplateError(Exception):
-    """The new card cannot be placed: the message says why."""
-
-
-@dataclass(frozen=True, slots=True)
-class NewCard:
-    card_id: str
-    location: tuple[int, int]  # where to insert `snippet` (row, column)
-    snippet: str
-    cursor: tuple[int, int]  # inside the first empty text, once inserted
-
-
-def _last_line(node: yaml.Node) -> int:
-    """0-based last line holding content of `node` (block collections end where the next
-    token starts, so scalars are what count)."""
-    if isinstance(node, yaml.ScalarNode) or getattr(node, "flow_style", False):
-        end = node.end_mark
-        return end.line if end.column > 0 else end.line - 1
-    children: list[yaml.Node] = []
-    if isinstance(node, yaml.MappingNode):
-        children = [n for pair in node.value for n in pair]
-    elif isinstance(node, yaml.SequenceNode):
-        children = list(node.value)
-    return max((_last_line(c) for c in children), default=node.start_mark.line)
-
-
-def new_card(
-    text: str, card_type: CardType, avoid: Collection[str] = (), newline: str = "\n"
-) -> NewCard:
-    """A card of `card_type` with a fresh id, to be inserted after the last card of the
-    `cards:` list, indented like the cards already there."""
-    try:
-        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        where = f" at {mark.line + 1}:{mark.column + 1}" if mark else ""
-        raise TemplateError(f"fix the YAML error{where} first") from None
-    except yaml.YAMLError:
-        raise TemplateError("fix the YAML errors first") from None
-    if not isinstance(root, yaml.MappingNode):
-        raise TemplateError("the file is not a deck (no 'cards:' list)")
-    cards = next(((k, v) for k, v in root.value if getattr(k, "value", None) == "cards"), None)
-    if cards is None:
-        raise TemplateError("the file has no 'cards:' list")
-    key, seq = cards
-    lines = text.split(newline)
-    taken = set(avoid)
-    if isinstance(seq, yaml.SequenceNode) and not seq.flow_style and seq.value:
-        items = seq.value
-        for item in items:
-            if isinstance(item, yaml.MappingNode):
-                taken |= {v.value for k, v in item.value if getattr(k, "value", None) == "id"}
-        first = items[0]
-        key_col = first.start_mark.column
-        row = lines[first.start_mark.line] if first.start_mark.line < len(lines) else ""
-        dash_col = row.rfind("-", 0, key_col)
-        if dash_col < 0:
-            dash_col = max(0, key_col - 2)
-        after = _last_line(items[-1]) + 1
-        start = items[-1].start_mark.line
-        blank = len(items) > 1 and start > 0 and not lines[start - 1].strip()
-    elif isinstance(seq, yaml.ScalarNode) and seq.tag.endswith(":null") and not seq.value:
-        dash_col = key.start_mark.column + 2
-        key_col = dash_col + 2
-        after = key.start_mark.line + 1
-        blank = False
-    else:
-        raise TemplateError("'cards' is not a block list ('- id: ...' lines): add the card by hand")
-
-    card_id = _fresh_id(f"new-{card_type.value}", taken)
-    body = [f"id: {card_id}", f"type: {card_type.value}"]
-    body += [ln.replace("{k}", "question") for ln in TEMPLATES[card_type]]
-    pad = " " * key_col
-    out = [" " * dash_col + "-" + " " * (key_col - dash_col - 1) + body[0]]
-    out += [pad + ln for ln in body[1:]]
-    cursor_row = next(i for i, ln in enumerate(out) if '""' in ln)
-    cursor_col = out[cursor_row].index('""') + 1
-    lead = newline if blank else ""
-    if after < len(lines) - 1 or (after == len(lines) - 1 and lines[-1] == ""):
-        location = (after, 0)
-        snippet = lead + newline.join(out) + newline
-    else:  # the last card ends the file, without a final newline: keep it that way
-        after = len(lines)
-        location = (len(lines) - 1, len(lines[-1]))
-        snippet = newline + lead + newline.join(out)
-    return NewCard(card_id, location, snippet, (after + bool(lead) + cursor_row, cursor_col))
-
-
-def _fresh_id(base: str, taken: Collection[str]) -> str:
-    if base not in taken:
-        return base
-    n = 2
-    while f"{base}-{n}" in taken:
-        n += 1
-    return f"{base}-{n}"
-
-
-def card_row(text: str, card_id: str) -> int | None:
-    """0-based line of `id: <card_id>` in the file text."""
-    pattern = re.compile(
-        rf"^[ \t]*(?:-[ \t]+)?id:[ \t]*(['\"]?){re.escape(card_id)}\1[ \t]*(?:#.*)?$",
-        re.MULTILINE,
-    )
-    m = pattern.search(text)
-    return None if m is None else text.count("\n", 0, m.start())
-
-
-# ---- dialogs -------------------------------------------------------------------------------
-
-TYPE_HELP = {
-    CardType.BASIC: "front and back",
-    CardType.REVERSED: "front and back, reviewed both ways",
-    CardType.CLOZE: "text with {{c1::blanks}}",
-    CardType.MCQ: "one right choice",
-    CardType.MULTI: "several right choices",
-    CardType.TRUEFALSE: "a statement, true or false",
-    CardType.TYPED: "type the answer",
-    CardType.NUMERIC: "a number, with a tolerance",
-    CardType.ORDER: "put items in order",
-}
-
-
-class CardTypePicker(ModalScreen[str | None]):
-    """Pick the type of a new card."""
-
-    CSS_PATH = "editor.tcss"
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="pick-type.cancel")]
-
-    def __init__(self, where: str) -> None:
-        super().__init__()
-        self.where = where
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(f"New card in [b]{self.where}[/b]: which type?", classes="dialog-title")
-            yield OptionList(
-                *(
-                    Option(RichText.assemble((f"{t.value:<10}", "bold"), TYPE_HELP[t]), id=t.value)
-                    for t in CardType
-                ),
-                id="type-picker-list",
-            )
-
-    @on(OptionList.OptionSelected)
-    def _picked(self, event: OptionList.OptionSelected) -> None:
-        self.dismiss(event.option.id)
-
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-
-class ChoiceDialog(ModalScreen[str]):
-    """A question with a few buttons; dismissed with the id of the button (escape: cancel)."""
-
-    CSS_PATH = "editor.tcss"
-    BINDINGS: ClassVar = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
-
-    def __init__(self, title: str, message: str, choices: list[tuple[str, str]]) -> None:
-        super().__init__()
-        self.title_text = title
-        self.message = message
-        self.choices = choices
-
-    def compose(self) -> ComposeResult:
-        with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.message, classes="dialog-message")
-            with Horizontal(classes="dialog-buttons"):
-                for i, (choice_id, label) in enumerate(self.choices):
-                    yield Button(label, id=f"choice-{choice_id}", variant="primary" if i == 0
-                                 else "default")  # fmt: skip
-
-    @on(Button.Pressed)
-    def _pressed(self, event: Button.Pressed) -> None:
-        self.dismiss((event.button.id or "").removeprefix("choice-"))
-
-    def action_cancel(self) -> None:
-        self.dismiss("cancel")
 
 
 # ---- the screen ----------------------------------------------------------------------------
@@ -359,7 +59,7 @@ class DeckTextArea(TextArea):
             event.prevent_default()  # skip TextArea's handler; the key still bubbles up
 
 
-class EditorScreen(Screen[None]):
+class EditorScreen(StudyScreen[None]):
     CSS_PATH = "editor.tcss"
     TITLE = "Editor"
     BINDINGS: ClassVar = [
@@ -384,10 +84,6 @@ class EditorScreen(Screen[None]):
         self._generation = 0
         self._timer: Timer | None = None
         self._previewed: Card | None = None
-
-    @property
-    def study(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     @property
     def text_area(self) -> DeckTextArea:
@@ -513,7 +209,7 @@ class EditorScreen(Screen[None]):
         )
 
     def check(self, text: str) -> Validation:
-        return validate_text(text, self.path, self.demos, self.study.library, self.saved_deck)
+        return validate_text(text, self.path, self.demos, self.study_app.library, self.saved_deck)
 
     @work(thread=True, exclusive=True, group="editor-validate", exit_on_error=False)
     def _validate_worker(self, generation: int, text: str) -> None:
@@ -564,7 +260,7 @@ class EditorScreen(Screen[None]):
         if card is self._previewed:
             return
         self._previewed = card
-        target.update(card_renderable(card, self.study.lang, reveal=True))
+        target.update(card_renderable(card, self.study_app.lang, reveal=True))
 
     def _lang_changed(self) -> None:
         self._previewed = None
@@ -661,7 +357,7 @@ class EditorScreen(Screen[None]):
         self._update_title()
         edited = self._card_at_cursor(result)
         self.notify(f"Saved {path}" + (f" ({edited})" if edited else ""))
-        self.study.reload_library()
+        self.study_app.reload_library()
         if edited:
             self.post_message(CardEdited(edited))
         return True
@@ -672,7 +368,7 @@ class EditorScreen(Screen[None]):
     def _offer_own_copy(self, result: Validation, on_saved: Callable[[], object] | None) -> None:
         """A deck that cannot be written (say, a built-in deck in a read-only install) can be
         saved into the user's own deck folder: a deck there overrides the one with its id."""
-        dirs = self.study.settings.content_dirs
+        dirs = self.study_app.settings.content_dirs
         if not dirs:
             self.notify(
                 f"{self.path} is read-only. Add a folder of your own decks ('content' in"
@@ -742,7 +438,9 @@ class EditorScreen(Screen[None]):
     # -- new cards -------------------------------------------------------------------------
 
     def action_new_card(self) -> None:
-        where = self.saved_deck.title.get(self.study.lang) if self.saved_deck else self.path.name
+        where = (
+            self.saved_deck.title.get(self.study_app.lang) if self.saved_deck else self.path.name
+        )
         self.app.push_screen(CardTypePicker(where), self._type_chosen)
 
     def _type_chosen(self, card_type: str | None) -> None:
@@ -763,17 +461,17 @@ class EditorScreen(Screen[None]):
     def _known_ids(self) -> set[str]:
         """Ids the store still remembers for this deck (orphans too): a new card must not
         inherit someone else's history."""
-        store = self.study.store
+        store = self.study_app.store
         deck_id = self.saved_deck.id if self.saved_deck else None
         if store is None or deck_id is None:
             return set()
         from studytool.store.errors import StoreError
 
         try:
-            rows = store.read("SELECT key FROM cards WHERE deck=?", (deck_id,))
+            keys = store.deck_keys(deck_id)
         except StoreError:
             return set()
-        return {str(r[0]).split("/", 1)[1].removesuffix("@rev") for r in rows}
+        return {key.split("/", 1)[1].removesuffix("@rev") for key in keys}
 
     # -- $EDITOR -----------------------------------------------------------------------------
 

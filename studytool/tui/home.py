@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual import on, work
@@ -16,7 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged, StoreReady
+from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
 from studytool.tui.widgets.heatmap import Heatmap
 from studytool.tui.widgets.keybar import KeyBar
@@ -25,31 +26,40 @@ from studytool.tui.widgets.titlebar import TitleBar
 if TYPE_CHECKING:
     from studytool.store.stats import Stats
     from studytool.study.review import DeckCounts
-    from studytool.tui.app import StudyApp
 
 ALL = "__all__"
 STORE_DELAY = 0.05  # seconds after the first paint
 BROKEN = "broken:"
+# the Actions panel: a binding id and what it does. The keys are read from the bindings (with
+# the [keymap] of config.toml applied), so a remapped key shows up here too
 ACTIONS = (
-    ("review", "r", "Review all due cards"),
-    ("review_deck", "⏎", "Review the selected deck"),
-    ("cram", "c", "Cram the selected deck"),
-    ("quiz", "t", "Quiz"),
-    ("browse", "b", "Browse and search"),
-    ("demos", "d", "Concept demos"),
-    ("stats", "s", "Statistics"),
-    ("help", "?", "Keys"),
+    ("home.review-all", "Review all due cards"),
+    ("decks.select", "Review the selected deck"),
+    ("home.cram", "Cram the selected deck"),
+    ("home.quiz", "Quiz"),
+    ("home.browse", "Browse and search"),
+    ("home.demos", "Concept demos"),
+    ("home.stats", "Statistics"),
+    ("help", "Keys"),
 )
 
 
-def actions_content() -> Content:
-    """The actions as clickable lines (each runs `screen.run(name)`), with their keys."""
-    lines = [
-        Content.assemble((f"{key:>2} ", "bold $accent"), label).stylize_before(
-            f"@click=screen.run({name!r})"
-        )
-        for name, key, label in ACTIONS
-    ]
+def actions_content(screen: Screen[Any]) -> Content:
+    """The actions with the keys bound to them now; a click presses the key."""
+    keys: dict[str, tuple[str, str]] = {}  # binding id -> (key, how it is shown)
+    for key, active in screen.active_bindings.items():
+        binding = active.binding
+        if binding.id is not None and binding.id not in keys:
+            keys[binding.id] = (key, screen.app.get_key_display(binding))
+    shown = [keys.get(binding_id, ("", "")) for binding_id, _ in ACTIONS]
+    width = max(2, *(cell_len(display) for _, display in shown))
+    lines = []
+    for (key, display), (_, label) in zip(shown, ACTIONS, strict=True):
+        pad = " " * (width - cell_len(display))
+        line = Content.assemble((f"{pad}{display} ", "bold $accent"), label)
+        if key:
+            line = line.stylize_before(f"@click=app.simulate_key({key!r})")
+        lines.append(line)
     return Content("\n").join(lines)
 
 
@@ -59,7 +69,7 @@ class HomeData:
     stats: Stats
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(StudyScreen[None]):
     # home.tcss is in StudyApp.CSS_PATH
     AUTO_FOCUS = "#decks"
     BINDINGS = [
@@ -76,10 +86,6 @@ class HomeScreen(Screen[None]):
         super().__init__()
         self.data: HomeData | None = None
 
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
-
     def compose(self) -> ComposeResult:
         # every widget starts with its content, so the first frame is laid out only once
         yield TitleBar()
@@ -93,7 +99,7 @@ class HomeScreen(Screen[None]):
                 heatmap = Static(self.heatmap(), id="heatmap")
                 heatmap.border_title = "Reviews · 26 weeks"
                 yield heatmap
-                actions = Static(actions_content(), id="actions")
+                actions = Static(actions_content(self), id="actions")
                 actions.border_title = "Actions"
                 yield actions
                 info = Static(self.deck_info(ALL), id="deck-info")
@@ -104,11 +110,22 @@ class HomeScreen(Screen[None]):
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._lang_changed, init=False)
         self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        # under another screen, Home catches up when it is shown again (on_screen_resume)
+        app = self.study_app
+        self.follow(app.store_ready, self.refresh_counts, catch_up=False)
+        self.follow(app.progress_changed, self.refresh_counts, catch_up=False)
+        self.follow(app.library_changed, self._library_changed, catch_up=False)
+        self.follow(app.card_edited, self._library_changed, catch_up=False)
         if self.study_app.store is not None:
             self.load_counts()
         # the store (fsrs, SQLite, a backup) opens after the first frame: a moment after it is
         # painted, so the thread does not take the GIL while the frame is written out
         self.call_after_refresh(self.set_timer, STORE_DELAY, self.study_app.open_store)
+
+    def _bindings_changed(self, _screen: Screen[Any]) -> None:
+        # the same number of lines: no layout
+        self.query_one("#actions", Static).update(actions_content(self), layout=False)
 
     def _theme_changed(self, _theme: str) -> None:
         self.query_one("#heatmap", Static).update(self.heatmap())
@@ -305,27 +322,6 @@ class HomeScreen(Screen[None]):
         text.append(where, style="dim italic")
         return text
 
-    def action_run(self, name: str) -> None:
-        """An action of the Actions panel (clicked)."""
-        app = self.study_app
-        match name:
-            case "review":
-                app.action_review("")
-            case "review_deck":
-                app.action_review(self.selected_deck())
-            case "cram":
-                self.action_cram_selected()
-            case "quiz":
-                self.action_quiz_selected()
-            case "browse":
-                app.action_browse()
-            case "demos":
-                app.action_demos()
-            case "stats":
-                app.action_stats()
-            case "help":
-                app.action_help()
-
     def action_cram_selected(self) -> None:
         self.study_app.action_cram(self.selected_deck())
 
@@ -356,16 +352,6 @@ class HomeScreen(Screen[None]):
             self.fill_decks()
             self.refresh_counts()
 
-    # under another screen, Home catches up when it is shown again (on_screen_resume)
-    @on(StoreReady)
-    @on(ProgressChanged)
-    def _progress(self) -> None:
-        if self.is_active:
-            self.refresh_counts()
-
-    @on(LibraryChanged)
-    @on(CardEdited)
-    def _library(self) -> None:
-        if self.is_active:
-            self.fill_decks()
-            self.refresh_counts()
+    def _library_changed(self) -> None:
+        self.fill_decks()
+        self.refresh_counts()

@@ -1,7 +1,7 @@
-"""Messages shared by the screens of the TUI.
+"""Messages a screen posts to the app (they bubble up to it).
 
-The app broadcasts the library/store ones to every screen on the stack (`StudyApp.broadcast`),
-so a screen reacts by defining `on_library_changed`, `on_store_ready` or `on_progress_changed`.
+`ProgressChanged` and `CardEdited` report a change; the app publishes it on its signals
+(`StudyApp.progress_changed`, `StudyApp.card_edited`), which the screens follow.
 """
 
 from __future__ import annotations
@@ -10,16 +10,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.message import Message
-
-
-@dataclass
-class LibraryChanged(Message):
-    """Decks were reloaded from disk (`StudyApp.library` is a new LoadResult)."""
-
-
-@dataclass
-class StoreReady(Message):
-    """The progress store finished opening (or failed: `StudyApp.store` is then None)."""
 
 
 @dataclass

@@ -8,7 +8,7 @@ the store before the next card appears.
 from __future__ import annotations
 
 import contextlib
-from datetime import timedelta
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from rich.text import Text
@@ -16,18 +16,20 @@ from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Button, Input, Static
 
 from studytool.content.model import Card, CardType
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import Rating
-from studytool.study import grading
+from studytool.study.cardtypes import Interaction, Response, is_interactive
 from studytool.study.queue import Kind, QueueFilter
-from studytool.study.review import ReviewSession, propose_rating, shuffled_order
-from studytool.tui.messages import CardEdited, LibraryChanged, ProgressChanged
+from studytool.study.review import ReviewSession, propose_rating
+from studytool.study.text import format_interval
+from studytool.tui.messages import ProgressChanged
+from studytool.tui.screens import StudyScreen
 from studytool.tui.summary import SummaryScreen
-from studytool.tui.widgets.card_view import CHOICE_LETTERS, Attempt, CardDisplay, CardView
+from studytool.tui.widgets.answer import CHOICE_KEYS, Attempt
+from studytool.tui.widgets.card_view import CardDisplay, CardView
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -41,27 +43,6 @@ RATING_LABELS = {
     Rating.Easy: "Easy",
 }
 KIND_STYLE = {Kind.NEW: "blue", Kind.LEARNING: "red", Kind.REVIEW: "green", Kind.CRAM: "magenta"}
-CHOICE_TYPES = (CardType.MCQ, CardType.MULTI)
-INPUT_TYPES = (CardType.TYPED, CardType.NUMERIC)
-
-
-def format_interval(delta: timedelta) -> str:
-    """Anki-style short interval: <1m, 10m, 3h, 4d, 2.5mo, 1.2y."""
-    minutes = delta.total_seconds() / 60
-    if minutes < 1:
-        return "<1m"
-    if minutes < 60:
-        return f"{minutes:.0f}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{hours:.0f}h"
-    days = hours / 24
-    if days < 30:
-        return f"{days:.0f}d"
-    if days < 365:
-        months = days / 30.4
-        return f"{months:.1f}mo".replace(".0mo", "mo")
-    return f"{days / 365:.1f}y".replace(".0y", "y")
 
 
 def _choice_bindings() -> list[Binding]:
@@ -71,12 +52,12 @@ def _choice_bindings() -> list[Binding]:
     ]
     out += [
         Binding(c, f"pick({i})", "Pick a choice", show=False, id=f"review.choice-{c}")
-        for i, c in enumerate(CHOICE_LETTERS)
+        for i, c in enumerate(CHOICE_KEYS)
     ]
     return out
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(StudyScreen[None]):
     CSS_PATH = "review.tcss"
     AUTO_FOCUS = ""  # focus goes to the answer box only when the card takes typing
     TITLE_TEXT = "Review"
@@ -122,11 +103,6 @@ class ReviewScreen(Screen[None]):
         self.display_state: CardDisplay | None = None
         self.proposed: Rating = Rating.Good
         self.revealed = False
-        self._content_stale = False
-
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
 
     # ---- layout --------------------------------------------------------------------------
 
@@ -134,8 +110,7 @@ class ReviewScreen(Screen[None]):
         yield TitleBar()
         yield Static(id="status")
         with VerticalScroll(id="card-scroll", can_focus=False):
-            yield CardView(id="card")
-        yield Input(id="response")
+            yield CardView(input_id="response", id="card")
         with Horizontal(id="grades"):
             for rating, label in RATING_LABELS.items():
                 button = Button(label, id=f"grade-{int(rating)}", classes=f"grade-{label.lower()}")
@@ -146,6 +121,8 @@ class ReviewScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = self.heading
         self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.follow(self.study_app.library_changed, self._content_changed)
+        self.follow(self.study_app.card_edited, self._content_changed)
         self.show_current()
 
     def _lang_changed(self, lang: str) -> None:
@@ -165,30 +142,11 @@ class ReviewScreen(Screen[None]):
         if current is None:
             self.action_finish()
             return
-        card = current.item.card
-        order = shuffled_order(len(card.items), self.session.rng)
-        self.display_state = CardDisplay(
-            card=card,
-            lang=self.study_app.lang,
-            reverse=current.item.reverse,
-            instance=current.instance,
-            attempt=Attempt.for_card(card, order),
-        )
+        attempt = Attempt.start(current.question)
+        self.display_state = CardDisplay(attempt, lang=self.study_app.lang)
         self.proposed = Rating.Good
         self.revealed = False
-        response = self.query_one("#response", Input)
-        response.value = ""
-        response.placeholder = (
-            "A number, then Enter (empty Enter shows the answer)"
-            if card.type is CardType.NUMERIC
-            else "Your answer, then Enter (empty Enter shows the answer)"
-        )
-        response.display = card.type in INPUT_TYPES
-        response.disabled = False
-        if card.type in INPUT_TYPES:
-            response.focus()
-        else:
-            self.set_focus(None)
+        self.query_one("#card", CardView).answer_view.start(attempt)
         self.query_one("#card-scroll", VerticalScroll).scroll_home(animate=False)
         self.redraw()
 
@@ -239,9 +197,10 @@ class ReviewScreen(Screen[None]):
     # ---- which keys apply now ------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        card = self.card
-        if card is None:
+        state = self.display_state
+        if state is None:
             return action in ("finish",)
+        card, interaction = state.card, state.attempt.interaction
         answering = not self.revealed
         match action:
             case "reveal":
@@ -250,13 +209,14 @@ class ReviewScreen(Screen[None]):
                 return self.revealed
             case "pick":
                 index = cast(int, parameters[0])
-                return answering and card.type in CHOICE_TYPES and index < len(card.choices)
+                choosing = interaction in (Interaction.PICK, Interaction.TOGGLE)
+                return answering and choosing and index < len(card.choices)
             case "answer_bool":
-                return answering and card.type is CardType.TRUEFALSE
+                return answering and interaction is Interaction.BOOL
             case "order_move_cursor" | "order_move":
-                return answering and card.type is CardType.ORDER
+                return answering and interaction is Interaction.ARRANGE
             case "confirm":
-                return self.revealed or card.type in (CardType.MULTI, CardType.ORDER)
+                return self.revealed or interaction in (Interaction.TOGGLE, Interaction.ARRANGE)
             case "undo":
                 return bool(self.session.answers)
             case "demo":
@@ -269,109 +229,82 @@ class ReviewScreen(Screen[None]):
 
     def action_reveal(self) -> None:
         """Show the answer. An unanswered interactive card counts as a wrong answer."""
-        card = self.card
-        if card is None or self.revealed:
+        state = self.display_state
+        if state is None or self.revealed:
             return
-        if grading.is_interactive(card):
-            self.check_answer()
+        if is_interactive(state.card):
+            self.check_answer(state.attempt.current())
         else:
             self._reveal()
 
     def _reveal(self) -> None:
-        response = self.query_one("#response", Input)
-        response.disabled = True
+        self.query_one("#card", CardView).answer_view.close()
         self.set_focus(None)
         self.revealed = True
         self.redraw()
 
-    def check_answer(self) -> None:
-        """Check the attempt, propose a grade, and show the answer."""
+    def check_answer(self, response: Response | None) -> None:
+        """Check an answer, propose a grade, and show the answer."""
         state = self.display_state
         if state is None:
             return
-        card, attempt = state.card, state.attempt
-        match card.type:
-            case CardType.MCQ:
-                picked = next(iter(attempt.picked), -1)
-                check = grading.check_choice(card, picked)
-            case CardType.MULTI:
-                check = grading.check_multi(card, sorted(attempt.picked))
-            case CardType.TRUEFALSE:
-                check = (
-                    grading.check_truefalse(card, attempt.response == "true")
-                    if attempt.response
-                    else grading.Check(0.0, "", "no answer")
-                )
-            case CardType.TYPED:
-                check = grading.check_typed(card, attempt.response)
-            case CardType.NUMERIC:
-                answer = state.instance.answer if state.instance else None
-                check = grading.check_numeric(card, attempt.response, answer)
-            case CardType.ORDER:
-                check = grading.check_order(card, attempt.order)
-            case _:
-                check = None
-        attempt.check = check
-        self.proposed = propose_rating(check)
+        self.proposed = propose_rating(state.attempt.submit(response))
         self._reveal()
 
     def action_pick(self, index: int) -> None:
         state = self.display_state
-        if state is None or self.revealed or index >= len(state.card.choices):
+        if state is None or self.revealed or index >= len(state.attempt.question.options):
             return
-        if state.card.type is CardType.MCQ:
-            state.attempt.picked = {index}
-            self.check_answer()
-            return
-        state.attempt.picked ^= {index}
-        self.redraw()
+        state.attempt.pick(index)
+        if state.attempt.interaction is Interaction.PICK:
+            self.check_answer(index)
+        else:
+            self.redraw()
 
     def action_answer_bool(self, value: int) -> None:
         state = self.display_state
-        if state is None or self.revealed or state.card.type is not CardType.TRUEFALSE:
+        if state is None or self.revealed or state.attempt.interaction is not Interaction.BOOL:
             return
-        state.attempt.response = "true" if value else "false"
-        self.check_answer()
+        self.check_answer(bool(value))
+
+    def _arranging(self) -> Attempt | None:
+        state = self.display_state
+        if state is None or self.revealed or state.attempt.interaction is not Interaction.ARRANGE:
+            return None
+        return state.attempt
 
     def action_order_move_cursor(self, step: int) -> None:
-        state = self.display_state
-        if state is None or not state.attempt.order:
-            return
-        attempt = state.attempt
-        attempt.cursor = max(0, min(len(attempt.order) - 1, attempt.cursor + step))
-        self.redraw()
+        if attempt := self._arranging():
+            attempt.move_cursor(step)
+            self.redraw()
 
     def action_order_select(self, position: int) -> None:
-        state = self.display_state
-        if state is None or self.revealed or state.card.type is not CardType.ORDER:
-            return
-        state.attempt.cursor = max(0, min(len(state.attempt.order) - 1, position))
-        self.redraw()
+        if attempt := self._arranging():
+            attempt.select(position)
+            self.redraw()
 
     def action_order_move(self, step: int) -> None:
-        state = self.display_state
-        if state is None or not state.attempt.order:
-            return
-        attempt = state.attempt
-        i, j = attempt.cursor, attempt.cursor + step
-        if 0 <= j < len(attempt.order):
-            attempt.order[i], attempt.order[j] = attempt.order[j], attempt.order[i]
-            attempt.cursor = j
-        self.redraw()
+        if attempt := self._arranging():
+            attempt.move(step)
+            self.redraw()
 
     @on(Input.Submitted, "#response")
     def _submitted(self, event: Input.Submitted) -> None:
         state = self.display_state
-        if state is None or self.revealed:
+        if state is None or self.revealed or state.attempt.interaction is not Interaction.INPUT:
             return
-        state.attempt.response = event.value.strip()
-        self.check_answer()
+        state.attempt.text = event.value.strip()
+        self.check_answer(state.attempt.text)
 
     def action_confirm(self) -> None:
+        state = self.display_state
         if self.revealed:
             self.action_grade(int(self.proposed))
-        elif self.card is not None and self.card.type in (CardType.MULTI, CardType.ORDER):
-            self.check_answer()
+        elif state is not None and state.attempt.interaction in (
+            Interaction.TOGGLE,
+            Interaction.ARRANGE,
+        ):
+            self.check_answer(state.attempt.current())
 
     # ---- grading -------------------------------------------------------------------------
 
@@ -453,22 +386,18 @@ class ReviewScreen(Screen[None]):
     def action_finish(self) -> None:
         """End the session and show its summary."""
         try:
-            summary = self.session.finish()
+            summary = self.session.finish(count_tomorrow=False)
         except StoreError as e:
             self.notify(str(e), severity="error")
             self.dismiss()
             return
         self.post_message(ProgressChanged())
-        self.app.switch_screen(SummaryScreen(summary))
+        self.app.switch_screen(SummaryScreen(summary, self.session.due_tomorrow))
 
     def on_unmount(self) -> None:
         # left without the summary (Home from the palette, quitting): still close the session
         with contextlib.suppress(StoreError):
             self.session.end()
-
-    def on_screen_resume(self) -> None:
-        if self._content_stale:
-            self._content_changed()
 
     def on_key(self, event: events.Key) -> None:
         # Escape in the answer box leaves the box rather than the session
@@ -479,15 +408,9 @@ class ReviewScreen(Screen[None]):
 
     # ---- content changes -----------------------------------------------------------------
 
-    @on(LibraryChanged)
-    @on(CardEdited)
     def _content_changed(self) -> None:
         """An edited card shows its new text; the session and its grades carry on. Under the
-        editor, the screen catches up when it is shown again."""
-        if not self.is_active:
-            self._content_stale = True
-            return
-        self._content_stale = False
+        editor, the screen catches up when it is shown again (`follow`)."""
         self.session.replace_cards(self.study_app.all_cards())
         if self.session.current is None:
             self.action_finish()
@@ -495,8 +418,17 @@ class ReviewScreen(Screen[None]):
         revealed = self.revealed
         attempt = self.display_state.attempt if self.display_state else None
         self.show_current()
-        if revealed and attempt is not None and self.display_state is not None:
-            self.display_state.attempt = attempt
+        state = self.display_state
+        if revealed and attempt is not None and state is not None:
+            # the answer given stays, shown against the edited card (its rows only when the
+            # card still has as many choices or items)
+            fresh = state.attempt
+            same = len(fresh.question.options) == len(attempt.question.options)
+            state.attempt = (
+                replace(attempt, question=fresh.question)
+                if same
+                else replace(fresh, response=attempt.response, check=attempt.check)
+            )
             self._reveal()
 
 
@@ -506,7 +438,8 @@ def start_review(app: StudyApp, deck: str | None, *, cram: bool) -> ReviewScreen
     store = app.store
     if store is None:
         return None
-    title_deck = app.deck(deck).title.get(app.lang) if deck and app.deck(deck) else "all decks"
+    found = app.deck(deck) if deck else None
+    title_deck = found.title.get(app.lang) if found is not None else "all decks"
     try:
         session = ReviewSession(
             store,

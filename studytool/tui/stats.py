@@ -7,18 +7,17 @@ Stats screen opens, so start-up never pays for it.
 from __future__ import annotations
 
 from datetime import date
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 from rich.text import Text
-from textual import on, work
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.screen import Screen
 from textual.widgets import Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
-from studytool.tui.messages import LibraryChanged, ProgressChanged, StoreReady
+from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -27,21 +26,21 @@ if TYPE_CHECKING:
 
     from studytool.store.quizlog import QuizTrends
     from studytool.store.stats import Stats
-    from studytool.tui.app import StudyApp
 
 REVIEW_DAYS = 90  # the reviews plot shows the last 90 study days; Home's heatmap shows 26 weeks
 
 
-def _tick_labels(days: list[date], every: int) -> tuple[list[int], list[str]]:
-    ticks = list(range(0, len(days), every))
-    return ticks, [days[i].strftime("%b %d") for i in ticks]
+def _tick_labels(days: list[date], every: int) -> tuple[list[float], list[str]]:
+    # plotext types tick positions as floats; whole numbers keep the labels whole
+    ticks: list[float] = [*range(0, len(days), every)]
+    return ticks, [days[i].strftime("%b %d") for i in range(0, len(days), every)]
 
 
 def _count_axis(plt: Plot, counts: list[int]) -> None:
     """Whole-number y ticks from 0: these are counts of cards and reviews."""
     top = max(1, *counts)
     step = max(1, -(-top // 5))
-    ticks = list(range(0, top + step, step))
+    ticks: list[float] = [*range(0, top + step, step)]
     plt.ylim(0, ticks[-1])
     plt.yticks(ticks)
 
@@ -78,7 +77,7 @@ def stats_table(stats: Stats) -> Table:
     return table
 
 
-class StatsScreen(Screen[None]):
+class StatsScreen(StudyScreen[None]):
     CSS_PATH = "stats.tcss"
     TITLE_TEXT = "Statistics"
     HELP = (
@@ -97,10 +96,6 @@ class StatsScreen(Screen[None]):
         super().__init__()
         self.stats: Stats | None = None
 
-    @property
-    def study_app(self) -> StudyApp:
-        return cast("StudyApp", self.app)
-
     def compose(self) -> ComposeResult:
         yield TitleBar()
         yield Static(Text("Computing…", style="dim"), id="numbers")
@@ -118,6 +113,10 @@ class StatsScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = "Statistics"
         self.load()
+        # under another screen, Stats catches up when it is shown again (on_screen_resume)
+        app = self.study_app
+        for signal in (app.store_ready, app.progress_changed, app.library_changed):
+            self.follow(signal, self.load, catch_up=False)
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#plots", TabbedContent).active = tab
@@ -154,7 +153,7 @@ class StatsScreen(Screen[None]):
         app.call_from_thread(self.show_stats, stats, trends)
 
     def show_stats(self, stats: Stats, trends: QuizTrends) -> None:
-        from studytool.tui.quiz import quiz_trends_table
+        from studytool.tui.widgets.trends import quiz_trends_table
 
         self.stats = stats
         self.query_one("#numbers", Static).update(stats_table(stats))
@@ -213,13 +212,6 @@ class StatsScreen(Screen[None]):
         widget.refresh()
 
     # ---- refresh triggers ----------------------------------------------------------------
-
-    @on(StoreReady)
-    @on(ProgressChanged)
-    @on(LibraryChanged)
-    def _refresh(self) -> None:
-        if self.is_active:
-            self.load()
 
     def on_screen_resume(self) -> None:
         if self.stats is not None:

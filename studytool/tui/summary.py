@@ -1,20 +1,26 @@
-"""The end of a review session: cards reviewed, accuracy, time, and tomorrow's due."""
+"""The end of a review session: cards reviewed, accuracy, time, and tomorrow's due (counted in
+a thread: it reads the whole statistics)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING, cast
 
 from rich.table import Table
 from rich.text import Text
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from studytool.store.errors import StoreError
 from studytool.store.repo import Mode
 from studytool.store.scheduler import Rating
 from studytool.study.review import Summary
+from studytool.study.text import format_duration
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -29,18 +35,7 @@ RATING_STYLE = {
 }
 
 
-def format_duration(ms: int) -> str:
-    if ms < 10_000:
-        return f"{ms / 1000:.1f}s"
-    seconds = round(ms / 1000)
-    minutes, seconds = divmod(seconds, 60)
-    hours, minutes = divmod(minutes, 60)
-    if hours:
-        return f"{hours}h {minutes:02d}m"
-    return f"{minutes}m {seconds:02d}s" if minutes else f"{seconds}s"
-
-
-def summary_table(summary: Summary) -> Table:
+def summary_table(summary: Summary, counting: bool = False) -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", justify="right")
     table.add_column()
@@ -65,7 +60,9 @@ def summary_table(summary: Summary) -> Table:
     for rating, n in summary.ratings.items():
         ratings.append(f"{rating.name} {n}  ", style=RATING_STYLE[rating] if n else "dim")
     table.add_row("Grades", ratings)
-    tomorrow = "—" if summary.due_tomorrow is None else f"{summary.due_tomorrow}"
+    tomorrow = (
+        "…" if counting else "—" if summary.due_tomorrow is None else f"{summary.due_tomorrow}"
+    )
     table.add_row("Due tomorrow", Text(tomorrow, style="bold"))
     if summary.mode is Mode.CRAM:
         table.add_row("", Text("Cram session: scheduling was not changed.", style="magenta"))
@@ -80,15 +77,20 @@ class SummaryScreen(Screen[None]):
         Binding("r", "again", "Review more", id="summary.review-more"),
     ]
 
-    def __init__(self, summary: Summary) -> None:
+    def __init__(
+        self, summary: Summary, count_tomorrow: Callable[[], int | None] | None = None
+    ) -> None:
         super().__init__()
         self.summary = summary
+        self.count_tomorrow = count_tomorrow  # fills in tomorrow's count, off the UI thread
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Center(), Vertical(id="summary-box") as box:
             box.border_title = "Session complete" if self.summary.reviewed else "Session ended"
-            yield Static(summary_table(self.summary), id="summary-table")
+            yield Static(
+                summary_table(self.summary, self.count_tomorrow is not None), id="summary-table"
+            )
             yield Static(
                 Text("Enter: home · r: review what is due now", style="dim"), id="summary-hint"
             )
@@ -96,6 +98,22 @@ class SummaryScreen(Screen[None]):
 
     def on_mount(self) -> None:
         self.title = "Session summary"
+        if self.count_tomorrow is not None:
+            self._count(self.count_tomorrow)
+
+    @work(thread=True, exclusive=True)
+    def _count(self, count: Callable[[], int | None]) -> None:
+        try:
+            tomorrow = count()
+        except StoreError:
+            tomorrow = None
+        self.app.call_from_thread(self._counted, tomorrow)
+
+    def _counted(self, tomorrow: int | None) -> None:
+        self.summary = replace(self.summary, due_tomorrow=tomorrow)
+        self.count_tomorrow = None
+        if self.is_attached:
+            self.query_one("#summary-table", Static).update(summary_table(self.summary))
 
     def action_again(self) -> None:
         app = cast("StudyApp", self.app)

@@ -12,7 +12,8 @@ from demokit import quick_run
 
 from demos import attention, conv_kernels, detection, optimizers, param_count
 from demos import positional_encoding as pe_demo
-from demos._base import DemoParamError, run_inline
+from demos._base import run_inline
+from studytool.demorun.params import DemoParamError
 
 
 def kinds(events: list[dict]) -> list[str]:

@@ -1,4 +1,4 @@
-"""The exchange commands on a small typer app: what they write, and one clean line on bad input."""
+"""The exchange commands through the real app: what they write, and one clean line on bad input."""
 
 from __future__ import annotations
 
@@ -6,11 +6,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-import typer
 from typer.testing import CliRunner
 
 from studytool.cli import app as main_app
-from studytool.cli_exchange import register
+from studytool.cli.common import CliState
 from studytool.config import Settings
 from studytool.content.library import load_library
 from studytool.content.loader import load_deck
@@ -35,12 +34,10 @@ def content(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def cli(content: Path):
-    app = typer.Typer()
     settings = Settings(content_dirs=(content,), data_dir=content.parent / "data")
-    register(app, lambda: settings, lambda: load_library(settings.content_dirs))
 
     def run(*args: str):
-        result = runner.invoke(app, [str(a) for a in args])
+        result = runner.invoke(main_app, [str(a) for a in args], obj=CliState(settings=settings))
         assert "Traceback" not in result.output
         return result
 

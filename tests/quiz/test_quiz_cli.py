@@ -14,7 +14,7 @@ import typer
 from quizkit import DECKS, quiz_cards
 from typer.testing import CliRunner, Result
 
-from studytool.cli_quiz import quiz_app
+from studytool.cli.quiz import quiz_app
 from studytool.config import Settings
 from studytool.store import quizlog
 from studytool.store.repo import Store
@@ -73,7 +73,7 @@ def test_the_same_seed_gives_the_same_bytes_and_another_seed_another_sheet() -> 
 
 def test_sheets_are_identical_across_processes_and_hash_seeds(tmp_path: Path) -> None:
     code = (
-        "import typer\nfrom studytool.cli_quiz import quiz_app\n"
+        "import typer\nfrom studytool.cli.quiz import quiz_app\n"
         "app = typer.Typer()\napp.add_typer(quiz_app, name='quiz')\n"
         "@app.callback()\ndef root() -> None: pass\napp()\n"
     )

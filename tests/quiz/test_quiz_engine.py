@@ -27,14 +27,13 @@ from studytool.study.quiz import (
     TimeUp,
     add_missed_to_review,
     alternatives,
-    clock_text,
     draw_questions,
-    format_number,
     make_question,
     parse_duration,
     save_result,
     weakness_weights,
 )
+from studytool.study.text import clock_text, format_number
 
 
 @pytest.fixture(scope="module")
@@ -381,7 +380,7 @@ def test_saving_logs_quiz_answers_without_touching_fsrs(store: Store, cards: lis
     result = run.finish()
     quiz_id = save_result(store, result)
 
-    logged = store.read(
+    logged = store._read(
         "SELECT c.key, r.rating, r.mode, r.duration_ms FROM revlog r JOIN cards c"
         " ON c.id = r.card_id WHERE r.mode = 'quiz' ORDER BY r.id"
     )
@@ -401,7 +400,7 @@ def test_saving_logs_quiz_answers_without_touching_fsrs(store: Store, cards: lis
     assert [r.key for r in rows] == [q.key for q in run.questions]
     flip = next(r for r in rows if r.key == "five/flip")
     assert (flip.score, flip.answer, flip.expected) == (0.0, "true", "False")
-    mode = store.read("SELECT mode FROM sessions WHERE id = (SELECT session_id FROM quizzes)")
+    mode = store._read("SELECT mode FROM sessions WHERE id = (SELECT session_id FROM quizzes)")
     assert mode == [("quiz",)]
 
 

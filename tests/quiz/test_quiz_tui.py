@@ -7,12 +7,25 @@ from pathlib import Path
 import pytest
 from kit import NOW, make_app, settle, text_of
 from quizkit import DECKS
+from rich.console import Group
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
 from studytool.store import quizlog
 from studytool.study.quiz import Kind, Question
-from studytool.tui.quiz import QuizResultsScreen, QuizScreen, QuizSetupScreen, quiz_trends_table
+from studytool.tui.quiz import QuizSetupScreen
+from studytool.tui.quiz_results import QuizResultsScreen
+from studytool.tui.quiz_screen import QuizScreen
+from studytool.tui.widgets.answer import answer_rows
+from studytool.tui.widgets.trends import quiz_trends_table
+
+
+def screen_text(screen: QuizScreen) -> str:
+    """The question on screen with its answer rows and feedback, as plain text."""
+    attempt = screen.attempt
+    assert attempt is not None
+    rows = answer_rows(attempt, screen.lang, screen.feedback is not None)
+    return text_of(Group(screen.render_question(), *rows, screen.render_after()))
 
 
 async def start_quiz(pilot: Pilot, n: str, time_limit: str = "") -> QuizScreen:
@@ -46,9 +59,15 @@ async def answer(pilot: Pilot, q: Question, right: bool) -> None:
             box.value = f"{q.answer_number:g}" if right else "-1"
             await pilot.press("enter")
         case Kind.ORDER:
-            shown = {item: pos for pos, item in enumerate(q.options)}
-            order = [str(shown[i] + 1) for i in range(len(q.options))]
-            await pilot.press(*(order if right else order[::-1]), "enter")
+            # the items are moved as on the review screen: bring item k to row k (or leave
+            # the shuffled order, never the right one, for a wrong answer)
+            attempt = pilot.app.screen.attempt
+            for target in range(len(q.options) if right else 0):
+                row = attempt.order.index(target)
+                await pilot.press(*["down"] * (row - attempt.cursor))
+                await pilot.press(*["up"] * (attempt.cursor - row))
+                await pilot.press(*["shift+up"] * (row - target))
+            await pilot.press("enter")
     await pilot.pause()
 
 
@@ -67,7 +86,7 @@ async def test_a_five_question_quiz_with_keys_then_results_and_history(tmp_path:
             status = text_of(screen.query_one("#quiz-status").render())
             assert f"Question {i + 1} of 5" in status
             await answer(pilot, q, right=q is not missed)
-            shown = text_of(screen.render_question())
+            shown = screen_text(screen)
             if q is missed:
                 assert "✗ wrong" in shown or "◐" in shown
                 assert q.card.explain.en in shown  # immediate feedback explains
@@ -95,7 +114,7 @@ async def test_a_five_question_quiz_with_keys_then_results_and_history(tmp_path:
         rows = quizlog.questions(store, record.id)
         assert [r.key for r in rows] == [q.key for q in questions]
         assert all(r.duration_ms is not None for r in rows)
-        modes = store.read("SELECT mode, count(*) FROM revlog GROUP BY mode")
+        modes = store._read("SELECT mode, count(*) FROM revlog GROUP BY mode")
         assert modes == [("quiz", 5)]
 
         await pilot.press("m")
@@ -178,3 +197,21 @@ def test_trends_table_for_the_stats_screen(tmp_path: Path) -> None:
     assert "3  average 70%  best 90%  last 5 vs 5 before +30 pts" in shown
     assert "▅▆█" in shown and "transformer/bert-acronym (2/3)" in shown
     assert "3 quizzes · average 70% · last 90%  +30" in shown
+
+
+async def test_a_given_seed_gives_the_same_quiz(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data", DECKS)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        drawn = []
+        for _ in range(2):
+            app.push_screen(QuizSetupScreen(deck="five", seed=3))
+            await pilot.pause()
+            await pilot.press("ctrl+s")
+            await pilot.pause()
+            screen = app.screen
+            assert isinstance(screen, QuizScreen) and screen.run.spec.seed == 3
+            drawn.append([(q.key, q.options, q.prompt) for q in screen.run.questions])
+            app.pop_screen()
+            await pilot.pause()
+        assert drawn[0] == drawn[1] and len(drawn[0]) == 5

@@ -9,13 +9,13 @@ import sys
 from pathlib import Path
 
 import pytest
-import typer
 from storekit import NOW, make_card, make_deck
 from typer.testing import CliRunner
 
-from studytool.cli_progress import register
+from studytool.cli import app
+from studytool.cli.common import CliState
 from studytool.config import Settings
-from studytool.content.model import Card
+from studytool.content.model import Card, Deck, LoadResult, Text
 from studytool.store.db import DB_NAME
 from studytool.store.repo import Store
 from studytool.store.scheduler import Rating
@@ -23,15 +23,10 @@ from studytool.store.scheduler import Rating
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def cli_app(data: Path, cards: list[Card]) -> typer.Typer:
-    app = typer.Typer(pretty_exceptions_enable=False)
-
-    @app.callback()
-    def main() -> None:
-        """Test app."""
-
-    register(app, lambda: Settings(data_dir=data), lambda: cards)
-    return app
+def state(data: Path, cards: list[Card]) -> CliState:
+    """The settings and a library that holds just `cards`, for the real app to run on."""
+    deck = Deck(id="test", title=Text("test", "test"), path=Path("test.yaml"), cards=tuple(cards))
+    return CliState(settings=Settings(data_dir=data), library=LoadResult(decks=[deck]))
 
 
 @pytest.fixture
@@ -40,7 +35,7 @@ def data(tmp_path: Path) -> Path:
 
 
 def run(data: Path, cards: list[Card], *args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli_app(data, cards), list(args))
+    result = CliRunner().invoke(app, list(args), obj=state(data, cards))
     if result.exception and not isinstance(result.exception, SystemExit):
         raise result.exception
     return result.exit_code, result.stdout, result.stderr
@@ -117,20 +112,12 @@ def test_damaged_database_exits_2_with_one_line(
 def test_exit_2_in_a_real_process(data: Path) -> None:
     data.mkdir(parents=True)
     (data / DB_NAME).write_bytes(b"\x00garbage" * 512)
-    code = (
-        "import typer, sys\n"
-        "from pathlib import Path\n"
-        "from studytool.cli_progress import register\n"
-        "from studytool.config import Settings\n"
-        "app = typer.Typer()\n"
-        "@app.callback()\n"
-        "def main() -> None: pass\n"
-        f"register(app, lambda: Settings(data_dir=Path({str(data)!r})), lambda: [])\n"
-        "app()\n"
-    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     proc = subprocess.run(
-        [sys.executable, "-c", code, "stats", "--json"], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "studytool", "--data", str(data), "stats", "--json"],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     assert proc.returncode == 2
     assert proc.stdout == "" and len(proc.stderr.strip().splitlines()) == 1

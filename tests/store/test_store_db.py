@@ -60,15 +60,15 @@ def make_v1(path: Path) -> dict[str, FsrsCard]:
 
 
 def test_fresh_database_has_the_current_schema(store: Store) -> None:
-    assert store.read("PRAGMA user_version") == [(SCHEMA_VERSION,)]
-    names = {r[0] for r in store.read("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert store._read("PRAGMA user_version") == [(SCHEMA_VERSION,)]
+    names = {r[0] for r in store._read("SELECT name FROM sqlite_master WHERE type='table'")}
     assert {"cards", "revlog", "sessions", "params"} <= names
 
 
 def test_v1_database_migrates_forward(settings: Settings) -> None:
     v1 = make_v1(_db(settings))
     with Store.open(settings, now=NOW, tz=UTC) as store:
-        assert store.read("PRAGMA user_version") == [(SCHEMA_VERSION,)]
+        assert store._read("PRAGMA user_version") == [(SCHEMA_VERSION,)]
         a = store.card("d/a")
         assert a is not None and a.id == v1["d/a"].card_id
         assert a.state == CardState.from_fsrs(v1["d/a"])
@@ -76,7 +76,7 @@ def test_v1_database_migrates_forward(settings: Settings) -> None:
         assert b is not None and b.state.is_new
         gone = store.card("gone/x")
         assert gone is not None and gone.orphaned
-        logs = store.read(
+        logs = store._read(
             "SELECT rating, mode, duration_ms, state_before, last_review_before_ms FROM revlog"
             " WHERE card_id=? ORDER BY time_ms",
             (a.id,),

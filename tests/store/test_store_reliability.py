@@ -18,6 +18,7 @@ from storekit import NOW
 from studytool.config import Settings
 from studytool.store.db import DB_NAME
 from studytool.store.repo import Store
+from studytool.store.state import FsrsState
 
 CHILD = Path(__file__).with_name("grader_child.py")
 ROOT = Path(__file__).resolve().parents[2]
@@ -67,7 +68,7 @@ def test_kill_9_loses_no_acknowledged_grade(tmp_path: Path, seed: int) -> None:
     with Store.open(Settings(data_dir=data), now=NOW, tz=UTC) as store:
         graded = [
             r[0]
-            for r in store.read(
+            for r in store._read(
                 "SELECT c.key FROM revlog r JOIN cards c ON c.id=r.card_id ORDER BY r.id"
             )
         ]
@@ -76,8 +77,9 @@ def test_kill_9_loses_no_acknowledged_grade(tmp_path: Path, seed: int) -> None:
         assert len(graded) - len(acked) in (0, 1)
         for key in graded:
             rec = store.card(key)
-            assert rec is not None and rec.state.state == 1  # its FSRS update committed with it
-        assert store.read("PRAGMA integrity_check") == [("ok",)]
+            # its FSRS update committed with it
+            assert rec is not None and rec.state.state is FsrsState.LEARNING
+        assert store._read("PRAGMA integrity_check") == [("ok",)]
 
 
 def test_two_processes_grading_concurrently(tmp_path: Path) -> None:
@@ -96,8 +98,8 @@ def test_two_processes_grading_concurrently(tmp_path: Path) -> None:
         assert "locked" not in err and "Traceback" not in err
         assert sum(ln.startswith("ACK") for ln in out.splitlines()) == n
     with Store.open(Settings(data_dir=data), now=NOW, tz=UTC) as store:
-        assert store.read("SELECT count(*) FROM revlog") == [(2 * n,)]
-        rows = store.read(
+        assert store._read("SELECT count(*) FROM revlog") == [(2 * n,)]
+        rows = store._read(
             "SELECT card_id, time_ms, last_review_before_ms, state_before FROM revlog"
             " ORDER BY card_id, id"
         )
@@ -108,5 +110,5 @@ def test_two_processes_grading_concurrently(tmp_path: Path) -> None:
             # no lost update: the later grade started from the earlier grade's result
             assert first[3] == 0 and first[2] is None
             assert second[3] == 1 and second[2] == first[1]
-            last = store.read("SELECT last_review_ms FROM cards WHERE id=?", (card_id,))
+            last = store._read("SELECT last_review_ms FROM cards WHERE id=?", (card_id,))
             assert last == [(second[1],)]

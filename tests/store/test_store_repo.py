@@ -11,10 +11,11 @@ from studytool.config import Settings
 from studytool.store.errors import StoreError, UnknownCardError
 from studytool.store.repo import Mode, Store
 from studytool.store.scheduler import CardState, Rating, to_ms
+from studytool.store.state import FsrsState
 
 
 def _revlog(store: Store) -> list[tuple]:
-    return store.read("SELECT card_id, time_ms, rating, mode, duration_ms, session_id FROM revlog")
+    return store._read("SELECT card_id, time_ms, rating, mode, duration_ms, session_id FROM revlog")
 
 
 def test_sync_registers_every_review_key(store: Store) -> None:
@@ -31,12 +32,12 @@ def test_grade_is_committed_and_visible_to_another_connection(
 ) -> None:
     store.sync([make_card("d", "a")], now=NOW)
     res = store.grade("d/a", Rating.Good, NOW, duration_ms=3200)
-    assert res.before.is_new and res.after.state == 1
+    assert res.before.is_new and res.after.state is FsrsState.LEARNING
     assert res.interval == timedelta(minutes=10)
     with Store.open(settings, now=NOW, tz=UTC) as other:
         rec = other.card("d/a")
         assert rec is not None and rec.state == res.after
-        row = other.read("SELECT rating, mode, duration_ms, sched, state_before FROM revlog")
+        row = other._read("SELECT rating, mode, duration_ms, sched, state_before FROM revlog")
         assert row == [(3, "review", 3200, store.scheduler.version, 0)]
 
 
@@ -114,6 +115,17 @@ def test_orphans_keep_history_and_come_back(store: Store) -> None:
     assert rec is not None and not rec.orphaned and rec.state == state
 
 
+def test_deck_keys_and_answer_counts(store: Store) -> None:
+    store.sync([make_card("d", "a", reversed_=True), make_card("d", "b"), make_card("e", "a")])
+    store.sync([make_card("d", "a", reversed_=True), make_card("e", "a")], now=NOW)  # d/b orphaned
+    assert sorted(store.deck_keys("d")) == ["d/a", "d/a@rev", "d/b"]
+    assert store.deck_keys("nope") == []
+    store.grade("d/a", Rating.Again, NOW)
+    store.grade("d/a", Rating.Good, NOW + timedelta(minutes=1), mode=Mode.QUIZ)
+    store.grade("e/a", Rating.Again, NOW, mode=Mode.CRAM)
+    assert store.answer_counts() == {"d/a": (2, 1), "e/a": (1, 1)}
+
+
 def test_sync_skip_decks_keeps_a_broken_deck(store: Store) -> None:
     store.sync([make_card("d", "a"), make_card("e", "a")], now=NOW)
     res = store.sync([make_card("d", "a")], skip_decks=["e"], now=NOW)
@@ -147,7 +159,7 @@ def test_sessions_are_recorded_with_their_reviews(store: Store) -> None:
     sid = store.start_session(Mode.CRAM, NOW, decks=["d"], tags=["x"])
     store.grade("d/a", Rating.Good, NOW, mode=Mode.CRAM, session_id=sid)
     store.end_session(sid, NOW + timedelta(minutes=5))
-    row = store.read("SELECT started_ms, ended_ms, mode, filter FROM sessions WHERE id=?", (sid,))
+    row = store._read("SELECT started_ms, ended_ms, mode, filter FROM sessions WHERE id=?", (sid,))
     assert row == [(to_ms(NOW), to_ms(NOW) + 300_000, "cram", '{"decks": ["d"], "tags": ["x"]}')]
     assert _revlog(store)[0][5] == sid
 
@@ -161,9 +173,9 @@ def test_foreign_keys_are_enforced(store: Store) -> None:
 
 
 def test_pragmas(store: Store) -> None:
-    assert store.read("PRAGMA journal_mode") == [("wal",)]
-    assert store.read("PRAGMA foreign_keys") == [(1,)]
-    assert store.read("PRAGMA busy_timeout")[0][0] >= 5000
+    assert store._read("PRAGMA journal_mode") == [("wal",)]
+    assert store._read("PRAGMA foreign_keys") == [(1,)]
+    assert store._read("PRAGMA busy_timeout")[0][0] >= 5000
 
 
 def test_two_stores_in_one_process_never_lose_an_update(settings: Settings) -> None:
@@ -172,12 +184,14 @@ def test_two_stores_in_one_process_never_lose_an_update(settings: Settings) -> N
     a.sync([make_card("d", "x")], now=NOW)
     a.grade("d/x", Rating.Good, NOW)
     b.grade("d/x", Rating.Good, NOW + timedelta(minutes=10))
-    rows = a.read("SELECT time_ms, last_review_before_ms FROM revlog ORDER BY id")
+    rows = a._read("SELECT time_ms, last_review_before_ms FROM revlog ORDER BY id")
     assert rows[1][1] == rows[0][0]  # the second grade started from the first one's result
     a.close()
     b.close()
 
 
 def test_card_state_columns_round_trip() -> None:
-    s = CardState(2, None, 0.0, 5.5, 10, 5)
+    s = CardState(FsrsState.REVIEW, None, 0.0, 5.5, 10, 5)
     assert CardState(*s.columns()) == s
+    back = CardState.from_columns(s.columns())
+    assert back == s and back.state is FsrsState.REVIEW

@@ -126,8 +126,8 @@ def test_study_days_in_other_time_zones(settings: Settings, zone: str) -> None:
 
 def _aggregates(store: Store) -> tuple[list[tuple], list[tuple]]:
     return (
-        store.read("SELECT quarter, n FROM review_quarters ORDER BY quarter"),
-        store.read("SELECT deck, reviews, passed FROM deck_retention WHERE reviews>0 ORDER BY 1"),
+        store._read("SELECT quarter, n FROM review_quarters ORDER BY quarter"),
+        store._read("SELECT deck, reviews, passed FROM deck_retention WHERE reviews>0 ORDER BY 1"),
     )
 
 

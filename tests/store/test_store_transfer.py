@@ -45,7 +45,7 @@ def _fill(store: Store) -> None:
 
 def _dump(store: Store) -> dict[str, list[tuple]]:
     return {
-        t: store.read(f"SELECT * FROM {t} ORDER BY rowid")
+        t: store._read(f"SELECT * FROM {t} ORDER BY rowid")
         for t in ("cards", "revlog", "sessions", "params")
     }
 
@@ -62,7 +62,7 @@ def test_round_trip_is_exact(store: Store, tmp_path: Path) -> None:
         # derived stats aggregates are not exported: the triggers rebuilt them on import
         for table in ("review_quarters", "deck_retention"):
             sql = f"SELECT * FROM {table} ORDER BY 1"
-            assert other.read(sql) == store.read(sql) != []
+            assert other._read(sql) == store._read(sql) != []
         out2 = tmp_path / "again.json"
         export_progress(other, out2, NOW)
         assert out2.read_text() == out.read_text()
@@ -76,7 +76,7 @@ def test_import_replaces_after_backup(store: Store, tmp_path: Path) -> None:
     with Store.open(make_settings(tmp_path / "blank"), now=NOW, tz=UTC) as blank:
         export_progress(blank, empty, NOW)
     res = import_progress(store, empty, NOW)
-    assert store.read("SELECT count(*) FROM revlog") == [(0,)]
+    assert store._read("SELECT count(*) FROM revlog") == [(0,)]
     assert res.backup is not None and res.backup.exists()
     # the backup still has everything
     import sqlite3
@@ -99,6 +99,25 @@ def test_bad_files_are_refused(store: Store, tmp_path: Path, content: str, match
     f.write_text(content)
     with pytest.raises(StoreError, match=match):
         import_progress(store, f, NOW)
+
+
+def test_a_schema_2_export_still_imports(store: Store, tmp_path: Path) -> None:
+    """v3 only added tables that exports leave out, so files written by v2 read the same."""
+    _fill(store)
+    out = tmp_path / "p.json"
+    export_progress(store, out, NOW)
+    before = _dump(store)
+    data = json.loads(out.read_text())
+    assert data["schema"] == 3
+    data["schema"] = 2
+    out.write_text(json.dumps(data))
+    with Store.open(make_settings(tmp_path / "other"), now=NOW, tz=UTC) as other:
+        import_progress(other, out, NOW)
+        assert _dump(other) == before
+    data["schema"] = 1
+    out.write_text(json.dumps(data))
+    with pytest.raises(StoreError, match="not supported"):
+        import_progress(store, out, NOW)
 
 
 def test_bad_values_change_nothing(store: Store, tmp_path: Path) -> None:

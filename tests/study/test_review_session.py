@@ -42,7 +42,7 @@ def session_of(store: Store, cards: list[Card], **kw: object) -> ReviewSession:
 def revlog(store: Store) -> list[tuple[str, int, str, int | None]]:
     return [
         (key, rating, mode, duration)
-        for key, rating, mode, duration in store.read(
+        for key, rating, mode, duration in store._read(
             "SELECT c.key, r.rating, r.mode, r.duration_ms FROM revlog r"
             " JOIN cards c ON c.id = r.card_id ORDER BY r.id"
         )
@@ -150,7 +150,7 @@ def test_summary_counts_accuracy_time_and_tomorrow(store: Store, cards: list[Car
     assert summary.time_ms == 30_000
     # Good (a new card's learning step) and Again are due today; nothing reviewed is due tomorrow
     assert summary.due_tomorrow == 0
-    ended = store.read_one("SELECT ended_ms FROM sessions WHERE id=?", (session.session_id,))
+    ended = store._read_one("SELECT ended_ms FROM sessions WHERE id=?", (session.session_id,))
     assert ended is not None and ended[0] is not None
 
 

@@ -55,7 +55,10 @@ def make_test_package(root: Path) -> Path:
     pkg.mkdir()
     (pkg / "__init__.py").write_text("")
     for name, body in TEST_DEMOS.items():
-        source = "from demos._base import DemoInfo, Param, Verdict\n" + textwrap.dedent(body)
+        source = (
+            "from demos._base import Verdict\n"
+            "from studytool.demorun.params import DemoInfo, Param\n" + textwrap.dedent(body)
+        )
         (pkg / f"{name}.py").write_text(source)
     return pkg
 

@@ -136,7 +136,7 @@ async def test_a_remapped_key_grades(tmp_path: Path) -> None:
         app.action_review("basics")
         await pilot.pause()
         await pilot.press("space", "j")
-        row = app.store.read_one("SELECT rating FROM revlog")
+        row = app.store._read_one("SELECT rating FROM revlog")
         assert row == (1,)
 
 

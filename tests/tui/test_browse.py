@@ -5,20 +5,22 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from browse_editor_kit import FIXTURES, copy_decks, validated
-from hypothesis import given, settings
-from hypothesis import strategies as st
+from browse_editor_kit import copy_decks, only_user_decks, validated
 from kit import NOW, make_app, settle, text_of
 from textual.widgets import Input, OptionList, Select
 
-from studytool.content.library import load_library
 from studytool.store.scheduler import Rating
-from studytool.tui.browse import BrowseIndex, BrowseScreen, CardTable, parse_query
+from studytool.tui.browse import BrowseScreen
 from studytool.tui.editor import EditorScreen
+from studytool.tui.widgets.card_list import CardTable
 
 
 def listed(app) -> list[str]:
-    table = app.screen.query_one(CardTable)
+    return listed_on(app.screen)
+
+
+def listed_on(screen) -> list[str]:
+    table = screen.query_one(CardTable)
     return [table.index.cards[i].full_id for i in table.rows]
 
 
@@ -51,39 +53,6 @@ async def test_each_keystroke_narrows_the_list(tmp_path: Path) -> None:
         await pilot.press("escape")  # clears the search box first
         assert app.screen.query_one("#browse-search", Input).value == ""
         assert len(listed(app)) == 11
-
-
-# keys that build ids, fields, negations, phrases and deck/card ids; "\b" is a backspace
-KEYS = [*'adtm-/:" ', "opt", "optim", "/sgd", "tag:", "is:", "type:", "\b", "\b"]
-
-SEARCHES = [
-    ("멀티헤드", ["attention/attn-heads"]),  # Korean text
-    ("SOFTMAX", ["attention/attn-scaled", "attention/attn-softmax-axis"]),  # formula, any case
-    ("tag:complexity", ["attention/attn-cloze"]),
-    ("sgd-lr", ["optim/sgd-lr"]),  # an id
-    ("optim/momentum", ["optim/momentum-true"]),  # a deck/card id
-    ("is:draft", ["optim/lion-draft"]),
-    ('"weighted average"', ["attention/attn-what"]),  # a phrase
-    ("deck:attention type:mcq", ["attention/attn-softmax-axis"]),
-    # the demo's name and a question, but not every card of the deck titled "Optimizers"
-    ("optimizers", ["optim/adam-steps", "optim/adaptive"]),
-]
-
-
-def test_search_terms() -> None:
-    index = BrowseIndex(load_library([FIXTURES], builtin=False).decks)
-    for query, expected in SEARCHES:
-        assert [index.cards[i].full_id for i in index.search(parse_query(query))] == expected
-
-
-def test_unknown_prefixes_are_text() -> None:
-    terms = parse_query('{{c1::o(n^2)}} -relu deck:opt "layer norm"')
-    assert [(t.field, t.value, t.negated) for t in terms] == [
-        ("", "{{c1::o(n^2)}}", False),
-        ("", "relu", True),
-        ("deck", "opt", False),
-        ("", "layer norm", False),
-    ]
 
 
 async def test_filters_preview_and_language(tmp_path: Path) -> None:
@@ -193,15 +162,44 @@ async def test_browse_without_a_store(tmp_path: Path) -> None:
         assert any(n.severity == "error" for n in app._notifications)
 
 
-@settings(max_examples=150, deadline=None)
-@given(st.lists(st.sampled_from(KEYS), min_size=1, max_size=24))
-def test_typing_gives_what_a_fresh_search_gives(keys: list[str]) -> None:
-    """Each keystroke reuses the previous matches when it can; the results must be the same
-    as searching the whole index from scratch."""
-    decks = load_library([FIXTURES], builtin=False).decks
-    typed = BrowseIndex(decks)
-    text = ""
-    for key in keys:
-        text = text[:-1] if key == "\b" else text + key
-        fresh = BrowseIndex(decks).search(parse_query(text))
-        assert typed.search(parse_query(text)) == fresh, text
+async def test_browse_under_another_screen_catches_up_when_shown_again(
+    tmp_path: Path, monkeypatch
+) -> None:
+    only_user_decks(monkeypatch)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
+    async with app.run_test(size=(100, 30)) as pilot:
+        screen = await open_browse(pilot)
+        assert len(listed(app)) == 11
+        app.action_stats()
+        await settle(pilot)
+        deck_file = tmp_path / "content" / "optim.yaml"
+        deck_file.write_text(
+            deck_file.read_text("utf-8")
+            + "\n  - id: added\n    type: basic\n    front: New front\n    back: New back\n",
+            "utf-8",
+        )
+        app.reload_library()
+        await settle(pilot)
+        assert len(listed_on(screen)) == 11  # not redrawn while under Stats
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+        assert "optim/added" in listed(app)
+
+
+async def test_the_list_scrolls_with_the_cursor_and_clicks_hit_the_row(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
+    async with app.run_test(size=(100, 14)) as pilot:
+        await open_browse(pilot)
+        table = app.screen.query_one(CardTable)
+        visible = table.scrollable_content_region.height - 1  # under the header line
+        assert visible < len(table.rows) == 11
+        await pilot.press("enter", *["down"] * 9)
+        assert table.cursor == 9
+        assert table.scroll_y == 9 - visible + 1  # the cursor's row is the last one shown
+        await pilot.press("end")
+        assert table.scroll_y == table.max_scroll_y == 11 - visible
+        await pilot.click(CardTable, offset=(5, 2))  # the second row shown
+        assert table.cursor == table.scroll_y + 1
+        await pilot.press("home")
+        assert (table.cursor, table.scroll_y) == (0, 0)

@@ -1,5 +1,6 @@
 """The demo screen: a real demo streamed from the worker, cancelling, a failing demo, parameter
-checks, the demo list, and what the app process imports."""
+checks, the demo list and the app's one runner (what the app process imports is checked by
+test_startup.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from pathlib import Path
 import pytest
 from demo_kit import make_runner, make_test_package, run_to_end, shown
 from kit import make_app, wait_for
+from textual.app import App, ComposeResult
 from textual.widgets import Input, OptionList, ProgressBar, Switch
 
 from studytool.demorun import catalog
-from studytool.tui import demo as demo_module
-from studytool.tui.demo import DemoListScreen, DemoScreen
-
-ROOT = Path(__file__).resolve().parents[2]
+from studytool.tui.app import StudyApp
+from studytool.tui.demo import DemoScreen
+from studytool.tui.demo_list import DemoListScreen
 
 
 @pytest.fixture(scope="module")
@@ -192,7 +193,7 @@ async def test_demo_list_filters_and_opens(tmp_path: Path, runner) -> None:
 
 
 async def test_the_app_opens_a_demo_in_its_language(tmp_path: Path, runner, monkeypatch) -> None:
-    monkeypatch.setattr(demo_module, "_runner", runner)
+    monkeypatch.setattr(StudyApp, "demo_runner", property(lambda _app: runner))
     meta = catalog.get_demo("resnet")
     app = make_app(tmp_path, open_store=False)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -205,13 +206,85 @@ async def test_the_app_opens_a_demo_in_its_language(tmp_path: Path, runner, monk
         assert meta.title_ko in shown(screen, "#about")
 
 
-def test_shutdown_workers_stops_the_shared_worker(monkeypatch) -> None:
-    monkeypatch.setattr(demo_module, "_runner", None)
-    runner = demo_module.shared_runner()
-    assert demo_module.shared_runner() is runner
-    runner.prewarm()
-    (pid,) = runner.pool.idle_pids()
-    demo_module.shutdown_workers()
-    assert demo_module._runner is None and runner.pool.idle_pids() == []
+async def test_the_app_owns_the_demo_runner_and_stops_its_worker_on_exit(tmp_path: Path) -> None:
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        runner = app.demo_runner
+        assert app.demo_runner is runner  # one per app, made on first use
+        app.action_demos()
+        await pilot.pause()
+        listing = app.screen
+        assert isinstance(listing, DemoListScreen) and listing.runner is runner
+        listing.open("resnet")
+        await pilot.pause()
+        assert isinstance(app.screen, DemoScreen) and app.screen.runner is runner
+        runner.prewarm()
+        (pid,) = runner.pool.idle_pids()
+    assert runner.pool.idle_pids() == []
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)  # killed and reaped
+
+
+async def test_the_plot_survives_redraws_and_skips_a_frame_plotext_cannot_draw(caplog) -> None:
+    from studytool.demorun.reducer import MetricSeries
+    from studytool.tui.widgets.demo_plot import MetricPlot
+
+    metrics = MetricSeries()
+    for step, loss in enumerate([100.0, 3.0, 0.01]):  # spans 10^4: a log axis
+        metrics.add({"step": step, "values": {"loss": loss, "acc": None}})
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield MetricPlot(id="plot")
+
+    app = Host()
+    async with app.run_test(size=(60, 16)) as pilot:
+        plot = app.query_one(MetricPlot)
+        plot.show(metrics)
+        await pilot.pause()
+        first = plot.render().plain
+        await pilot.resize_terminal(80, 20)  # plotext alone would take log10 twice here
+        await pilot.pause()
+        assert "loss" in first and "loss" in plot.render().plain
+        assert plot.failed_frames == 0
+
+        def broken() -> None:
+            raise IndexError("list index out of range")  # as plotext's legend does
+
+        plot.plt.build = broken  # type: ignore[method-assign]
+        last_good = plot.render()
+        assert plot.failed_frames == 1 and "loss" in last_good.plain
+        assert "skipped a frame" in caplog.text and app.is_running
+
+
+async def test_pressing_r_again_and_again_during_runs_never_crashes(tmp_path: Path, runner) -> None:
+    """r while a run streams stops it and starts a new one; bursts of r, a cancel and resizes in
+    the first second of a run (when plotext used to crash) leave the app running and the screen
+    showing the last run only."""
+    app = make_app(tmp_path, open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        for name in ("param_count", "resnet", "attention", "optimizers"):
+            screen = await _open(pilot, DemoScreen(name, runner=runner))
+            await _quick_on_cpu(pilot, screen)
+            await pilot.press("r")
+            await wait_for(pilot, lambda s=screen: s.state is not None and bool(s.state.metrics))
+            for size in ((72, 24), (120, 40)):
+                await pilot.press("r")
+                await pilot.pause(0.2)
+                await pilot.resize_terminal(*size)
+                await pilot.press("r", "r")
+            await pilot.press("r")
+            screen.action_cancel()  # Esc, unless the run has already ended (Esc would close)
+            await pilot.press("r")
+            last_run = screen.run_id
+            await wait_for(pilot, lambda s=screen: s.state is not None and s.state.done, 90)
+            await pilot.pause(0.3)
+            assert app.is_running and app.screen is screen
+            assert screen.run_id == last_run and screen.state.error is None
+            assert screen.state.verdict is not None and "finished" in shown(screen, "#status")
+            await pilot.resize_terminal(90, 30)  # a resize after the run (optimizers crashed)
+            await pilot.pause()
+            assert screen.query_one("#plot").render()
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.is_running and app.screen is not screen

@@ -15,7 +15,8 @@ from studytool.config import Settings
 from studytool.content.library import load_library
 from studytool.store.scheduler import Rating
 from studytool.tui.app import StudyApp
-from studytool.tui.editor import ChoiceDialog, EditorScreen
+from studytool.tui.dialogs import ChoiceDialog
+from studytool.tui.editor import EditorScreen
 
 
 async def open_editor(pilot, card_id: str) -> EditorScreen:

@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from kit import NOW, make_app, settle, text_of
+from kit import DECKS, NOW, make_app, settle, text_of
+from textual.content import Content
+from textual.widgets import Static
 
+from studytool.config import Settings
 from studytool.store.scheduler import Rating
 from studytool.tui.home import HomeScreen
 from studytool.tui.review import ReviewScreen
@@ -118,3 +121,22 @@ async def test_keys_and_actions_can_be_clicked(tmp_path: Path) -> None:
         await pilot.click("#actions", offset=(4, 1))  # the first action: review all
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
+
+
+async def test_a_remapped_key_shows_in_the_actions_panel(tmp_path: Path) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text('[keymap]\n"home.browse" = "f"\n"decks.select" = "space"\n', "utf-8")
+    app = make_app(tmp_path / "data")
+    app.settings = Settings.load(content=[DECKS], data=tmp_path / "data", config=config)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        actions = app.screen.query_one("#actions", Static).content
+        assert isinstance(actions, Content)
+        lines = actions.plain.splitlines()
+        # the keys are right-aligned to the widest one
+        assert "    f Browse and search" in lines
+        assert "space Review the selected deck" in lines
+        assert "    r Review all due cards" in lines
+        await pilot.click("#actions", offset=(6, lines.index("    f Browse and search") + 1))
+        await settle(pilot)
+        assert type(app.screen).__name__ == "BrowseScreen"

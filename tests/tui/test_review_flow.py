@@ -6,20 +6,23 @@ import shutil
 from pathlib import Path
 
 from kit import DECKS, make_app, settle, text_of
+from rich.console import Group
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
 
 from studytool.store.scheduler import Rating
+from studytool.study.text import format_interval
 from studytool.tui.app import StudyApp
-from studytool.tui.review import ReviewScreen, format_interval
+from studytool.tui.review import ReviewScreen
 from studytool.tui.summary import SummaryScreen
-from studytool.tui.widgets.card_view import CardView, render_card
+from studytool.tui.widgets.answer import answer_rows
+from studytool.tui.widgets.card_view import CardView, answer_part, question_part
 
 
 def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
     return [
         tuple(row)
-        for row in app.store.read(
+        for row in app.store._read(
             "SELECT c.key, r.rating, r.mode FROM revlog r JOIN cards c ON c.id = r.card_id"
             " ORDER BY r.id"
         )
@@ -29,7 +32,8 @@ def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
 def card_text(app: StudyApp) -> str:
     """What the card view shows, as plain text."""
     state = app.screen.query_one("#card", CardView).display_state
-    return text_of(render_card(state))
+    parts = (*answer_rows(state.attempt, state.lang, state.revealed), *answer_part(state))
+    return text_of(Group(question_part(state), *parts))
 
 
 def current_id(app: StudyApp) -> str:
@@ -133,6 +137,9 @@ async def test_basic_card_shows_intervals_and_ends_with_a_summary(tmp_path: Path
         assert isinstance(app.screen, SummaryScreen)
         summary = app.screen.summary
         assert summary.reviewed == 1 and summary.passed == 1
+        await app.workers.wait_for_complete()  # tomorrow's count comes from a thread
+        await pilot.pause()
+        assert app.screen.summary.due_tomorrow == 0
         await pilot.press("enter")
         assert app.screen.__class__.__name__ == "HomeScreen"
 

@@ -1,133 +1,73 @@
-"""The typer CLI: thin commands over the content, store and study layers."""
+"""`studytool check|decks|show|schema`: the deck files and their cards."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.console import Console
 
-from studytool import __version__
-from studytool.cli_errors import fail
-from studytool.config import ConfigError, Settings, default_config_path
-from studytool.content.model import Card, CardType, Deck, LoadResult, Text
+from studytool.cli.common import Lang, emit_json, err, fail, get_library, out, resolve_lang
+from studytool.content.model import Card, CardType, Deck, Text
 
-app = typer.Typer(
-    name="studytool",
-    help="Flashcards, quizzes and live PyTorch demos for deep-learning basics.",
-    epilog=f"Config file: {default_config_path()}",
-    rich_markup_mode="rich",
-    no_args_is_help=False,
-    pretty_exceptions_enable=False,
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+content_app = typer.Typer()
 
 CONTENT_PANEL = "Content"
-_options: dict[str, Any] = {"content": [], "data": None}
 
 
-def get_settings() -> Settings:
-    try:
-        return Settings.load(content=_options["content"], data=_options["data"])
-    except ConfigError as e:
-        fail(str(e))
-
-
-def get_library() -> LoadResult:
-    from studytool.content.library import load_library
-
-    return load_library(get_settings().content_dirs)
-
-
-def get_cards() -> list[Card]:
-    return [c for d in get_library().decks for c in d.cards]
-
-
-def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _version(value: bool) -> None:
-    if value:
-        out.print(f"studytool {__version__}")
-        raise typer.Exit()
-
-
-@app.callback(invoke_without_command=True)
-def main(
-    ctx: typer.Context,
-    content: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--content",
-            "-c",
-            metavar="DIR",
-            help="Extra deck directory (repeatable).",
-            show_default=False,
-        ),
-    ] = None,
-    data: Annotated[
-        Path | None,
-        typer.Option(
-            "--data",
-            metavar="DIR",
-            help="Directory for progress (default: the user data dir).",
-            show_default=False,
-        ),
-    ] = None,
-    version: Annotated[
-        bool,
-        typer.Option("--version", callback=_version, is_eager=True, help="Show the version."),
-    ] = False,
-) -> None:
-    """Open the app (no command), or run a command."""
-    _options["content"] = list(content or [])
-    _options["data"] = data
-    if ctx.invoked_subcommand is None:
-        from studytool.tui.app import run_app
-
-        run_app(get_settings())
-
-
-@app.command(rich_help_panel=CONTENT_PANEL)
+@content_app.command(rich_help_panel=CONTENT_PANEL)
 def check(
     paths: Annotated[
         list[Path] | None,
         typer.Argument(help="Deck files or directories (default: all decks).", show_default=False),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print problems as JSON.")] = False,
+    strict: Annotated[
+        bool, typer.Option("--strict", help="Card-quality warnings are errors (exit 1).")
+    ] = False,
 ) -> None:
-    """Validate decks like a compiler: path:line:col: message. Exit 0 if valid, 1 if not."""
+    """Validate decks like a compiler (path:line:col: message) and lint the cards.
+
+    Exit 0 if valid, 2 if a deck has errors, 1 if --strict and the linter warns."""
+    from collections import Counter
+
     from studytool.content.library import demo_names, load_paths
+    from studytool.content.lint import lint_library
 
     result = load_paths(paths, demo_names()) if paths else get_library()
+    findings = lint_library(result.decks)
+    code = 2 if not result.ok else 1 if strict and findings else 0
+    rules = dict(sorted(Counter(f.rule for f in findings).items()))
+    cards = sum(len(d.cards) for d in result.decks)
     if as_json:
         emit_json(
             {
-                "ok": result.ok,
+                "ok": code == 0,
                 "decks": len(result.decks),
-                "cards": sum(len(d.cards) for d in result.decks),
+                "cards": cards,
                 "problems": [
                     {"path": str(p.path), "line": p.line, "col": p.col, "message": p.message}
                     for p in result.problems
                 ],
+                "warnings": [f.to_json() for f in findings],
+                "rules": rules,
             }
         )
+        raise typer.Exit(code)
+    for problem in result.problems:
+        out.print(str(problem), markup=False)
+    for finding in findings:
+        out.print(finding.format("error" if strict else "warning"), markup=False)
+    summary = f"{len(result.decks)} decks, {cards} cards"
+    if findings:
+        counts = ", ".join(f"{rule} {n}" for rule, n in rules.items())
+        summary += f"; {len(findings)} card-quality warning(s): {counts}"
+    if result.ok:
+        err.print(f"{'[red]failed' if code else '[green]ok'}[/]: {summary}")
     else:
-        for problem in result.problems:
-            out.print(str(problem), markup=False)
-        cards = sum(len(d.cards) for d in result.decks)
-        summary = f"{len(result.decks)} decks, {cards} cards"
-        if result.ok:
-            err.print(f"[green]ok[/]: {summary}")
-        else:
-            err.print(f"[red]{len(result.problems)} problem(s)[/] ({summary} valid)")
-    raise typer.Exit(0 if result.ok else 1)
+        err.print(f"[red]{len(result.problems)} problem(s)[/] ({summary} valid)")
+    raise typer.Exit(code)
 
 
 def deck_row(deck: Deck) -> dict[str, Any]:
@@ -147,10 +87,10 @@ def deck_row(deck: Deck) -> dict[str, Any]:
     }
 
 
-@app.command(rich_help_panel=CONTENT_PANEL)
+@content_app.command(rich_help_panel=CONTENT_PANEL)
 def decks(
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
-    lang: Annotated[str, typer.Option("--lang", help="Title language: en or ko.")] = "en",
+    lang: Lang = None,
 ) -> None:
     """List decks with card counts; says which user decks override built-in ones."""
     lib = get_library()
@@ -158,6 +98,7 @@ def decks(
     if as_json:
         emit_json({"decks": rows, "broken": lib.broken, "problems": len(lib.problems)})
         return
+    lang = resolve_lang(lang)
     from rich.table import Table
 
     table = Table(box=None, header_style="bold")
@@ -248,15 +189,14 @@ def find_card(ref: str) -> Card:
     return card
 
 
-@app.command(rich_help_panel=CONTENT_PANEL)
+@content_app.command(rich_help_panel=CONTENT_PANEL)
 def show(
     ref: Annotated[str, typer.Argument(metavar="DECK/CARD", help="Full card id.")],
-    lang: Annotated[str, typer.Option("--lang", help="en or ko.")] = "en",
+    lang: Lang = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print as JSON.")] = False,
 ) -> None:
     """Print one card, with its formula rendered as Unicode."""
-    if lang not in ("en", "ko"):
-        fail(f"--lang must be 'en' or 'ko', not '{lang}'")
+    lang = resolve_lang(lang)
     card = find_card(ref)
     if as_json:
         emit_json(card_json(card, lang))
@@ -266,25 +206,9 @@ def show(
     out.print(card_renderable(card, lang, reveal=True))
 
 
-@app.command(rich_help_panel=CONTENT_PANEL)
+@content_app.command(rich_help_panel=CONTENT_PANEL)
 def schema() -> None:
     """Print the JSON Schema of deck files."""
     from studytool.content.schema import schema_json
 
     sys.stdout.write(schema_json())
-
-
-def _register_groups() -> None:
-    """Command groups of the other layers; each module imports fast (no torch)."""
-    from studytool.cli_demo import demo_app
-    from studytool.cli_exchange import register as register_exchange
-    from studytool.cli_progress import register as register_progress
-    from studytool.cli_quiz import quiz_app
-
-    app.add_typer(quiz_app, name="quiz", rich_help_panel="Study")
-    app.add_typer(demo_app, name="demo", rich_help_panel="Demos")
-    register_progress(app, get_settings, get_cards)
-    register_exchange(app, get_settings, get_library)
-
-
-_register_groups()

@@ -5,7 +5,7 @@ and the quiz history.
     studytool quiz sheet --deck transformer --n 10 --seed 7 --format md --lang both
     studytool quiz history [--json]
 
-cli.py registers `quiz_app` with `app.add_typer(quiz_app, name="quiz")`. Imports fast (no torch,
+The root app (cli/__init__.py) mounts `quiz_app` as `quiz`. Imports fast (no torch,
 no textual); the store and content load inside the commands. Every failure prints one
 `studytool: ...` line on stderr and exits 2.
 """
@@ -23,7 +23,15 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text as RichText
 
-from studytool.cli_errors import clean_errors, fail
+from studytool.cli.common import (
+    Lang,
+    clean_errors,
+    emit_json,
+    fail,
+    get_library,
+    get_settings,
+    resolve_lang,
+)
 
 if TYPE_CHECKING:
     from studytool.content.model import Card, LoadResult, Text
@@ -54,7 +62,6 @@ SKIP = ("/skip", "/s")
 
 def _library_cards(decks: Sequence[str], tags: Sequence[str]) -> tuple[LoadResult, list[Card]]:
     """The loaded library and its cards, after checking that the decks and tags exist."""
-    from studytool.cli import get_library
     from studytool.content.loader import suggest
 
     lib = get_library()
@@ -124,9 +131,7 @@ def quiz(
     seed: Annotated[
         int | None, typer.Option("--seed", help="Seed of the draw.", show_default=False)
     ] = None,
-    lang: Annotated[
-        str | None, typer.Option("--lang", help="en or ko (default: config).", show_default=False)
-    ] = None,
+    lang: Lang = None,
     feedback: Annotated[
         str | None,
         typer.Option(
@@ -139,14 +144,11 @@ def quiz(
     """Take a quiz of mixed questions, weighted toward the cards you get wrong."""
     if ctx.invoked_subcommand is not None:
         return
-    from studytool.cli import get_settings
     from studytool.study.quiz import FEEDBACK, parse_duration
 
     with clean_errors():
         settings = get_settings()
-        lang = lang or (settings.lang if settings.lang in ("en", "ko") else "en")
-        if lang not in ("en", "ko"):
-            fail(f"--lang must be 'en' or 'ko', not '{lang}'")
+        lang = resolve_lang(lang)
         feedback = feedback or settings.quiz_feedback
         if feedback not in FEEDBACK:
             fail(f"--feedback must be 'immediate' or 'end', not '{feedback}'")
@@ -168,16 +170,10 @@ def quiz(
 
 
 def _take_quiz(spec: QuizSpec) -> None:
-    from studytool.cli import get_settings
     from studytool.store.repo import Store
     from studytool.store.scheduler import utc_now
-    from studytool.study.quiz import (
-        QuizRun,
-        clock_text,
-        draw_questions,
-        save_result,
-        weakness_weights,
-    )
+    from studytool.study.quiz import QuizRun, draw_questions, save_result, weakness_weights
+    from studytool.study.text import clock_text
 
     lib, cards = _library_cards(spec.decks, spec.tags)
     console = Console(highlight=False)
@@ -209,7 +205,7 @@ def _take_quiz(spec: QuizSpec) -> None:
 
 
 def _ask_all(console: Console, run: QuizRun) -> None:
-    from studytool.study.quiz import clock_text
+    from studytool.study.text import clock_text
 
     total = len(run.questions)
     while (q := run.current) is not None:
@@ -236,7 +232,8 @@ def _ask_all(console: Console, run: QuizRun) -> None:
 
 def _show_question(console: Console, q: Question, lang: str) -> None:
     from studytool.latex import render as latex
-    from studytool.study.quiz import Kind, label
+    from studytool.study.quiz import Kind
+    from studytool.study.text import label
 
     console.print(RichText(q.question(lang), style="bold"))
     if q.card.formula and q.kind is not Kind.SELF:
@@ -317,7 +314,7 @@ def _feedback(console: Console, a: Answered, lang: str) -> None:
 
 
 def _print_results(console: Console, result: QuizResult) -> None:
-    from studytool.study.quiz import clock_text
+    from studytool.study.text import clock_text
 
     lang = result.spec.lang
     console.rule("[bold]Results[/]", style="green")
@@ -455,10 +452,9 @@ def history_cmd(
     limit: Annotated[int, typer.Option("--limit", help="Quizzes to list.")] = 20,
 ) -> None:
     """Your past quizzes and the trend of your scores."""
-    from studytool.cli import emit_json, get_settings
     from studytool.store import quizlog
     from studytool.store.repo import Store
-    from studytool.study.quiz import clock_text
+    from studytool.study.text import clock_text
 
     with clean_errors(), Store.open(get_settings()) as store:
         records = quizlog.history(store, limit=max(0, limit))

@@ -1,24 +1,17 @@
-"""The editor's text-level helpers: validating unsaved text, new-card templates, atomic saves."""
+"""Editing deck text: validating unsaved text and new-card templates."""
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 import pytest
-from browse_editor_kit import FIXTURES
 
+from studytool.content.edit import TemplateError, card_row, new_card, validate_text
 from studytool.content.library import demo_names, load_library
 from studytool.content.loader import load_deck, parse_deck_text
 from studytool.content.model import CardType
-from studytool.tui.editor import (
-    TemplateError,
-    atomic_write,
-    card_row,
-    new_card,
-    validate_text,
-)
+
+FIXTURES = Path(__file__).parents[1] / "tui" / "fixtures_browse"
 
 ATTENTION = (FIXTURES / "attention.yaml").read_text(encoding="utf-8")
 
@@ -152,16 +145,3 @@ def test_validation_sees_the_other_decks_and_warns_about_ids(tmp_path: Path) -> 
     assert [w.message for w in renamed.warnings] == [
         "card 'attn-cloze' removed or renamed: its progress stays with the old id"
     ]
-
-
-def test_atomic_write_keeps_permissions_and_links(tmp_path: Path) -> None:
-    target = tmp_path / "real.yaml"
-    target.write_bytes(b"old")
-    os.chmod(target, 0o640)
-    link = tmp_path / "link.yaml"
-    link.symlink_to(target)
-    atomic_write(link, b"new")
-    assert link.is_symlink()
-    assert target.read_bytes() == b"new"
-    assert stat.S_IMODE(target.stat().st_mode) == 0o640
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.yaml", "real.yaml"]

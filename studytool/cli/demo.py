@@ -20,7 +20,10 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from studytool.cli.common import emit_json, fail
 from studytool.demorun import catalog
+from studytool.demorun.params import DemoParamError, parse_param_args
+from studytool.demorun.reducer import RunView
 
 demo_app = typer.Typer(
     help="Concept demos: small PyTorch experiments that show a claim from the notes, live.",
@@ -40,13 +43,6 @@ class Device(StrEnum):
 
 def _out() -> Console:
     return Console(highlight=False)
-
-
-def _fail(message: str, code: int = EXIT_USAGE) -> typer.Exit:
-    Console(stderr=True, highlight=False, soft_wrap=True).print(
-        f"studytool: {message}", markup=False
-    )
-    return typer.Exit(code)
 
 
 def _meta_json(meta: catalog.DemoMeta) -> dict[str, Any]:
@@ -80,8 +76,7 @@ def list_cmd(
     """List the demos (name, concept, claim)."""
     metas = catalog.list_demos()
     if as_json:
-        sys.stdout.write(json.dumps([_meta_json(m) for m in metas], ensure_ascii=False, indent=2))
-        sys.stdout.write("\n")
+        emit_json([_meta_json(m) for m in metas])
         return
     table = Table(title="demos  (run one: studytool demo run NAME [--quick])", title_justify="left")
     table.add_column("name", style="bold cyan", no_wrap=True)
@@ -101,32 +96,16 @@ class LiveView:
     """The state of one run, drawn with rich."""
 
     def __init__(self, meta: catalog.DemoMeta, width: int) -> None:
-        from studytool.demorun.render import MetricSeries
-
         self.meta = meta
         self.width = width
-        self.device = "?"
-        self.params: dict[str, Any] = {}
-        self.step, self.total = 0, 0
-        self.metrics = MetricSeries()
-        self.images: dict[str, tuple[Text, str]] = {}
-        self.tables: dict[str, dict[str, Any]] = {}
-        self.logs: list[str] = []
-        self.verdict: dict[str, Any] | None = None
-        self.error: dict[str, Any] | None = None
-        self.t0 = time.monotonic()
+        self.run = RunView()
+        self.images: dict[str, tuple[Text, str]] = {}  # drawn once, when the image arrives
 
     def handle(self, event: dict[str, Any]) -> None:
         from studytool.demorun.render import image_text
 
-        kind = event["type"]
-        if kind == "start":
-            self.device, self.params = event["device"], event.get("params", {})
-        elif kind == "progress":
-            self.step, self.total = event["step"], event["total"]
-        elif kind == "metric":
-            self.metrics.add(event)
-        elif kind == "image":
+        self.run.apply(event)
+        if event["type"] == "image":
             cmap = (
                 "gray"
                 if event["name"].lower().startswith(("digit", "input", "image"))
@@ -134,43 +113,36 @@ class LiveView:
             )
             txt = image_text(event["pixels"], max_width=min(self.width - 4, 96), colormap=cmap)
             self.images[event["name"]] = (txt, event.get("caption", ""))
-        elif kind == "table":
-            self.tables[event["name"]] = event
-        elif kind == "log":
-            self.logs.append(event["message"])
-        elif kind == "verdict":
-            self.verdict = event
-        elif kind == "error":
-            self.error = event
 
     def renderable(self, final: bool = False) -> RenderableType:
         from studytool.demorun.render import metric_chart, table_renderable, verdict_panel
 
+        run = self.run
         parts: list[RenderableType] = [
             Text.assemble((self.meta.title_en, "bold"), "  ", (self.meta.title_ko, "dim")),
             Text(self.meta.claim, style="italic"),
         ]
-        if self.params:
-            ps = "  ".join(f"{k}={v}" for k, v in self.params.items())
-            parts.append(Text(f"device {self.device}   {ps}", style="dim"))
-        if not final or self.total:
-            total = self.total or 1
-            bar = ProgressBar(total=total, completed=min(self.step, total), width=40)
-            secs = time.monotonic() - self.t0
+        if run.params:
+            ps = "  ".join(f"{k}={v}" for k, v in run.params.items())
+            parts.append(Text(f"device {run.device}   {ps}", style="dim"))
+        if not final or run.total:
+            total = run.total or 1
+            bar = ProgressBar(total=total, completed=min(run.step, total), width=40)
+            secs = run.elapsed
             parts.append(
-                Group(bar, Text(f"{self.step}/{self.total or '?'}   {secs:.1f} s", style="dim"))
+                Group(bar, Text(f"{run.step}/{run.total or '?'}   {secs:.1f} s", style="dim"))
             )
-        if self.metrics:
-            parts.append(metric_chart(self.metrics, width=min(self.width - 2, 100), height=15))
+        if run.metrics:
+            parts.append(metric_chart(run.metrics, width=min(self.width - 2, 100), height=15))
         for name, (txt, caption) in list(self.images.items())[-3:]:
             parts.append(Text.assemble((name, "bold"), "  ", (caption, "dim")))
             parts.append(txt)
         if final:
-            parts.extend(table_renderable(t) for t in self.tables.values())
-        if self.logs:
-            parts.append(Text("\n".join(self.logs[-(12 if final else 4) :]), style="dim"))
+            parts.extend(table_renderable(t) for t in run.tables.values())
+        if run.logs:
+            parts.append(Text("\n".join(run.logs[-(12 if final else 4) :]), style="dim"))
         if final:
-            parts.append(verdict_panel(self.meta.claim, self.verdict, self.error, self.device))
+            parts.append(verdict_panel(self.meta.claim, run.verdict, run.error, run.device))
         return Group(*parts)
 
 
@@ -202,13 +174,12 @@ def run_cmd(
     try:
         meta = catalog.get_demo(name)
     except catalog.UnknownDemoError as exc:
-        raise _fail(str(exc)) from None
-    base = catalog.base_module()
+        fail(str(exc))
     try:
-        given = base.parse_param_args(param or [])
+        given = parse_param_args(param or [])
         meta.resolve_params(given, quick)
-    except base.DemoParamError as exc:
-        raise _fail(str(exc)) from None
+    except DemoParamError as exc:
+        fail(str(exc))
 
     from studytool.demorun.runner import DemoRunner, WorkerPool
 
@@ -223,7 +194,7 @@ def run_cmd(
     finally:
         pool.shutdown()
     if code == EXIT_USAGE and run.error is not None:
-        raise _fail(run.error["message"])
+        fail(run.error["message"])
     raise typer.Exit(code)
 
 
@@ -248,6 +219,6 @@ def _run_live(run: Any, meta: catalog.DemoMeta) -> int:
                 live.update(view.renderable(), refresh=True)
                 last = now
     out.print(view.renderable(final=True))
-    if view.error is not None and view.error.get("traceback"):
-        Console(stderr=True).print(Text(view.error["traceback"], style="dim"))
-    return _exit_code(view.verdict, view.error)
+    if view.run.error is not None and view.run.error.get("traceback"):
+        Console(stderr=True).print(Text(view.run.error["traceback"], style="dim"))
+    return _exit_code(view.run.verdict, view.run.error)

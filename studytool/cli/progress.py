@@ -1,0 +1,145 @@
+"""CLI commands over the progress store: stats, doctor, optimize, progress export/import.
+
+The root app adds `progress_app` without a name, so these are top-level commands. Every failure
+prints one `studytool: ...` line on stderr and exits 2; no traceback ever reaches the user.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+
+from studytool.cli.common import clean_errors, emit_json, get_cards, get_settings
+
+if TYPE_CHECKING:
+    from studytool.store.repo import Store
+    from studytool.store.stats import Stats
+
+progress_app = typer.Typer()
+
+PANEL = "Progress"
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
+FileArg = Annotated[Path, typer.Argument(metavar="FILE.json", help="Progress file.")]
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
+
+
+def _stats_lines(stats: Stats) -> list[str]:
+    lines = [
+        f"due today: {stats.due_today} (learning {stats.due_learning}, review {stats.due_review});"
+        f" new available: {stats.new_available}",
+        f"streak: {stats.current_streak} days (longest {stats.longest_streak})",
+        f"true retention: {_pct(stats.retention.rate)} over {stats.retention.reviews} reviews;"
+        f" average retrievability now: {_pct(stats.average_retrievability)}",
+    ]
+    for deck, r in sorted(stats.deck_retention.items()):
+        lines.append(f"  {deck}: {_pct(r.rate)} of {r.reviews}")
+    week = ", ".join(f"{d.strftime('%a')} {n}" for d, n in stats.forecast[:7])
+    lines.append(f"next 7 days: {week}")
+    last = stats.reviews_per_day[-7:]
+    lines.append("last 7 days: " + ", ".join(f"{d.strftime('%a')} {n}" for d, n in last))
+    c = stats.counts
+    lines.append(
+        f"cards: {c['total']} ({c['new']} new, {c['learning']} learning, {c['review']} review,"
+        f" {c['relearning']} relearning; {c['suspended']} suspended, {c['orphaned']} orphaned)"
+    )
+    return lines
+
+
+def _open_store() -> Store:
+    from studytool.store.repo import Store
+
+    return Store.open(get_settings())
+
+
+@progress_app.command(rich_help_panel=PANEL)
+def stats(json_out: JsonFlag = False) -> None:
+    """Due counts, 30-day forecast, reviews per day, streaks and retention."""
+    from studytool.store.scheduler import utc_now
+    from studytool.store.stats import compute_stats
+
+    with clean_errors():
+        cards = get_cards()
+        with _open_store() as store:
+            store.sync(cards)
+            result = compute_stats(store, cards, utc_now())
+        if json_out:
+            emit_json(result.to_dict())
+        else:
+            for line in _stats_lines(result):
+                typer.echo(line)
+
+
+@progress_app.command(rich_help_panel=PANEL)
+def doctor(json_out: JsonFlag = False) -> None:
+    """Check the progress database: orphans and other inconsistencies (exit 1 on errors)."""
+    from studytool.store.doctor import run_doctor
+
+    with clean_errors():
+        cards = get_cards()
+        with _open_store() as store:
+            report = run_doctor(store, cards)
+        if json_out:
+            emit_json(report.to_dict())
+        else:
+            for line in report.lines():
+                typer.echo(line)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@progress_app.command(rich_help_panel=PANEL)
+def optimize(json_out: JsonFlag = False) -> None:
+    """Fit FSRS parameters to your review log (in a child process) and reschedule."""
+    from studytool.store.optimize import optimize as run_optimize
+
+    with clean_errors():
+
+        def announce(n: int) -> None:
+            if not json_out:
+                typer.echo(f"fitting FSRS parameters to {n} reviews (this can take minutes)...")
+
+        with _open_store() as store:
+            result = run_optimize(store, on_fit=announce)
+        if json_out:
+            emit_json(result.to_dict())
+        else:
+            typer.echo(result.message)
+            if result.backup:
+                typer.echo(f"backup of the previous progress: {result.backup}")
+
+
+transfer_app = typer.Typer(help="Export or import review progress as JSON.", no_args_is_help=True)
+
+
+@transfer_app.command("export")
+def export_cmd(file: FileArg) -> None:
+    """Write all progress (cards, review log, sessions, parameters) to FILE.json."""
+    from studytool.store.transfer import export_progress
+
+    with clean_errors(), _open_store() as store:
+        result = export_progress(store, file)
+        typer.echo(
+            f"exported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
+            f" to {file}"
+        )
+
+
+@transfer_app.command("import")
+def import_cmd(file: FileArg) -> None:
+    """Replace all progress with FILE.json (the current progress is backed up first)."""
+    from studytool.store.transfer import import_progress
+
+    with clean_errors(), _open_store() as store:
+        result = import_progress(store, file)
+        typer.echo(
+            f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
+            f" from {file}; previous progress backed up to {result.backup}"
+        )
+
+
+progress_app.add_typer(transfer_app, name="progress", rich_help_panel=PANEL)

@@ -1,0 +1,96 @@
+"""Crash-safe file writes: the one way studytool replaces a file.
+
+    atomic_write(path, "text")                 # or bytes
+    with atomic_path(path) as tmp:             # for writers that need a file name
+        sqlite_or_zip_writer(tmp)
+
+The data goes to a temporary file in the target's folder, is flushed to disk, renamed over
+the target, and the folder entry is flushed too: after a crash or power loss the target holds
+either the old or the new content, never a mix. A failure removes the temporary file and
+leaves the old file as it was.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+__all__ = ["atomic_path", "atomic_write"]
+
+
+def atomic_write(path: Path | str, data: str | bytes, *, encoding: str = "utf-8") -> None:
+    """Replace `path` with `data` (text is encoded with `encoding`, line endings kept)."""
+    raw = data.encode(encoding) if isinstance(data, str) else data
+    with atomic_path(path) as tmp, tmp.open("wb") as f:
+        f.write(raw)
+
+
+@contextlib.contextmanager
+def atomic_path(path: Path | str, *, replace: bool = True) -> Iterator[Path]:
+    """Yield the name of a new, empty temporary file next to `path`; when the block ends
+    without an error, it becomes `path`.
+
+    An existing target keeps its permissions (a new one gets the default ones, as `open`
+    would give it), and a symlink keeps pointing at the file it names, which is replaced.
+    With `replace=False` an existing `path` is never overwritten: whoever created it first
+    wins and the temporary file is dropped.
+    """
+    target = Path(path)
+    if target.is_symlink():
+        target = target.resolve()
+    mode = None
+    with contextlib.suppress(OSError):
+        mode = stat.S_IMODE(target.stat().st_mode)
+    tmp = _create_temp(target)
+    try:
+        yield tmp
+        _fsync(tmp, os.O_RDWR)
+        if mode is not None:
+            os.chmod(tmp, mode)
+        if replace:
+            os.replace(tmp, target)
+        else:
+            _link_new(tmp, target)
+    finally:
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+    # the rename lives in the folder: without this a power loss can bring the old file back
+    with contextlib.suppress(OSError):
+        _fsync(target.parent, os.O_RDONLY)
+
+
+def _create_temp(target: Path) -> Path:
+    """A new empty file beside `target`. O_EXCL with a random name: never someone else's
+    file; mode 0o666 so the umask decides, as for any new file."""
+    while True:
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:
+            continue
+        os.close(fd)
+        return tmp
+
+
+def _fsync(path: Path, flags: int) -> None:
+    fd = os.open(path, flags)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _link_new(tmp: Path, target: Path) -> None:
+    # os.link never overwrites, unlike a rename
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        pass
+    except OSError:
+        # filesystems without hard links: a rename, unless the target appeared meanwhile
+        if not target.exists():
+            os.replace(tmp, target)
