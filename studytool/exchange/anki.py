@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studytool.content.model import Card, CardType, Deck
-from studytool.exchange.notes import DISPLAY_MATH, INLINE_MATH
+from studytool.exchange.notetext import DISPLAY_MATH, INLINE_MATH
 from studytool.exchange.sides import card_sides, card_tags
 from studytool.exchange.textio import ExchangeError, write_atomic
 from studytool.study.text import LABELS
@@ -31,6 +32,20 @@ CSS = """\
 .extra { margin-top: 1em; font-size: 16px; color: #444; }
 .source { margin-top: 0.8em; font-size: 13px; color: #888; }
 """
+
+
+# MathJax commands that open links: a shared deck must not put a javascript: link in a field.
+_LINK_COMMAND = re.compile(r"\\(?:href|url)(?![A-Za-z])(?:\s*\{[^{}]*\})?")
+
+
+def without_links(field_html: str) -> str:
+    """The field without MathJax's \\href and \\url (the link text stays, as plain maths).
+
+    Repeated until nothing changes, since removing one command can join the pieces of another
+    (`\\hr\\url{x}ef`)."""
+    while (clean := _LINK_COMMAND.sub("", field_html)) != field_html:
+        field_html = clean
+    return clean
 
 
 def stable_id(name: str) -> int:
@@ -161,7 +176,7 @@ def export_anki(decks: Sequence[Deck], path: Path, lang: str = "en") -> AnkiResu
     for deck in decks:
         anki_deck = genanki.Deck(stable_id(deck_name(deck, lang)), deck_name(deck, lang))
         if deck.description is not None:
-            anki_deck.description = to_html(deck.description.get(lang))
+            anki_deck.description = without_links(to_html(deck.description.get(lang)))
         for card in deck.cards:
             if card.draft:
                 result.drafts += 1
@@ -187,7 +202,7 @@ def export_anki(decks: Sequence[Deck], path: Path, lang: str = "en") -> AnkiResu
             anki_deck.add_note(
                 genanki.Note(
                     model=model,
-                    fields=fields,
+                    fields=[without_links(f) for f in fields],
                     tags=card_tags(card, deck.tags),
                     guid=genanki.guid_for(card.full_id),
                 )

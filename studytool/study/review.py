@@ -187,7 +187,7 @@ class ReviewSession:
         result = self.store.grade(
             showing.item.key,
             Rating(rating),
-            self.clock(),
+            self.clock,  # read under the write lock, so log times stay in order
             duration_ms=duration,
             mode=self.mode,
             session_id=self.session_id,
