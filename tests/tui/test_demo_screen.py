@@ -257,6 +257,7 @@ async def test_the_plot_survives_redraws_and_skips_a_frame_plotext_cannot_draw(c
         assert "skipped a frame" in caplog.text and app.is_running
 
 
+@pytest.mark.slow  # four demos run to the end, a minute or more
 async def test_pressing_r_again_and_again_during_runs_never_crashes(tmp_path: Path, runner) -> None:
     """r while a run streams stops it and starts a new one; bursts of r, a cancel and resizes in
     the first second of a run (when plotext used to crash) leave the app running and the screen
