@@ -205,16 +205,3 @@ def test_internal_error_is_one_clean_line(tmp_path: Path) -> None:
     result = _subprocess(code=code)
     assert result.returncode == 2
     assert result.stderr == "studytool: internal error: RuntimeError: kaboom\n"
-
-
-def test_decks_never_imports_torch() -> None:
-    code = (
-        "import sys; sys.argv = ['studytool', 'decks', '--json']\n"
-        "from studytool.__main__ import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in ('torch', 'numpy', 'fsrs.optimizer') if m in sys.modules)\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
-    )
-    result = _subprocess(code=code)
-    assert "HEAVY []" in result.stderr, result.stderr
-    assert json.loads(result.stdout)["decks"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from quizkit import DECKS, fixture_cards
+from quizkit import DECKS, quiz_cards
 from typer.testing import CliRunner, Result
 
 from studytool.cli.quiz import quiz_app
@@ -165,7 +165,7 @@ def typed_answer(q: Question, right: bool) -> str:
 
 def test_take_a_quiz_then_see_it_in_the_history(tmp_path: Path) -> None:
     spec = QuizSpec(decks=("five",), n=5, fresh=True, seed=3)
-    questions = draw_questions(fixture_cards(), spec, random.Random(3))
+    questions = draw_questions(quiz_cards(), spec, random.Random(3))
     missed = questions[1]
     lines = [typed_answer(q, right=q is not missed) for q in questions]
     lines.insert(0, "zz")  # not an answer: asked again, nothing lost
@@ -202,7 +202,7 @@ def test_take_a_quiz_then_see_it_in_the_history(tmp_path: Path) -> None:
 
 def test_quitting_early_keeps_the_answers_given(tmp_path: Path) -> None:
     spec = QuizSpec(decks=("five",), n=5, fresh=True, seed=8)
-    first = draw_questions(fixture_cards(), spec, random.Random(8))[0]
+    first = draw_questions(quiz_cards(), spec, random.Random(8))[0]
     result = quiz(
         "--deck", "five", "--n", "5", "--seed", "8", "--fresh", "--feedback", "end",
         stdin=f"{typed_answer(first, right=True)}\n/quit\n",

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
-from rich.console import Console
+from kit import DECKS, make_app, settle, text_of
+from rich.console import Group
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
-from tuikit_core import DECKS, make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.study.text import format_interval
@@ -33,11 +32,8 @@ def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
 def card_text(app: StudyApp) -> str:
     """What the card view shows, as plain text."""
     state = app.screen.query_one("#card", CardView).display_state
-    console = Console(width=100, record=True, file=io.StringIO())
-    console.print(question_part(state))
-    for part in (*answer_rows(state.attempt, state.lang, state.revealed), *answer_part(state)):
-        console.print(part)
-    return console.export_text()
+    parts = (*answer_rows(state.attempt, state.lang, state.revealed), *answer_part(state))
+    return text_of(Group(question_part(state), *parts))
 
 
 def current_id(app: StudyApp) -> str:
