@@ -79,6 +79,7 @@ class HomeScreen(StudyScreen[None]):
         Binding("b", "app.browse", "Browse", id="home.browse"),
         Binding("d", "app.demos", "Demos", id="home.demos"),
         Binding("s", "app.stats", "Stats", id="home.stats"),
+        Binding("o", "app.settings", "Settings", id="home.settings", show=False),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
