@@ -8,6 +8,7 @@ more is a leech: Browse finds it with `is:leech`. When a grade brings a card to 
 unsuspended.
 
     leech = after_grade(store, item.card, result)   # None, or the leech just found
+    after_undo(store, item.card, result)            # undoing that lapse unsuspends it
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ def after_grade(store: Store, card: Card, result: GradeResult) -> Leech | None:
     if suspend:
         store.suspend(card.review_keys())
     return Leech(result.key, card, lapses, suspend)
+
+
+def after_undo(store: Store, card: Card, undone: GradeResult) -> bool:
+    """Call after undoing `undone`: when that grade was the lapse that suspended a leech, the
+    card comes back into the reviews. Returns whether it was unsuspended."""
+    settings = store.settings
+    if not is_lapse(undone) or settings.leech_action != "suspend":
+        return False
+    if not leech_due(store.lapses(undone.key) + 1, settings.leech_threshold):
+        return False
+    return store.unsuspend(card.review_keys()) > 0
 
 
 def leech_keys(store: Store) -> frozenset[str]:

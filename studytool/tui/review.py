@@ -22,7 +22,7 @@ from studytool.content.model import Card, CardType
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import Rating
 from studytool.study.cardtypes import Interaction, Response, is_interactive
-from studytool.study.leech import after_grade
+from studytool.study.leech import after_grade, after_undo
 from studytool.study.queue import Kind, QueueFilter
 from studytool.study.review import ReviewSession, propose_rating
 from studytool.study.text import format_interval
@@ -332,8 +332,11 @@ class ReviewScreen(StudyScreen[None]):
         self.action_grade(int((event.button.id or "grade-3").removeprefix("grade-")))
 
     def action_undo(self) -> None:
+        last = self.session.answers[-1] if self.session.answers else None
         try:
             showing = self.session.undo()
+            if showing is not None and last is not None:
+                after_undo(self.session.store, last.item.card, last.result)
         except StoreError as e:
             self.notify(f"Cannot undo: {e}", severity="error")
             return

@@ -65,7 +65,21 @@ async def test_a_leech_gets_the_intervention_panel_after_the_8th_lapse(tmp_path:
         await pilot.press("escape")
         await pilot.pause()
         assert app.screen is review and review.card is not None and review.card.full_id != KEY
-        # Browse: is:leech lists it
+        # undoing the lapse takes the leech back: the card is shown again, not suspended
+        await pilot.press("u")
+        await pilot.pause()
+        assert review.card is not None and review.card.full_id == KEY
+        record = store.card(KEY)
+        assert record is not None and not record.suspended and store.lapses(KEY) == 7
+        await pilot.press("space", "1")  # the 8th lapse again
+        await pilot.pause()
+        assert isinstance(app.screen, LeechScreen)
+        await pilot.press("k")  # keep it in the reviews after all
+        await pilot.pause()
+        assert app.screen is review
+        record = store.card(KEY)
+        assert record is not None and not record.suspended
+        # Browse: is:leech lists it (a leech by its lapses, suspended or not)
         app.action_browse()
         await settle(pilot)
         browse = app.screen
