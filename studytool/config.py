@@ -86,8 +86,9 @@ class Settings:
             )
         }
         for key, value in limits.items():
-            if value < (1 if key == "leech_threshold" else 0):
-                raise ConfigError(f"{path}: review.{key} must not be negative or zero")
+            least = 1 if key == "leech_threshold" else 0
+            if value < least:
+                raise ConfigError(f"{path}: review.{key} must be at least {least}")
         leech_action = _get(rev, "leech_action", str, "suspend", path)
         if leech_action not in LEECH_ACTIONS:
             raise ConfigError(f"{path}: review.leech_action must be 'suspend' or 'tag'")
