@@ -76,3 +76,15 @@ def test_reviews_are_capped_per_day(store: Store) -> None:
     stats = compute_stats(store, cards, NOW)
     assert (stats.due_review, stats.reviews_today) == (2, 1)
     assert stats.to_dict()["limits"]["reviews_per_day"] == 3
+
+
+def test_stats_text_names_the_limits(store: Store) -> None:
+    from studytool.cli.progress import _stats_lines
+
+    store.settings = replace(store.settings, reviews_per_day=1)
+    cards = make_deck("d", 3)
+    store.sync(cards, now=NOW)
+    for card in cards:
+        store.grade(card.full_id, Rating.Easy, NOW - timedelta(days=100))
+    lines = _stats_lines(compute_stats(store, cards, NOW))
+    assert "daily limits: 20 new (20 per deck), 1 reviews (0 done today; 2 more due wait)" in lines
