@@ -132,6 +132,11 @@ class SettingsScreen(StudyScreen[None]):
 
     def on_mount(self) -> None:
         self.title = "Settings"
+        # `l` switches (and saves) the language here too: the form follows it
+        self.watch(self.app, "lang", self._lang_changed, init=False)
+
+    def _lang_changed(self, lang: str) -> None:
+        self.query_one("#lang", Select).value = lang
 
     def _where(self) -> Text:
         path = self.study_app.settings.config_path

@@ -7,7 +7,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
-from textual.widgets import Input
+from textual.widgets import Input, Select
 from tuikit_core import DECKS, NOW, make_app, settle
 from typer.testing import CliRunner
 
@@ -74,15 +74,21 @@ async def test_the_settings_screen_changes_the_new_card_limit(tmp_path: Path) ->
         new_input = app.screen.query_one("#new-per-day", Input)
         assert new_input.value == "20"
         new_input.value = "5"
+        app.screen.query_one("#theme", Select).value = "nord"
         await pilot.press("ctrl+s")
         await settle(pilot)
         assert isinstance(app.screen, HomeScreen)
         assert _all_new(app) == "5"
         assert "5 new" in app.screen.today_text().plain
         assert app.store is not None and app.store.settings.new_per_day == 5
+        assert app.theme == "nord"
     text = config.read_text(encoding="utf-8")
     assert "# my studytool settings" in text and "# as in Anki" in text
-    assert Settings.load(config=config).new_per_day == 5
+    saved = Settings.load(config=config)
+    assert (saved.new_per_day, saved.theme) == (5, "nord")
+    # the next start has the saved theme
+    again = StudyApp(replace(app.settings, theme=saved.theme), library=app.library)
+    assert again.theme == "nord"
 
 
 async def test_a_wrong_value_is_refused(tmp_path: Path) -> None:
