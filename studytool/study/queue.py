@@ -8,15 +8,14 @@ Order: cards missed in a quiz and sent to review (`store.quizlog.flag`, due or n
 cards due now, review cards due today (the most overdue first, at most `reviews_per_day` reviews
 a study day), new cards (at most `new_per_day` first reviews a study day in all, and
 `new_per_deck` in any deck; decks in content order), then learning cards due within
-`learn_ahead`. Siblings (same
-`Card.sibling_key`, e.g. both directions of a reversed card) are never back to back when another
-card can go between them.
+`learn_ahead`. Siblings (same `Card.sibling_key`, e.g. both directions of a reversed card) are
+never back to back when another card can go between them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -200,10 +199,19 @@ def queues_by_deck(
     day = _read_day(store, index, now, LEARN_AHEAD)
     every = _collect(index, day, None, limits)
     every = _flagged_first(store, index, QueueFilter(), day.flagged, every)
+    # each deck's rows once, so a deck's queue reads only its own
+    learning: dict[str, list[tuple[str, int]]] = {}
+    review: dict[str, list[tuple[str, int]]] = {}
+    for rows, by_deck in ((day.snap.learning, learning), (day.snap.review, review)):
+        for key, due_ms in rows:
+            if card := index.by_key.get(key):
+                by_deck.setdefault(card.deck, []).append((key, due_ms))
     per_deck: dict[str, list[QueueItem]] = {}
     for deck in index.deck_keys:
         f = QueueFilter.of(decks=[deck])
-        items = _flagged_first(store, index, f, day.flagged, _collect(index, day, f, limits))
+        snap = replace(day.snap, learning=learning.get(deck, []), review=review.get(deck, []))
+        items = _collect(index, replace(day, snap=snap), f, limits)
+        items = _flagged_first(store, index, f, day.flagged, items)
         if items:
             per_deck[deck] = items
     return every, per_deck

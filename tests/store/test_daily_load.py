@@ -11,7 +11,7 @@ from storekit import NOW, make_deck
 from studytool.store.repo import Store
 from studytool.store.scheduler import Rating
 from studytool.store.stats import compute_stats
-from studytool.study.queue import Kind, QueueFilter, build_queue
+from studytool.study.queue import Kind, QueueFilter, build_queue, queues_by_deck
 from studytool.study.review import today_counts
 
 
@@ -56,6 +56,18 @@ def test_home_counts_each_deck_as_reviewed_alone(store: Store) -> None:
         store.grade(key, Rating.Easy, NOW)
     counts = today_counts(store, cards, NOW)
     assert counts.total.new == 10 and counts.decks["b"].new == 10
+    # learning and review cards too: each deck's count is its own queue's
+    store.grade("b/c010", Rating.Again, NOW - timedelta(minutes=5))
+    store.grade("b/c011", Rating.Easy, NOW - timedelta(days=90))
+    store.grade("a/c012", Rating.Easy, NOW - timedelta(days=90))
+    every, per_deck = queues_by_deck(store, cards, NOW)
+    assert {i.key for i in every} == {i.key for i in build_queue(store, cards, NOW)}
+    for deck in ("a", "b"):
+        alone = build_queue(store, cards, NOW, QueueFilter.of(decks=[deck]))
+        assert sorted(i.key for i in per_deck[deck]) == sorted(i.key for i in alone)
+    counts = today_counts(store, cards, NOW)
+    assert (counts.decks["b"].learning, counts.decks["b"].due) == (1, 1)
+    assert (counts.total.learning, counts.total.due) == (1, 2)
 
 
 def test_reviews_are_capped_per_day(store: Store) -> None:
