@@ -3,10 +3,12 @@ across a restart."""
 
 from __future__ import annotations
 
+import io
 import json
 from dataclasses import replace
 from pathlib import Path
 
+from rich.console import Console
 from textual.widgets import Input, Select
 from tuikit_core import DECKS, NOW, make_app, settle
 from typer.testing import CliRunner
@@ -19,6 +21,7 @@ from studytool.study.queue import Kind, build_queue
 from studytool.tui.app import StudyApp
 from studytool.tui.home import HomeScreen
 from studytool.tui.settings import SettingsScreen
+from studytool.tui.stats import StatsScreen, stats_table
 from studytool.tui.widgets.deck_list import DeckList
 
 CONFIG = """\
@@ -28,6 +31,12 @@ lang = "en"   # the language at start-up
 [review]
 day_start_hour = 4   # as in Anki
 """
+
+
+def plain(renderable: object) -> str:
+    console = Console(width=120, record=True, color_system=None, file=io.StringIO())
+    console.print(renderable)
+    return console.export_text()
 
 
 def _all_new(app: StudyApp) -> str:
@@ -51,7 +60,12 @@ async def test_a_fresh_install_offers_at_most_20_new_cards(tmp_path: Path) -> No
         assert store is not None
         queue = build_queue(store, cards, NOW)
         queue_new = sum(1 for item in queue if item.kind is Kind.NEW)
-        stats_new = home.data.stats.new_available
+        app.action_stats()
+        await settle(pilot)
+        stats_screen = app.screen
+        assert isinstance(stats_screen, StatsScreen) and stats_screen.stats is not None
+        stats_new = stats_screen.stats.new_available
+        assert f"new left {stats_new}" in plain(stats_table(stats_screen.stats))
     result = CliRunner().invoke(
         cli_app, ["stats", "--json"], obj=CliState(settings=settings, library=library)
     )
