@@ -37,6 +37,7 @@ from studytool.study.queue import (
     QueueItem,
     build_cram_queue,
     build_queue,
+    queues_by_deck,
 )
 
 if TYPE_CHECKING:
@@ -58,13 +59,32 @@ class DeckCounts:
         return self.new + self.learning + self.due
 
 
-def due_counts(store: Store, cards: Sequence[Card], now: datetime) -> dict[str, DeckCounts]:
-    """Deck id -> counts of today's queue (new cards capped by `new_per_day`, like the queue)."""
-    counts: dict[str, list[int]] = {}
-    for item in build_queue(store, cards, now):
-        c = counts.setdefault(item.card.deck, [0, 0, 0])
+@dataclass(frozen=True, slots=True)
+class TodayCounts:
+    """Today's queue of all decks (`total`) and, per deck, of reviewing that deck alone."""
+
+    total: DeckCounts
+    decks: dict[str, DeckCounts]
+
+
+def _count(items: Sequence[QueueItem]) -> DeckCounts:
+    c = [0, 0, 0]
+    for item in items:
         c[{Kind.NEW: 0, Kind.LEARNING: 1}.get(item.kind, 2)] += 1
-    return {deck: DeckCounts(*c) for deck, c in counts.items()}
+    return DeckCounts(*c)
+
+
+def today_counts(store: Store, cards: Sequence[Card], now: datetime) -> TodayCounts:
+    """The counts Home shows, as the queue would: the total within the daily limits, and each
+    deck within its own limit and what is left of the total (so the decks' counts may add up
+    to more than the total, as in Anki's deck list)."""
+    every, per_deck = queues_by_deck(store, cards, now)
+    return TodayCounts(_count(every), {deck: _count(q) for deck, q in per_deck.items()})
+
+
+def due_counts(store: Store, cards: Sequence[Card], now: datetime) -> dict[str, DeckCounts]:
+    """Deck id -> counts of the queue of reviewing that deck today (limits applied)."""
+    return today_counts(store, cards, now).decks
 
 
 def propose_rating(check: Check | None) -> Rating:

@@ -22,9 +22,11 @@ from studytool.content.model import Card, CardType
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import Rating
 from studytool.study.cardtypes import Interaction, Response, is_interactive
+from studytool.study.leech import after_grade, after_undo
 from studytool.study.queue import Kind, QueueFilter
 from studytool.study.review import ReviewSession, propose_rating
 from studytool.study.text import format_interval
+from studytool.tui.leech import LeechScreen
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.screens import StudyScreen
 from studytool.tui.summary import SummaryScreen
@@ -314,21 +316,27 @@ class ReviewScreen(StudyScreen[None]):
             return
         check = state.attempt.check
         try:
-            self.session.grade(rating, correct=None if check is None else check.correct)
+            answer = self.session.grade(rating, correct=None if check is None else check.correct)
+            leech = after_grade(self.session.store, answer.item.card, answer.result)
             self.session.next()
         except StoreError as e:
             self.notify(f"Not saved: {e}", title="Grade", severity="error")
             return
         self.post_message(ProgressChanged())
         self.show_current()
+        if leech is not None:
+            self.app.push_screen(LeechScreen(leech))
 
     @on(Button.Pressed, "#grades Button")
     def _grade_button(self, event: Button.Pressed) -> None:
         self.action_grade(int((event.button.id or "grade-3").removeprefix("grade-")))
 
     def action_undo(self) -> None:
+        last = self.session.answers[-1] if self.session.answers else None
         try:
             showing = self.session.undo()
+            if showing is not None and last is not None:
+                after_undo(self.session.store, last.item.card, last.result)
         except StoreError as e:
             self.notify(f"Cannot undo: {e}", severity="error")
             return

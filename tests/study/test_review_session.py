@@ -161,8 +161,8 @@ def test_due_counts_follow_the_queue(store: Store, cards: list[Card]) -> None:
     session.grade(Rating.Again)
     counts = due_counts(store, cards, NOW)
     assert counts["quizzes"].new == 6 and counts["quizzes"].learning == 1
-    # with one new card a day, the one reviewed today uses it up
-    capped = replace(store.settings, new_per_day=1)
+    # with one new card a day per deck, the one reviewed today uses it up
+    capped = replace(store.settings, new_per_deck=1)
     store.settings = capped
     assert due_counts(store, cards, NOW)["quizzes"].new == 0
     assert due_counts(store, cards, NOW)["basics"].new == 1
