@@ -8,9 +8,9 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
+from kit import NOW, make_app, settle
 from rich.console import Console
 from textual.widgets import Input
-from tuikit_core import NOW, make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.tui.browse import BrowseScreen

@@ -8,9 +8,9 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+from kit import DECKS, NOW, make_app, settle
 from rich.console import Console
 from textual.widgets import Input, Select
-from tuikit_core import DECKS, NOW, make_app, settle
 from typer.testing import CliRunner
 
 from studytool.cli import app as cli_app
