@@ -70,14 +70,14 @@ def blank_cloze(text: str, number: int | None = None) -> str:
 
 
 def question_side(card: Card, lang: str, blank: int | None = None) -> str:
-    """What the student sees before answering: the prompt (a cloze with `blank` blanked) and the
-    formula, which is shown on the front of every non-basic card today. The card-type model will
-    replace this with the card's own front side."""
+    """What the student sees before answering, as the card-type model shows it: the prompt (a
+    cloze with `blank` blanked) and the formula the question gives (`given`). The card's
+    `formula` is part of the answer side."""
     prompt = card.prompt.get(lang)
     if card.type is CardType.CLOZE:
         prompt = blank_cloze(prompt, blank)
-    if card.formula and card.type is not CardType.BASIC:
-        return f"{prompt}\n{render(card.formula)}"
+    if card.given:
+        return f"{prompt}\n{render(card.given)}"
     return prompt
 
 
@@ -171,7 +171,7 @@ def answer_on_question_side(card: Card, lang: str) -> Iterator[str]:
         case CardType.CLOZE:
             for n, text, in_text in _cloze_shown(card, lang):
                 if not in_text:  # in the cloze text itself it is cloze-text-unblanked's finding
-                    yield f"cloze c{n} '{text}' is shown on the question side (the formula)"
+                    yield f"cloze c{n} '{text}' is shown on the question side (the given formula)"
 
 
 def cloze_text_unblanked(card: Card, lang: str) -> Iterator[str]:

@@ -32,6 +32,10 @@ if TYPE_CHECKING:
     pass
 
 
+def _formula_line(tex: str, lang: str) -> Text:
+    return Text.assemble((f"{LABELS[lang]['formula']}: ", "dim"), (latex(tex), "bold cyan"))
+
+
 class QuizScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
     AUTO_FOCUS = ""
@@ -141,20 +145,15 @@ class QuizScreen(StudyScreen[None]):
         self.query_one("#quiz-status", Static).update(status)
 
     def render_question(self) -> RenderableType:
-        """The instruction, the question and a formula that belongs to it."""
+        """The instruction, the question and the formula it gives (`given`)."""
         assert self.attempt is not None
         question, lang = self.attempt.question, self.lang
         parts: list[RenderableType] = [
             Text(question.instruction(lang), style="dim italic"),
             Text(question.question(lang), style="bold"),
         ]
-        if question.card.formula and question.kind != Kind.SELF:
-            parts.append(
-                Text.assemble(
-                    (f"{LABELS[lang]['formula']}: ", "dim"),
-                    (latex(question.card.formula), "bold cyan"),
-                )
-            )
+        if question.given:
+            parts.append(_formula_line(question.given, lang))
         return Group(*parts)
 
     def render_after(self) -> Group:
@@ -170,7 +169,10 @@ class QuizScreen(StudyScreen[None]):
                 answer = Text.assemble(
                     (f"{LABELS[lang]['answer']}: ", "bold green"), question.expected(lang)
                 )
-                parts += [answer, Text("\ny: I knew it    n: I did not", style="bold")]
+                parts.append(answer)
+                if question.answer_formula:
+                    parts.append(_formula_line(question.answer_formula, lang))
+                parts.append(Text("\ny: I knew it    n: I did not", style="bold"))
             else:
                 parts.append(Text("space: show the answer", style="dim"))
         return Group(*parts)
@@ -193,6 +195,8 @@ class QuizScreen(StudyScreen[None]):
                     (f"{LABELS[lang]['answer']}: ", "bold green"), question.expected(lang)
                 )
             )
+        if question.answer_formula:
+            parts.append(_formula_line(question.answer_formula, lang))
         parts += notes_renderables(question.card, lang)
         parts.append(Text("\nEnter: next question", style="dim"))
         return parts

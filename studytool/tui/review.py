@@ -18,7 +18,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from studytool.content.model import Card, CardType
+from studytool.content.model import Card
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import Rating
 from studytool.study.cardtypes import Interaction, Response, is_interactive
@@ -222,7 +222,7 @@ class ReviewScreen(StudyScreen[None]):
             case "demo":
                 return None if card.demo is None else True
             case "raw_formula":
-                return None if card.formula is None else True
+                return None if card.formula is None and card.given is None else True
         return True
 
     # ---- answering -----------------------------------------------------------------------
@@ -362,10 +362,9 @@ class ReviewScreen(StudyScreen[None]):
     # ---- other keys ----------------------------------------------------------------------
 
     def action_raw_formula(self) -> None:
-        if self.display_state is not None and self.card and self.card.formula:
+        # toggles how formulas are drawn; the answer's formula still waits for the reveal
+        if self.display_state is not None and self.card and (self.card.formula or self.card.given):
             self.display_state.raw_formula = not self.display_state.raw_formula
-            if not self.revealed and self.card.type in (CardType.BASIC, CardType.REVERSED):
-                self.notify(f"Formula (raw LaTeX): {self.card.formula}", timeout=6)
             self.redraw()
 
     def action_demo(self) -> None:

@@ -15,8 +15,10 @@ answer widget, chosen by the kind's `Interaction`.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from studytool.content.model import Card
+from studytool.latex import render as latex
 from studytool.study.cardtypes import choice, numeric, order, recall, truefalse, typed
 from studytool.study.cardtypes.base import (
     AnswerError,
@@ -55,8 +57,10 @@ def answer_text(card: Card, lang: str, reverse: bool = False) -> str:
 
 
 def card_sides(card: Card, lang: str) -> Sides:
-    """Any card as a question and an answer in one language, as plain text."""
-    return card_model(card).sides(card, lang)
+    """Any card as a question and an answer in one language, as plain text; a `given` formula
+    is part of the question."""
+    sides = card_model(card).sides(card, lang)
+    return replace(sides, given=latex(card.given)) if card.given else sides
 
 
 def is_interactive(card: Card) -> bool:

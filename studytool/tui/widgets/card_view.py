@@ -1,6 +1,6 @@
 """One card on screen, every type, question side and answer side, with the user's answer.
 
-`CardView` stacks the question (with a formula), the answer widget (`AnswerView`: choices,
+`CardView` stacks the question (with its `given` formula), the answer widget (`AnswerView`: choices,
 true/false, order, the answer box) and, once revealed, the result, the answer and the notes.
 """
 
@@ -14,7 +14,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from studytool.content.model import Card, CardType
+from studytool.content.model import Card
 from studytool.latex import render as latex
 from studytool.render import notes_renderables
 from studytool.study.cardtypes import Interaction, answer_text, question_text
@@ -39,8 +39,7 @@ class CardDisplay:
         return self.attempt.question.reverse
 
 
-def _formula(card: Card, raw: bool, lang: str) -> Text:
-    shown = card.formula or ""
+def _formula(shown: str, raw: bool, lang: str) -> Text:
     text = Text.assemble((f"{LABELS[lang]['formula']}: ", "dim"))
     if raw:
         text.append(shown, style="italic")
@@ -63,15 +62,15 @@ def result_line(check: Check) -> Text:
 
 
 def question_part(d: CardDisplay) -> RenderableType:
-    """The question, with a formula that belongs to it."""
+    """The question, with the formula it gives (`given`); the card's `formula` is part of the
+    answer."""
     card, lang, question = d.card, d.lang, d.attempt.question
     shown = question.question(lang) if question.instance else question_text(card, lang, d.reverse)
     parts: list[RenderableType] = [Text(shown, style="bold")]
     if d.reverse:
         parts.append(Text("(back → front)", style="dim italic"))
-    # a basic card's formula usually is its answer; other types show it as part of the question
-    if card.formula and (d.revealed or card.type not in (CardType.BASIC, CardType.REVERSED)):
-        parts += [Text(), _formula(card, d.raw_formula, lang)]
+    if question.given:
+        parts += [Text(), _formula(question.given, d.raw_formula, lang)]
     return Group(*parts)
 
 
@@ -98,6 +97,8 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
             question.expected(lang) if question.instance else answer_text(card, lang, d.reverse)
         )
         parts.append(Text.assemble((f"{LABELS[lang]['answer']}: ", "bold green"), answer))
+    if formula := attempt.question.answer_formula:
+        parts.append(_formula(formula, d.raw_formula, lang))
     parts += notes_renderables(card, lang)
     return parts
 
