@@ -32,6 +32,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     day_start_hour: int = 4
     new_per_day: int = 20
+    bury_siblings: bool = True  # a reversed card's other direction waits for the next day
     quiz_feedback: str = "immediate"  # or "end"
     lang: str = "en"
 
@@ -78,6 +79,7 @@ class Settings:
             scheduler=scheduler,
             day_start_hour=hour,
             new_per_day=_get(rev, "new_per_day", int, 20, path),
+            bury_siblings=_get(rev, "bury_siblings", bool, True, path),
             quiz_feedback=feedback,
             lang=_get(raw, "lang", str, "en", path),
         )

@@ -101,7 +101,7 @@ class ReviewScreen(StudyScreen[None]):
         self.session = session
         self.heading = title
         self.display_state: CardDisplay | None = None
-        self.proposed: Rating = Rating.Good
+        self.proposed: Rating | None = Rating.Good  # None: not answered, nothing proposed
         self.revealed = False
 
     # ---- layout --------------------------------------------------------------------------
@@ -228,7 +228,8 @@ class ReviewScreen(StudyScreen[None]):
     # ---- answering -----------------------------------------------------------------------
 
     def action_reveal(self) -> None:
-        """Show the answer. An unanswered interactive card counts as a wrong answer."""
+        """Show the answer. An interactive card revealed without an answer is not answered
+        (not wrong): no grade is proposed, the user grades it."""
         state = self.display_state
         if state is None or self.revealed:
             return
@@ -248,7 +249,8 @@ class ReviewScreen(StudyScreen[None]):
         state = self.display_state
         if state is None:
             return
-        self.proposed = propose_rating(state.attempt.submit(response))
+        check = state.attempt.submit(response)
+        self.proposed = None if check is None else propose_rating(check)
         self._reveal()
 
     def action_pick(self, index: int) -> None:
@@ -294,12 +296,15 @@ class ReviewScreen(StudyScreen[None]):
         if state is None or self.revealed or state.attempt.interaction is not Interaction.INPUT:
             return
         state.attempt.text = event.value.strip()
-        self.check_answer(state.attempt.text)
+        self.check_answer(state.attempt.text)  # empty: not answered, the answer is shown
 
     def action_confirm(self) -> None:
         state = self.display_state
         if self.revealed:
-            self.action_grade(int(self.proposed))
+            if self.proposed is None:
+                self.notify("Not answered: grade it yourself, 1-4.", timeout=3)
+            else:
+                self.action_grade(int(self.proposed))
         elif state is not None and state.attempt.interaction in (
             Interaction.TOGGLE,
             Interaction.ARRANGE,
@@ -312,9 +317,10 @@ class ReviewScreen(StudyScreen[None]):
         state = self.display_state
         if state is None or not self.revealed:
             return
-        check = state.attempt.check
+        attempt = state.attempt
+        correct = None if attempt.check is None else attempt.check.correct
         try:
-            self.session.grade(rating, correct=None if check is None else check.correct)
+            self.session.grade(rating, correct=correct, response=attempt.response)
             self.session.next()
         except StoreError as e:
             self.notify(f"Not saved: {e}", title="Grade", severity="error")

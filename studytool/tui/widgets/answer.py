@@ -87,14 +87,17 @@ class Attempt:
                 return self.text
         return None
 
-    def submit(self, response: Response | None) -> Check:
-        """Check an answer (None: none was given, which is wrong) and keep the result."""
-        self.response = response
-        q = self.question
-        if response is None:
-            self.check = Check(0.0, q.expected("en"), "no answer")
-        else:
-            self.check = q.check(response)
+    @property
+    def unanswered(self) -> bool:
+        """Shown without an answer: not wrong, just not answered (the user grades it)."""
+        return self.response is None and self.check is None
+
+    def submit(self, response: Response | None) -> Check | None:
+        """Check an answer and keep the result. Nothing given (None, an empty text or no
+        choice) is not an answer: no check, and nothing to call wrong."""
+        empty = response is None or response == "" or response == ()
+        self.response = None if empty else response
+        self.check = None if self.response is None else self.question.check(self.response)
         return self.check
 
     def said(self, lang: str) -> str:

@@ -90,6 +90,8 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
             if typed:
                 result.append(said)
         parts.append(result)
+    elif attempt.unanswered and attempt.interaction is not Interaction.SELF:
+        parts.append(Text("– Not answered: grade yourself (1-4)", style="bold yellow"))
     shows_answer = attempt.interaction in (Interaction.PICK, Interaction.TOGGLE)
     if check is None or not (shows_answer or attempt.interaction is Interaction.ARRANGE):
         question = attempt.question
