@@ -46,6 +46,15 @@ def current_id(app: StudyApp) -> str:
     return screen.card.id if screen.card else ""
 
 
+def shown_at(app: StudyApp, right: bool) -> list[int]:
+    """Positions (0-based, as shown: choices are shuffled) of the right or the wrong choices."""
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen) and screen.display_state is not None
+    question = screen.display_state.attempt.question
+    rights = question.right_options
+    return [p for p in range(len(question.options)) if (p in rights) is right]
+
+
 async def type_answer(pilot: Pilot, text: str) -> None:
     response = pilot.app.screen.query_one("#response", Input)
     assert response.has_focus
@@ -61,16 +70,17 @@ async def test_review_five_types_undo_one_and_check_the_store(tmp_path: Path) ->
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
 
-        # mcq: "a" picks the first choice, which is right: Good is proposed, Enter takes it
+        # mcq: the letter of the right choice as shown: Good is proposed, Enter takes it
         assert current_id(app) == "blur-kernel"
-        await pilot.press("a")
+        await pilot.press("abcde"[shown_at(app, right=True)[0]])
         assert "✓ Correct" in card_text(app)
         assert app.screen.query_one("#grade-3", Button).has_class("-proposed")
         await pilot.press("enter")
 
-        # multi: toggle 1 and 3 (one right, one wrong): Again proposed; the user picks Hard
+        # multi: toggle one right and one wrong choice: Again proposed; the user picks Hard
         assert current_id(app) == "conv-effects"
-        await pilot.press("1", "3", "enter")
+        picks = [shown_at(app, right=True)[0], shown_at(app, right=False)[0]]
+        await pilot.press(*(str(p + 1) for p in picks), "enter")
         assert "✗ Wrong" in card_text(app)
         assert app.screen.query_one("#grade-1", Button).has_class("-proposed")
         await pilot.press("2")
@@ -207,7 +217,7 @@ async def test_choices_and_grades_work_with_the_mouse(tmp_path: Path) -> None:
         assert current_id(app) == "blur-kernel"
         view = app.screen.query_one("#card", CardView)
         # the card view starts with a padding line, the question and a blank line
-        await pilot.click(view, offset=(12, 3))  # the first choice
+        await pilot.click(view, offset=(12, 3 + shown_at(app, right=True)[0]))  # the key
         assert "✓ Correct" in card_text(app)
         await pilot.click("#grade-4")
         assert revlog(app) == [("quizzes/blur-kernel", int(Rating.Easy), "review")]
