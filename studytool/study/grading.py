@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from studytool.content.model import Card
 from studytool.study.text import format_number
@@ -118,3 +119,30 @@ def check_order(card: Card, order: Sequence[int]) -> Check:
     in_place = sum(1 for pos, item in enumerate(order[:n]) if item == pos)
     return Check(in_place / n if n else 0.0, " → ".join(str(i + 1) for i in range(n)),
                  f"{in_place} of {n} in place")  # fmt: skip
+
+
+def char_diff(given: str, expected: str) -> list[tuple[str, str]]:
+    """How a typed answer differs from the expected one, character by character: segments
+    tagged "same", "extra" (typed, not expected) or "missing" (expected, not typed), in reading
+    order. Case does not count as a difference."""
+    out: list[tuple[str, str]] = []
+    matcher = SequenceMatcher(None, given.casefold(), expected.casefold(), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append((expected[j1:j2], "same"))
+            continue
+        if i2 > i1:
+            out.append((given[i1:i2], "extra"))
+        if j2 > j1:
+            out.append((expected[j1:j2], "missing"))
+    return out
+
+
+def closest(given: str, candidates: Sequence[str]) -> str:
+    """The candidate most like what was typed (the spelling to show a diff against)."""
+    key = given.casefold()
+    return max(
+        candidates,
+        key=lambda c: SequenceMatcher(None, key, c.casefold(), autojunk=False).ratio(),
+        default="",
+    )

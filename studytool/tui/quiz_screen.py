@@ -25,7 +25,13 @@ from studytool.study.text import LABELS, clock_text
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.quiz_results import QuizResultsScreen, verdict
 from studytool.tui.screens import StudyScreen
-from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt
+from studytool.tui.widgets.answer import (
+    CHOICE_KEYS,
+    CHOOSING,
+    AnswerView,
+    Attempt,
+    typed_diff,
+)
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
@@ -70,6 +76,7 @@ class QuizScreen(StudyScreen[None]):
             "shift+down,right_square_bracket", "order_move(1)", "Move down", id="quiz.move-down"
         ),
         Binding("s", "skip", "Skip", id="quiz.skip"),
+        Binding("i", "overrule", "I was right", id="quiz.overrule"),
         Binding("escape", "end", "End quiz", id="quiz.end"),
     ]
 
@@ -187,6 +194,8 @@ class QuizScreen(StudyScreen[None]):
         if answered.check is not None and answered.check.detail and 0 < answered.score < 1:
             line.append(f"   {answered.check.detail}", style="yellow")
         parts: list[RenderableType] = [Text(), line]
+        if diff := typed_diff(question, answered.response, lang):
+            parts.append(diff)
         # choices and the arrangement show the right answer in their rows
         shown = question.interaction in (*CHOOSING, Interaction.ARRANGE)
         if not shown or not answered.answered:
@@ -198,7 +207,8 @@ class QuizScreen(StudyScreen[None]):
         if question.answer_formula:
             parts.append(_formula_line(question.answer_formula, lang))
         parts += notes_renderables(question.card, lang)
-        parts.append(Text("\nEnter: next question", style="dim"))
+        overrule = "    i: I was right" if self._can_overrule() else ""
+        parts.append(Text(f"\nEnter: next question{overrule}", style="dim"))
         return parts
 
     # ---- keys ----------------------------------------------------------------------------
@@ -209,7 +219,11 @@ class QuizScreen(StudyScreen[None]):
         if action == "end":
             return True
         if self.feedback is not None:  # reading the feedback: Enter or space goes on
+            if action == "overrule":
+                return self._can_overrule()
             return action in ("confirm", "reveal")
+        if action == "overrule":
+            return False
         if self.attempt is None or self.run.current is None:
             return False
         question, interaction = self.attempt.question, self.attempt.interaction
@@ -300,6 +314,19 @@ class QuizScreen(StudyScreen[None]):
             return
         attempt.text = text
         self.submit(response)
+
+    def _can_overrule(self) -> bool:
+        a = self.feedback
+        return a is not None and a.answered and not a.correct and a.question.kind != Kind.SELF
+
+    def action_overrule(self) -> None:
+        """The user says "I was right": the answer on screen counts as right (saved so)."""
+        if not self._can_overrule():
+            return
+        self.feedback = self.run.overrule()
+        if self.attempt is not None:
+            self.attempt.check = self.feedback.check
+        self.redraw()
 
     def action_skip(self) -> None:
         if self.feedback is not None or self.run.current is None:

@@ -36,6 +36,7 @@ from studytool.study.cardtypes.base import (
     unregister,
 )
 from studytool.study.cardtypes.order import fixed_shuffle, shuffled_order
+from studytool.study.cardtypes.recall import cloze_parts
 from studytool.study.cardtypes.typed import alternatives
 
 # importing a type's module registers it
@@ -83,6 +84,7 @@ __all__ = [
     "ask",
     "card_model",
     "card_sides",
+    "cloze_parts",
     "fixed_shuffle",
     "is_interactive",
     "question_text",

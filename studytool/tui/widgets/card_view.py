@@ -14,13 +14,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Static
 
-from studytool.content.model import Card
+from studytool.content.model import Card, CardType
 from studytool.latex import render as latex
 from studytool.render import notes_renderables
-from studytool.study.cardtypes import Interaction, answer_text, question_text
+from studytool.study.cardtypes import Interaction, answer_text, cloze_parts, question_text
 from studytool.study.grading import Check
 from studytool.study.text import LABELS
-from studytool.tui.widgets.answer import AnswerView, Attempt
+from studytool.tui.widgets.answer import AnswerView, Attempt, typed_diff
 
 
 @dataclass
@@ -46,6 +46,16 @@ def _formula(shown: str, raw: bool, lang: str) -> Text:
         text.append("  (raw LaTeX)", style="dim")
     else:
         text.append(latex(shown), style="bold cyan")
+    return text
+
+
+def cloze_answer(card: Card, lang: str) -> Text:
+    """The cloze filled in, what was blanked highlighted; then the card's back, if any."""
+    text = Text()
+    for segment, blanked in cloze_parts(card.prompt.get(lang)):
+        text.append(segment, style="bold reverse green" if blanked else "")
+    if card.back:
+        text.append("\n" + card.back.get(lang))
     return text
 
 
@@ -90,6 +100,8 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
             if typed:
                 result.append(said)
         parts.append(result)
+        if diff := typed_diff(attempt.question, attempt.response, lang):
+            parts.append(diff)
     elif attempt.unanswered and attempt.interaction is not Interaction.SELF:
         parts.append(Text("– Not answered: grade yourself (1-4)", style="bold yellow"))
     shows_answer = attempt.interaction in (Interaction.PICK, Interaction.TOGGLE)
@@ -98,7 +110,11 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
         answer = (
             question.expected(lang) if question.instance else answer_text(card, lang, d.reverse)
         )
-        parts.append(Text.assemble((f"{LABELS[lang]['answer']}: ", "bold green"), answer))
+        label = Text(f"{LABELS[lang]['answer']}: ", style="bold green")
+        if card.type is CardType.CLOZE:
+            parts.append(label + cloze_answer(card, lang))
+        else:
+            parts.append(label + answer)
     if formula := attempt.question.answer_formula:
         parts.append(_formula(formula, d.raw_formula, lang))
     parts += notes_renderables(card, lang)
