@@ -15,9 +15,10 @@ from studytool.content.library import load_library
 from studytool.content.model import Card, CardType, Text
 from studytool.store.repo import Store
 from studytool.store.scheduler import Rating
-from studytool.study.cardtypes import ask
-from studytool.study.grading import check_numeric, check_typed
+from studytool.study.cardtypes import ask, cloze_parts
+from studytool.study.grading import char_diff, check_numeric, check_typed, closest
 from studytool.study.queue import build_queue
+from studytool.study.quiz import QuizRun, QuizSpec
 from studytool.study.review import ReviewSession
 
 DECKS = Path(__file__).parent.parent / "tui" / "fixtures" / "decks"
@@ -193,3 +194,35 @@ def test_typed_alternatives_are_the_same_in_review_and_quiz(quiz: bool) -> None:
     for given in ("overfitting", "Overfitting", "과적합", "Overfitting (과적합)"):
         assert q.check(given).correct, given
     assert not q.check("underfitting").correct
+
+
+# ---- what the reveal shows -----------------------------------------------------------------
+
+
+def test_char_diff_marks_extra_and_missing_letters() -> None:
+    assert char_diff("baging", "bagging") == [("ba", "same"), ("g", "missing"), ("ging", "same")]
+    # case is no difference; the expected spelling is what is shown
+    assert char_diff("Boostingg", "boosting") == [("boosting", "same"), ("g", "extra")]
+    assert char_diff("relu", "tanh") == [("relu", "extra"), ("tanh", "missing")]
+    assert closest("overfiting", ["과적합", "Overfitting", "underfitting"]) == "Overfitting"
+
+
+def test_cloze_parts_mark_the_blanked_text() -> None:
+    text = "Dropout zeroes with probability {{c1::p::a rate}} during {{c2::training}}."
+    assert cloze_parts(text) == [
+        ("Dropout zeroes with probability ", False),
+        ("p", True),
+        (" during ", False),
+        ("training", True),
+        (".", False),
+    ]
+
+
+def test_a_quiz_answer_can_be_overruled_and_then_counts_as_right() -> None:
+    tf = card(CardType.TRUEFALSE, answer_bool=True)
+    run = QuizRun([ask("d/c", tf, random.Random(1))], QuizSpec(), lambda: NOW)
+    wrong = run.answer(False)
+    assert not wrong.correct
+    fixed = run.overrule()
+    assert fixed.correct and fixed.overruled and fixed.response is False
+    assert run.finish().score == 1.0

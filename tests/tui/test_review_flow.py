@@ -242,3 +242,81 @@ async def test_an_edited_card_is_redrawn_and_the_session_goes_on(tmp_path: Path)
         assert current_id(app) == "relu" and "Rectified linear unit" in card_text(app)
         await pilot.press("space", "3")
         assert [key for key, _, _ in revlog(app)] == ["basics/sgd-update", "basics/relu"]
+
+
+def only(app: StudyApp, *keys: str) -> None:
+    """Suspend every review key but these."""
+    app.store.suspend([k for c in app.all_cards() for k in c.review_keys() if k not in keys])
+
+
+async def test_empty_answer_is_not_answered_and_a_wrong_typed_one_shows_a_diff(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        only(app, "quizzes/bagging", "quizzes/momentum-limit")
+        app.action_review("quizzes")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+
+        # typed: a typo is wrong, and the diff shows the letters typed too much and missing
+        assert current_id(app) == "bagging"
+        await type_answer(pilot, "baging")
+        text = card_text(app)
+        assert "✗ Wrong" in text and "you said: baging" in text
+        state = screen.display_state
+        assert state is not None
+        diff = next(p for p in answer_part(state) if getattr(p, "plain", "") == "  bagging")
+        missing = [diff.plain[s.start : s.end] for s in diff.spans if "underline" in str(s.style)]
+        assert missing == ["g"]
+        await pilot.press("enter")
+
+        # numeric: an empty Enter shows the answer as not answered: nothing is called wrong,
+        # no grade is proposed, Enter does not grade; the user grades with 1-4
+        assert current_id(app) == "momentum-limit"
+        await type_answer(pilot, "")
+        text = card_text(app)
+        assert "Not answered" in text and "Wrong" not in text and "Answer: 10" in text
+        assert not any(b.has_class("-proposed") for b in screen.query("#grades Button"))
+        await pilot.press("enter")
+        assert len(revlog(app)) == 1
+        await pilot.press("2")
+        assert revlog(app)[-1] == ("quizzes/momentum-limit", int(Rating.Hard), "review")
+        assert screen.session.answers[-1].correct is None
+
+
+async def test_cloze_reveal_highlights_what_was_blanked(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        only(app, "basics/dropout-cloze")
+        app.action_review("basics")
+        await pilot.pause()
+        await pilot.press("space")
+        state = app.screen.display_state
+        answer = next(p for p in answer_part(state) if "Answer:" in getattr(p, "plain", ""))
+        marked = [answer.plain[s.start : s.end] for s in answer.spans if "reverse" in str(s.style)]
+        assert marked == ["p", "training"]
+
+
+async def test_a_reversed_pair_is_never_shown_the_same_day(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        shown: list[str] = []
+        for _ in range(2):  # two sessions on the same day
+            app.action_review("basics")
+            await pilot.pause()
+            while isinstance(app.screen, ReviewScreen) and len(shown) < 40:
+                showing = app.screen.session.current
+                assert showing is not None
+                shown.append(showing.item.key)
+                await pilot.press("space", "1" if len(shown) % 2 else "3")
+            await pilot.pause()
+            if isinstance(app.screen, SummaryScreen):
+                await pilot.press("enter")
+                await pilot.pause()
+        assert "basics/relu" in shown or "basics/relu@rev" in shown
+        assert not {"basics/relu", "basics/relu@rev"} <= set(shown), shown
