@@ -110,11 +110,8 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
         answer = (
             question.expected(lang) if question.instance else answer_text(card, lang, d.reverse)
         )
-        label = Text(f"{LABELS[lang]['answer']}: ", style="bold green")
-        if card.type is CardType.CLOZE:
-            parts.append(label + cloze_answer(card, lang))
-        else:
-            parts.append(label + answer)
+        shown = cloze_answer(card, lang) if card.type is CardType.CLOZE else answer
+        parts.append(Text.assemble((f"{LABELS[lang]['answer']}: ", "bold green"), shown))
     if formula := attempt.question.answer_formula:
         parts.append(_formula(formula, d.raw_formula, lang))
     parts += notes_renderables(card, lang)
