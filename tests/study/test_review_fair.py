@@ -15,11 +15,12 @@ from studytool.content.library import load_library
 from studytool.content.model import Card, CardType, Text
 from studytool.store.repo import Store
 from studytool.store.scheduler import Rating
-from studytool.study.cardtypes import ask, cloze_parts
+from studytool.study.cardtypes import ask, card_sides, cloze_parts
 from studytool.study.grading import char_diff, check_numeric, check_typed, closest
 from studytool.study.queue import build_queue
 from studytool.study.quiz import QuizRun, QuizSpec
 from studytool.study.review import ReviewSession
+from studytool.study.sheet import build_sheet
 
 DECKS = Path(__file__).parent.parent / "tui" / "fixtures" / "decks"
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
@@ -226,3 +227,21 @@ def test_a_quiz_answer_can_be_overruled_and_then_counts_as_right() -> None:
     fixed = run.overrule()
     assert fixed.correct and fixed.overruled and fixed.response is False
     assert run.finish().score == 1.0
+
+
+# ---- every front end follows the card-type model: `given` asks, `formula` answers ---------
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+def test_sheets_print_given_on_the_sheet_and_the_formula_in_the_key(fmt: str) -> None:
+    numeric = card(CardType.NUMERIC, number=4.0, given="x^2", formula="y = 4")
+    sheet = build_sheet([numeric], QuizSpec(n=1), seed=1, fmt=fmt)
+    assert "x²" in sheet.questions and "y = 4" not in sheet.questions
+    assert "y = 4" in sheet.answers
+
+
+def test_exported_sides_hold_given_on_the_front_only() -> None:
+    numeric = card(CardType.NUMERIC, number=4.0, given="x^2", formula="y = 4")
+    sides = card_sides(numeric, "en")
+    assert sides.front.splitlines() == ["Q", "x²"]
+    assert "y = 4" not in sides.front
