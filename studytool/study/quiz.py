@@ -300,9 +300,9 @@ class QuizRun:
         return self._record(None)
 
     def overrule(self) -> Answered:
-        """The user says "I was right": the last answer counts as right after all (an equivalent answer the
-        check did not know), like changing the proposed grade in review. It is saved as right,
-        and logged as Good."""
+        """The user says "I was right": the last answer counts as right after all (an
+        equivalent answer the check did not know), like changing the proposed grade in review.
+        It is saved as right, and logged as Good."""
         if not self.answers or not self.answers[-1].answered:
             raise ValueError("no answer to overrule")
         last = self.answers[-1]

@@ -64,7 +64,8 @@ class ReviewScreen(StudyScreen[None]):
     HELP = (
         "Space shows the answer; 1-4 grade (the label shows the next interval); Enter takes the "
         "proposed grade.\nChoice cards: 1-9 or a-e pick (multi: toggle, then Enter). True/false: "
-        "t / f. Typed and numeric: type, then Enter (empty Enter shows the answer). Order: "
+        "t / f. Typed and numeric: type, then Enter (empty Enter shows the answer, not "
+        "answered: grade it yourself). Order: "
         "up/down select, shift+up/down or [ ] move, Enter checks.\nWhile choosing, a-e are the "
         "choices (b, d, e mean bury, demo, edit again once the answer is shown)."
     )
