@@ -53,6 +53,7 @@ class Settings:
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     day_start_hour: int = 4
     new_per_day: int = 20  # first reviews a study day, all decks together (Anki's model)
+    bury_siblings: bool = True  # a reversed card's other direction waits for the next day
     quiz_feedback: str = "immediate"  # or "end"
     lang: str = "en"
     keymap: tuple[tuple[str, str], ...] = ()  # [keymap]: binding id, key names
@@ -126,6 +127,7 @@ class Settings:
             scheduler=scheduler,
             day_start_hour=hour,
             new_per_day=limits["new_per_day"],
+            bury_siblings=_get(rev, "bury_siblings", bool, True, path, "review."),
             quiz_feedback=feedback,
             lang=_get(raw, "lang", str, "en", path),
             keymap=_keymap(raw, path),

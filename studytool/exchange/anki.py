@@ -116,10 +116,11 @@ def deck_name(deck: Deck, lang: str) -> str:
     return f"{ROOT_DECK}::{deck.title.get(lang).replace('::', ':')}"
 
 
-def _extra(card: Card, lang: str, formula: bool) -> str:
+def _extra(card: Card, lang: str) -> str:
+    """The back's extras: the card's formula (part of the answer) and its notes."""
     labels = LABELS[lang]
     parts = []
-    if formula and card.formula:
+    if card.formula:
         parts.append(formula_html(card.formula))
     if card.explain is not None:
         parts.append(f"<b>{labels['explain']}:</b> {to_html(card.explain.get(lang))}")
@@ -139,12 +140,15 @@ def _extra(card: Card, lang: str, formula: bool) -> str:
     return "<br>".join(parts)
 
 
+def _given(card: Card) -> str:
+    """The formula a question gives; a card's `formula` is on the back (`_extra`)."""
+    return formula_html(card.given) if card.given else ""
+
+
 def quiz_sides(card: Card, lang: str) -> tuple[str, str]:
     """A quiz card as the front and back of a Basic note, its choices listed on the front."""
     sides = card_sides(card, lang)
-    front = to_html(sides.question)
-    if card.formula:
-        front += formula_html(card.formula)
+    front = to_html(sides.question) + _given(card)
     if sides.listing:
         items = "".join(f"<li>{to_html(t)}</li>" for t in sides.listing)
         front += f"<ol class=choices>{items}</ol>"
@@ -184,21 +188,21 @@ def export_anki(decks: Sequence[Deck], path: Path, lang: str = "en") -> AnkiResu
             model = models.get(card.type, models[CardType.BASIC])
             if card.type is CardType.CLOZE:
                 extra = to_html(card.back.get(lang)) if card.back else ""
-                rest = _extra(card, lang, formula=True)
+                rest = _extra(card, lang)
                 fields = [
-                    to_html(card.prompt.get(lang)),
+                    to_html(card.prompt.get(lang)) + _given(card),
                     "<br>".join(p for p in (extra, rest) if p),
                 ]
             elif card.type in (CardType.BASIC, CardType.REVERSED):
                 back = card.back.get(lang) if card.back else ""
                 fields = [
-                    to_html(card.prompt.get(lang)),
+                    to_html(card.prompt.get(lang)) + _given(card),
                     to_html(back),
-                    _extra(card, lang, formula=True),
+                    _extra(card, lang),
                 ]
             else:
                 front, back = quiz_sides(card, lang)
-                fields = [front, back, _extra(card, lang, formula=False)]
+                fields = [front, back, _extra(card, lang)]
             anki_deck.add_note(
                 genanki.Note(
                     model=model,

@@ -215,3 +215,28 @@ async def test_a_given_seed_gives_the_same_quiz(tmp_path: Path) -> None:
             app.pop_screen()
             await pilot.pause()
         assert drawn[0] == drawn[1] and len(drawn[0]) == 5
+
+
+async def test_i_was_right_overrules_a_wrong_answer_and_is_saved_as_right(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        screen = await start_quiz(pilot, "5")
+        questions = list(screen.run.questions)
+        for q in questions:
+            await answer(pilot, q, right=False)
+            if q.kind == Kind.TRUEFALSE:  # the one the user says was right after all
+                assert screen.check_action("overrule", ()) is True
+                await pilot.press("i")
+                shown = screen_text(screen)
+                assert "✓ right (you said)" in shown and "I was right" not in shown
+                assert screen.check_action("overrule", ()) is False
+            await pilot.press("enter")
+            await pilot.pause()
+        results = app.screen
+        assert isinstance(results, QuizResultsScreen)
+        overruled = [a for a in results.result.answers if a.overruled]
+        assert [a.question.kind for a in overruled] == [Kind.TRUEFALSE]
+        rows = quizlog.questions(app.store, results.quiz_id)
+        scores = {r.kind: r.score for r in rows}
+        assert scores["truefalse"] == 1.0 and scores["choice"] == 0.0
