@@ -41,6 +41,14 @@ DecksOpt = Annotated[
     typer.Option("--deck", "-d", help="Deck to export (repeatable).", show_default=False),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Export every deck.")]
+AnkiLangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        "-l",
+        help="both: English and Korean in every note, with a tap to switch; or en / ko only.",
+    ),
+]
 
 
 def _counts_line(counts: dict[str, int]) -> str:
@@ -181,16 +189,19 @@ def export_anki_cmd(
     file: Annotated[Path, typer.Argument(metavar="FILE.apkg", help="Anki package to write.")],
     deck: DecksOpt = None,
     every: AllOpt = False,
-    lang: Lang = None,
+    lang: AnkiLangOpt = "both",
 ) -> None:
     """Write an Anki package; importing a newer one into Anki updates the notes."""
     from studytool.exchange.anki import export_anki
 
+    if lang not in ("both", "en", "ko"):
+        fail(f"--lang must be 'both', 'en' or 'ko', not '{lang}'")
     with clean_errors():
         decks = _pick_decks(deck, every)
-        result = export_anki(decks, file, resolve_lang(lang))
+        result = export_anki(decks, file, lang)
         kinds = ", ".join(f"{name} {n}" for name, n in result.notes.items())
-        typer.echo(f"wrote {result.total} notes from {result.decks} deck(s) to {file} ({kinds})")
+        typer.echo(f"wrote {result.total} notes from {result.decks} deck(s) to {file}")
+        typer.echo(f"{result.cards} cards, {len(result.notes)} note types: {kinds}")
         if result.drafts:
             typer.echo(f"left out {result.drafts} draft card(s)")
 
