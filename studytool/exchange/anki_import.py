@@ -169,7 +169,8 @@ def field_text(value: str) -> str:
         lambda m: f"[image: {m.group(1)}]" if m.group(1) else f"[sound: {m.group(2)}]", text
     )
     text = re.sub(r"<li[^>]*>", "\n- ", text, flags=re.I)
-    text = re.sub(r"<br\s*/?>|</?(?:div|p|ul|ol|tr|h\d)\b[^>]*>", "\n", text, flags=re.I)
+    text = re.sub(r"</(?:ul|ol)>", "\n", text, flags=re.I)
+    text = re.sub(r"<br\s*/?>|</?(?:div|p|tr|h\d)\b[^>]*>", "\n", text, flags=re.I)
     text = html.unescape(re.sub(r"<[^>]+>", "", text)).replace("\xa0", " ")
     text = "\n".join(line.rstrip() for line in text.splitlines())
     return re.sub(r"\n{3,}", "\n\n", text).strip()
@@ -198,6 +199,8 @@ def _text(values: dict[str, str], names: list[str]) -> Text:
 
 def _kind(nt: NoteType) -> str | None:
     """cloze, basic or reversed, by what the templates ask; None: a type we cannot map."""
+    if any("image-occlusion" in q for q, _ in nt.templates):
+        return None  # a cloze type on the surface, but the text is shapes on a picture
     if nt.cloze:
         return "cloze" if any("cloze:" in q for q, _ in nt.templates) else None
     if not nt.templates or len(nt.templates) > 2:
