@@ -225,3 +225,32 @@ async def drive(debug_port: str, url: str, shot: Path) -> None:
             result = await b.call("Page.captureScreenshot", format="png")
             shot.write_bytes(base64.b64decode(result["data"]))
             b.reader.cancel()
+
+
+def test_off_loopback_a_token_is_always_made(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    import studytool.cli.serve as serve_mod
+    from studytool.cli import app
+
+    made: list[tuple[str, int, str | None]] = []
+
+    class Fake:
+        def serve(self) -> None:
+            pass
+
+    def fake_server(command: str, host: str, port: int, token: str | None, _t: Path) -> Fake:
+        made.append((host, port, token))
+        return Fake()
+
+    monkeypatch.setattr(serve_mod, "make_server", fake_server)
+    monkeypatch.setattr(serve_mod, "lan_address", lambda: "192.168.1.20")
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    ((host, port, token),) = made
+    assert (host, port) == ("0.0.0.0", 8123) and token
+    assert f"open http://192.168.1.20:8123/?token={token}" in result.stdout
+    made.clear()
+    result = CliRunner().invoke(app, ["serve"])
+    assert made[0][2] is None and "open http://127.0.0.1:8000/\n" in result.stdout
+    assert CliRunner().invoke(app, ["serve", "--port", "0"]).exit_code == 2

@@ -123,9 +123,7 @@ def serve(
     port: Annotated[int, typer.Option("--port", "-p", help="Port to listen on.")] = 8000,
     token: Annotated[
         bool,
-        typer.Option(
-            "--token", help="Require an access token (always on off loopback addresses)."
-        ),
+        typer.Option("--token", help="Require an access token (always on off loopback addresses)."),
     ] = False,
 ) -> None:
     """Open the app in a web browser, e.g. on a phone or tablet on the same network."""
