@@ -116,25 +116,10 @@ def deck_name(deck: Deck, lang: str) -> str:
 
 
 def _extra(card: Card, lang: str, formula: bool) -> str:
-    labels = LABELS[lang]
-    parts = []
-    if formula and card.formula:
-        parts.append(formula_html(card.formula))
-    if card.explain is not None:
-        parts.append(f"<b>{labels['explain']}:</b> {to_html(card.explain.get(lang))}")
-    if card.errata is not None:
-        e = card.errata
-        parts.append(
-            f"<b>{labels['errata']}:</b> “{html.escape(e.quote, quote=False)}”<br>"
-            f"<b>{labels['fix']}:</b> {to_html(e.correction.get(lang))}<br>"
-            f"<i>{labels['ref']}: {html.escape(e.reference, quote=False)}</i>"
-        )
+    parts = [formula_html(card.formula)] if formula and card.formula else []
+    parts += [p for p in (_explain_html(card, lang), _errata_html(card, lang)) if p]
     if card.source is not None:
-        quote = f" — “{card.source.quote}”" if card.source.quote else ""
-        parts.append(
-            f"<div class=source>{labels['source']}: "
-            f"{html.escape(card.source.note + quote, quote=False)}</div>"
-        )
+        parts.append(f"<div class=source>{LABELS[lang]['source']}: {_source_html(card)}</div>")
     return "<br>".join(parts)
 
 
@@ -305,12 +290,13 @@ def bilingual_fields(card: Card) -> list[str]:
     ]
 
 
-def _card_count(card: Card) -> int:
-    """How many Anki cards the note of `card` makes (genanki's rule for cloze notes)."""
+def _card_count(card: Card, langs: tuple[str, ...]) -> int:
+    """How many Anki cards the note of `card` makes: a cloze note one per cloze number in any
+    of the languages its template shows (genanki's rule)."""
     if card.type is CardType.REVERSED:
         return 2
     if card.type is CardType.CLOZE:
-        return max(1, len(set(card.cloze_numbers("en")) | set(card.cloze_numbers("ko"))))
+        return max(1, len({n for lang in langs for n in card.cloze_numbers(lang)}))
     return 1
 
 
@@ -381,7 +367,7 @@ def export_anki(decks: Sequence[Deck], path: Path, lang: str = "en") -> AnkiResu
                 )
             )
             result.notes[model.name] = result.notes.get(model.name, 0) + 1
-            result.cards += _card_count(card)
+            result.cards += _card_count(card, ("en", "ko") if lang == BOTH else (lang,))
         if anki_deck.notes:
             packaged.append(anki_deck)
     if not packaged:
