@@ -303,6 +303,8 @@ def _read_collection(con: sqlite3.Connection, deck_id: str, title: str, path: Pa
         if nt is None or kind is None:
             unknown[nt.name if nt is not None else f"note type {mid}"] += 1
             continue
+        if kind == "reversed" and 1 not in ords.get(nid, []):
+            kind = "basic"  # "optional reversed" with the reverse turned off
         values = dict(zip(nt.fields, flds.split("\x1f"), strict=False))
         for value in values.values():
             media.update(a or b for a, b in MEDIA_REF.findall(value))

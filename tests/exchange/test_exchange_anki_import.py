@@ -134,6 +134,7 @@ def anki_package(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Pat
 
     basic = add("Basic", Front="What is <b>momentum</b>?", Back=r"\(p = mv\)")
     add("Basic (and reversed card)", Front="force", Back="Kraft")
+    add("Basic (optional reversed card)", Front="mass", Back="Masse")  # no reverse asked
     cloze = add("Cloze", Text="{{c1::Newton}} wrote {{c2::Principia}}", **{"Back Extra": "1687"})
     add(
         "Image Occlusion",
@@ -172,15 +173,16 @@ def test_anki_package_with_history(anki_package: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(anki_package) as z:
         modern = "collection.anki21b" in z.namelist()
     assert result.format == ("collection.anki21b" if modern else "collection.anki21")
-    assert dict(result.counts) == {"basic": 1, "reversed": 1, "cloze": 1}
+    assert dict(result.counts) == {"basic": 2, "reversed": 1, "cloze": 1}
     assert dict(result.unknown) == {"Image Occlusion": 1}
     cards = result.deck.cards
     basic = by_prompt(cards, "What is momentum?")
     assert basic.back == Text.plain("$p = mv$")
     assert by_prompt(cards, "force").type is CardType.REVERSED
+    assert by_prompt(cards, "mass").type is CardType.BASIC
     c1 = by_prompt(cards, "{{c1::Newton}} wrote Principia")
     assert c1.back == Text.plain("1687")
-    assert len(cards) == 4  # basic, reversed, cloze c1 and c2
+    assert len(cards) == 5  # two basic, reversed, cloze c1 and c2
 
     assert [(r.key, r.rating) for r in result.reviews] == [
         (basic.full_id, 3),
@@ -223,8 +225,8 @@ def test_import_anki_command(anki_package: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert f"wrote 4 draft cards to {content / 'physics.yaml'}" in out
-    assert "basic 1 · reversed 1 · cloze 1 notes" in out
+    assert f"wrote 5 draft cards to {content / 'physics.yaml'}" in out
+    assert "basic 2 · reversed 1 · cloze 1 notes" in out
     assert "left out 1 notes of unknown types: Image Occlusion (1)" in out
     assert "logged 5 Anki answers on 2 card(s)" in out
     assert "draft: true" in (content / "physics.yaml").read_text(encoding="utf-8")
