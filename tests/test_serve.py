@@ -109,7 +109,8 @@ def test_token_guards_every_request(served: tuple[str, Path]) -> None:
     assert status == 200
     assert "<title>studytool</title>" in page
     assert f"ws://{base.removeprefix('http://')}ws" in page  # the WebSocket where the page is
-    assert cookie.startswith(f"studytool_token={token}")
+    port = base.rstrip("/").rsplit(":", 1)[1]
+    assert cookie.startswith(f"studytool_token_{port}={token}")
     assert get(base + "static/js/textual.js", cookie.split(";")[0])[0] == 200
 
 

@@ -29,7 +29,8 @@ if TYPE_CHECKING:
 serve_app = typer.Typer()
 
 TITLE = "studytool"
-COOKIE = "studytool_token"
+# cookies ignore ports: one name per port keeps two servers on one machine apart
+COOKIE = "studytool_token_{port}"
 # a small flash card, as an inline SVG favicon: no file to ship or serve
 ICON = (
     "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E"
@@ -59,7 +60,7 @@ def lan_address() -> str:
             return socket.gethostname()
 
 
-def token_middleware(token: str) -> Callable[..., Any]:
+def token_middleware(token: str, cookie_name: str) -> Callable[..., Any]:
     from aiohttp import web
 
     @web.middleware
@@ -70,9 +71,9 @@ def token_middleware(token: str) -> Callable[..., Any]:
         if given is not None and hmac.compare_digest(given, token):
             response = await handler(request)
             if not response.prepared:  # a WebSocket's headers are gone by now
-                response.set_cookie(COOKIE, token, httponly=True, samesite="Strict")
+                response.set_cookie(cookie_name, token, httponly=True, samesite="Strict")
             return response
-        cookie = request.cookies.get(COOKIE, "")
+        cookie = request.cookies.get(cookie_name, "")
         if cookie and hmac.compare_digest(cookie, token):
             return await handler(request)
         raise web.HTTPForbidden(text="studytool: this address needs the token from its URL\n")
@@ -99,7 +100,7 @@ def make_server(command: str, host: str, port: int, token: str | None, templates
         async def _make_app(self) -> web.Application:
             app = await super()._make_app()
             if token is not None:
-                app.middlewares.append(token_middleware(token))
+                app.middlewares.append(token_middleware(token, COOKIE.format(port=port)))
             return app
 
         async def handle_index(self, request: web.Request) -> Any:
