@@ -192,40 +192,50 @@ def test_one_review_in_chromium(served: tuple[str, Path], tmp_path: Path) -> Non
             assert time.monotonic() < deadline, "Chromium did not start"
             time.sleep(0.2)
         debug_port = port_file.read_text().split()[0]
-        asyncio.run(drive(debug_port, url, tmp_path / "review.png"))
+        asyncio.run(drive(debug_port, url, tmp_path))
     finally:
         browser.terminate()
         browser.wait(timeout=20)
     assert (tmp_path / "review.png").stat().st_size > 1000
+    assert (tmp_path / "second-tab.png").stat().st_size > 1000
 
     settings = Settings(content_dirs=(), data_dir=data)
     with Store.open(settings) as store:
         counts = store.answer_counts()
-    assert sum(total for total, _ in counts.values()) == 1, counts
+    assert sum(total for total, _ in counts.values()) == 2, counts  # one from each tab
 
 
-async def drive(debug_port: str, url: str, shot: Path) -> None:
+async def drive(debug_port: str, url: str, shots: Path) -> None:
+    """One review in a tab, then one more in a second tab while the first stays open: two app
+    processes on the same progress."""
     import aiohttp
 
     async with aiohttp.ClientSession() as http:
-        pages = await (await http.get(f"http://127.0.0.1:{debug_port}/json/list")).json()
-        target = next(p for p in pages if p["type"] == "page")
-        async with http.ws_connect(target["webSocketDebuggerUrl"], max_msg_size=0) as ws:
-            b = Browser(ws)
-            await b.call("Network.enable")
-            await b.call("Page.enable")
-            await b.call("Page.navigate", url=url)
-            await b.wait_for("Review all", since=0)  # Home's footer
-            # the terminal's input is xterm's hidden textarea: focus it as a tap would
-            focus = "document.querySelector('.xterm-helper-textarea').focus()"
-            await b.call("Runtime.evaluate", expression=focus)
-            await b.press("r", then="Show answer")  # review all: the first card's footer
-            await b.press(" ", then="Good")  # the answer, and the grade buttons
-            await b.press("Enter", then="1 done")  # the proposed grade, then the next card
-            await asyncio.sleep(1)
-            result = await b.call("Page.captureScreenshot", format="png")
-            shot.write_bytes(base64.b64decode(result["data"]))
-            b.reader.cancel()
+        devtools = f"http://127.0.0.1:{debug_port}/json"
+        pages = await (await http.get(f"{devtools}/list")).json()
+        first = next(p for p in pages if p["type"] == "page")
+        await review_in_tab(http, first["webSocketDebuggerUrl"], url, shots / "review.png")
+        second = await (await http.put(f"{devtools}/new?about:blank")).json()
+        await review_in_tab(http, second["webSocketDebuggerUrl"], url, shots / "second-tab.png")
+
+
+async def review_in_tab(http: Any, target: str, url: str, shot: Path) -> None:
+    async with http.ws_connect(target, max_msg_size=0) as ws:
+        b = Browser(ws)
+        await b.call("Network.enable")
+        await b.call("Page.enable")
+        await b.call("Page.navigate", url=url)
+        await b.wait_for("Review all", since=0)  # Home's footer
+        # the terminal's input is xterm's hidden textarea: focus it as a tap would
+        focus = "document.querySelector('.xterm-helper-textarea').focus()"
+        await b.call("Runtime.evaluate", expression=focus)
+        await b.press("r", then="Show answer")  # review all: the first card's footer
+        await b.press(" ", then="Good")  # the answer, and the grade buttons
+        await b.press("Enter", then="1 done")  # the proposed grade, then the next card
+        await asyncio.sleep(1)
+        result = await b.call("Page.captureScreenshot", format="png")
+        shot.write_bytes(base64.b64decode(result["data"]))
+        b.reader.cancel()
 
 
 def test_off_loopback_a_token_is_always_made(monkeypatch: pytest.MonkeyPatch) -> None:
