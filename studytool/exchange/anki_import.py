@@ -360,7 +360,10 @@ def _add_cloze(
     text = _text(values, text_names)
     back, extra = _answer(nt, values, text_names)
     base = card_id(guid, CLOZE_RE.sub(r"\2", text.en))
-    # one studytool card per Anki card, so each keeps its own history
+    # one studytool card per Anki card, so each keeps its own history; a card whose cloze was
+    # deleted from the text since (Anki keeps it, empty) has nothing left to ask
+    numbers = {int(m.group(1)) for m in CLOZE_RE.finditer(text.en + text.ko)}
+    ords = [o for o in ords if o + 1 in numbers] or ords[:1]
     for ord_ in ords:
         number = ord_ + 1
         prompt = (

@@ -136,6 +136,10 @@ def anki_package(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Pat
     add("Basic (and reversed card)", Front="force", Back="Kraft")
     add("Basic (optional reversed card)", Front="mass", Back="Masse")  # no reverse asked
     cloze = add("Cloze", Text="{{c1::Newton}} wrote {{c2::Principia}}", **{"Back Extra": "1687"})
+    edited = add("Cloze", Text="{{c1::Kepler}} and {{c2::Brahe}}")
+    edited["Text"] = "{{c1::Kepler}} and Brahe"  # Anki keeps the c2 card, now empty
+    col.update_note(edited)
+    assert len(edited.cards()) == 2
     add(
         "Image Occlusion",
         Occlusion="{{c1::image-occlusion:rect:left=.1:top=.1:width=.2:height=.2}}",
@@ -173,7 +177,7 @@ def test_anki_package_with_history(anki_package: Path, tmp_path: Path) -> None:
     with zipfile.ZipFile(anki_package) as z:
         modern = "collection.anki21b" in z.namelist()
     assert result.format == ("collection.anki21b" if modern else "collection.anki21")
-    assert dict(result.counts) == {"basic": 2, "reversed": 1, "cloze": 1}
+    assert dict(result.counts) == {"basic": 2, "reversed": 1, "cloze": 2}
     assert dict(result.unknown) == {"Image Occlusion": 1}
     cards = result.deck.cards
     basic = by_prompt(cards, "What is momentum?")
@@ -182,7 +186,9 @@ def test_anki_package_with_history(anki_package: Path, tmp_path: Path) -> None:
     assert by_prompt(cards, "mass").type is CardType.BASIC
     c1 = by_prompt(cards, "{{c1::Newton}} wrote Principia")
     assert c1.back == Text.plain("1687")
-    assert len(cards) == 5  # two basic, reversed, cloze c1 and c2
+    kepler = by_prompt(cards, "{{c1::Kepler}} and Brahe")  # one card: c2 has no text left
+    assert not kepler.id.endswith("-c1")
+    assert len(cards) == 6  # two basic, reversed, cloze c1 and c2, the edited cloze
 
     assert [(r.key, r.rating) for r in result.reviews] == [
         (basic.full_id, 3),
@@ -225,8 +231,8 @@ def test_import_anki_command(anki_package: Path, tmp_path: Path) -> None:
     )
     assert result.exit_code == 0, result.output
     out = result.stdout
-    assert f"wrote 5 draft cards to {content / 'physics.yaml'}" in out
-    assert "basic 2 · reversed 1 · cloze 1 notes" in out
+    assert f"wrote 6 draft cards to {content / 'physics.yaml'}" in out
+    assert "basic 2 · reversed 1 · cloze 2 notes" in out
     assert "left out 1 notes of unknown types: Image Occlusion (1)" in out
     assert "logged 5 Anki answers on 2 card(s)" in out
     assert "draft: true" in (content / "physics.yaml").read_text(encoding="utf-8")
