@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import json
 import os
 import re
@@ -229,9 +230,18 @@ async def review_in_tab(http: Any, target: str, url: str, shot: Path) -> None:
         # the terminal's input is xterm's hidden textarea: focus it as a tap would
         focus = "document.querySelector('.xterm-helper-textarea').focus()"
         await b.call("Runtime.evaluate", expression=focus)
-        await b.press("r", then="Show answer")  # review all: the first card's footer
+        # review all (the first card's footer says "Show answer"); while the progress database
+        # is still opening the app says so and a person presses again
+        for _ in range(15):
+            since = len(b.screen)
+            await b.key("r")
+            with contextlib.suppress(AssertionError):
+                await b.wait_for("Show answer", since, timeout=4)
+                break
+        else:
+            raise AssertionError(f"the review never started: {b.screen[-800:]!r}")
         await b.press(" ", then="Good")  # the answer, and the grade buttons
-        await b.press("Enter", then="1 done")  # the proposed grade, then the next card
+        await b.press("3", then="1 done")  # Good (an unanswered quiz card proposes none)
         await asyncio.sleep(1)
         result = await b.call("Page.captureScreenshot", format="png")
         shot.write_bytes(base64.b64decode(result["data"]))
