@@ -14,6 +14,7 @@ from studytool.cli.common import CliState, get_settings, out, use_state
 from studytool.cli.content import content_app
 from studytool.cli.demo import demo_app
 from studytool.cli.exchange import exchange_app
+from studytool.cli.plan import plan_app
 from studytool.cli.progress import progress_app
 from studytool.cli.quiz import quiz_app
 from studytool.cli.serve import serve_app
@@ -35,6 +36,7 @@ app.add_typer(exchange_app)
 app.add_typer(serve_app)
 app.add_typer(quiz_app, name="quiz", rich_help_panel="Study")
 app.add_typer(demo_app, name="demo", rich_help_panel="Demos")
+app.add_typer(plan_app, name="plan", rich_help_panel="Study")
 
 
 def _version(value: bool) -> None:
