@@ -242,7 +242,7 @@ def simulate(
     due0 = np.maximum(np.floor((due0 - now_ms) / DAY_MS), 0)
     new_idx = np.flatnonzero(is_new)
     intro = np.full(n, -1, dtype=np.int64)
-    intro[new_idx] = _intro_days([cards[i].deck for i in new_idx], limits, days)
+    intro[new_idx] = _intro_days([cards[int(i)].deck for i in new_idx], limits, days)
 
     s = np.tile(stored_s, (k, 1))
     d = np.tile(stored_d, (k, 1))
