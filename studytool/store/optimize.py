@@ -1,4 +1,6 @@
-"""Personal FSRS parameters: fit them to the review log in a child process, then reschedule.
+"""Personal FSRS parameters that prove themselves: fit them on the older 80 % of the review
+log (by time) in a child process, measure the current and the new parameters on the newest
+20 %, and adopt the new ones only when both log loss and RMSE(bins) improve.
 
 torch is imported only by the child (`studytool.store.optimize_worker`), never here.
 """
@@ -6,22 +8,28 @@ torch is imported only by the child (`studytool.store.optimize_worker`), never h
 from __future__ import annotations
 
 import json
+import math
 import os
 import subprocess
 import sys
 import tempfile
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from fsrs import Card as FsrsCard
+from fsrs import Rating
+
 import studytool
+from studytool.store.calibration import log_loss, rmse_bins
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import (
     CardState,
     StudyScheduler,
     as_utc,
+    from_ms,
     fsrs_version,
     to_ms,
     utc_now,
@@ -37,45 +45,102 @@ MIN_REVIEWS = 512
 # fsrs.optimizer.max_seq_len: only the first 64 reviews of each card are used
 MAX_SEQ_LEN = 64
 DAY_MS = 86_400_000
+HOLDOUT = 0.2  # the newest fifth of the qualifying reviews tests the fit
+
+Log = tuple[int, int, int, int | None]  # card_id, rating, time_ms, duration_ms
+Fitter = Callable[[Sequence[Log]], Sequence[float]]
+
+
+@dataclass(frozen=True, slots=True)
+class Score:
+    """How well parameters predict the held-out reviews (lower is better for both)."""
+
+    log_loss: float
+    rmse_bins: float
+
+    def to_dict(self) -> dict[str, float]:
+        return {"log_loss": self.log_loss, "rmse_bins": self.rmse_bins}
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    train_reviews: int  # qualifying reviews in the older part, what the fit saw
+    test_reviews: int  # qualifying reviews in the newest part, what both are measured on
+    current: Score
+    new: Score
+    candidate: tuple[float, ...]  # the fitted parameters, adopted or not
+
+    @property
+    def better(self) -> bool:
+        return (
+            self.new.log_loss < self.current.log_loss
+            and self.new.rmse_bins < self.current.rmse_bins
+        )
+
+    def line(self) -> str:
+        c, n = self.current, self.new
+        return (
+            f"fitted on the older {self.train_reviews} reviews, tested on the newest"
+            f" {self.test_reviews}: log loss {c.log_loss:.4f} (current) vs {n.log_loss:.4f}"
+            f" (new), RMSE(bins) {c.rmse_bins:.4f} vs {n.rmse_bins:.4f}"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "train_reviews": self.train_reviews,
+            "test_reviews": self.test_reviews,
+            "current": self.current.to_dict(),
+            "new": self.new.to_dict(),
+            "candidate": list(self.candidate),
+            "better": self.better,
+        }
 
 
 @dataclass(frozen=True, slots=True)
 class OptimizeResult:
     reviews: int  # qualifying reviews: those at least a day after the card's previous one
-    threshold: int
-    optimized: bool
-    parameters: tuple[float, ...]
+    threshold: int  # qualifying reviews the fit needs in the older part
+    optimized: bool  # new parameters were adopted
+    parameters: tuple[float, ...]  # the parameters in use now
     params_id: int | None = None
     rescheduled: int = 0
     backup: Path | None = None
+    evidence: Evidence | None = None  # None: too few reviews to fit
+    needed: int = 0  # more qualifying reviews before a fit is possible
+    personal: bool = False  # `parameters` are fitted ones, not the defaults
 
     @property
     def message(self) -> str:
-        if not self.optimized:
+        keeping = "your current parameters" if self.personal else "the default parameters"
+        if self.evidence is None:
             return (
                 f"{self.reviews} qualifying reviews; the optimizer needs at least "
-                f"{self.threshold} (each a day or more after the card's previous review). "
-                "Keeping the default parameters."
+                f"{self.threshold} in the older 80 % it fits on (each a day or more after the"
+                f" card's previous review): {self.needed} more. Keeping {keeping}."
             )
+        if not self.optimized:
+            return f"{self.evidence.line()}. Not better on both: keeping {keeping}."
         return (
-            f"fitted personal parameters on {self.reviews} qualifying reviews; "
-            f"rescheduled {self.rescheduled} cards"
+            f"{self.evidence.line()}. Both better: adopted the new parameters;"
+            f" rescheduled {self.rescheduled} cards"
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "reviews": self.reviews,
             "threshold": self.threshold,
+            "needed": self.needed,
             "optimized": self.optimized,
             "parameters": list(self.parameters),
             "params_id": self.params_id,
             "rescheduled": self.rescheduled,
             "backup": str(self.backup) if self.backup else None,
+            "evidence": None if self.evidence is None else self.evidence.to_dict(),
             "message": self.message,
         }
 
 
-def review_logs(store: Store) -> list[tuple[int, int, int, int | None]]:
+def review_logs(store: Store) -> list[Log]:
     """(card_id, rating, time_ms, duration_ms) of every review-mode answer, per card in time
     order. Cram and quiz answers are not evidence of scheduled recall, so they are left out."""
     return [
@@ -87,7 +152,7 @@ def review_logs(store: Store) -> list[tuple[int, int, int, int | None]]:
     ]
 
 
-def count_qualifying(logs: Sequence[tuple[int, int, int, int | None]]) -> int:
+def count_qualifying(logs: Sequence[Log]) -> int:
     """What fsrs's optimizer counts against its threshold: within each card's first 64
     reviews, those made at least one whole day after the previous review."""
     n = 0
@@ -106,8 +171,69 @@ def count_qualifying(logs: Sequence[tuple[int, int, int, int | None]]) -> int:
     return n
 
 
+def split_by_time(logs: Sequence[Log]) -> tuple[list[Log], int | None]:
+    """The reviews before the newest fifth of the qualifying ones (what the fit sees), and the
+    time from which reviews are held out (None: nothing to hold out)."""
+    times = sorted(t for t, first in _qualifying_times(logs) if not first)
+    held = math.ceil(len(times) * HOLDOUT)
+    if not held:
+        return list(logs), None
+    cutoff = times[-held]
+    return [x for x in logs if x[2] < cutoff], cutoff
+
+
+def _qualifying_times(logs: Sequence[Log]) -> list[tuple[int, bool]]:
+    """(time_ms, is it a card's first review) of each review a whole day after the previous."""
+    out: list[tuple[int, bool]] = []
+    card: int | None = None
+    prev = 0
+    for card_id, _, time_ms, _ in logs:
+        if card_id != card:
+            card, prev = card_id, time_ms
+            continue
+        if (time_ms - prev) // DAY_MS > 0:
+            out.append((time_ms, False))
+        prev = time_ms
+    return out
+
+
+def predictions(
+    logs: Sequence[Log], scheduler: StudyScheduler, since_ms: int
+) -> list[tuple[float, bool]]:
+    """(predicted recall, passed) of each review from `since_ms` on, a whole day or more after
+    the card's previous one: each card's whole log replayed with fsrs (`review_card`) and the
+    recall read with `get_card_retrievability`, as fsrs's optimizer scores its fit."""
+    fsrs = scheduler.fsrs
+    out: list[tuple[float, bool]] = []
+    card: FsrsCard | None = None
+    current: int | None = None
+    for card_id, rating, time_ms, _ in logs:
+        t = from_ms(time_ms)
+        if card_id != current or card is None:
+            current, card = card_id, FsrsCard(card_id=card_id, due=t)
+        elif time_ms >= since_ms and card.last_review and (t - card.last_review).days > 0:
+            out.append((float(fsrs.get_card_retrievability(card, t)), rating > 1))
+        card, _ = fsrs.review_card(card, Rating(rating), t)
+    return out
+
+
+def score(logs: Sequence[Log], store: Store, parameters: Sequence[float], since_ms: int) -> Score:
+    # no fuzz: replaying must not touch the global random state (and fuzz moves only due)
+    settings = replace(store.settings.scheduler, enable_fuzzing=False)
+    pairs = predictions(logs, StudyScheduler(settings, parameters), since_ms)
+    return Score(log_loss(pairs) or 0.0, rmse_bins(pairs) or 0.0)
+
+
+def needed_reviews(reviews: int, train_reviews: int) -> int:
+    """About how many more qualifying reviews make the older 80 % reach the threshold."""
+    short = MIN_REVIEWS - train_reviews
+    if short <= 0:
+        return 0
+    return max(math.ceil(MIN_REVIEWS / (1 - HOLDOUT)) - reviews, math.ceil(short / (1 - HOLDOUT)))
+
+
 def _run_worker(
-    logs: Sequence[tuple[int, int, int, int | None]],
+    logs: Sequence[Log],
     worker: Sequence[str] | None,
     timeout: float | None,
 ) -> list[float]:
@@ -150,23 +276,41 @@ def optimize(
     worker: Sequence[str] | None = None,
     timeout: float | None = None,
     on_fit: Callable[[int], None] | None = None,
+    fit: Fitter | None = None,
 ) -> OptimizeResult:
-    """Fit FSRS weights to the user's reviews and reschedule every reviewed card with them
-    (each card's log replayed by fsrs `reschedule_card`). Below the optimizer's threshold
-    nothing changes and the result says so. `on_fit(n)` is called just before the (slow) fit
-    starts; `worker` replaces the child command (tests)."""
+    """Fit FSRS weights on the older 80 % of the review-mode log, score the current and the
+    new weights on the newest 20 %, and when the new ones are better on both log loss and
+    RMSE(bins), save them and reschedule every reviewed card with them (each card's log
+    replayed by fsrs `reschedule_card`). Below the threshold nothing is fitted and the result
+    says how many more reviews are needed. `on_fit(n)` is called just before the (slow) fit
+    starts; `worker` replaces the child command, `fit` the whole child (tests)."""
     now = as_utc(now or utc_now())
     logs = review_logs(store)
     n = count_qualifying(logs)
-    if n < MIN_REVIEWS:
-        return OptimizeResult(n, MIN_REVIEWS, False, store.scheduler.parameters)
+    train, cutoff = split_by_time(logs)
+    n_train = count_qualifying(train)
+    current = store.scheduler.parameters
+    personal = store.scheduler.params_id is not None
+    if n_train < MIN_REVIEWS or cutoff is None:
+        need = max(needed_reviews(n, n_train), 1)
+        return OptimizeResult(n, MIN_REVIEWS, False, current, needed=need, personal=personal)
     if on_fit is not None:
         on_fit(n)
-    params = _run_worker(logs, worker, timeout)
+    params = list(fit(train) if fit is not None else _run_worker(train, worker, timeout))
     try:
         StudyScheduler(store.settings.scheduler, params)
     except ValueError as e:
         raise StoreError(f"the optimizer returned unusable parameters: {e}") from None
+    test_n = sum(1 for t, _ in _qualifying_times(logs) if t >= cutoff)
+    evidence = Evidence(
+        n_train,
+        test_n,
+        score(logs, store, current, cutoff),
+        score(logs, store, params, cutoff),
+        tuple(params),
+    )
+    if not evidence.better:
+        return OptimizeResult(n, MIN_REVIEWS, False, current, evidence=evidence, personal=personal)
     made = store.backup_now("pre-optimize", now)
     per_card: dict[int, list[tuple[int, int]]] = {}
     for card_id, rating, time_ms, _ in logs:
@@ -200,4 +344,14 @@ def optimize(
                 con.execute(SET_STATE, (*redo.columns(), card_id))
             rescheduled += 1
     store.reload_scheduler()
-    return OptimizeResult(n, MIN_REVIEWS, True, tuple(params), params_id, rescheduled, made)
+    return OptimizeResult(
+        n,
+        MIN_REVIEWS,
+        True,
+        tuple(params),
+        params_id,
+        rescheduled,
+        made,
+        evidence=evidence,
+        personal=True,
+    )
