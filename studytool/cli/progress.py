@@ -14,6 +14,7 @@ import typer
 from studytool.cli.common import clean_errors, emit_json, get_cards, get_settings, output_path
 
 if TYPE_CHECKING:
+    from studytool.store.calibration import Calibration
     from studytool.store.repo import Store
     from studytool.store.stats import Stats
 
@@ -52,6 +53,23 @@ def _stats_lines(stats: Stats) -> list[str]:
     return lines
 
 
+def _calibration_lines(cal: Calibration) -> list[str]:
+    """Predicted recall at review time against what happened, per bin of prediction."""
+    if cal.log_loss is None or cal.rmse_bins is None:
+        return ["memory calibration: no reviews a day or more after the previous one yet"]
+    lines = [
+        f"memory calibration over {cal.reviews} reviews: log loss {cal.log_loss:.3f},"
+        f" RMSE(bins) {cal.rmse_bins:.3f}"
+    ]
+    for b in cal.bins:
+        if b.count:
+            lines.append(
+                f"  predicted {100 * b.low:.0f}-{100 * b.high:.0f}%: {b.count} reviews,"
+                f" mean prediction {_pct(b.predicted)}, recalled {_pct(b.actual)}"
+            )
+    return lines
+
+
 def _limits_line(stats: Stats) -> str:
     limits = stats.limits
     waiting = stats.due_review_all - stats.due_review  # due, but over today's review cap
@@ -70,7 +88,10 @@ def _open_store() -> Store:
 
 @progress_app.command(rich_help_panel=PANEL)
 def stats(json_out: JsonFlag = False) -> None:
-    """Due counts, 30-day forecast, reviews per day, streaks and retention."""
+    """Due counts, 30-day forecast, reviews per day, streaks, retention and how well your
+    predicted recall matched what happened (memory calibration)."""
+    from studytool.store.calibration import calibrate
+    from studytool.store.history import recall_pairs
     from studytool.store.scheduler import utc_now
     from studytool.store.stats import compute_stats
 
@@ -79,10 +100,11 @@ def stats(json_out: JsonFlag = False) -> None:
         with _open_store() as store:
             store.sync(cards)
             result = compute_stats(store, cards, utc_now())
+            calibration = calibrate(recall_pairs(store))
         if json_out:
-            emit_json(result.to_dict())
+            emit_json({**result.to_dict(), "calibration": calibration.to_dict()})
         else:
-            for line in _stats_lines(result):
+            for line in [*_stats_lines(result), *_calibration_lines(calibration)]:
                 typer.echo(line)
 
 

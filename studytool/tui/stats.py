@@ -24,6 +24,7 @@ from studytool.tui.widgets.titlebar import TitleBar
 if TYPE_CHECKING:
     from textual_plotext.plot import Plot
 
+    from studytool.store.calibration import Calibration
     from studytool.store.quizlog import QuizTrends
     from studytool.store.stats import Stats
 
@@ -81,20 +82,22 @@ class StatsScreen(StudyScreen[None]):
     CSS_PATH = "stats.tcss"
     TITLE_TEXT = "Statistics"
     HELP = (
-        "1-4 switch between the due forecast, reviews per day, retention per deck and the quiz "
-        "history."
+        "1-5 switch between the due forecast, reviews per day, retention per deck, the quiz "
+        "history and your memory calibration (predicted recall against what happened)."
     )
     BINDINGS = [
         Binding("1", "tab('forecast')", "Forecast", id="stats.forecast"),
         Binding("2", "tab('reviews')", "Reviews", id="stats.reviews"),
         Binding("3", "tab('retention')", "Retention", id="stats.retention"),
         Binding("4", "tab('quizzes')", "Quizzes", id="stats.quizzes"),
+        Binding("5", "tab('calibration')", "Calibration", id="stats.calibration"),
         Binding("escape,q", "app.pop_screen", "Back", id="stats.back"),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.stats: Stats | None = None
+        self.calibration: Calibration | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -108,6 +111,8 @@ class StatsScreen(StudyScreen[None]):
                 yield PlotextPlot(id="retention-plot")
             with TabPane("Quizzes", id="quizzes"):
                 yield Static(id="quiz-trends")
+            with TabPane("Calibration", id="calibration"):
+                yield PlotextPlot(id="calibration-plot")
         yield KeyBar()
 
     def on_mount(self) -> None:
@@ -143,24 +148,29 @@ class StatsScreen(StudyScreen[None]):
         if store is None:
             return
         from studytool.store import quizlog
+        from studytool.store.calibration import calibrate
+        from studytool.store.history import recall_pairs
 
         try:
             stats = compute_stats(store, app.all_cards(), app.clock())
             trends = quizlog.trends(store)
+            calibration = calibrate(recall_pairs(store))
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
             return
-        app.call_from_thread(self.show_stats, stats, trends)
+        app.call_from_thread(self.show_stats, stats, trends, calibration)
 
-    def show_stats(self, stats: Stats, trends: QuizTrends) -> None:
+    def show_stats(self, stats: Stats, trends: QuizTrends, calibration: Calibration) -> None:
         from studytool.tui.widgets.trends import quiz_trends_table
 
         self.stats = stats
+        self.calibration = calibration
         self.query_one("#numbers", Static).update(stats_table(stats))
         self.query_one("#quiz-trends", Static).update(quiz_trends_table(trends))
         self.plot_forecast(stats)
         self.plot_reviews(stats)
         self.plot_retention(stats)
+        self.plot_calibration(calibration)
 
     # ---- plots ---------------------------------------------------------------------------
 
@@ -209,6 +219,34 @@ class StatsScreen(StudyScreen[None]):
         plt.bar(names, values, orientation="horizontal", color="orange", width=0.5)
         plt.xlim(0, 100)
         plt.title("Retention per deck: % of reviews not Again (number of reviews)")
+        widget.refresh()
+
+    def plot_calibration(self, calibration: Calibration) -> None:
+        """The reliability diagram: the pass rate of each bin of predicted recall against its
+        mean prediction; on the diagonal, your memory is as FSRS predicts it."""
+        widget = self.query_one("#calibration-plot", PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        filled = [b for b in calibration.bins if b.count]
+        if not filled or calibration.log_loss is None or calibration.rmse_bins is None:
+            plt.title("Calibration: no reviews a day or more after the previous one yet")
+            widget.refresh()
+            return
+        plt.plot([0, 100], [0, 100], color="gray", label="as predicted")
+        xs = [round(100 * (b.predicted or 0.0), 1) for b in filled]
+        ys = [round(100 * (b.actual or 0.0), 1) for b in filled]
+        plt.plot(xs, ys, marker="dot", color="orange", label="you")
+        plt.xlim(0, 100)
+        plt.ylim(0, 100)
+        plt.xlabel(
+            "predicted recall % (reviews per bin: " + " ".join(str(b.count) for b in filled) + ")"
+        )
+        plt.ylabel("recalled %")
+        plt.title(
+            f"Calibration over {calibration.reviews} reviews: log loss"
+            f" {calibration.log_loss:.3f}, RMSE(bins) {calibration.rmse_bins:.3f}"
+        )
         widget.refresh()
 
     # ---- refresh triggers ----------------------------------------------------------------
