@@ -7,14 +7,16 @@ Every card of every retention value moves together in numpy arrays of shape (ret
 cards), one day at a time, with FSRS's own update rules (the formulas of `fsrs.Scheduler`, its
 constants imported from `fsrs.scheduler`; tests check each step against `review_card`). All
 retention values see the same random draws, so their differences are the retention's, not
-noise. New cards arrive under the daily limits; reviews beyond the daily cap wait.
+noise; a small deck is simulated as several independent copies whose results are averaged,
+so its table is not one roll of the dice. New cards arrive under the daily limits; reviews
+beyond the daily cap wait.
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -47,6 +49,7 @@ DEFAULT_SECONDS = 8.0  # per answer, when the log has no durations
 FIRST_RATING_PROB = (0.24, 0.094, 0.495, 0.171)
 RECALL_RATING_PROB = (0.224, 0.632, 0.144)
 DAY_MS = 86_400_000
+SAMPLE = 4000  # simulate at least this many cards: copies of a smaller deck, averaged
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4
 
 
@@ -65,7 +68,7 @@ class SimCard:
 @dataclass(frozen=True, slots=True)
 class RetentionRow:
     desired: float
-    answers: tuple[int, ...]  # per day: reviews, new cards and their same-day steps
+    answers: tuple[float, ...]  # per day: reviews, new cards and their same-day steps
     minutes: tuple[float, ...]  # per day
     retention: float | None  # mean predicted recall of the studied cards after the last day
     memorized: float  # the sum of those recalls: cards you would remember
@@ -85,7 +88,7 @@ class RetentionRow:
             "minutes_per_day": round(self.minutes_per_day, 2),
             "retention": None if self.retention is None else round(self.retention, 4),
             "memorized": round(self.memorized, 1),
-            "daily_reviews": list(self.answers),
+            "daily_reviews": [round(a, 2) for a in self.answers],
             "daily_minutes": [round(m, 2) for m in self.minutes],
         }
 
@@ -227,6 +230,11 @@ def simulate(
     limits = limits or DailyLimits()
     fsrs = _Fsrs(parameters if parameters is not None else DEFAULT_PARAMETERS, settings)
     rng = np.random.default_rng(seed)
+    copies = max(1, -(-SAMPLE // len(cards))) if cards else 1
+    new_in_deck = [c for c in cards if c.state == FsrsState.NEW or c.stability is None]
+    intro_one = _intro_days([c.deck for c in new_in_deck], limits, days)
+    cards = list(cards) * copies
+    limits = replace(limits, reviews=limits.reviews * copies)  # the cap of all copies
     n, k = len(cards), len(retentions)
     desired = np.asarray(retentions, dtype=np.float64)[:, None]
 
@@ -242,13 +250,13 @@ def simulate(
     due0 = np.maximum(np.floor((due0 - now_ms) / DAY_MS), 0)
     new_idx = np.flatnonzero(is_new)
     intro = np.full(n, -1, dtype=np.int64)
-    intro[new_idx] = _intro_days([cards[int(i)].deck for i in new_idx], limits, days)
+    intro[new_idx] = np.tile(intro_one, copies)  # each copy under the daily new-card limits
 
     s = np.tile(stored_s, (k, 1))
     d = np.tile(stored_d, (k, 1))
     last = np.tile(last0, (k, 1))
     due = np.where(is_new, np.inf, np.tile(due0, (k, 1)))
-    answers = np.zeros((k, days), dtype=np.int64)
+    answers = np.zeros((k, days), dtype=np.float64)
     rows = np.arange(k)[:, None]
 
     for day in range(days):
@@ -265,7 +273,7 @@ def simulate(
             )
             s[:, fresh], d[:, fresh], last[:, fresh] = s0, d0, day
             due[:, fresh] = day + fsrs.interval(s[:, fresh], desired, u_fuzz[fresh])
-            answers[:, day] += int((1 + goods).sum())
+            answers[:, day] += (1 + goods).sum()
         # reviews: those due, oldest first, up to the daily cap
         waiting = due <= day
         if limits.reviews < n and (waiting.sum(axis=1) > limits.reviews).any():
@@ -292,10 +300,11 @@ def simulate(
         new_s, new_d = fsrs.steps(new_s, new_d, relearn)
         s[r_i, c_i], d[r_i, c_i], last[r_i, c_i] = new_s, new_d, day
         due[r_i, c_i] = day + fsrs.interval(new_s, desired[r_i, 0], u_fuzz[c_i])
-        answers[:, day] += np.bincount(r_i, weights=1 + relearn, minlength=k).astype(np.int64)
+        answers[:, day] += np.bincount(r_i, weights=1 + relearn, minlength=k)
 
     studied = np.isfinite(due)
     end_recall = fsrs.retrievability(np.maximum(np.floor(days - last), 0), s)
+    answers /= copies
     minutes = answers * seconds_per_answer / 60
     out = []
     for i, target in enumerate(retentions):
@@ -303,16 +312,16 @@ def simulate(
         out.append(
             RetentionRow(
                 desired=float(target),
-                answers=tuple(int(a) for a in answers[i]),
+                answers=tuple(float(a) for a in answers[i]),
                 minutes=tuple(float(m) for m in minutes[i]),
                 retention=float(known.mean()) if known.size else None,
-                memorized=float(known.sum()),
+                memorized=float(known.sum()) / copies,
             )
         )
     return Simulation(
         days=days,
-        cards=n,
-        new_cards=int(is_new.sum()),
+        cards=n // copies,
+        new_cards=int(is_new.sum()) // copies,
         seconds_per_answer=seconds_per_answer,
         personal=parameters is not None and tuple(parameters) != tuple(DEFAULT_PARAMETERS),
         current=settings.desired_retention,

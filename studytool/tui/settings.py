@@ -1,5 +1,7 @@
 """Settings: the daily limits, the desired retention, the language and the theme.
 
+Beside the desired retention, a table shows what each retention costs and keeps: the workload
+simulator (`study.simulate`) run on the learner's cards in a thread, so the form never waits.
 Saving writes them to config.toml (comments and the other keys kept, `config.write_settings`)
 and applies them at once: Home counts with the new limits when it is shown again.
 """
@@ -7,18 +9,22 @@ and applies them at once: Home counts with the new limits when it is shown again
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from studytool.config import ConfigError, Settings
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
+
+if TYPE_CHECKING:
+    from studytool.study.simulate import Simulation
 
 LANGS = (("English", "en"), ("한국어", "ko"))
 RETENTION_RANGE = (0.7, 0.99)  # as config.py accepts
@@ -98,6 +104,10 @@ class SettingsScreen(StudyScreen[None]):
         Binding("escape", "app.pop_screen", "Back", id="settings.back"),
     ]
 
+    def __init__(self) -> None:
+        super().__init__()
+        self.workload: Simulation | None = None  # the simulator's table, once computed
+
     def compose(self) -> ComposeResult:
         app = self.study_app
         s = app.settings
@@ -118,6 +128,14 @@ class SettingsScreen(StudyScreen[None]):
             with Horizontal(classes="settings-row"):
                 yield Label("Desired retention (0.70–0.99)", classes="settings-label")
                 yield Input(str(s.scheduler.desired_retention), id="retention", type="number")
+            yield Static(
+                Text("Simulating the workload of each desired retention…", style="dim"),
+                id="workload-caption",
+                classes="settings-hint",
+            )
+            table: DataTable[str] = DataTable(id="workload", show_cursor=False, zebra_stripes=True)
+            table.can_focus = False  # Tab moves between the fields only
+            yield table
             with Horizontal(classes="settings-row"):
                 yield Label("Language", classes="settings-label")
                 yield Select(LANGS, value=app.lang, allow_blank=False, id="lang")
@@ -134,6 +152,66 @@ class SettingsScreen(StudyScreen[None]):
         self.title = "Settings"
         # `l` switches (and saves) the language here too: the form follows it
         self.watch(self.app, "lang", self._lang_changed, init=False)
+        table = self.query_one("#workload", DataTable)
+        table.add_columns("", "desired", "reviews/day", "min/day", "recall")
+        self.follow(self.study_app.store_ready, self.simulate_workload)
+        self.simulate_workload()
+
+    @work(thread=True, exclusive=True, group="settings-workload", exit_on_error=False)
+    def simulate_workload(self) -> None:
+        from studytool.store.errors import StoreError
+        from studytool.study.simulate import simulate_store
+
+        app = self.study_app
+        store = app.store
+        if store is None:
+            why = "still opening" if app.store_pending else "not available"
+            app.call_from_thread(self._caption, f"No workload table: progress is {why}.")
+            return
+        drafts = [k for c in app.all_cards() if c.draft for k in c.review_keys()]
+        try:
+            sim = simulate_store(store, app.clock(), drafts=drafts)
+        except StoreError as e:
+            app.call_from_thread(self._caption, str(e))
+            return
+        app.call_from_thread(self.show_workload, sim)
+
+    def _caption(self, text: str) -> None:
+        self.query_one("#workload-caption", Static).update(Text(text, style="dim"))
+
+    def show_workload(self, sim: Simulation) -> None:
+        self.workload = sim
+        source = "your parameters" if sim.personal else "default parameters"
+        self._caption(
+            f"The next {sim.days} days of your {sim.cards} cards ({source}, "
+            f"{sim.seconds_per_answer:.0f} s an answer); recall: what you keep at the end"
+        )
+        self._fill_workload()
+
+    def _fill_workload(self) -> None:
+        sim = self.workload
+        if sim is None:
+            return
+        try:
+            typed = float(self.query_one("#retention", Input).value)
+        except ValueError:
+            typed = sim.current
+        table = self.query_one("#workload", DataTable)
+        table.clear()
+        for row in sim.rows:
+            mark = "▶" if abs(row.desired - typed) < 0.005 else ""
+            recall = "–" if row.retention is None else f"{row.retention:.1%}"
+            table.add_row(
+                mark,
+                f"{row.desired:.2f}",
+                f"{row.answers_per_day:.1f}",
+                f"{row.minutes_per_day:.1f}",
+                recall,
+            )
+
+    @on(Input.Changed, "#retention")
+    def _retention_typed(self) -> None:
+        self._fill_workload()
 
     def _lang_changed(self, lang: str) -> None:
         self.query_one("#lang", Select).value = lang

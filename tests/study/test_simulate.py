@@ -143,3 +143,12 @@ def test_simulate_store_uses_the_learners_cards_and_durations(tmp_path) -> None:
     data = sim.to_dict()
     assert data["parameters"] == "default" and len(data["rows"]) == 8
     assert len(data["rows"][4]["daily_reviews"]) == 20
+
+
+def test_a_small_deck_is_averaged_over_copies() -> None:
+    sim = simulate(_new_deck(12), now_ms=NOW_MS, days=30)
+    assert (sim.cards, sim.new_cards) == (12, 12)
+    for row in sim.rows:  # all 12 on day 0: one to three answers each (learning steps)
+        assert 12 <= row.answers[0] <= 36 and row.memorized <= 12
+    work = [r.answers_per_day for r in sim.rows]
+    assert work == sorted(work)
