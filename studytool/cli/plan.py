@@ -14,7 +14,9 @@ from studytool.cli.common import clean_errors, emit_json, get_cards, get_setting
 if TYPE_CHECKING:
     from studytool.study.simulate import Simulation
 
-plan_app = typer.Typer(help="Plan your study: the workload of a desired retention.")
+plan_app = typer.Typer(
+    help="Plan your study: the workload of a desired retention.", no_args_is_help=True
+)
 
 
 def retention_lines(sim: Simulation) -> list[str]:
@@ -44,8 +46,7 @@ def retention(
     days: Annotated[int, typer.Option("--days", min=1, max=3650, help="Days to simulate.")] = 90,
     json_out: Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")] = False,
 ) -> None:
-    """Simulate the next days of reviews at desired retentions 0.70-0.97: reviews and minutes
-    a day, and the recall you would keep."""
+    """Reviews and minutes a day, and the recall kept, at desired retentions 0.70-0.97."""
     from studytool.store.repo import Store
     from studytool.store.scheduler import utc_now
     from studytool.study.simulate import simulate_store
