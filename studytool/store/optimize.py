@@ -174,7 +174,7 @@ def count_qualifying(logs: Sequence[Log]) -> int:
 def split_by_time(logs: Sequence[Log]) -> tuple[list[Log], int | None]:
     """The reviews before the newest fifth of the qualifying ones (what the fit sees), and the
     time from which reviews are held out (None: nothing to hold out)."""
-    times = sorted(t for t, first in _qualifying_times(logs) if not first)
+    times = sorted(_qualifying_times(logs))
     held = math.ceil(len(times) * HOLDOUT)
     if not held:
         return list(logs), None
@@ -182,9 +182,9 @@ def split_by_time(logs: Sequence[Log]) -> tuple[list[Log], int | None]:
     return [x for x in logs if x[2] < cutoff], cutoff
 
 
-def _qualifying_times(logs: Sequence[Log]) -> list[tuple[int, bool]]:
-    """(time_ms, is it a card's first review) of each review a whole day after the previous."""
-    out: list[tuple[int, bool]] = []
+def _qualifying_times(logs: Sequence[Log]) -> list[int]:
+    """The time of each review made a whole day or more after the card's previous one."""
+    out: list[int] = []
     card: int | None = None
     prev = 0
     for card_id, _, time_ms, _ in logs:
@@ -192,7 +192,7 @@ def _qualifying_times(logs: Sequence[Log]) -> list[tuple[int, bool]]:
             card, prev = card_id, time_ms
             continue
         if (time_ms - prev) // DAY_MS > 0:
-            out.append((time_ms, False))
+            out.append(time_ms)
         prev = time_ms
     return out
 
@@ -301,7 +301,7 @@ def optimize(
         StudyScheduler(store.settings.scheduler, params)
     except ValueError as e:
         raise StoreError(f"the optimizer returned unusable parameters: {e}") from None
-    test_n = sum(1 for t, _ in _qualifying_times(logs) if t >= cutoff)
+    test_n = sum(1 for t in _qualifying_times(logs) if t >= cutoff)
     evidence = Evidence(
         n_train,
         test_n,
