@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import html
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from studytool.content.model import Card, CardType, Deck
-from studytool.exchange.notes import DISPLAY_MATH, INLINE_MATH
+from studytool.exchange.notetext import DISPLAY_MATH, INLINE_MATH
 from studytool.exchange.sides import card_sides, card_tags
 from studytool.exchange.textio import ExchangeError, write_atomic
 from studytool.study.text import LABELS
@@ -31,6 +32,20 @@ CSS = """\
 .extra { margin-top: 1em; font-size: 16px; color: #444; }
 .source { margin-top: 0.8em; font-size: 13px; color: #888; }
 """
+
+
+# MathJax commands that open links: a shared deck must not put a javascript: link in a field.
+_LINK_COMMAND = re.compile(r"\\(?:href|url)(?![A-Za-z])(?:\s*\{[^{}]*\})?")
+
+
+def without_links(field_html: str) -> str:
+    """The field without MathJax's \\href and \\url (the link text stays, as plain maths).
+
+    Repeated until nothing changes, since removing one command can join the pieces of another
+    (`\\hr\\url{x}ef`)."""
+    while (clean := _LINK_COMMAND.sub("", field_html)) != field_html:
+        field_html = clean
+    return clean
 
 
 def stable_id(name: str) -> int:
@@ -101,10 +116,11 @@ def deck_name(deck: Deck, lang: str) -> str:
     return f"{ROOT_DECK}::{deck.title.get(lang).replace('::', ':')}"
 
 
-def _extra(card: Card, lang: str, formula: bool) -> str:
+def _extra(card: Card, lang: str) -> str:
+    """The back's extras: the card's formula (part of the answer) and its notes."""
     labels = LABELS[lang]
     parts = []
-    if formula and card.formula:
+    if card.formula:
         parts.append(formula_html(card.formula))
     if card.explain is not None:
         parts.append(f"<b>{labels['explain']}:</b> {to_html(card.explain.get(lang))}")
@@ -124,12 +140,15 @@ def _extra(card: Card, lang: str, formula: bool) -> str:
     return "<br>".join(parts)
 
 
+def _given(card: Card) -> str:
+    """The formula a question gives; a card's `formula` is on the back (`_extra`)."""
+    return formula_html(card.given) if card.given else ""
+
+
 def quiz_sides(card: Card, lang: str) -> tuple[str, str]:
     """A quiz card as the front and back of a Basic note, its choices listed on the front."""
     sides = card_sides(card, lang)
-    front = to_html(sides.question)
-    if card.formula:
-        front += formula_html(card.formula)
+    front = to_html(sides.question) + _given(card)
     if sides.listing:
         items = "".join(f"<li>{to_html(t)}</li>" for t in sides.listing)
         front += f"<ol class=choices>{items}</ol>"
@@ -161,7 +180,7 @@ def export_anki(decks: Sequence[Deck], path: Path, lang: str = "en") -> AnkiResu
     for deck in decks:
         anki_deck = genanki.Deck(stable_id(deck_name(deck, lang)), deck_name(deck, lang))
         if deck.description is not None:
-            anki_deck.description = to_html(deck.description.get(lang))
+            anki_deck.description = without_links(to_html(deck.description.get(lang)))
         for card in deck.cards:
             if card.draft:
                 result.drafts += 1
@@ -169,25 +188,25 @@ def export_anki(decks: Sequence[Deck], path: Path, lang: str = "en") -> AnkiResu
             model = models.get(card.type, models[CardType.BASIC])
             if card.type is CardType.CLOZE:
                 extra = to_html(card.back.get(lang)) if card.back else ""
-                rest = _extra(card, lang, formula=True)
+                rest = _extra(card, lang)
                 fields = [
-                    to_html(card.prompt.get(lang)),
+                    to_html(card.prompt.get(lang)) + _given(card),
                     "<br>".join(p for p in (extra, rest) if p),
                 ]
             elif card.type in (CardType.BASIC, CardType.REVERSED):
                 back = card.back.get(lang) if card.back else ""
                 fields = [
-                    to_html(card.prompt.get(lang)),
+                    to_html(card.prompt.get(lang)) + _given(card),
                     to_html(back),
-                    _extra(card, lang, formula=True),
+                    _extra(card, lang),
                 ]
             else:
                 front, back = quiz_sides(card, lang)
-                fields = [front, back, _extra(card, lang, formula=False)]
+                fields = [front, back, _extra(card, lang)]
             anki_deck.add_note(
                 genanki.Note(
                     model=model,
-                    fields=fields,
+                    fields=[without_links(f) for f in fields],
                     tags=card_tags(card, deck.tags),
                     guid=genanki.guid_for(card.full_id),
                 )

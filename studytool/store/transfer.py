@@ -13,15 +13,20 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from studytool.content.inputfile import InputFileError, read_limited
 from studytool.fsio import atomic_path
 from studytool.store.db import SCHEMA_VERSION, log_triggers_off
 from studytool.store.errors import StoreError
+from studytool.store.ranges import state_problem, time_problem
 from studytool.store.scheduler import as_utc, utc_now
+from studytool.store.sql import BEFORE_COLS, STATE_COLS
+from studytool.textsafe import safe_path
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
 
 FORMAT = "studytool-progress"
+MAX_IMPORT_BYTES = 512 * 2**20  # a year of daily study exports to a few MB
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold at every insert
 TABLE_ORDER = ("cards", "sessions", "params", "revlog")
@@ -88,10 +93,11 @@ def _check_value(table: str, column: str, kind: str, value: Any) -> None:
 def read_progress_file(store: Store, src: Path) -> dict[str, list[list[Any]]]:
     """Parse and validate an export; returns rows per table in the store's column order."""
     try:
-        with src.open(encoding="utf-8") as f:
-            data = json.load(f)
+        data = json.loads(read_limited(src, MAX_IMPORT_BYTES).decode("utf-8"))
+    except InputFileError as e:
+        raise StoreError(f"cannot read {safe_path(src)}: {e}") from None
     except OSError as e:
-        raise StoreError(f"cannot read {src}: {e.strerror or e}") from None
+        raise StoreError(f"cannot read {safe_path(src)}: {e.strerror or e}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise StoreError(f"{src}: not a JSON progress file ({e})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -119,7 +125,36 @@ def read_progress_file(store: Store, src: Path) -> dict[str, list[list[Any]]]:
             for (name, kind), value in zip(cols, row, strict=True):
                 _check_value(table, name, kind, value)
         out[table] = rows
+    _check_ranges(src, {t: [n for n, _ in c] for t, c in _columns(store).items()}, out)
     return out
+
+
+_STATE = [c.strip() for c in STATE_COLS.split(",")]
+_BEFORE = [c.strip() for c in BEFORE_COLS.split(",")]
+
+
+def _check_ranges(src: Path, names: dict[str, list[str]], rows: dict[str, list[list[Any]]]) -> None:
+    """Values of the right type can still be out of range (a stability of 0, a due date past
+    the year 9999, an unknown state): refuse them here, naming the card, rather than crash
+    the scheduler later."""
+    keys: dict[Any, str] = {}
+    for row in rows["cards"]:
+        card = dict(zip(names["cards"], row, strict=True))
+        keys[card["id"]] = key = str(card["key"])
+        problem = state_problem([card[c] for c in _STATE]) or time_problem(
+            "added", card["added_ms"]
+        )
+        if problem:
+            raise StoreError(f"{src}: card {key!r}: {problem}")
+    for row in rows["revlog"]:
+        log = dict(zip(names["revlog"], row, strict=True))
+        before = state_problem([log[c] for c in _BEFORE])
+        problem = time_problem("time", log["time_ms"]) or (
+            before and f"the state before it: {before}"
+        )
+        if problem:
+            card = keys.get(log["card_id"], log["card_id"])
+            raise StoreError(f"{src}: review {log['id']} of card {card!r}: {problem}")
 
 
 def import_progress(store: Store, src: Path, now: datetime | None = None) -> TransferResult:

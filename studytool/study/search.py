@@ -7,7 +7,7 @@ A query is a list of terms, all of which must match (case-insensitive):
     -relu                not containing "relu"
     "layer norm"         a phrase
     deck:opt  tag:cnn  type:mcq  id:adam  is:due  is:suspended  (is: new, learning, review,
-    buried, draft)
+    buried, draft, leech)
 
 Each card gets one lowercase search string when the index is built, so a keystroke is a
 substring scan (a few ms for 10,000 cards), and typing one more character scans only the
@@ -47,7 +47,7 @@ class CardStatus:
 
 
 UNKNOWN = CardStatus(Status.UNKNOWN)
-STATUS_NAMES = (*(s.value for s in Status if s is not Status.UNKNOWN), "draft")
+STATUS_NAMES = (*(s.value for s in Status if s is not Status.UNKNOWN), "draft", "leech")
 FIELDS = ("deck", "tag", "type", "id", "is")
 _TOKEN_RE = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')  # words; a quoted part may hold spaces
 _FIELD_RE = re.compile(r"([a-z]+):(.*)", re.DOTALL)
@@ -151,8 +151,12 @@ class BrowseIndex:
                 self.cards.append(card)
                 self.haystacks.append(fold(_search_text(card)))
         self.statuses: list[CardStatus] | None = None  # None until the store is there
-        # the previous search: terms, filters, result, statuses it saw
-        self._last: tuple[list[Term], Filters, list[int], list[CardStatus] | None] | None = None
+        # review keys with too many lapses (`study.leech.leech_keys`); set with the statuses
+        self.leeches: frozenset[str] = frozenset()
+        # the previous search: terms, filters, result, statuses and leeches it saw
+        self._last: (
+            tuple[list[Term], Filters, list[int], list[CardStatus] | None, frozenset[str]] | None
+        ) = None
 
     def __len__(self) -> int:
         return len(self.cards)
@@ -176,12 +180,13 @@ class BrowseIndex:
             last is not None
             and last[1] == filters
             and last[3] is self.statuses
+            and last[4] is self.leeches
             and _narrows(last[0], positive)
         ):
             rows = self._match(positive, None, last[2])
         else:
             rows = self._match(positive, filters, None)
-        self._last = (positive, filters, rows, self.statuses)
+        self._last = (positive, filters, rows, self.statuses, self.leeches)
         return self._match(negative, None, rows) if negative else rows
 
     def _match(
@@ -222,6 +227,8 @@ class BrowseIndex:
     def _is(self, i: int, name: str) -> bool:
         if name == "draft":
             return self.cards[i].draft
+        if name == "leech":
+            return any(key in self.leeches for key in self.cards[i].review_keys())
         return self.status(i).status.value == name
 
 

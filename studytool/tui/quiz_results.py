@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 def verdict(a: Answered) -> Text:
     if not a.answered:
         return Text("– no answer", style="dim")
+    if a.overruled:
+        return Text("✓ right (you said)", style="bold green")
     if a.correct:
         return Text("✓ right", style="bold green")
     if a.score > 0:
