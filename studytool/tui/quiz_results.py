@@ -14,7 +14,7 @@ from textual.widgets import DataTable, Footer, Static
 
 from studytool.store.errors import StoreError
 from studytool.study.quiz import Answered, QuizResult, add_missed_to_review
-from studytool.study.text import format_duration
+from studytool.study.text import format_duration, t
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.titlebar import TitleBar
@@ -23,14 +23,14 @@ if TYPE_CHECKING:
     pass
 
 
-def verdict(a: Answered) -> Text:
+def verdict(a: Answered, lang: str = "en") -> Text:
     if not a.answered:
-        return Text("– no answer", style="dim")
+        return Text(t("no_answer", lang), style="dim")
     if a.correct:
-        return Text("✓ right", style="bold green")
+        return Text(t("right", lang), style="bold green")
     if a.score > 0:
         return Text(f"◐ {a.score:.0%}", style="bold yellow")
-    return Text("✗ wrong", style="bold red")
+    return Text(t("wrong_short", lang), style="bold red")
 
 
 class QuizResultsScreen(StudyScreen[None]):

@@ -19,7 +19,7 @@ from studytool.latex import render as latex
 from studytool.render import notes_renderables
 from studytool.study.cardtypes import Interaction, answer_text, question_text
 from studytool.study.grading import Check
-from studytool.study.text import LABELS
+from studytool.study.text import LABELS, t
 from studytool.tui.widgets.answer import AnswerView, Attempt
 
 
@@ -44,22 +44,22 @@ def _formula(card: Card, raw: bool, lang: str) -> Text:
     text = Text.assemble((f"{LABELS[lang]['formula']}: ", "dim"))
     if raw:
         text.append(shown, style="italic")
-        text.append("  (raw LaTeX)", style="dim")
+        text.append(f"  {t('raw', lang)}", style="dim")
     else:
         text.append(latex(shown), style="bold cyan")
     return text
 
 
-def result_line(check: Check) -> Text:
+def result_line(check: Check, lang: str = "en") -> Text:
     if check.correct:
-        return Text("✓ Correct", style="bold green")
+        return Text(t("correct", lang), style="bold green")
     if check.score > 0:
         return Text.assemble(
-            (f"◐ Partly right ({check.score:.0%})", "bold yellow"),
+            (f"{t('partly', lang)} ({check.score:.0%})", "bold yellow"),
             (f"  {check.detail}" if check.detail else "", "yellow"),
         )
     detail = f" ({check.detail})" if check.detail and check.detail != "not a number" else ""
-    return Text(f"✗ Wrong{detail}", style="bold red")
+    return Text(f"{t('wrong', lang)}{detail}", style="bold red")
 
 
 def question_part(d: CardDisplay) -> RenderableType:
@@ -68,7 +68,7 @@ def question_part(d: CardDisplay) -> RenderableType:
     shown = question.question(lang) if question.instance else question_text(card, lang, d.reverse)
     parts: list[RenderableType] = [Text(shown, style="bold")]
     if d.reverse:
-        parts.append(Text("(back → front)", style="dim italic"))
+        parts.append(Text(t("back_to_front", lang), style="dim italic"))
     # a basic card's formula usually is its answer; other types show it as part of the question
     if card.formula and (d.revealed or card.type not in (CardType.BASIC, CardType.REVERSED)):
         parts += [Text(), _formula(card, d.raw_formula, lang)]
@@ -83,11 +83,11 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
     parts: list[RenderableType] = [Text()]
     check = attempt.check
     if check is not None:
-        result = result_line(check)
+        result = result_line(check, lang)
         if said := attempt.said(lang):
             # a typed answer stands out; a true/false one reads as part of the hint
             typed = attempt.interaction is Interaction.INPUT
-            result.append("   you said: " + ("" if typed else said), style="dim")
+            result.append(f"   {t('you_said', lang)}: " + ("" if typed else said), style="dim")
             if typed:
                 result.append(said)
         parts.append(result)
@@ -122,7 +122,7 @@ class CardView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="card-question")
-        yield AnswerView(input_id=self.input_id, empty_enter="shows the answer", id="card-answer")
+        yield AnswerView(input_id=self.input_id, empty_enter="shows_answer", id="card-answer")
         yield Static(id="card-after")
 
     @property
