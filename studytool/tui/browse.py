@@ -377,9 +377,7 @@ class BrowseScreen(StudyScreen[None]):
 
         def chosen(card_type: str | None) -> None:
             if card_type is not None:
-                from studytool.tui.editor import EditorScreen
-
-                self.app.push_screen(EditorScreen(deck.path, new_type=card_type))
+                self.study_app.open_editor(deck.path, new_type=card_type)
 
         from studytool.tui.dialogs import CardTypePicker
 
