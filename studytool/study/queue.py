@@ -200,13 +200,19 @@ def _flagged_first(
     store: Store, index: CardIndex, f: QueueFilter, now: datetime, items: list[QueueItem]
 ) -> list[QueueItem]:
     """Cards missed in a quiz and marked "add to review" come first, due or not, until they
-    are reviewed (the mark lives in `store.quizlog`)."""
+    are reviewed (the mark lives in `store.quizlog`).
+
+    A marked new card takes the place of its deck's last new card of the day, so the day's
+    new cards stay within the limit and Home, Stats and the queue count the same; when the
+    deck has no new card left today, the marked one comes first tomorrow."""
     from studytool.store.quizlog import flagged_keys
 
     flagged = [k for k in flagged_keys(store, now) if k in index.by_key]
     if not flagged:
         return items
     queued = {item.key: item for item in items}
+    marked = set(flagged)
+    replaced: set[str] = set()
     first: list[QueueItem] = []
     for key in flagged:
         card = index.by_key[key]
@@ -217,10 +223,24 @@ def _flagged_first(
             rec = store.card(key)
             if rec is None:
                 continue
+            if rec.state.is_new:
+                spare = next(
+                    (
+                        i.key
+                        for i in reversed(items)
+                        if i.kind is Kind.NEW
+                        and i.card.deck == card.deck
+                        and i.key not in marked | replaced
+                    ),
+                    None,
+                )
+                if spare is None:
+                    continue
+                replaced.add(spare)
             kind = Kind.NEW if rec.state.is_new else _STATE_KIND.get(rec.state.state, Kind.REVIEW)
             item = QueueItem(key, card, kind, rec.state.due)
         first.append(item)
-    moved = {item.key for item in first}
+    moved = {item.key for item in first} | replaced
     return first + [item for item in items if item.key not in moved]
 
 
