@@ -17,19 +17,19 @@ THEMES = ("textual-dark", "textual-light")
 AA = 4.5
 
 
-def luminance(rgb: tuple[int, int, int]) -> float:
+def luminance(color: Color) -> float:
     def channel(c: int) -> float:
         x = c / 255
         return x / 12.92 if x <= 0.03928 else ((x + 0.055) / 1.055) ** 2.4
 
-    r, g, b = rgb
+    r, g, b = color.get_truecolor()
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
 
 
 def contrast(fg: Color, bg: Color, eight_bit: bool) -> float:
     if eight_bit:  # what a 256-colour terminal shows: the nearest colour of its palette
         fg, bg = fg.downgrade(ColorSystem.EIGHT_BIT), bg.downgrade(ColorSystem.EIGHT_BIT)
-    light, dark = sorted((luminance(tuple(c.get_truecolor())) for c in (fg, bg)), reverse=True)
+    light, dark = sorted((luminance(c) for c in (fg, bg)), reverse=True)
     return (light + 0.05) / (dark + 0.05)
 
 
