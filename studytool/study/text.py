@@ -25,6 +25,21 @@ CHROME: dict[str, tuple[str, str]] = {
     # review
     "left_done": ("{left} left · {done} done", "{left}장 남음 · {done}장 완료"),
     "cram_note": ("cram: not scheduled", "벼락치기: 일정에 반영 안 됨"),
+    # the summary of a review session
+    "session_summary": ("Session summary", "학습 요약"),
+    "session_complete": ("Session complete", "학습 완료"),
+    "session_ended": ("Session ended", "학습 종료"),
+    "cards_reviewed": ("Cards reviewed", "복습한 카드"), "answers": ("Answers", "답한 수"),
+    "came_back": ("{n} (some cards came back)", "{n} (다시 나온 카드 포함)"),
+    "accuracy": ("Accuracy", "정확도"),
+    "not_again": ("({passed} of {n} not Again)", "({n}번 중 {passed}번 '다시' 아님)"),
+    "time": ("Time", "시간"), "per_answer": ("Per answer", "답 하나당"),
+    "grades": ("Grades", "평가"),
+    "due_tomorrow": ("Due tomorrow", "내일 복습"),
+    "cram_unchanged": ("Cram session: scheduling was not changed.",
+                       "벼락치기: 일정은 바뀌지 않았습니다."),
+    "summary_hint": ("Enter: home · r: review what is due now",
+                     "Enter: 홈 · r: 지금 복습할 카드 복습"),
     # quiz
     "question_of": ("Question {i} of {n}", "문제 {i}/{n}"),
     "score": ("score", "점수"), "time_left": ("{t} left", "{t} 남음"),
