@@ -20,6 +20,7 @@ from studytool.tui.quiz import QuizSetupScreen
 from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.review import ReviewScreen
 from studytool.tui.stats import StatsScreen, stats_table
+from studytool.tui.summary import SummaryScreen
 from studytool.tui.widgets.demo_output import verdict_view
 from studytool.tui.widgets.keybar import KeyBar
 
@@ -152,3 +153,20 @@ async def test_demo_labels_in_korean(tmp_path: Path, monkeypatch) -> None:
     run = RunView(verdict={"claim_holds": True, "numbers": {}, "summary": "", "seconds": 1.0})
     view = verdict_view(run, "ko")
     assert view is not None and view.title == "결과" and "주장 성립" in plain(view.body)
+
+
+async def test_the_review_summary_in_korean(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data", lang="ko")
+    async with app.run_test(size=(120, 32)) as pilot:
+        await settle(pilot)
+        app.action_review("quizzes")
+        await pilot.pause()
+        await pilot.press("a", "enter", "escape")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SummaryScreen) and screen.title == "학습 요약"
+        table = plain(screen.query_one("#summary-table", Static).content)
+        assert "복습한 카드" in table and "좋음 1" in table and "내일 복습" in table
+        await pilot.press("l")
+        table = plain(screen.query_one("#summary-table", Static).content)
+        assert "Cards reviewed" in table and "Good 1" in table
