@@ -214,12 +214,12 @@ class AnswerView(Vertical):
         box.value = ""
         box.disabled = False
         box.display = typing
-        box.placeholder = self.placeholder(getattr(self.app, "lang", "en"))
         # now, not deferred as focus() is: the next question may be shown before that runs
         self.screen.set_focus(box if typing else None)
         return typing
 
     def placeholder(self, lang: str) -> str:
+        """The answer box's hint (set by `show`, in the language shown)."""
         numeric = self.attempt is not None and self.attempt.question.kind == Kind.NUMERIC
         what = t("a_number" if numeric else "your_answer", lang)
         return f"{what}, {t('then_enter', lang, what=t(self.empty_enter, lang))}"
