@@ -14,7 +14,7 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from studytool.latex import render as latex
 from studytool.render import notes_renderables
@@ -26,6 +26,7 @@ from studytool.tui.messages import ProgressChanged
 from studytool.tui.quiz_results import QuizResultsScreen, verdict
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt
+from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ class QuizScreen(StudyScreen[None]):
             yield Static(id="quiz-question")
             yield AnswerView(input_id="quiz-response", empty_enter="skips", id="quiz-answer")
             yield Static(id="quiz-feedback")
-        yield Footer()
+        yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
         self.title = f"Quiz · {self.heading}" if self.heading else "Quiz"

@@ -128,6 +128,7 @@ async def test_stats_and_quiz_chrome_in_korean(tmp_path: Path) -> None:
         quiz = app.screen
         assert isinstance(quiz, QuizScreen)
         assert "문제 1/" in str(quiz.query_one("#quiz-status", Static).content)
+        assert "퀴즈 끝내기" in key_bar(app)  # the quiz's key bar too
 
 
 class _IdleRunner(DemoRunner):
