@@ -63,7 +63,6 @@ INFO = DemoInfo(
     cards=(
         "generative-2/adversarial-autoencoder",
         "generative-2/gan-two-player-game",
-        "generative-2/gan-year",
         "generative-2/gan-minimax-objective",
         "generative-2/gan-optimal-discriminator",
         "generative-2/gan-optimal-d-numeric",

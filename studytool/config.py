@@ -2,13 +2,34 @@
 
 from __future__ import annotations
 
+import math
 import os
+import stat
 import tomllib
+import unicodedata
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
+
+from studytool.textsafe import one_line, safe_path
 
 APP = "studytool"
 CONFIG_NAME = "config.toml"
+MAX_CONFIG_BYTES = 1 << 20
+MAX_STEP_MIN = 365 * 24 * 60.0  # a learning step longer than a year is a mistake
+MAX_INTERVAL_DAYS = 36500
+MAX_NEW_PER_DAY = 10_000
+QUIT_IDS = ("quit", "home.quit")  # binding ids that must stay on a key a terminal can send
+_MODIFIERS = ("ctrl", "shift", "alt", "meta")
+_NAMED_KEYS = {"escape", "enter", "tab", "space", "backspace", "delete", "insert", "home", "end",
+               "pageup", "pagedown", "up", "down", "left", "right",
+               *(f"f{n}" for n in range(1, 25))}  # fmt: skip
+# Keys every terminal sends: what `quit` may be bound to.
+_BASIC_KEYS = {"escape", "enter", "tab", "space", *(f"f{n}" for n in range(1, 13))}
+
+
+LEECH_ACTIONS = ("suspend", "tag")
 
 
 class ConfigError(Exception):
@@ -31,9 +52,16 @@ class Settings:
     config_path: Path | None = None
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     day_start_hour: int = 4
-    new_per_day: int = 20
+    new_per_day: int = 20  # first reviews a study day, all decks together (Anki's model)
+    bury_siblings: bool = True  # a reversed card's other direction waits for the next day
     quiz_feedback: str = "immediate"  # or "end"
     lang: str = "en"
+    keymap: tuple[tuple[str, str], ...] = ()  # [keymap]: binding id, key names
+    new_per_deck: int = 20  # a sub-limit of new_per_day for each deck
+    reviews_per_day: int = 200  # reviews of cards in the Review state a study day
+    leech_threshold: int = 8  # lapses (Again on a card in review) that make a card a leech
+    leech_action: str = "suspend"  # or "tag": only mark it
+    theme: str = ""  # a Textual theme name; "" keeps the app's default
 
     @property
     def user_decks_dir(self) -> Path:
@@ -61,38 +89,66 @@ class Settings:
         dirs: list[Path] = [Path(p).expanduser() for p in content or []]
         env = os.environ.get("STUDYTOOL_CONTENT", "")
         dirs += [Path(p).expanduser() for p in env.split(os.pathsep) if p]
-        dirs += [Path(p).expanduser() for p in _get(raw, "content", list, [], path)]
+        dirs += [Path(p).expanduser() for p in _get_list(raw, "content", str, [], path)]
         env_data = os.environ.get("STUDYTOOL_DATA")
         data_dir = data or (Path(env_data) if env_data else None)
         if data_dir is None:
             cfg = _get(raw, "data_dir", str, "", path)
             data_dir = Path(cfg).expanduser() if cfg else default_data_dir()
-        sch = raw.get("scheduler", {})
-        rev = raw.get("review", {})
+        sch = _table(raw, "scheduler", path)
+        rev = _table(raw, "review", path)
         scheduler = SchedulerSettings(
-            desired_retention=_get(sch, "desired_retention", float, 0.9, path),
-            learning_steps_min=tuple(_get(sch, "learning_steps", list, [1, 10], path)),
-            relearning_steps_min=tuple(_get(sch, "relearning_steps", list, [10], path)),
-            maximum_interval=_get(sch, "maximum_interval", int, 36500, path),
-            enable_fuzzing=_get(sch, "enable_fuzzing", bool, True, path),
+            desired_retention=_get(sch, "desired_retention", float, 0.9, path, "scheduler."),
+            learning_steps_min=_steps(sch, "learning_steps", [1, 10], path),
+            relearning_steps_min=_steps(sch, "relearning_steps", [10], path),
+            maximum_interval=_get(sch, "maximum_interval", int, 36500, path, "scheduler."),
+            enable_fuzzing=_get(sch, "enable_fuzzing", bool, True, path, "scheduler."),
         )
+        where = safe_path(path)
         if not 0.7 <= scheduler.desired_retention <= 0.99:
-            raise ConfigError(f"{path}: scheduler.desired_retention must be in 0.7..0.99")
-        hour = _get(rev, "day_start_hour", int, 4, path)
+            raise ConfigError(f"{where}: scheduler.desired_retention must be in 0.7..0.99")
+        if not 1 <= scheduler.maximum_interval <= MAX_INTERVAL_DAYS:
+            raise ConfigError(
+                f"{where}: scheduler.maximum_interval must be in 1..{MAX_INTERVAL_DAYS} (days)"
+            )
+        hour = _get(rev, "day_start_hour", int, 4, path, "review.")
         if not 0 <= hour <= 23:
-            raise ConfigError(f"{path}: review.day_start_hour must be in 0..23")
-        feedback = _get(raw.get("quiz", {}), "feedback", str, "immediate", path)
+            raise ConfigError(f"{where}: review.day_start_hour must be in 0..23")
+        limits = {
+            key: _get(rev, key, int, default, path, "review.")
+            for key, default in (
+                ("new_per_day", 20),
+                ("new_per_deck", 20),
+                ("reviews_per_day", 200),
+                ("leech_threshold", 8),
+            )
+        }
+        for key, value in limits.items():
+            least = 1 if key == "leech_threshold" else 0
+            if not least <= value <= MAX_NEW_PER_DAY:
+                raise ConfigError(f"{where}: review.{key} must be in {least}..{MAX_NEW_PER_DAY}")
+        leech_action = _get(rev, "leech_action", str, "suspend", path, "review.")
+        if leech_action not in LEECH_ACTIONS:
+            raise ConfigError(f"{where}: review.leech_action must be 'suspend' or 'tag'")
+        feedback = _get(_table(raw, "quiz", path), "feedback", str, "immediate", path, "quiz.")
         if feedback not in ("immediate", "end"):
-            raise ConfigError(f"{path}: quiz.feedback must be 'immediate' or 'end'")
+            raise ConfigError(f"{where}: quiz.feedback must be 'immediate' or 'end'")
         return cls(
             content_dirs=tuple(dict.fromkeys(dirs)),
             data_dir=data_dir,
             config_path=path,
             scheduler=scheduler,
             day_start_hour=hour,
-            new_per_day=_get(rev, "new_per_day", int, 20, path),
+            new_per_day=limits["new_per_day"],
+            bury_siblings=_get(rev, "bury_siblings", bool, True, path, "review."),
             quiz_feedback=feedback,
             lang=_get(raw, "lang", str, "en", path),
+            keymap=_keymap(raw, path),
+            new_per_deck=limits["new_per_deck"],
+            reviews_per_day=limits["reviews_per_day"],
+            leech_threshold=limits["leech_threshold"],
+            leech_action=leech_action,
+            theme=_get(raw, "theme", str, "", path),
         )
 
 
@@ -108,20 +164,173 @@ def default_data_dir() -> Path:
     return Path(user_data_dir(APP))
 
 
-def _read_toml(path: Path) -> dict:
+def write_settings(path: Path, values: dict[str, object]) -> None:
+    """Set keys of config.toml, keeping everything else in it (comments and order too).
+
+    Keys are top-level names or dotted for a table: {"lang": "ko", "review.new_per_day": 30}.
+    The file is replaced atomically; a missing file (or folder) is created."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+    from tomlkit.items import Table
+
+    from studytool.fsio import atomic_write
+
     try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: {e}") from None
+    try:
+        doc = tomlkit.parse(text)
+        for dotted, value in values.items():
+            *tables, key = dotted.split(".")
+            table: tomlkit.TOMLDocument | Table = doc
+            for name in tables:
+                inner = table.get(name)
+                if inner is None:
+                    inner = tomlkit.table()
+                    table.add(name, inner)
+                if not isinstance(inner, Table):
+                    raise ConfigError(f"{path}: '{name}' is not a table")
+                table = inner
+            table[key] = value
+        out = tomlkit.dumps(doc)
+    except TOMLKitError as e:
+        raise ConfigError(f"{path}: {e}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, out)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot write the settings ({e})") from None
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    """The parsed file; {} when there is none. Only a regular UTF-8 file of at most
+    MAX_CONFIG_BYTES is read (a FIFO or device would block or never end)."""
+    where = safe_path(path)
+    try:
+        if not stat.S_ISREG(path.stat().st_mode):
+            raise ConfigError(f"{where}: not a regular file")
         with path.open("rb") as f:
-            return tomllib.load(f)
+            data = f.read(MAX_CONFIG_BYTES + 1)
     except FileNotFoundError:
         return {}
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: {e}") from None
+    except OSError as e:
+        raise ConfigError(f"{where}: {e.strerror or e}") from None
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES // 2**20} MB")
+    try:
+        return tomllib.loads(data.decode("utf-8"))
+    except UnicodeDecodeError as e:
+        encoding = " (it looks like UTF-16)" if data[:2] in (b"\xff\xfe", b"\xfe\xff") else ""
+        raise ConfigError(
+            f"{where}: not UTF-8 text{encoding} at byte {e.start}: save it as UTF-8"
+        ) from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{where}: {e}") from None
 
 
-def _get(table: dict, key: str, kind: type, default, path: Path):
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _table(raw: dict[str, Any], key: str, path: Path) -> dict[str, Any]:
+    value = raw.get(key, {})
+    if not isinstance(value, dict):
+        raise ConfigError(f"{safe_path(path)}: [{key}] must be a table, got {_shown(value)}")
+    return value
+
+
+def _get(
+    table: dict[str, Any], key: str, kind: type, default: Any, path: Path, prefix: str = ""
+) -> Any:
     value = table.get(key, default)
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-        raise ConfigError(f"{path}: '{key}' must be {kind.__name__}, got {value!r}")
+        raise ConfigError(
+            f"{safe_path(path)}: '{prefix}{key}' must be {kind.__name__}, got {_shown(value)}"
+        )
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{safe_path(path)}: '{prefix}{key}' must be a finite number")
     return value
+
+
+def _get_list(
+    table: dict[str, Any], key: str, item: type, default: list[Any], path: Path
+) -> list[Any]:
+    values: list[Any] = _get(table, key, list, default, path)
+    for v in values:
+        if not isinstance(v, item) or isinstance(v, bool):
+            raise ConfigError(
+                f"{safe_path(path)}: '{key}' must be a list of {item.__name__},"
+                f" got {_shown(v)} in it"
+            )
+    return values
+
+
+def _steps(table: dict[str, Any], key: str, default: list[int], path: Path) -> tuple[float, ...]:
+    """Learning steps in minutes: each a number above 0 and at most a year."""
+    values = _get(table, key, list, default, path, "scheduler.")
+    for v in values:
+        number = isinstance(v, int | float) and not isinstance(v, bool)
+        if not number or not 0 < v <= MAX_STEP_MIN:
+            raise ConfigError(
+                f"{safe_path(path)}: 'scheduler.{key}' must be a list of minutes above 0 and at"
+                f" most {MAX_STEP_MIN:.0f}, got {_shown(v)} in it"
+            )
+    return tuple(float(v) for v in values)
+
+
+def key_problem(keys: str, typeable: bool = False) -> str | None:
+    """Why `keys` ("j" or "ctrl+j,f2") is not a list of Textual key names, or None. With
+    `typeable`, only keys that every terminal sends (for quit: never lock the user in)."""
+    for key in keys.split(","):
+        shown = one_line(key.strip())
+        *mods, base = key.strip().split("+")
+        if any(m not in _MODIFIERS for m in mods) or (typeable and set(mods) - {"ctrl"}):
+            return f"'{shown}' has a modifier other than {', '.join(_MODIFIERS)}"
+        single = len(base) == 1 and base.isprintable() and not base.isspace()
+        named = base in (_BASIC_KEYS if typeable else _NAMED_KEYS) or (
+            not typeable and _character_name(base)
+        )
+        if not (single or named):
+            return f"'{shown}' is not a key name"
+    return None
+
+
+def _character_name(name: str) -> bool:
+    """Textual names keys for punctuation after the character: question_mark, full_stop."""
+    try:
+        char = unicodedata.lookup(name.replace("_", " "))
+    except KeyError:
+        return False
+    return len(char) == 1 and char.isprintable() and not char.isspace()
+
+
+def _keymap(raw: dict[str, Any], path: Path) -> tuple[tuple[str, str], ...]:
+    """[keymap]: binding id = "key" (or "key1,key2"). Key names are checked here; which ids
+    exist only the app knows (see `unknown_keymap_ids`)."""
+    table = _table(raw, "keymap", path)
+    out = []
+    for binding, keys in table.items():
+        if not isinstance(keys, str) or not keys.strip():
+            raise ConfigError(
+                f"{safe_path(path)}: keymap '{one_line(binding)}' must be a key name,"
+                f" got {_shown(keys)}"
+            )
+        problem = key_problem(keys, typeable=binding in QUIT_IDS)
+        if problem is not None and binding in QUIT_IDS:
+            problem += ": quit must stay on a key every terminal sends (a letter, ctrl+letter,"
+            problem += " escape, enter, tab, space or f1-f12)"
+        if problem is not None:
+            raise ConfigError(f"{safe_path(path)}: keymap '{one_line(binding)}': {problem}")
+        out.append((binding, keys))
+    return tuple(out)
+
+
+def unknown_keymap_ids(settings: Settings, binding_ids: Collection[str]) -> list[str]:
+    """The [keymap] ids that name no binding of the app, for a warning at start-up."""
+    return [b for b, _ in settings.keymap if b not in binding_ids]

@@ -8,7 +8,7 @@ from rich.markup import escape
 from rich.panel import Panel
 from rich.text import Text as RichText
 
-from studytool.content.model import Card, CardType
+from studytool.content.model import Card
 from studytool.latex import render as latex
 from studytool.study.cardtypes import answer_text, card_model, question_text
 from studytool.study.text import LABELS
@@ -29,13 +29,20 @@ def card_body(card: Card, lang: str, reveal: bool, raw_formula: bool = False) ->
     parts: list[RenderableType] = [RichText(question_text(card, lang), style="bold")]
     choices = card_model(card).choices(card, lang)
     parts += [RichText(f"  {i}. {c}") for i, c in enumerate(choices, start=1)]
-    if card.formula and (reveal or card.type is not CardType.BASIC):
-        formula = card.formula if raw_formula else latex(card.formula)
-        parts.append(RichText.assemble((f"{labels['formula']}: ", "dim"), (formula, "cyan")))
+
+    def formula(tex: str) -> RichText:
+        shown = tex if raw_formula else latex(tex)
+        return RichText.assemble((f"{labels['formula']}: ", "dim"), (shown, "cyan"))
+
+    # the card-type model's sides: `given` belongs to the question, `formula` to the answer
+    if card.given:
+        parts.append(formula(card.given))
     if reveal:
         parts.append(
             RichText.assemble((f"\n{labels['answer']}: ", "bold green"), answer_text(card, lang))
         )
+        if card.formula:
+            parts.append(formula(card.formula))
         parts += notes_renderables(card, lang)
     return Group(*parts)
 

@@ -134,3 +134,18 @@ def resolve_lang(lang: str | None) -> str:
         return lang
     configured = get_settings().lang
     return configured if configured in LANGS else "en"
+
+
+def output_path(path: Path, *, force: bool) -> Path:
+    """Where a command may write: never onto progress files or backups, never a device or a
+    FIFO, and an existing file only with --force."""
+    from studytool.store.files import is_protected_path
+
+    if is_protected_path(path, get_settings().data_dir):
+        fail(f"refusing to write {path}: it is part of the progress store")
+    if path.exists() or path.is_symlink():
+        if not path.is_file():
+            fail(f"refusing to write {path}: not a regular file")
+        if not force:
+            fail(f"{path} exists; use --force to replace it")
+    return path

@@ -135,6 +135,7 @@ def card_json(card: Card, lang: str | None = None) -> dict[str, Any]:
         "answer": answer_value(card, lang),
         "formula": card.formula,
         "formula_unicode": render(card.formula) if card.formula else None,
+        "given": card.given,
         "explain": t(card.explain),
         "tags": list(card.tags),
         "demo": card.demo,

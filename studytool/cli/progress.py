@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studytool.cli.common import clean_errors, emit_json, get_cards, get_settings
+from studytool.cli.common import clean_errors, emit_json, get_cards, get_settings, output_path
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
@@ -22,6 +22,7 @@ progress_app = typer.Typer()
 PANEL = "Progress"
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 FileArg = Annotated[Path, typer.Argument(metavar="FILE.json", help="Progress file.")]
+ForceFlag = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
 
 
 def _pct(x: float | None) -> str:
@@ -32,6 +33,7 @@ def _stats_lines(stats: Stats) -> list[str]:
     lines = [
         f"due today: {stats.due_today} (learning {stats.due_learning}, review {stats.due_review});"
         f" new available: {stats.new_available}",
+        _limits_line(stats),
         f"streak: {stats.current_streak} days (longest {stats.longest_streak})",
         f"true retention: {_pct(stats.retention.rate)} over {stats.retention.reviews} reviews;"
         f" average retrievability now: {_pct(stats.average_retrievability)}",
@@ -48,6 +50,16 @@ def _stats_lines(stats: Stats) -> list[str]:
         f" {c['relearning']} relearning; {c['suspended']} suspended, {c['orphaned']} orphaned)"
     )
     return lines
+
+
+def _limits_line(stats: Stats) -> str:
+    limits = stats.limits
+    waiting = stats.due_review_all - stats.due_review  # due, but over today's review cap
+    return (
+        f"daily limits: {limits.new_total} new ({limits.new_per_deck} per deck),"
+        f" {limits.reviews} reviews ({stats.reviews_today} done today"
+        + (f"; {waiting} more due wait)" if waiting else ")")
+    )
 
 
 def _open_store() -> Store:
@@ -117,10 +129,11 @@ transfer_app = typer.Typer(help="Export or import review progress as JSON.", no_
 
 
 @transfer_app.command("export")
-def export_cmd(file: FileArg) -> None:
+def export_cmd(file: FileArg, force: ForceFlag = False) -> None:
     """Write all progress (cards, review log, sessions, parameters) to FILE.json."""
     from studytool.store.transfer import export_progress
 
+    output_path(file, force=force)
     with clean_errors(), _open_store() as store:
         result = export_progress(store, file)
         typer.echo(
@@ -140,6 +153,22 @@ def import_cmd(file: FileArg) -> None:
             f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
             f" from {file}; previous progress backed up to {result.backup}"
         )
+
+
+@transfer_app.command("restore")
+def restore_cmd(
+    backup: Annotated[
+        str, typer.Argument(metavar="BACKUP", help="A backup file, or its name in backups/.")
+    ],
+) -> None:
+    """Replace the progress database with BACKUP; the current one and its WAL are set aside."""
+    from studytool.store.restore import restore_backup
+
+    with clean_errors():
+        result = restore_backup(get_settings().data_dir, backup)
+    typer.echo(f"restored {result.backup} to {result.path}")
+    for path in result.set_aside:
+        typer.echo(f"set aside: {path}")
 
 
 progress_app.add_typer(transfer_app, name="progress", rich_help_panel=PANEL)

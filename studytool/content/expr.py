@@ -5,7 +5,8 @@ from __future__ import annotations
 import ast
 import math
 import operator
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 MAX_LENGTH = 200
 MAX_EXPONENT = 64
@@ -20,8 +21,11 @@ _BINOPS = {
     ast.Mod: operator.mod,
     ast.Pow: operator.pow,
 }
-_UNARY = {ast.UAdd: operator.pos, ast.USub: operator.neg}
-_FUNCS = {"min": min, "max": max, "abs": abs}
+_UNARY: dict[type[ast.unaryop], Callable[[Any], Any]] = {
+    ast.UAdd: operator.pos,
+    ast.USub: operator.neg,
+}
+_FUNCS: dict[str, Callable[..., Any]] = {"min": min, "max": max, "abs": abs}
 _ARITY = {"min": (2, None), "max": (2, None), "abs": (1, 1)}  # (at least, at most) arguments
 # what the user wrote, for messages: '^' is the usual slip for '**'
 _OPERATOR_NAMES = {
@@ -123,7 +127,7 @@ def _check_node(node: ast.AST) -> None:
 
 def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
     match node:
-        case ast.Constant(value=value):
+        case ast.Constant(value=int() | float() as value):  # `names` admits no other constant
             return value
         case ast.Name(id=name):
             if name not in env:

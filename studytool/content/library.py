@@ -9,6 +9,7 @@ from pathlib import Path
 from studytool._paths import content_dir, demos_dir
 from studytool.content.cache import DeckCache
 from studytool.content.model import LoadResult, Problem
+from studytool.textsafe import safe_path
 
 
 def load_deck(path: Path, demos: Collection[str] | None):
@@ -76,7 +77,10 @@ def load_paths(
             col = id_node.start_mark.column + 1 if id_node else 1
             result.problems.append(
                 Problem(
-                    path, line, col, f"duplicate deck id '{deck.id}' (also in {where[deck.id]})"
+                    path,
+                    line,
+                    col,
+                    f"duplicate deck id '{deck.id}' (also in {safe_path(where[deck.id])})",
                 )
             )
             result.broken[deck.id] = 1

@@ -5,8 +5,6 @@ Validation walks the composed YAML node tree, so each message points at the exac
 
 from __future__ import annotations
 
-import difflib
-import math
 from collections.abc import Collection
 from pathlib import Path
 from typing import Any
@@ -14,6 +12,7 @@ from typing import Any
 import yaml
 
 from studytool.content import expr, spec
+from studytool.content.inputfile import read_deck_text
 from studytool.content.model import (
     CLOZE_RE,
     ID_RE,
@@ -27,47 +26,27 @@ from studytool.content.model import (
     Source,
     Text,
 )
+from studytool.content.nodes import (
+    KIND_NAMES,
+    compose,
+    describe,
+    number_problem,
+    plain_number,
+    scalar_problem,
+    shape_problem,
+    suggest,
+    text_problem,
+)
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_NODES = 200_000
 MAX_GEN_RANGE = 10**6
-
-_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
-_MAP_TAG, _SEQ_TAG = "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
-_KIND_NAMES = {
-    spec.ID: "an id",
-    spec.TEXT: "a text",
-    spec.STR: "a string",
-    spec.INT: "an integer",
-    spec.BOOL: "true or false",
-    spec.NUMBER: "a number",
-}
-
 
 _INVALID = object()  # a scalar that was already reported
 
 
 class _Abort(Exception):
     """Stops validating a file after a problem that leaves nothing more to check."""
-
-
-def suggest(word: str, options: Collection[str]) -> str:
-    close = difflib.get_close_matches(word, sorted(options), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
-def describe(node: yaml.Node) -> str:
-    if isinstance(node, yaml.MappingNode):
-        return "a mapping"
-    if isinstance(node, yaml.SequenceNode):
-        return "a list"
-    tag = node.tag.rsplit(":", 1)[-1]
-    if tag == "null":
-        return "nothing (null)"
-    return {"str": "a string", "int": "an integer", "float": "a number", "bool": "a boolean"}.get(
-        tag, f"a {tag}"
-    )
 
 
 class DeckParser:
@@ -97,8 +76,8 @@ class DeckParser:
 
     def mapping(self, node: yaml.Node, what: str) -> dict[str, tuple[yaml.Node, yaml.Node]] | None:
         self._count()
-        if not isinstance(node, yaml.MappingNode) or node.tag != _MAP_TAG:
-            self.error(node, f"{what} must be a mapping, got {describe(node)}")
+        if (problem := shape_problem(node, what, mapping=True)) is not None:
+            self.error(node, problem)
             return None
         out: dict[str, tuple[yaml.Node, yaml.Node]] = {}
         for key, value in node.value:
@@ -113,15 +92,26 @@ class DeckParser:
             out[key.value] = (key, value)
         return out
 
-    def scalar(self, node: yaml.Node) -> Any:
+    def scalar(self, node: yaml.Node, what: str = "") -> Any:
+        """A scalar's value; _INVALID after reporting a foreign tag, a control character in
+        text or a number out of range."""
         self._count()
         if not isinstance(node, yaml.ScalarNode):
             return node
-        if node.tag not in _SCALAR_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            self.error(node, f"tag '{tag}' is not allowed; quote the value if it is text")
+        label = f"'{what}'" if what else "value"
+        problem = scalar_problem(node, label)
+        if problem is None:
+            v = self._constructor.construct_object(node)
+            if isinstance(v, str):
+                problem = text_problem(v)
+            elif isinstance(v, int | float) and not isinstance(v, bool):
+                problem = number_problem(v)
+            if problem is not None:
+                problem = f"{label} {problem}"
+        if problem is not None:
+            self.error(node, problem)
             return _INVALID
-        return self._constructor.construct_object(node)
+        return v
 
     def value(self, node: yaml.Node, kind: str, what: str) -> Any:
         """Read a primitive of `kind`; report and return None when it does not fit."""
@@ -129,9 +119,12 @@ class DeckParser:
             return self.text(node, what)
         if kind in (spec.STRS, spec.INTS, spec.TEXTS):
             return self.sequence(node, kind, what)
-        v = self.scalar(node)
+        v = self.scalar(node, what)
         if v is _INVALID:
             return None
+        number = plain_number(node, v)
+        if kind == spec.NUMBER and number is not None:
+            v = number
         ok = {
             spec.ID: isinstance(v, str),
             spec.STR: isinstance(v, str),
@@ -140,15 +133,16 @@ class DeckParser:
             spec.NUMBER: isinstance(v, int | float) and not isinstance(v, bool),
         }[kind]
         if not ok:
-            self.error(node, f"'{what}' must be {_KIND_NAMES[kind]}, got {describe(node)}")
+            got = f"{v}, a number in exponent notation" if number is not None else describe(node)
+            self.error(node, f"'{what}' must be {KIND_NAMES[kind]}, got {got}")
             return None
-        if kind == spec.NUMBER and not math.isfinite(v):
-            self.error(node, f"'{what}' must be a finite number")
+        if kind == spec.NUMBER and (problem := number_problem(v)) is not None:
+            self.error(node, f"'{what}' {problem}")
             return None
         if kind in (spec.ID, spec.STR) and not v.strip():
             self.error(node, f"'{what}' is empty")
             return None
-        if kind == spec.ID and not ID_RE.match(v):
+        if kind == spec.ID and not ID_RE.fullmatch(v):
             self.error(
                 node,
                 f"'{what}' value '{v}' is not a valid id:"
@@ -159,8 +153,8 @@ class DeckParser:
 
     def sequence(self, node: yaml.Node, kind: str, what: str) -> list[Any] | None:
         self._count()
-        if not isinstance(node, yaml.SequenceNode) or node.tag != _SEQ_TAG:
-            self.error(node, f"'{what}' must be a list, got {describe(node)}")
+        if (problem := shape_problem(node, f"'{what}'", mapping=False)) is not None:
+            self.error(node, problem)
             return None
         item_kind = {spec.STRS: spec.STR, spec.INTS: spec.INT, spec.TEXTS: spec.TEXT}[kind]
         items = [self.value(n, item_kind, f"{what}[{i}]") for i, n in enumerate(node.value)]
@@ -171,7 +165,7 @@ class DeckParser:
 
     def text(self, node: yaml.Node, what: str) -> Text | None:
         if isinstance(node, yaml.ScalarNode):
-            v = self.scalar(node)
+            v = self.scalar(node, what)
             if v is _INVALID:
                 return None
             if isinstance(v, str) and v.strip():
@@ -191,7 +185,7 @@ class DeckParser:
             if key not in LANGS:
                 self.error(knode, f"unknown language '{key}' in '{what}': use 'en' and 'ko'")
                 continue
-            v = self.scalar(vnode)
+            v = self.scalar(vnode, f"{what}.{key}")
             if v is _INVALID:
                 continue
             if not isinstance(v, str):
@@ -229,7 +223,7 @@ class DeckParser:
                     self.error(knode, f"unknown key '{key}' in {where}{suggest(key, table)}")
                 continue
             kind = table[key][0]
-            if kind in _KIND_NAMES or kind in (spec.STRS, spec.INTS, spec.TEXTS):
+            if kind in KIND_NAMES or kind in (spec.STRS, spec.INTS, spec.TEXTS):
                 out[key] = (vnode, self.value(vnode, kind, key))
             else:
                 out[key] = (vnode, None)  # structured kinds are read by the caller
@@ -271,8 +265,8 @@ class DeckParser:
         )
 
     def cards(self, node: yaml.Node, deck_id: str) -> list[Card]:
-        if not isinstance(node, yaml.SequenceNode) or node.tag != _SEQ_TAG:
-            self.error(node, f"'cards' must be a list, got {describe(node)}")
+        if (problem := shape_problem(node, "'cards'", mapping=False)) is not None:
+            self.error(node, problem)
             return []
         if not node.value:
             self.error(node, "'cards' is an empty list: a deck needs at least one card")
@@ -345,6 +339,7 @@ class DeckParser:
             prompt=get[prompt_key],
             back=get.get("back"),
             formula=get.get("formula"),
+            given=get.get("given"),
             explain=get.get("explain"),
             tags=tuple(get.get("tags") or ()),
             demo=demo,
@@ -428,9 +423,8 @@ class DeckParser:
         if generated and "answer" in f:
             self.error(f["answer"][0], "a generated card takes 'vars' and 'compute', not 'answer'")
         elif not generated and "answer" not in f:
-            self.error(
-                f["question"][0], "a numeric card is missing 'answer' (or 'vars' and 'compute')"
-            )
+            anchor = (f.get("question") or f["type"])[0]  # the question may be missing too
+            self.error(anchor, "a numeric card is missing 'answer' (or 'vars' and 'compute')")
         elif generated:
             for key in ("vars", "compute"):
                 if key not in f:
@@ -455,7 +449,16 @@ class DeckParser:
                 self.error(knode, f"variable name '{name}' must be an identifier")
                 continue
             if isinstance(vnode, yaml.SequenceNode):
-                values = [self.scalar(n) for n in vnode.value]
+                if (problem := shape_problem(vnode, f"'vars.{name}'", mapping=False)) is not None:
+                    self.error(vnode, problem)
+                    continue
+                values = [self.scalar(n, f"vars.{name}") for n in vnode.value]
+                if any(v is _INVALID for v in values):
+                    continue
+                values = [
+                    v if (number := plain_number(n, v)) is None else number
+                    for n, v in zip(vnode.value, values, strict=True)
+                ]
                 if not values or any(
                     not isinstance(v, int | float) or isinstance(v, bool) for v in values
                 ):
@@ -490,7 +493,7 @@ class DeckParser:
                 node, f"'compute' uses '{name}', which is not in 'vars'{suggest(name, declared)}"
             )
         if used <= declared:
-            corner = {v.name: (v.values[0] if v.values else v.high) for v in variables}
+            corner = {v.name: (v.values[0] if v.values else v.high or 0) for v in variables}
             try:
                 expr.evaluate(source, corner)
             except expr.ExprError as e:
@@ -526,46 +529,13 @@ class DeckParser:
         return tuple(f["ignore"][1])
 
 
-def read_text(path: Path, problems: list[Problem]) -> str | None:
-    """The file's text, or None with a located problem: too large, unreadable, not UTF-8, empty."""
-    try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            problems.append(
-                Problem(
-                    path,
-                    1,
-                    1,
-                    f"file is {size / 2**20:.1f} MB; a deck may be at most"
-                    f" {MAX_BYTES // 2**20} MB: split it into several decks",
-                )
-            )
-            return None
-        data = path.read_bytes()
-    except OSError as e:
-        problems.append(Problem(path, 1, 1, f"cannot read file: {e.strerror or e}"))
-        return None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = data.count(b"\n", 0, e.start) + 1
-        col = e.start - (data.rfind(b"\n", 0, e.start) + 1) + 1
-        problems.append(
-            Problem(
-                path, line, col, f"file is not UTF-8 (byte 0x{data[e.start]:02x}): save it as UTF-8"
-            )
-        )
-        return None
-    return text
-
-
 def load_deck(
     path: Path, demo_names: Collection[str] | None = None
 ) -> tuple[Deck | None, list[Problem], yaml.Node | None]:
     """Parse and validate one deck file. Returns the deck (None if invalid), its problems and
     the node of its `deck:` id (to locate cross-file duplicates)."""
     problems: list[Problem] = []
-    text = read_text(path, problems)
+    text = read_deck_text(path, MAX_BYTES, problems)
     if text is None:
         return None, problems, None
     return parse_deck_text(text, path, demo_names)
@@ -584,21 +554,9 @@ def parse_deck_text(
             Problem(path, 1, 1, "file is empty: a deck needs 'deck', 'title' and 'cards'")
         )
         return None, problems, None
-    try:
-        root = yaml.compose(text, Loader=_Loader)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark or e.context_mark
-        message = (e.problem or e.context or "invalid YAML").strip()
-        if "tab" in message or "'\\t'" in message:
-            message = "tab character: YAML must be indented with spaces"
-        elif e.context and e.problem:
-            message = f"{e.problem} ({e.context})"
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problems.append(Problem(path, line, col, f"invalid YAML: {message}"))
-        return None, problems, None
-    except (yaml.YAMLError, RecursionError) as e:
-        detail = "nesting is too deep" if isinstance(e, RecursionError) else str(e).splitlines()[0]
-        problems.append(Problem(path, 1, 1, f"invalid YAML: {detail}"))
+    root, problem = compose(text)
+    if problem is not None:
+        problems.append(Problem(path, *problem))
         return None, problems, None
     if root is None:
         problems.append(

@@ -7,10 +7,16 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from studytool.textsafe import safe_path
+
 LANGS = ("en", "ko")
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+# JSON Schema (ECMA) reads `$` as the end of the input; Python's `$` also matches before a final
+# newline, so Python code uses ID_RE, anchored with \A and \Z.
+ID_PATTERN = "^[a-z0-9][a-z0-9_-]*$"
+ID_RE = re.compile(r"\A[a-z0-9][a-z0-9_-]*\Z")
 CLOZE_RE = re.compile(r"\{\{c(\d+)::(.*?)(?:::(.*?))?\}\}", re.DOTALL)
 REVERSE_SUFFIX = "@rev"
+MAX_INT = 2**53  # the largest integer a deck may hold: exact as a float and in JSON
 
 
 class CardType(StrEnum):
@@ -94,7 +100,8 @@ class Card:
     compute: str | None = None  # numeric, generated: arithmetic expression over `variables`
     variables: tuple[GenVar, ...] = ()
     items: tuple[Text, ...] = ()  # order: the correct order
-    formula: str | None = None
+    formula: str | None = None  # LaTeX shown with the answer
+    given: str | None = None  # LaTeX shown with the question (what the question needs)
     explain: Text | None = None
     tags: tuple[str, ...] = ()
     demo: str | None = None
@@ -163,7 +170,7 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.col}: {self.message}"
+        return f"{safe_path(self.path)}:{self.line}:{self.col}: {self.message}"
 
 
 @dataclass(slots=True)

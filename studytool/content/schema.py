@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from studytool.content import spec
-from studytool.content.model import ID_RE, LANGS, CardType
+from studytool.content.model import ID_PATTERN, LANGS, CardType
 
 SCHEMA_PATH = Path(__file__).with_name("deck.schema.json")
 SCHEMA_ID = "https://studytool.invalid/deck.schema.json"
@@ -27,8 +27,8 @@ _TEXT = {
 
 
 def _kind(kind: str) -> dict[str, Any]:
-    simple = {
-        spec.ID: {"type": "string", "pattern": ID_RE.pattern},
+    simple: dict[str, dict[str, Any]] = {
+        spec.ID: {"type": "string", "pattern": ID_PATTERN},
         spec.TEXT: {"$ref": "#/$defs/text"},
         spec.TEXTS: {"type": "array", "items": {"$ref": "#/$defs/text"}, "minItems": 1},
         spec.STR: {"type": "string", "minLength": 1},

@@ -18,9 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from studytool.content.model import ID_RE, Card, CardType, Deck, Text
-from studytool.exchange.notes import slug
+from studytool.exchange.notetext import slug
 from studytool.exchange.sides import card_sides, card_tags
 from studytool.exchange.textio import ExchangeError, read_text, write_atomic
+from studytool.textsafe import strip_controls
 
 _SEPARATORS = {"tab": "\t", "comma": ",", "semicolon": ";", "space": " ", "pipe": "|", "colon": ":"}
 _DIRECTIVES = {"separator", "html", "tags column", "guid column", "notetype column",
@@ -56,7 +57,8 @@ def export_csv(decks: Sequence[Deck], path: Path, lang: str = "en", tsv: bool = 
                 drafts += 1
                 continue
             sides = card_sides(card, lang)
-            rows.append([sides.front, sides.answer, " ".join(card_tags(card))])
+            row = [sides.front, sides.answer, " ".join(card_tags(card))]
+            rows.append([neutralise(cell) for cell in row])
     if not rows:
         raise ExchangeError(
             "nothing to export: the decks hold only draft cards"
@@ -74,6 +76,22 @@ def export_csv(decks: Sequence[Deck], path: Path, lang: str = "en", tsv: bool = 
     text = out.getvalue()
     write_atomic(path, lambda tmp: tmp.write_text(text, encoding="utf-8", newline=""))
     return CsvExport(len(rows), drafts)
+
+
+# A spreadsheet runs a cell that starts with one of these as a formula (OWASP CSV injection).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(cell: str) -> str:
+    """The cell made inert for spreadsheets: a leading formula character gets a single quote
+    before it, which Excel, LibreOffice and Google Sheets show as text. Text that already
+    starts with quotes before such a character gets one more, so `_restore` is exact."""
+    return "'" + cell if cell.lstrip("'").startswith(FORMULA_START) else cell
+
+
+def _restore(cell: str) -> str:
+    """A cell as it was before `neutralise`, so export and import round-trip."""
+    return cell[1:] if cell.startswith("'") and cell.lstrip("'").startswith(FORMULA_START) else cell
 
 
 @dataclass(slots=True)
@@ -116,11 +134,13 @@ def _from_html(text: str) -> str:
 
 def import_csv(path: Path, deck_id: str, title: str | None = None) -> CsvImport:
     """A deck of basic cards from a CSV/TSV file; rows that repeat an earlier row are skipped."""
-    if not ID_RE.match(deck_id):
+    if not ID_RE.fullmatch(deck_id):
         raise ExchangeError(
             f"'{deck_id}' is not a valid deck id: use lowercase letters, digits, '-' and '_'"
         )
     text, encoding = read_text(path)
+    # Cells are untrusted: control characters never reach the deck (CRs end lines in CSV).
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
     lines = text.splitlines(keepends=True)
     layout = _read_directives(lines)
     body = "".join(lines[layout.first_line - 1 :])
@@ -159,6 +179,7 @@ def import_csv(path: Path, deck_id: str, title: str | None = None) -> CsvImport:
                 row[c] if c is not None and c < len(row) else ""
                 for c in (front_col, back_col, tags_col)
             )
+            front, back, tags = _restore(front), _restore(back), _restore(tags)
             if layout.html:
                 front, back = _from_html(front), _from_html(back)
             if not front.strip() or not back.strip():
@@ -190,7 +211,7 @@ def import_csv(path: Path, deck_id: str, title: str | None = None) -> CsvImport:
         raise ExchangeError(f"{path} has no rows with a front and a back")
     deck = Deck(
         id=deck_id,
-        title=Text.plain(title or path.stem),
+        title=Text.plain(strip_controls(title or path.stem, lines=False)),
         path=Path(f"{deck_id}.yaml"),
         cards=tuple(cards),
     )

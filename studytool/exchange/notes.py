@@ -21,13 +21,37 @@ from __future__ import annotations
 
 import hashlib
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from studytool.content.model import ID_RE, Card, CardType, Deck, Source, Text
+from studytool.exchange.notetext import (
+    BOLD,
+    LINK,
+    MAX_SUBJECT_WORDS,
+    RELATION,
+    SENTENCE_END,
+    NoteLine,
+    TermIndex,
+    aligned_rows,
+    clean_text,
+    find_equations,
+    is_term,
+    normal_form,
+    slug,
+    split_definition,
+    split_lines,
+    term_matches,
+    term_variants,
+    topic_of,
+    what_is,
+    with_context,
+    without_math,
+    word_count,
+)
 from studytool.exchange.textio import ExchangeError, read_text
 from studytool.latex import render
+from studytool.textsafe import strip_controls
 
 KINDS = ("definition", "key-points", "cloze", "formula", "qa", "timeline", "order")
 _ID_PREFIX = {
@@ -40,27 +64,10 @@ _ID_PREFIX = {
     "order": "order",
 }
 
-_BULLET = re.compile(r"^(?P<m>[-*•◦▪‣+]|\d{1,2}[.)])\s+(?P<body>.*)$")
 _MD_HEADING = re.compile(r"^#{1,6}\s+(?P<body>.+?)\s*#*$")
 _QUESTION = re.compile(r"^(?:[-*•]\s+)?Q\s*\d{0,3}\s*[.:)]\s*(?P<text>\S.*)$")
 _ANSWER = re.compile(r"^(?:[-*•]\s+)?A\s*\d{0,3}\s*[.:)]\s*(?P<text>\S.*)$")
 _YEAR = re.compile(r"^(?:[-*•]\s+)?(?P<year>(?:1[89]|20)\d\d)\s*년?\s*[-–—:)]\s*(?P<event>\S.*)$")
-# Pandoc's rule: no space inside the dollars, no digit after the closing one ($5 and $10).
-INLINE_MATH = re.compile(r"(?<![\\$])\$(?!\s)(?P<tex>(?:\\.|[^$\\])+?)(?<![\s\\])\$(?!\d)")
-DISPLAY_MATH = re.compile(r"\$\$(?P<tex>.+?)\$\$", re.DOTALL)
-_BOLD = re.compile(
-    r"\*\*(?P<a>[^*]+?)\*\*|__(?P<b>[^_]+?)__|<(?:b|strong)>(?P<c>.+?)</(?:b|strong)>"
-)
-_RELATION = re.compile(
-    r"=|<|>|\\(?:leftarrow|rightarrow|gets|to|sim|approx|propto|leq?|geq?|neq?|equiv|mapsto)\b"
-)
-_WORDY = re.compile(r"[^\W_]")
-# Korean sentence endings and final punctuation: such a line is prose, not a heading or a term.
-_SENTENCE_END = re.compile(r"(?:[.!。]|[다요음함임됨짐])\s*$")
-MAX_TERM_WORDS = 6
-MAX_SUBJECT_WORDS = 10
-_SCRIPT = re.compile(r"[_^](?:\{[^{}]*\}|\\[A-Za-z]+|\S)")
-_LINK = re.compile(r"://|www\.|^[\w.-]+\.(?:com|org|net|io|kr|ai|dev|so)(?:/\S*)?$")
 _ASIDE = ("*", "※", "->", "→")  # footnotes and asides: never headings
 MAX_GAP = 4  # description lines allowed between two timeline entries
 MAX_CLOZE = 160  # longer lines make poor cloze cards
@@ -74,29 +81,15 @@ class NoteDraft:
 
 
 @dataclass(eq=False)
-class _Line:
-    no: int  # 1-based line number in the note
-    indent: int
-    raw: str  # stripped text, quoted in `source`
-    marker: str | None = None  # bullet marker, None for a plain line
-    body: str = ""  # the text after the marker
-    tex: str | None = None  # a $$ block's LaTeX
-    used: bool = False  # taken by the Q/A or timeline heuristics
-
-    @property
-    def number(self) -> int | None:
-        return int(self.marker[:-1]) if self.marker and self.marker[0].isdigit() else None
-
-
-@dataclass(eq=False)
 class _Node:
-    line: _Line
+    line: NoteLine
     heading: bool = False
     parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
-    defs: list[_Line] = field(default_factory=list)  # ": definition" lines under a term
-    maths: list[_Line] = field(default_factory=list)  # $$ blocks that belong to this node
+    defs: list[NoteLine] = field(default_factory=list)  # ": definition" lines under a term
+    maths: list[NoteLine] = field(default_factory=list)  # $$ blocks that belong to this node
     section: _Node | None = None  # the last heading above the node
+    index: int = 0  # position among the parent's children
 
     @property
     def rank(self) -> int:
@@ -111,148 +104,26 @@ class _Candidate:
     kind: str
     subject: str  # what the id hashes: stable while the note's wording around it changes
     name: str  # readable part of the id
-    line: _Line
+    line: NoteLine
     card: dict  # Card keyword arguments except deck, id, draft, source
 
 
 # -- text helpers --------------------------------------------------------------------------
 
 
-def _math_spans(text: str) -> list[re.Match[str]]:
-    spans = list(DISPLAY_MATH.finditer(text))
-    taken = [(m.start(), m.end()) for m in spans]
-    spans += [
-        m for m in INLINE_MATH.finditer(text) if not any(a <= m.start() < b for a, b in taken)
-    ]
-    return sorted(spans, key=lambda m: m.start())
-
-
-def _clean(text: str) -> str:
-    """Readable card text: bold markers dropped, inline LaTeX rendered as Unicode."""
-    text = _BOLD.sub(lambda m: m.group("a") or m.group("b") or m.group("c"), text)
-    out, pos = [], 0
-    for m in _math_spans(text):
-        out += [text[pos : m.start()], render(m.group("tex").strip())]
-        pos = m.end()
-    out.append(text[pos:])
-    return re.sub(r"\s+", " ", "".join(out)).strip()
-
-
-def _words(text: str) -> int:
-    return len(text.split())
-
-
-def _is_term(text: str, max_words: int = MAX_TERM_WORDS) -> bool:
-    """Short, not a sentence, a question, an equation or a link: can name a card."""
-    return (
-        bool(_WORDY.search(text))
-        and _words(text) <= max_words
-        and len(text) <= 80
-        and not _SENTENCE_END.search(text)
-        and "?" not in text
-        and "=" not in text
-        and not _LINK.search(text)
-    )
-
-
-def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold()).strip()
-
-
-def _equations(text: str) -> list[str]:
-    """The LaTeX of inline formulas that state something (an equation, an update, a relation)."""
-    return [
-        m.group("tex").strip()
-        for m in _math_spans(text)
-        # i=1 in a subscript is no equation
-        if _RELATION.search(_SCRIPT.sub("", m.group("tex"))) and len(m.group("tex").strip()) >= 3
-    ]
-
-
-def _without_math(text: str) -> str:
-    out, pos = [], 0
-    for m in _math_spans(text):
-        out.append(text[pos : m.start()])
-        pos = m.end()
-    return "".join([*out, text[pos:]])
-
-
-def _has_final_consonant(word: str) -> bool | None:
-    """Whether a Korean reader ends `word` on a consonant (picks 은/는, 이란/란); None if unsure."""
-    word = re.sub(r"\s*\([^)]*\)\s*$", "", word).rstrip()
-    if not word:
-        return None
-    ch = word[-1]
-    if "\uac00" <= ch <= "\ud7a3":
-        return (ord(ch) - 0xAC00) % 28 != 0
-    if ch.isdigit():
-        return ch in "0136780"  # 영 일 삼 육 칠 팔 (and 십/백 for 0)
-    return None
-
-
-def _topic(word: str) -> str:
-    final = _has_final_consonant(word)
-    return word + ("은(는)" if final is None else "은" if final else "는")
-
-
-def _what_is(word: str) -> str:
-    final = _has_final_consonant(word)
-    return word + ("(이)란" if final is None else "이란" if final else "란")
-
-
-def _with_context(text: Text, context: str | None) -> Text:
-    if not context:
-        return text
-    return Text(f"{text.en} ({context})", f"{text.ko} ({context})")
-
-
 # -- reading the note ------------------------------------------------------------------------
-
-
-def _split_lines(text: str) -> list[_Line]:
-    """Lines with bullets recognised and $$ blocks folded into one line each."""
-    raw = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    out: list[_Line] = []
-    i = 0
-    while i < len(raw):
-        full = raw[i].expandtabs(4).rstrip()
-        s = full.strip().lstrip("\ufeff")
-        indent = len(full) - len(full.lstrip())
-        if s.startswith("$$") and "$$" not in s[2:]:
-            end = next((j for j in range(i + 1, len(raw)) if "$$" in raw[j]), None)
-            if end is not None:
-                body = [s[2:], *raw[i + 1 : end], raw[end].split("$$")[0]]
-                tex = "\n".join(b.strip() for b in body if b.strip())
-                # The block is quoted by its first row of maths, not by $$ or \begin{aligned}.
-                rows = [(i + n, b.strip()) for n, b in enumerate(body) if b.strip()]
-                no, quote = next(
-                    (r for r in rows if not r[1].startswith(("\\begin", "\\end"))), (i, "$$")
-                )
-                if tex:
-                    out.append(_Line(no + 1, indent, quote, tex=tex))
-                i = end + 1
-                continue
-        if s.startswith("$$") and s.endswith("$$") and len(s) > 4 and s.count("$$") == 2:
-            out.append(_Line(i + 1, indent, s, tex=s[2:-2].strip()))
-        elif _WORDY.search(s):
-            m = _BULLET.match(s)
-            if m and _WORDY.search(m.group("body")):
-                out.append(_Line(i + 1, indent, s, m.group("m"), m.group("body").strip()))
-            elif not m:
-                out.append(_Line(i + 1, indent, s, None, s))
-        i += 1
-    return out
 
 
 class _Builder:
     def __init__(self, text: str, note: str) -> None:
         self.note = note
-        self.lines = _split_lines(text)
+        self.lines = split_lines(text)
         self.found: list[_Candidate] = []
         self.defined: set[str] = set()  # terms with a definition card: cloze candidates
+        self.position = {line: n for n, line in enumerate(self.lines)}
 
     def add(
-        self, kind: str, subject: str, line: _Line, name: str | None = None, **card: object
+        self, kind: str, subject: str, line: NoteLine, name: str | None = None, **card: object
     ) -> None:
         self.found.append(_Candidate(kind, subject, slug(name or subject), line, card))
 
@@ -269,9 +140,13 @@ class _Builder:
             a = _ANSWER.match(nxt.raw)
             answer = a.group("text") if a else nxt.body
             line.used = nxt.used = True
-            question = _clean(q.group("text"))
+            question = clean_text(q.group("text"))
             self.add(
-                "qa", question, line, front=Text.plain(question), back=Text.plain(_clean(answer))
+                "qa",
+                question,
+                line,
+                front=Text.plain(question),
+                back=Text.plain(clean_text(answer)),
             )
 
     def timelines(self) -> None:
@@ -291,26 +166,26 @@ class _Builder:
             before = self.lines[first - 1] if first > 0 else None
             title = None
             if before is not None and not before.used and before.tex is None:
-                candidate = _clean(before.body).rstrip(":").strip()
-                if _is_term(candidate):
+                candidate = clean_text(before.body).rstrip(":").strip()
+                if is_term(candidate):
                     title = candidate
             for n, (i, m) in enumerate(group):
                 line = self.lines[i]
                 line.used = True
-                event = _clean(m.group("event"))
+                event = clean_text(m.group("event"))
                 details = []
                 if n + 1 < len(group):
                     for gap in self.lines[i + 1 : group[n + 1][0]]:
                         gap.used = True
-                        details.append(_clean(gap.body))
+                        details.append(clean_text(gap.body))
                 self.add(
                     "timeline",
                     event,
                     line,
-                    prompt=_with_context(
+                    prompt=with_context(
                         Text(
                             f"In which year did {event} appear?",
-                            f"{_topic(event)} 몇 년에 나왔나요?",
+                            f"{topic_of(event)} 몇 년에 나왔나요?",
                         ),
                         title,
                     ),
@@ -319,7 +194,7 @@ class _Builder:
                 )
             years: dict[str, list[str]] = {}
             for _, m in sorted(group, key=lambda e: e[1].group("year")):
-                years.setdefault(m.group("year"), []).append(_clean(m.group("event")))
+                years.setdefault(m.group("year"), []).append(clean_text(m.group("event")))
             if len(years) < 2:
                 continue
             items = tuple(Text.plain(" / ".join(events)) for events in years.values())
@@ -351,6 +226,7 @@ class _Builder:
             nonlocal last
             node.parent, node.section = parent, section
             if parent is not None:
+                node.index = len(parent.children)
                 parent.children.append(node)
             nodes.append(node)
             last = node
@@ -400,12 +276,12 @@ class _Builder:
         line = self.lines[i]
         if nxt is None or nxt.marker is None or nxt.used or line.raw.startswith(_ASIDE):
             return False
-        definition = _definition(line.body, bullet=False)
-        text = _clean(definition[0] if definition else line.body)
+        definition = split_definition(line.body, bullet=False)
+        text = clean_text(definition[0] if definition else line.body)
         return (
-            _words(text) <= MAX_SUBJECT_WORDS
-            and not _SENTENCE_END.search(text)
-            and not _LINK.search(text)
+            word_count(text) <= MAX_SUBJECT_WORDS
+            and not SENTENCE_END.search(text)
+            and not LINK.search(text)
         )
 
     def _continues_list(self, i: int, stack: list[_Node]) -> _Node | None:
@@ -425,32 +301,36 @@ class _Builder:
     def from_outline(self, nodes: list[_Node]) -> None:
         for node in nodes:
             self.node_cards(node)
+        index = TermIndex(sorted(self.defined))
         for node in nodes:
-            self.cloze(node)
+            self.cloze(node, index)
 
     def node_cards(self, node: _Node) -> None:
         text = node.line.body
-        definition = _definition(text, bullet=node.line.marker is not None)
+        definition = split_definition(text, bullet=node.line.marker is not None)
         subject = _subject(node)
-        question = definition is None and _clean(text).endswith("?")
+        question = definition is None and clean_text(text).endswith("?")
         only = node.children[0] if len(node.children) == 1 else None
         # One sub-point under a term is its meaning, unless it is a term or question of its own.
         meaning = None
-        if only is not None and _definition(only.line.body, only.line.marker is not None) is None:
-            child = _clean(only.line.body)
-            if not child.endswith("?") and _normal(child) != _normal(subject):
+        if (
+            only is not None
+            and split_definition(only.line.body, only.line.marker is not None) is None
+        ):
+            child = clean_text(only.line.body)
+            if not child.endswith("?") and normal_form(child) != normal_form(subject):
                 meaning = _render_node(only, 0)[2:]
         if definition is not None:
             term, rest = definition
             extra = f"\n- {meaning}" if meaning and only is not None and not only.children else ""
             self.definition(node, term, rest, extra)
         elif node.defs:
-            self.definition(node, text, "\n".join(_clean(d.body) for d in node.defs))
+            self.definition(node, text, "\n".join(clean_text(d.body) for d in node.defs))
         elif question:
             self.question(node)
-        elif meaning and _is_term(subject):
+        elif meaning and is_term(subject):
             self.definition(node, text, meaning)
-        if len(node.children) >= 2 and not question and _is_term(subject, MAX_SUBJECT_WORDS):
+        if len(node.children) >= 2 and not question and is_term(subject, MAX_SUBJECT_WORDS):
             self.add(
                 "key-points",
                 f"{_context(node) or ''}/{subject}",
@@ -462,31 +342,31 @@ class _Builder:
                 back=Text.plain("\n".join(_render_node(c, 0) for c in node.children)),
             )
         if definition is None:
-            for tex in _equations(text):
-                self.formula(node, tex, _clean(text))
+            for tex in find_equations(text):
+                self.formula(node, tex, clean_text(text))
         for block in node.maths:
             tex = block.tex or ""
-            self.formula(node, tex, "\n".join(_aligned_rows(tex)), own=True, line=block)
+            self.formula(node, tex, "\n".join(aligned_rows(tex)), own=True, line=block)
 
     def definition(self, node: _Node, term: str, meaning: str, extra: str = "") -> None:
-        term_text = _clean(term).rstrip(":").strip()
-        meaning_text = meaning if "\n" in meaning else _clean(meaning)
+        term_text = clean_text(term).rstrip(":").strip()
+        meaning_text = meaning if "\n" in meaning else clean_text(meaning)
         if not term_text or not meaning_text:
             return
-        equations = _equations(meaning)
-        if equations and _words(_without_math(meaning).strip(" ,.;:-")) < 3:
-            self.formula(node, equations[0], _clean(node.line.body), subject=term_text)
+        equations = find_equations(meaning)
+        if equations and word_count(without_math(meaning).strip(" ,.;:-")) < 3:
+            self.formula(node, equations[0], clean_text(node.line.body), subject=term_text)
             return
         context = _context(node)
         if context is None and "$" not in term:
             self.defined.add(term_text)  # a term of the whole note, not of one section
-        front = Text(f"What is {term_text}?", f"{_what_is(term_text)} 무엇인가요?")
+        front = Text(f"What is {term_text}?", f"{what_is(term_text)} 무엇인가요?")
         self.add(
             "definition",
             f"{context or ''}/{term_text}",
             node.line,
             name=term_text,
-            prompt=_with_context(front, context),
+            prompt=with_context(front, context),
             back=Text.plain(meaning_text + extra),
             formula=equations[0] if equations else None,
         )
@@ -494,19 +374,19 @@ class _Builder:
     def question(self, node: _Node) -> None:
         answer = "\n".join(_render_node(c, 0) for c in node.children) if node.children else None
         siblings = node.parent.children if node.parent else []
-        if answer is None and node in siblings:
-            after = siblings[siblings.index(node) + 1 :]
+        if answer is None and siblings:
+            after = range(node.index + 1, len(siblings))
             numbered = []
-            for s in after:
-                if s.line.number is None:
+            for n in after:
+                if siblings[n].line.number is None:
                     break
-                numbered.append(s)
+                numbered.append(siblings[n])
             if node.line.number is None and numbered:
                 answer = "\n".join(_render_node(s, 0) for s in numbered)
-            elif after and not _clean(after[0].line.body).endswith("?"):
-                answer = _clean(after[0].line.body)
+            elif after and not clean_text(siblings[after[0]].line.body).endswith("?"):
+                answer = clean_text(siblings[after[0]].line.body)
         if answer:
-            question = _clean(node.line.body)
+            question = clean_text(node.line.body)
             self.add("qa", question, node.line, front=Text.plain(question), back=Text.plain(answer))
 
     def formula(
@@ -516,65 +396,65 @@ class _Builder:
         back: str,
         subject: str | None = None,
         own: bool = False,
-        line: _Line | None = None,
+        line: NoteLine | None = None,
     ) -> None:
         """A card asking for a formula, named by its term, the line that introduces it, the
         node it belongs to, its heading, or failing all those, its left-hand side."""
         heading = _heading(node)
         names = [subject]
         if not own:
-            prefix = _clean(_without_math(node.line.body.split("$", 1)[0]))
+            prefix = clean_text(without_math(node.line.body.split("$", 1)[0]))
             if prefix.endswith(":"):
                 names.append(prefix.rstrip(": "))
         if own or node.line.body.lstrip().startswith("$"):
             previous = self._previous(line or node.line)
             if previous is not None and previous.body.rstrip().endswith(":"):
-                names.append(_clean(previous.body).rstrip(": "))
+                names.append(clean_text(previous.body).rstrip(": "))
         owner = node if own else node.parent
         names += [_subject(owner) if owner is not None else None, heading]
-        name = next((n for n in names if n and _is_term(n, MAX_SUBJECT_WORDS)), None)
+        name = next((n for n in names if n and is_term(n, MAX_SUBJECT_WORDS)), None)
         if name is None:
-            name = render(_RELATION.split(tex, maxsplit=1)[0].strip()) or render(tex)
+            name = render(RELATION.split(tex, maxsplit=1)[0].strip()) or render(tex)
         context = heading if heading and heading != name else None
         self.add(
             "formula",
             tex,
             line or node.line,
-            prompt=_with_context(
+            prompt=with_context(
                 Text(f"What is the formula for {name}?", f"{name}의 수식은 무엇인가요?"), context
             ),
             back=Text.plain(back or render(tex)),
             formula=tex,
         )
 
-    def _previous(self, line: _Line) -> _Line | None:
-        i = self.lines.index(line)
+    def _previous(self, line: NoteLine) -> NoteLine | None:
+        i = self.position[line]
         return self.lines[i - 1] if i > 0 else None
 
-    def cloze(self, node: _Node) -> None:
+    def cloze(self, node: _Node, defined: TermIndex) -> None:
         """Blank the key terms of a bullet: bold text, the headings above it, defined terms."""
         body = node.line.body
-        bold = [m.group("a") or m.group("b") or m.group("c") for m in _BOLD.finditer(body)]
+        bold = [m.group("a") or m.group("b") or m.group("c") for m in BOLD.finditer(body)]
         if not bold and (node.heading or node.parent is None):
             return
-        terms = [_clean(b) for b in bold]
-        ancestor = node.parent
-        while ancestor is not None:
-            terms += _term_variants(_subject(ancestor))
-            ancestor = ancestor.parent
-        terms += sorted(self.defined)
-        text = _clean(body)
-        own = _definition(body, bullet=node.line.marker is not None)
-        start = len(_clean(own[0])) if own else 0  # a definition's own term is not blanked
+        text = clean_text(body)
         if len(text) > MAX_CLOZE:
             return
+        terms = [clean_text(b) for b in bold]
+        ancestor = node.parent
+        while ancestor is not None:
+            terms += term_variants(_subject(ancestor))
+            ancestor = ancestor.parent
+        terms += defined.within(text)
+        own = split_definition(body, bullet=node.line.marker is not None)
+        start = len(clean_text(own[0])) if own else 0  # a definition's own term is not blanked
         blanks: list[tuple[int, int]] = []
         for term in sorted(dict.fromkeys(t for t in terms if len(t) >= 3), key=len, reverse=True):
             if "::" in term or "}" in term:
                 continue
-            for m in _term_pattern(term).finditer(text, start):
-                if not any(a < m.end() and m.start() < b for a, b in blanks):
-                    blanks.append((m.start(), m.end()))
+            for begin, end in term_matches(term, text, start):
+                if not any(a < end and begin < b for a, b in blanks):
+                    blanks.append((begin, end))
                     break
             if len(blanks) == 3:
                 break
@@ -597,18 +477,25 @@ class _Builder:
         order = {k: n for n, k in enumerate(KINDS)}
         self.found.sort(key=lambda c: (c.line.no, order[c.kind]))
         seen: dict[str, tuple] = {}
+        # per kind and subject: the content of each card made so far, with its id
+        made: dict[tuple[str, str, str], dict[tuple, str]] = {}
         cards: list[Card] = []
         counts = dict.fromkeys(KINDS, 0)
         for cand in self.found:
             content = (cand.kind, tuple(sorted((k, str(v)) for k, v in cand.card.items())))
-            card_id = _card_id(cand.kind, cand.subject, cand.name)
-            occurrence = 1
+            same = made.setdefault((cand.kind, normal_form(cand.subject), cand.name), {})
+            if content in same:
+                continue  # the same card again: a note often repeats a line
+            # Occurrences 1..len(same) are taken by this subject's other cards: start after them.
+            occurrence = len(same) + 1
+            card_id = _card_id(cand.kind, cand.subject, cand.name, occurrence)
             while card_id in seen and seen[card_id] != content:
                 occurrence += 1
                 card_id = _card_id(cand.kind, cand.subject, cand.name, occurrence)
             if card_id in seen:
-                continue  # the same card again: a note often repeats a line
+                continue
             seen[card_id] = content
+            same[content] = card_id
             kwargs = dict(cand.card)
             ctype = kwargs.pop("ctype", CardType.BASIC)
             prompt = kwargs.pop("prompt", None) or kwargs.pop("front")
@@ -628,34 +515,13 @@ class _Builder:
         return cards, counts
 
 
-def _definition(text: str, bullet: bool) -> tuple[str, str] | None:
-    """`Term: definition` (any line) or `Term - definition` (a bullet): the term and the rest."""
-    masked = text
-    for m in _math_spans(text):  # a colon inside $...$ is no separator
-        masked = masked[: m.start()] + "x" * (m.end() - m.start()) + masked[m.end() :]
-    colon = re.search(r"\s*[:：]\s*", masked)
-    if colon:
-        term, meaning = text[: colon.start()].strip().lstrip("*"), text[colon.end() :].strip()
-        clock = term[-1:].isdigit() and meaning[:1].isdigit()
-        if meaning and not meaning.startswith("//") and not clock and _is_term(_clean(term)):
-            return (term, meaning) if len(_clean(meaning)) >= 2 else None
-        return None
-    if bullet:
-        dash = re.search(r"\s+[-–—]\s+", masked)
-        if dash:
-            term, meaning = text[: dash.start()].strip(), text[dash.end() :].strip()
-            if _is_term(_clean(term), 4) and not term[:1].isdigit() and len(_clean(meaning)) >= 2:
-                return term, meaning
-    return None
-
-
 def _subject(node: _Node | None) -> str:
     """What a node is about: its term when it defines one, else its text without a final ':'."""
     if node is None:
         return ""
-    definition = _definition(node.line.body, bullet=node.line.marker is not None)
+    definition = split_definition(node.line.body, bullet=node.line.marker is not None)
     text = definition[0] if definition else node.line.body
-    return _clean(text).rstrip(":： ").strip()
+    return clean_text(text).rstrip(":： ").strip()
 
 
 def _heading(node: _Node) -> str | None:
@@ -671,65 +537,32 @@ def _context(node: _Node) -> str | None:
     if node.parent is None:
         return None
     subject = _subject(node.parent)
-    return subject if _is_term(subject, MAX_SUBJECT_WORDS) else None
+    return subject if is_term(subject, MAX_SUBJECT_WORDS) else None
 
 
 def _render_node(node: _Node, depth: int) -> str:
-    text = _clean(node.line.body)
+    text = clean_text(node.line.body)
     if node.defs:
-        text += ": " + "; ".join(_clean(d.body) for d in node.defs)
+        text += ": " + "; ".join(clean_text(d.body) for d in node.defs)
     return "  " * depth + "- " + text
 
 
-def _term_variants(subject: str) -> list[str]:
-    """`Adam(Adaptive Moment Estimation)` is also `Adam` and `Adaptive Moment Estimation`."""
-    if not _is_term(subject, 4):
-        return []
-    out = [subject]
-    m = re.fullmatch(r"(?P<a>[^()]+?)\s*\((?P<b>[^()]+)\)", subject)
-    if m:
-        out += [m.group("a").strip(), m.group("b").strip()]
-    return out
-
-
-def _term_pattern(term: str) -> re.Pattern[str]:
-    """Whole words on the ASCII side (CNN is not in R-CNN); Korean particles may follow
-    directly (Momentum과)."""
-    left = r"(?<![A-Za-z0-9-])" if term[0].isascii() and term[0].isalnum() else ""
-    right = r"(?![A-Za-z0-9-])" if term[-1].isascii() and term[-1].isalnum() else ""
-    return re.compile(left + re.escape(term) + right, re.IGNORECASE)
-
-
-def _aligned_rows(tex: str) -> list[str]:
-    """An aligned block as one rendered row per line, for the back of a formula card."""
-    body = re.sub(r"\\(?:begin|end)\{[a-z*]+\}", "", tex)
-    rows = [r.replace("&", "").strip() for r in re.split(r"\\\\", body)]
-    return [render(r) for r in rows if r]
-
-
-def slug(text: str) -> str:
-    """The first few ASCII words of `text`, for readable ids: 'Adam(Adaptive...' -> 'adam-...'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    out = ""
-    for word in re.findall(r"[a-z0-9]+", ascii_text):
-        if len(out) + len(word) + 1 > 24:
-            break
-        out = f"{out}-{word}" if out else word
-    return out
-
-
 def _card_id(kind: str, subject: str, name: str, occurrence: int = 1) -> str:
-    key = f"{kind}\x1f{_normal(subject)}" + (f"\x1f{occurrence}" if occurrence > 1 else "")
+    key = f"{kind}\x1f{normal_form(subject)}" + (f"\x1f{occurrence}" if occurrence > 1 else "")
     digest = hashlib.sha1(key.encode("utf-8")).hexdigest()[:8]
     return "-".join(p for p in (_ID_PREFIX[kind], name, digest) if p)
 
 
 def draft_deck(text: str, note: str, deck_id: str) -> NoteDraft:
     """The draft deck for a note's text; `note` is the note's file name, kept in `source`."""
-    if not ID_RE.match(deck_id):
+    if not ID_RE.fullmatch(deck_id):
         raise ExchangeError(
             f"'{deck_id}' is not a valid deck id: use lowercase letters, digits, '-' and '_'"
         )
+    # A note is untrusted: escape sequences and other control characters never reach the deck
+    # (lone CRs are line breaks of old Mac files, not controls to drop).
+    text = strip_controls(text.replace("\r\n", "\n").replace("\r", "\n"))
+    note = strip_controls(note, lines=False)
     if not text.strip():
         raise ExchangeError(f"{note} is empty: there is nothing to turn into cards")
     cards, counts = _Builder(text, note).cards(deck_id)

@@ -6,7 +6,9 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from studytool.content.inputfile import InputFileError, InputTooLarge, read_limited
 from studytool.fsio import atomic_path
+from studytool.textsafe import safe_path
 
 MAX_BYTES = 4 * 1024 * 1024
 _HANGUL = re.compile(r"[\uac00-\ud7a3]")
@@ -21,21 +23,18 @@ def read_text(path: Path) -> tuple[str, str]:
 
     UTF-8 first, then UTF-8 with a byte order mark, then CP949 (a superset of EUC-KR), which
     Korean Windows editors still use for notes and Excel for CSV files."""
-    if path.is_dir():
-        raise ExchangeError(f"{path} is a directory, not a file")
     try:
-        size = path.stat().st_size
-        if size > MAX_BYTES:
-            raise ExchangeError(
-                f"{path} is {size / 2**20:.1f} MB; at most {MAX_BYTES // 2**20} MB can be read"
-            )
-        data = path.read_bytes()
+        data = read_limited(path, MAX_BYTES)
     except FileNotFoundError:
-        raise ExchangeError(f"{path}: no such file") from None
+        raise ExchangeError(f"{safe_path(path)}: no such file") from None
+    except InputTooLarge as e:
+        raise ExchangeError(f"{safe_path(path)}: {e}") from None
+    except InputFileError as e:
+        raise ExchangeError(f"{safe_path(path)} {e}") from None
     except OSError as e:
-        raise ExchangeError(f"cannot read {path}: {e.strerror or e}") from None
+        raise ExchangeError(f"cannot read {safe_path(path)}: {e.strerror or e}") from None
     if b"\x00" in data:
-        raise ExchangeError(f"{path} looks like a binary file, not text")
+        raise ExchangeError(f"{safe_path(path)} looks like a binary file, not text")
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data[3:].decode("utf-8"), "UTF-8 with BOM"
@@ -58,18 +57,19 @@ def read_text(path: Path) -> tuple[str, str]:
 def _not_text(path: Path, data: bytes, at: int) -> ExchangeError:
     line = data.count(b"\n", 0, at) + 1
     return ExchangeError(
-        f"{path}:{line}: not UTF-8 or CP949/EUC-KR text (byte 0x{data[at]:02x}): save it as UTF-8"
+        f"{safe_path(path)}:{line}: not UTF-8 or CP949/EUC-KR text (byte 0x{data[at]:02x}):"
+        " save it as UTF-8"
     )
 
 
-def write_atomic(path: Path, write: Callable[[Path], None]) -> None:
+def write_atomic(path: Path, write: Callable[[Path], object]) -> None:
     """Let `write` fill a temporary file next to `path`, then move it into place.
 
     A failure (or a validation error raised by `write`) leaves the old file untouched."""
     if not path.parent.is_dir():
-        raise ExchangeError(f"directory {path.parent} does not exist")
+        raise ExchangeError(f"directory {safe_path(path.parent)} does not exist")
     try:
         with atomic_path(path) as tmp:
             write(tmp)
     except OSError as e:
-        raise ExchangeError(f"cannot write {path}: {e.strerror or e}") from None
+        raise ExchangeError(f"cannot write {safe_path(path)}: {e.strerror or e}") from None

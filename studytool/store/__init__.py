@@ -7,6 +7,8 @@ Public API (see repo.py for the Store contract):
     export_progress / import_progress progress as JSON, exact round trip
     optimize.optimize(store)          personal parameters (torch runs in a child process)
     run_doctor(store, cards)          orphans and inconsistencies
+    restore_backup(data_dir, backup)  put a backup back (the current files are set aside)
+    is_protected_path(path, data_dir) the database, its -wal/-shm/-ack and backups: no export
 
 The names are loaded on first use (PEP 562): importing `studytool.store.errors` or
 `studytool.store.state` must not load fsrs and the whole store. `optimize` is not among them:
@@ -21,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from studytool.store.doctor import DoctorReport, Finding, run_doctor
     from studytool.store.errors import StoreError, UnknownCardError
+    from studytool.store.files import is_protected_path
     from studytool.store.optimize import OptimizeResult
     from studytool.store.repo import (
         CardRecord,
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
         SyncResult,
         UndoResult,
     )
+    from studytool.store.restore import RestoreResult, restore_backup
     from studytool.store.scheduler import CardState, Rating, StudyScheduler
     from studytool.store.state import FsrsState
     from studytool.store.stats import Retention, Stats, compute_stats
@@ -48,6 +52,7 @@ _HOME = {
     "OptimizeResult": "optimize",
     "QueueSnapshot": "repo",
     "Rating": "scheduler",
+    "RestoreResult": "restore",
     "Retention": "stats",
     "Stats": "stats",
     "Store": "repo",
@@ -60,6 +65,8 @@ _HOME = {
     "compute_stats": "stats",
     "export_progress": "transfer",
     "import_progress": "transfer",
+    "is_protected_path": "files",
+    "restore_backup": "restore",
     "run_doctor": "doctor",
 }
 
@@ -74,6 +81,7 @@ __all__ = [
     "OptimizeResult",
     "QueueSnapshot",
     "Rating",
+    "RestoreResult",
     "Retention",
     "Stats",
     "Store",
@@ -86,6 +94,8 @@ __all__ = [
     "compute_stats",
     "export_progress",
     "import_progress",
+    "is_protected_path",
+    "restore_backup",
     "run_doctor",
 ]
 

@@ -22,10 +22,13 @@ def backups_dir(db_path: Path) -> Path:
 
 
 def corrupt_error(path: Path, detail: str) -> StoreError:
-    """The message names the file and the newest backup, so the user can restore by hand."""
+    """The message names the file and the newest backup, and how to restore it. A plain copy
+    over the file is not enough: SQLite would apply the old file's -wal to the copy."""
     backup = newest_backup(backups_dir(path))
     hint = (
-        f"newest backup: {backup} (copy it over {path.name} to restore)"
+        f"newest backup: {backup} (restore it with `studytool progress restore {backup}`, or"
+        f" move {path.name}, {path.name}-wal, {path.name}-shm and {path.name}-ack away, then"
+        f" copy the backup to {path.name})"
         if backup
         else "no backup found"
     )

@@ -11,6 +11,7 @@ Schema history (`PRAGMA user_version`):
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import math
 import sqlite3
@@ -22,13 +23,14 @@ from fsrs import Card as FsrsCard
 from fsrs import Rating, Scheduler
 
 from studytool.fsio import atomic_path
-from studytool.store.backup import corrupt_error
+from studytool.store.backup import backups_dir, corrupt_error, list_backups
 from studytool.store.errors import StoreError
+from studytool.store.files import DB_NAME as DB_NAME
+from studytool.store.files import companion, dir_writable, drop_ack
 from studytool.store.scheduler import CardState, from_ms, to_ms
 from studytool.store.sql import DECK_RETENTION_FROM_LOG, REVIEW_QUARTERS_FROM_LOG
 from studytool.store.state import FsrsState
 
-DB_NAME = "progress.db"
 SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 10.0
 _MAGIC = b"SQLite format 3\x00"
@@ -169,14 +171,16 @@ V1_TABLES = ("cards", "revlog")
 V2_TABLES = ("cards", "deck_retention", "params", "review_quarters", "revlog", "sessions")
 QUIZ_TABLES = ("quizzes", "quiz_questions", "quiz_flags")
 TABLES = (*V2_TABLES, *QUIZ_TABLES)
-_TABLES_OF = {1: V1_TABLES, 2: V2_TABLES, 3: TABLES}
+TABLES_OF = {1: V1_TABLES, 2: V2_TABLES, 3: TABLES}
 
 
 def check_header(path: Path) -> None:
     """Reject garbage and truncated files before SQLite sees them.
 
     SQLite happily opens a truncated file and only fails on the first missing page,
-    so compare the size with the page count that the header records.
+    so compare the size with the page count that the header records. Not while a -wal file
+    holds data: a checkpoint that ran out of disk space leaves a short file whose missing
+    pages are still in the WAL, and SQLite completes it on the next open.
     """
     try:
         size = path.stat().st_size
@@ -190,19 +194,27 @@ def check_header(path: Path) -> None:
     page_size = 65536 if page_size == 1 else page_size
     pages = int.from_bytes(head[28:32], "big")
     # the page count is only valid when its version stamp matches the change counter
-    if pages and head[24:28] == head[92:96] and size < pages * page_size:
+    if pages and head[24:28] == head[92:96] and size < pages * page_size and not _has_wal(path):
         raise corrupt_error(
             path, f"the database file is truncated ({size} of {pages * page_size} bytes)"
         )
 
 
-def configure(con: sqlite3.Connection) -> None:
+def _has_wal(path: Path) -> bool:
+    try:
+        return companion(path, "-wal").stat().st_size > 0
+    except OSError:
+        return False
+
+
+def configure(con: sqlite3.Connection, *, read_only: bool = False) -> None:
     # WAL lets the TUI read while another window writes. FULL sync makes a commit durable
     # through power loss too, not only a process crash; it costs ~0.2 ms a grade here.
-    mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
-    if str(mode).lower() != "wal":
-        raise StoreError(f"cannot switch the database to WAL mode (got {mode})")
-    con.execute("PRAGMA synchronous=FULL")
+    if not read_only:  # a read-only connection cannot switch modes (a v3 file is WAL already)
+        mode = con.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+        if str(mode).lower() != "wal":
+            raise StoreError(f"cannot switch the database to WAL mode (got {mode})")
+        con.execute("PRAGMA synchronous=FULL")
     con.execute("PRAGMA foreign_keys=ON")
     con.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
     try:
@@ -212,11 +224,28 @@ def configure(con: sqlite3.Connection) -> None:
         con.create_function("pow", 2, math.pow, deterministic=True)
 
 
-def connect(path: Path) -> sqlite3.Connection:
-    """Open an existing file. isolation_level=None: we issue BEGIN/COMMIT ourselves."""
+def connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    """Open an existing file. isolation_level=None: we issue BEGIN/COMMIT ourselves.
+
+    `read_only`: for a folder we cannot write in, where SQLite cannot create the -wal and
+    -shm files. Without a -wal file nobody has the database open for writing (a writer would
+    have created it), so the file is read as immutable; otherwise through the existing -shm.
+    """
+    target: str | Path = path
+    if read_only:
+        immutable = "" if companion(path, "-wal").exists() else "&immutable=1"
+        target = f"{path.resolve().as_uri()}?mode=ro{immutable}"
     return sqlite3.connect(
-        path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False
+        target,
+        timeout=BUSY_TIMEOUT_S,
+        isolation_level=None,
+        check_same_thread=False,
+        uri=read_only,
     )
+
+
+def read_only_error(directory: Path, detail: str) -> StoreError:
+    return StoreError(f"progress directory is read-only: {directory} ({detail})")
 
 
 def create(path: Path) -> None:
@@ -238,21 +267,30 @@ def create(path: Path) -> None:
             con.close()
 
 
-def open_database(path: Path) -> tuple[sqlite3.Connection, int]:
-    """Open (creating if missing) and validate; returns the connection and its schema version.
+def open_database(path: Path) -> tuple[sqlite3.Connection, int, bool]:
+    """Open (creating if missing) and validate; returns the connection, its schema version
+    and whether it is read-only (the folder is not writable).
 
-    Raises StoreError for anything unreadable. A damaged file is never replaced.
+    Raises StoreError for anything unreadable. A damaged file is never replaced, and a
+    missing one is not recreated while backups exist: that is a restore, not a fresh start.
     """
+    read_only = path.parent.is_dir() and not dir_writable(path.parent)
     if not path.exists():
+        _refuse_fresh_start(path)
+        if read_only:
+            raise read_only_error(path.parent, f"cannot create {path.name}")
         try:
             create(path)
         except (OSError, sqlite3.Error) as e:
+            if isinstance(e, OSError) and e.errno in _READ_ONLY_ERRNOS:
+                raise read_only_error(path.parent, f"cannot create {path.name}") from None
             raise StoreError(f"{path}: cannot create the progress database ({e})") from None
+        drop_ack(path)
     check_header(path)
-    con = connect(path)
+    con = connect(path, read_only=read_only)
     try:
         with sqlite_errors(path, opening=True):
-            configure(con)
+            configure(con, read_only=read_only)
             version = con.execute("PRAGMA user_version").fetchone()[0]
             names = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
             if version > SCHEMA_VERSION:
@@ -260,37 +298,72 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, int]:
                     f"{path}: schema version {version} is newer than this studytool understands"
                     f" ({SCHEMA_VERSION}); upgrade studytool"
                 )
-            if version == 0 and not names:
+            if version == 0 and not names and not read_only:
                 # a valid but empty SQLite file (e.g. made by `sqlite3 progress.db ""`)
                 with _transaction(con):
                     execute_script(con, SCHEMA + QUIZ_SCHEMA)
                     con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
                 names = set(TABLES)
-        expected = _TABLES_OF.get(version)  # None: 0 (no schema) or a negative version
+        expected = TABLES_OF.get(version)  # None: 0 (no schema) or a negative version
         if expected is None or not set(expected) <= names:
             raise corrupt_error(path, "not a studytool progress database (tables are missing)")
     except BaseException:
         con.close()
         raise
-    return con, version
+    return con, version, read_only
+
+
+_READ_ONLY_ERRNOS = (errno.EACCES, errno.EPERM, errno.EROFS)
+
+
+def _refuse_fresh_start(path: Path) -> None:
+    """progress.db is gone: deleted by hand, or moved while studytool ran. With backups (or a
+    WAL of the old file) around, an empty database would hide the loss."""
+    try:
+        backups = list_backups(backups_dir(path))
+    except OSError:
+        backups = []
+    if backups:
+        raise StoreError(
+            f"{path} is missing, but {len(backups)} backups exist in {backups_dir(path)};"
+            f" restore the newest with `studytool progress restore {backups[-1]}`, or move the"
+            " backups folder away to start with empty progress"
+        )
+    wal = companion(path, "-wal")
+    if wal.exists():
+        raise StoreError(
+            f"{path} is missing, but its {wal.name} file is still there: move {wal.name} away"
+            " to start with empty progress"
+        )
 
 
 @contextlib.contextmanager
 def sqlite_errors(path: Path, *, opening: bool = False) -> Iterator[None]:
     """The one translation of sqlite3 errors into one-line StoreErrors that name the file.
 
-    A busy database says so; a damaged one names the newest backup; anything else (a broken
-    constraint, a read-only file) is SQLite's own message. While `opening`, a file SQLite
+    A busy database says so; a full disk or an I/O error says the change was not saved (a
+    failed write leaves the file as it was, and what was committed stays in the -wal file);
+    a read-only file or folder says so; a damaged database names the newest backup; anything
+    else (a broken constraint) is SQLite's own message. While `opening`, a file SQLite
     cannot read at all is reported as damaged.
     """
     try:
         yield
     except sqlite3.OperationalError as e:
+        code = getattr(e, "sqlite_errorcode", 0) & 0xFF  # unset on errors made by hand
         if is_busy(e):
             raise StoreError(
                 f"{path}: still locked by another studytool after {BUSY_TIMEOUT_S:g}s; try again"
             ) from None
+        if code == sqlite3.SQLITE_FULL or (code == sqlite3.SQLITE_IOERR and not opening):
+            raise StoreError(
+                f"{path}: could not write ({e}); the last change was NOT saved. Everything"
+                f" saved before is safe (keep {path.name}-wal). Free some disk space and"
+                " restart studytool"
+            ) from None
+        if code == sqlite3.SQLITE_READONLY:
+            raise read_only_error(path.parent, str(e)) from None
         if opening:
             raise corrupt_error(path, f"cannot read the progress database ({e})") from None
         raise StoreError(f"{path}: {e}") from None

@@ -9,8 +9,15 @@ from typing import TYPE_CHECKING, Any
 
 from studytool.store.backup import backups_dir, list_backups
 from studytool.store.db import AGGREGATES_REBUILD, SCHEMA_VERSION, execute_script
-from studytool.store.scheduler import as_utc, to_ms, utc_now
-from studytool.store.sql import DECK_RETENTION_FROM_LOG, REVIEW_QUARTERS_FROM_LOG
+from studytool.store.files import read_ack
+from studytool.store.ranges import state_problem
+from studytool.store.scheduler import as_utc, from_ms, to_ms, utc_now
+from studytool.store.sql import (
+    BEFORE_COLS,
+    DECK_RETENTION_FROM_LOG,
+    REVIEW_QUARTERS_FROM_LOG,
+    STATE_COLS,
+)
 from studytool.store.state import LEARNING_STATES, FsrsState
 
 if TYPE_CHECKING:
@@ -81,6 +88,45 @@ def _aggregates_match(store: Store) -> bool:
     )
 
 
+def _lost_grades(store: Store) -> Finding | None:
+    """The -ack sidecar names the last grade a Store acknowledged; revlog ids are never
+    reused, so a database whose id sequence ends before it lost committed grades (a deleted
+    or damaged -wal file, or a copy of progress.db made without it)."""
+    ack = read_ack(store.path)
+    if ack is None:
+        return None
+    row = store._read("SELECT seq FROM sqlite_sequence WHERE name='revlog'")
+    last = int(row[0][0]) if row else 0
+    if ack.revlog_id <= last:
+        return None
+    return Finding(
+        ERROR,
+        "lost-grades",
+        f"grades are missing: review {ack.revlog_id} (at {from_ms(ack.time_ms).isoformat()})"
+        f" was saved, but the review log ends at {last}. The {store.path.name}-wal file was"
+        " probably deleted or damaged: put it back if you still have it, else restore a backup",
+    )
+
+
+def _out_of_range(store: Store) -> tuple[str, ...]:
+    """Cards, or review log lines (the state undo would restore), holding values the
+    scheduler cannot use. Missing fields have their own check."""
+    found = [
+        row[0]
+        for row in store._read(f"SELECT key, {STATE_COLS} FROM cards ORDER BY key")
+        if state_problem(row[1:], complete=False)
+    ]
+    found += [
+        f"{row[0]} (review {row[1]})"
+        for row in store._read(
+            f"SELECT c.key, r.id, {BEFORE_COLS} FROM revlog r JOIN cards c ON c.id = r.card_id"
+            " ORDER BY r.id"
+        )
+        if state_problem(row[2:], complete=False)
+    ]
+    return tuple(found)
+
+
 def run_doctor(
     store: Store, cards: Iterable[Card] | None, now: datetime | None = None
 ) -> DoctorReport:
@@ -98,6 +144,20 @@ def run_doctor(
         add(Finding(ERROR, "foreign-keys", "review log lines point at missing cards or sessions"))
     if schema != SCHEMA_VERSION:
         add(Finding(ERROR, "schema", f"schema v{schema}, expected v{SCHEMA_VERSION}"))
+    lost = _lost_grades(store)
+    if lost:
+        add(lost)
+    bad = _out_of_range(store)
+    if bad:
+        add(
+            Finding(
+                ERROR,
+                "out-of-range",
+                f"{len(bad)} cards or review log lines hold impossible FSRS values (state,"
+                " step, stability, difficulty or a date)",
+                bad,
+            )
+        )
 
     orphans = store.orphans()
     if orphans:
@@ -149,10 +209,13 @@ def run_doctor(
         if keys:
             add(Finding(ERROR, code, f"{len(keys)} {message}", keys))
     if not _aggregates_match(store):
-        # derived data: rebuilding from the log is always safe
-        with store.transaction() as con:
-            execute_script(con, AGGREGATES_REBUILD)
-        add(Finding(WARNING, "aggregates", "stats aggregates disagreed with the log; rebuilt"))
+        if store.read_only:
+            add(Finding(WARNING, "aggregates", "stats aggregates disagree with the log"))
+        else:
+            # derived data: rebuilding from the log is always safe
+            with store.transaction() as con:
+                execute_script(con, AGGREGATES_REBUILD)
+            add(Finding(WARNING, "aggregates", "stats aggregates disagreed with the log; rebuilt"))
     future = store._read(
         "SELECT count(*) FROM revlog WHERE time_ms>?", (to_ms(now + timedelta(days=1)),)
     )[0][0]

@@ -19,7 +19,7 @@ import contextlib
 import json
 import sqlite3
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from enum import StrEnum
@@ -27,8 +27,16 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studytool.store.backup import daily_backup, event_backup
-from studytool.store.db import DB_NAME, SCHEMA_VERSION, migrate, open_database, sqlite_errors
+from studytool.store.db import (
+    DB_NAME,
+    SCHEMA_VERSION,
+    migrate,
+    open_database,
+    read_only_error,
+    sqlite_errors,
+)
 from studytool.store.errors import StoreError, UnknownCardError
+from studytool.store.files import Ack, companion, file_id, write_ack
 from studytool.store.scheduler import (
     CardState,
     Rating,
@@ -39,7 +47,15 @@ from studytool.store.scheduler import (
     to_ms,
     utc_now,
 )
-from studytool.store.sql import BEFORE_COLS, NEW_SINCE_BY_DECK, SET_STATE, STATE_COLS, available
+from studytool.store.sql import (
+    BEFORE_COLS,
+    LAPSE,
+    NEW_SINCE_BY_DECK,
+    REVIEWS_SINCE,
+    SET_STATE,
+    STATE_COLS,
+    available,
+)
 from studytool.store.state import LEARNING_STATES, FsrsState
 
 if TYPE_CHECKING:
@@ -136,11 +152,16 @@ class Store:
         path: Path,
         settings: Settings,
         tz: tzinfo | None = None,
+        *,
+        read_only: bool = False,
     ) -> None:
         self._con = con
         self._lock = threading.RLock()
         self._undo: list[int] = []
         self.path = path
+        # the files this connection has open; see _check_files
+        self._ids = (file_id(path), file_id(companion(path, "-wal")))
+        self.read_only = read_only  # the folder is not writable: every write is refused
         self.settings = settings
         self.tz = tz  # None: the system's local time decides the study day
         self.backup: Path | None = None  # the daily backup made when opening, if any
@@ -161,25 +182,28 @@ class Store:
         """Open `settings.data_dir/progress.db`, creating it if missing.
 
         A damaged file raises StoreError naming it and the newest backup; it is never
-        recreated. Older schemas are backed up, then migrated forward.
+        recreated. Older schemas are backed up, then migrated forward. In a folder that is
+        not writable the database opens read-only (`read_only`): reads work, writes raise.
         """
         path = path or Path(settings.data_dir) / DB_NAME
         now = as_utc(now or utc_now())
         try:
-            con, version = open_database(path)
+            con, version, read_only = open_database(path)
         except OSError as e:
             raise StoreError(f"{path}: cannot open the progress database ({e})") from None
         try:
             with sqlite_errors(path, opening=True):
                 made = None
-                if backup:
+                if read_only and version < SCHEMA_VERSION:
+                    raise read_only_error(path.parent, f"{path.name} needs an upgrade")
+                if backup and not read_only:
                     today = study_date(now, settings.day_start_hour, tz)
                     made = daily_backup(con, path, today)
                 if version < SCHEMA_VERSION:
                     if made is None:
                         event_backup(con, path, f"pre-v{SCHEMA_VERSION}", now)
                     migrate(con)
-                store = cls(con, path, settings, tz)
+                store = cls(con, path, settings, tz, read_only=read_only)
         except BaseException:
             con.close()
             raise
@@ -218,10 +242,13 @@ class Store:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction: takes the write lock first (BEGIN IMMEDIATE), so a
         read-modify-write never works from a stale read. Committed when the block ends."""
+        if self.read_only:
+            raise read_only_error(self.path.parent, "changes cannot be saved")
         with self._lock, self._guard():
             con = self._con
             con.execute("BEGIN IMMEDIATE")
             try:
+                self._check_files()
                 yield con
             except BaseException:
                 if con.in_transaction:
@@ -229,6 +256,23 @@ class Store:
                         con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    def _check_files(self) -> None:
+        """Before each write: is the path still the file we have open? SQLite would go on
+        committing to a deleted (or replaced) file, and the grades would be lost with it."""
+        db_id, wal_id = self._ids
+        if file_id(self.path) != db_id:
+            raise StoreError(
+                f"{self.path} was deleted or replaced while studytool was running; this change"
+                " was NOT saved. Quit and restart studytool (if the file is gone, restore a"
+                " backup with `studytool progress restore`)"
+            )
+        wal = companion(self.path, "-wal")
+        if wal_id is not None and file_id(wal) != wal_id:
+            raise StoreError(
+                f"{wal} was deleted or replaced while studytool was running; this change was"
+                " NOT saved. Quit and restart studytool, then run `studytool doctor`"
+            )
 
     @contextlib.contextmanager
     def reading(self) -> Iterator[sqlite3.Connection]:
@@ -274,7 +318,8 @@ class Store:
     ) -> SyncResult:
         """Register the review keys of `cards`; mark keys no longer in content as orphans
         (history kept) and bring back orphans that reappear. Decks in `skip_decks` (say, a
-        file that failed to load) keep their cards as they are."""
+        file that failed to load) keep their cards as they are. A read-only store only
+        reports what would change."""
         content: dict[str, None] = {}
         for card in cards:
             for key in card.review_keys():
@@ -295,7 +340,7 @@ class Store:
         # the usual case changes nothing: find out without taking the write lock
         with self.reading() as con:
             result = diff(con)
-        if not (result.added or result.orphaned or result.restored):
+        if self.read_only or not (result.added or result.orphaned or result.restored):
             return result
         with self.transaction() as con:
             result = diff(con)  # again, under the lock: another window may have synced
@@ -385,7 +430,7 @@ class Store:
         self,
         key: str,
         rating: Rating | int,
-        now: datetime | None = None,
+        now: datetime | Callable[[], datetime] | None = None,
         *,
         duration_ms: int | None = None,
         mode: Mode | str = Mode.REVIEW,
@@ -394,12 +439,15 @@ class Store:
         """Log one answer and (in review mode) reschedule the card with FSRS.
 
         Committed before it returns. Cram and quiz answers are logged but leave FSRS state alone.
+        `now` may be a clock (a function): like the system clock when `now` is None, it is
+        read under the write lock, so the review times of several windows grading at once
+        follow the order of their log lines.
         """
         rating = Rating(rating)
         mode = Mode(mode)
-        now = as_utc(now or utc_now())
-        t = to_ms(now)
         with self.transaction() as con:
+            now = as_utc(now() if callable(now) else now or utc_now())
+            t = to_ms(now)
             row = con.execute(f"SELECT id, {STATE_COLS} FROM cards WHERE key=?", (key,)).fetchone()
             if row is None:
                 raise UnknownCardError(f"unknown card {key!r}: sync the content first")
@@ -427,6 +475,7 @@ class Store:
             if mode is Mode.REVIEW:
                 con.execute(SET_STATE, (*after.columns(), card_id))
             revlog_id = int(cur.lastrowid or 0)
+        write_ack(self.path, Ack(revlog_id, t))
         self._undo.append(revlog_id)
         del self._undo[:-_UNDO_DEPTH]
         return GradeResult(key, rating, mode, revlog_id, now, before, after)
@@ -542,3 +591,32 @@ class Store:
             }
             new_today = dict(con.execute(NEW_SINCE_BY_DECK, (s,)).fetchall())
         return QueueSnapshot(t, s, e, learning, review, new, new_today)
+
+    # ---- daily limits and leeches --------------------------------------------------------
+
+    def reviews_since(self, since: datetime) -> int:
+        """Reviews of cards in the Review state since `since` (the daily review cap counts
+        these)."""
+        row = self._read_one(REVIEWS_SINCE, (to_ms(as_utc(since)),))
+        return int(row[0]) if row else 0
+
+    def lapses(self, keys: str | Iterable[str]) -> int:
+        """Lapses logged for `keys` together (both directions of a reversed card)."""
+        wanted = _keys(keys)
+        if not wanted:
+            return 0
+        row = self._read_one(
+            f"SELECT count(*) FROM revlog r JOIN cards c ON c.id = r.card_id WHERE {LAPSE}"
+            f" AND c.key IN ({', '.join('?' * len(wanted))})",
+            wanted,
+        )
+        return int(row[0]) if row else 0
+
+    def lapse_counts(self) -> dict[str, int]:
+        """Review key -> lapses logged, for the keys that have any."""
+        return dict(
+            self._read(
+                f"SELECT c.key, count(*) FROM revlog r JOIN cards c ON c.id = r.card_id"
+                f" WHERE {LAPSE} GROUP BY c.key"
+            )
+        )

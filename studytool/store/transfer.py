@@ -8,20 +8,26 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from studytool.content.inputfile import InputFileError, read_limited
 from studytool.fsio import atomic_path
 from studytool.store.db import SCHEMA_VERSION, log_triggers_off
 from studytool.store.errors import StoreError
-from studytool.store.scheduler import as_utc, utc_now
+from studytool.store.ranges import state_problem, time_problem
+from studytool.store.scheduler import as_utc, to_ms, utc_now
+from studytool.store.sql import BEFORE_COLS, STATE_COLS
+from studytool.textsafe import safe_path
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
 
 FORMAT = "studytool-progress"
+MAX_IMPORT_BYTES = 512 * 2**20  # a year of daily study exports to a few MB
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold at every insert
 TABLE_ORDER = ("cards", "sessions", "params", "revlog")
@@ -88,10 +94,11 @@ def _check_value(table: str, column: str, kind: str, value: Any) -> None:
 def read_progress_file(store: Store, src: Path) -> dict[str, list[list[Any]]]:
     """Parse and validate an export; returns rows per table in the store's column order."""
     try:
-        with src.open(encoding="utf-8") as f:
-            data = json.load(f)
+        data = json.loads(read_limited(src, MAX_IMPORT_BYTES).decode("utf-8"))
+    except InputFileError as e:
+        raise StoreError(f"cannot read {safe_path(src)}: {e}") from None
     except OSError as e:
-        raise StoreError(f"cannot read {src}: {e.strerror or e}") from None
+        raise StoreError(f"cannot read {safe_path(src)}: {e.strerror or e}") from None
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise StoreError(f"{src}: not a JSON progress file ({e})") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT:
@@ -119,7 +126,36 @@ def read_progress_file(store: Store, src: Path) -> dict[str, list[list[Any]]]:
             for (name, kind), value in zip(cols, row, strict=True):
                 _check_value(table, name, kind, value)
         out[table] = rows
+    _check_ranges(src, {t: [n for n, _ in c] for t, c in _columns(store).items()}, out)
     return out
+
+
+_STATE = [c.strip() for c in STATE_COLS.split(",")]
+_BEFORE = [c.strip() for c in BEFORE_COLS.split(",")]
+
+
+def _check_ranges(src: Path, names: dict[str, list[str]], rows: dict[str, list[list[Any]]]) -> None:
+    """Values of the right type can still be out of range (a stability of 0, a due date past
+    the year 9999, an unknown state): refuse them here, naming the card, rather than crash
+    the scheduler later."""
+    keys: dict[Any, str] = {}
+    for row in rows["cards"]:
+        card = dict(zip(names["cards"], row, strict=True))
+        keys[card["id"]] = key = str(card["key"])
+        problem = state_problem([card[c] for c in _STATE]) or time_problem(
+            "added", card["added_ms"]
+        )
+        if problem:
+            raise StoreError(f"{src}: card {key!r}: {problem}")
+    for row in rows["revlog"]:
+        log = dict(zip(names["revlog"], row, strict=True))
+        before = state_problem([log[c] for c in _BEFORE])
+        problem = time_problem("time", log["time_ms"]) or (
+            before and f"the state before it: {before}"
+        )
+        if problem:
+            card = keys.get(log["card_id"], log["card_id"])
+            raise StoreError(f"{src}: review {log['id']} of card {card!r}: {problem}")
 
 
 def import_progress(store: Store, src: Path, now: datetime | None = None) -> TransferResult:
@@ -142,3 +178,43 @@ def import_progress(store: Store, src: Path, now: datetime | None = None) -> Tra
         raise StoreError(f"{src}: import failed, nothing was changed ({e})") from None
     store.reload_scheduler()
     return TransferResult(src, {t: len(r) for t, r in rows.items()}, made)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    cards: int  # review keys whose answers were logged
+    answers: int
+    skipped: tuple[str, ...]  # keys that had answers already: left alone
+    backup: Path | None
+
+
+def replay_history(
+    store: Store,
+    answers: Iterable[tuple[str, int, datetime, int | None]],
+    now: datetime | None = None,
+) -> HistoryResult:
+    """Log answers given elsewhere (key, rating 1-4, time, duration in ms), oldest first, as
+    reviews graded here, so FSRS schedules the cards from that history. Keys the store lacks
+    are registered; a key that already has answers is skipped, so a second import of the same
+    history does not double it. A backup comes first when anything is logged."""
+    from studytool.store.repo import deck_of
+
+    now = as_utc(now or utc_now())
+    todo = sorted(answers, key=lambda a: as_utc(a[2]))
+    counts = store.answer_counts()
+    skipped = tuple(sorted({a[0] for a in todo if a[0] in counts}))
+    todo = [a for a in todo if a[0] not in counts]
+    if not todo:
+        return HistoryResult(0, 0, skipped, None)
+    made = store.backup_now("pre-history-import", now)
+    first: dict[str, datetime] = {}
+    for key, _, when, _ in todo:
+        first.setdefault(key, as_utc(when))
+    with store.transaction() as con:
+        con.executemany(
+            "INSERT OR IGNORE INTO cards (key, deck, added_ms) VALUES (?, ?, ?)",
+            [(k, deck_of(k), to_ms(t)) for k, t in first.items()],
+        )
+    for key, rating, when, duration_ms in todo:
+        store.grade(key, rating, as_utc(when), duration_ms=duration_ms)
+    return HistoryResult(len(first), len(todo), skipped, made)

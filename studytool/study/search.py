@@ -7,7 +7,7 @@ A query is a list of terms, all of which must match (case-insensitive):
     -relu                not containing "relu"
     "layer norm"         a phrase
     deck:opt  tag:cnn  type:mcq  id:adam  is:due  is:suspended  (is: new, learning, review,
-    buried, draft)
+    buried, draft, leech)
 
 `tag:` and the tag filter see a card's own tags and its deck's. Results with words in them
 are ranked: cards whose id holds the words first, then those whose question does, each group
@@ -51,7 +51,7 @@ class CardStatus:
 
 
 UNKNOWN = CardStatus(Status.UNKNOWN)
-STATUS_NAMES = (*(s.value for s in Status if s is not Status.UNKNOWN), "draft")
+STATUS_NAMES = (*(s.value for s in Status if s is not Status.UNKNOWN), "draft", "leech")
 FIELDS = ("deck", "tag", "type", "id", "is")
 _TOKEN_RE = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')  # words; a quoted part may hold spaces
 _FIELD_RE = re.compile(r"([a-z]+):(.*)", re.DOTALL)
@@ -160,8 +160,12 @@ class BrowseIndex:
         self._ids: list[str] | None = None
         self._fronts: list[str] | None = None
         self.statuses: list[CardStatus] | None = None  # None until the store is there
-        # the previous search: terms, filters, result, statuses it saw
-        self._last: tuple[list[Term], Filters, list[int], list[CardStatus] | None] | None = None
+        # review keys with too many lapses (`study.leech.leech_keys`); set with the statuses
+        self.leeches: frozenset[str] = frozenset()
+        # the previous search: terms, filters, result, statuses and leeches it saw
+        self._last: (
+            tuple[list[Term], Filters, list[int], list[CardStatus] | None, frozenset[str]] | None
+        ) = None
 
     def __len__(self) -> int:
         return len(self.cards)
@@ -185,12 +189,13 @@ class BrowseIndex:
             last is not None
             and last[1] == filters
             and last[3] is self.statuses
+            and last[4] is self.leeches
             and _narrows(last[0], positive)
         ):
             rows = self._match(positive, None, last[2])
         else:
             rows = self._match(positive, filters, None)
-        self._last = (positive, filters, rows, self.statuses)
+        self._last = (positive, filters, rows, self.statuses, self.leeches)
         return self.rank(self._match(negative, None, rows) if negative else rows, positive)
 
     def rank(self, rows: list[int], terms: Sequence[Term]) -> list[int]:
@@ -248,6 +253,8 @@ class BrowseIndex:
     def _is(self, i: int, name: str) -> bool:
         if name == "draft":
             return self.cards[i].draft
+        if name == "leech":
+            return any(key in self.leeches for key in self.cards[i].review_keys())
         return self.status(i).status.value == name
 
 

@@ -87,6 +87,45 @@ CHROME: dict[str, tuple[str, str]] = {
     "running": ("running", "실행 중"), "starting": ("starting the worker", "작업 프로세스 시작 중"),
     "step": ("step", "단계"), "claim_holds": (" claim HOLDS ", " 주장 성립 "),
     "claim_fails": (" claim DOES NOT HOLD ", " 주장 불성립 "), "verdict": ("Verdict", "결과"),
+    # not answered, and the quiz's "I was right"
+    "not_answered": ("– Not answered: grade yourself (1-4)",
+                     "– 답하지 않음: 직접 평가하세요 (1-4)"),
+    "grade_yourself": ("Not answered: grade it yourself, 1-4.",
+                       "답하지 않음: 1-4로 직접 평가하세요."),
+    "i_was_right": ("i: I was right", "i: 내 답이 맞음"),
+    "right_overruled": ("✓ right (you said)", "✓ 정답 (내 판정)"),
+    "lang_not_saved": ("Language not saved", "언어가 저장되지 않음"),
+    # the leech panel
+    "leech": ("Leech", "거머리 카드"),
+    "leech_forgotten_1": (" was forgotten {n} time: {what}.", ": {n}번 잊음, {what}."),
+    "leech_forgotten": (" was forgotten {n} times: {what}.", ": {n}번 잊음, {what}."),
+    "leech_suspended": ("suspended", "보류됨"), "leech_tagged": ("tagged leech", "leech 태그 붙음"),
+    "leech_no_explain": ("No explanation yet: e adds one.",
+                         "아직 해설이 없습니다: e로 추가합니다."),
+    "leech_how": ("Rewrite it (e): split it, add a cue, or explain why. Watch its demo (d). "
+                  "Keep it in the reviews (k). Browse lists every leech with is:leech.",
+                  "다시 쓰기 (e): 나누거나, 단서를 더하거나, 이유를 설명하세요. 데모 보기 (d). "
+                  "복습에 남기기 (k). 찾아보기에서 is:leech로 모든 거머리 카드를 봅니다."),
+    "leech_kept": ("{card} stays in the reviews", "{card}: 복습에 남습니다"),
+    # the settings screen
+    "settings": ("Settings", "설정"),
+    "set_new_label": ("New cards a day (all decks)", "하루 새 카드 (모든 덱)"),
+    "set_new_hint": ("and at most {n} in any one deck (review.new_per_deck)",
+                     "덱 하나에서는 최대 {n}장 (review.new_per_deck)"),
+    "set_reviews_label": ("Reviews a day", "하루 복습"),
+    "set_retention_label": ("Desired retention (0.70–0.99)", "목표 기억률 (0.70–0.99)"),
+    "set_lang_label": ("Language", "언어"), "set_theme_label": ("Theme", "테마"),
+    "set_new": ("New cards a day", "하루 새 카드"), "set_reviews": ("Reviews a day", "하루 복습"),
+    "set_retention": ("Desired retention", "목표 기억률"),
+    "set_whole": ("{what}: a whole number, please", "{what}: 정수를 입력하세요"),
+    "set_not_negative": ("{what}: not below 0", "{what}: 0 이상이어야 합니다"),
+    "set_a_number": ("{what}: a number such as 0.9", "{what}: 0.9 같은 숫자를 입력하세요"),
+    "set_between": ("{what}: between {low} and {high}", "{what}: {low}에서 {high} 사이"),
+    "set_no_config": ("No config file: the settings apply until you quit.",
+                      "설정 파일 없음: 설정은 종료할 때까지 적용됩니다."),
+    "set_saved_to": ("Saved to {path}", "저장 위치: {path}"),
+    "save": ("Save", "저장"), "cancel": ("Cancel", "취소"),
+    "settings_saved": ("Settings saved", "설정을 저장했습니다"),
     # Home's panels
     "panel_decks": ("Decks", "덱"), "panel_heatmap": ("Reviews · 26 weeks", "복습 · 26주"),
     "panel_actions": ("Actions", "동작"), "panel_deck": ("Deck", "덱 정보"),
@@ -112,6 +151,10 @@ CHROME: dict[str, tuple[str, str]] = {
     "key.demo.run": ("Run", "실행"), "key.demo.cancel": ("Cancel run", "실행 취소"),
     "key.demo.close": ("Close", "닫기"),
     "key.summary.home": ("Home", "홈"), "key.summary.review-more": ("Review more", "더 복습"),
+    "key.quiz.overrule": ("I was right", "내 답이 맞음"),
+    "key.leech.edit": ("Edit now", "지금 편집"), "key.leech.demo": ("Demo", "데모"),
+    "key.leech.keep": ("Keep reviewing", "계속 복습"), "key.leech.close": ("Go on", "계속"),
+    "key.settings.save": ("Save", "저장"), "key.settings.back": ("Back", "뒤로"),
 }  # fmt: skip
 
 LABELS = {

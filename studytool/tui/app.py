@@ -7,6 +7,8 @@ Screens reach the shared state through `self.app`:
   `app.store_error` then says why, and the app stays read-only);
 - `app.lang` ("en"/"ko", reactive: `l` switches the language of card text app-wide);
 - `app.clock()` (UTC-aware now; tests inject a fixed time).
+- `app.settings`, replaced by `app.apply_settings()` (the Settings screen), which also writes
+  config.toml; the language `l` chooses is written there too, so a restart keeps it.
 
 Changes reach every screen through the app's signals (`textual.signal.Signal`), which
 screens follow (`StudyScreen.follow`): `library_changed` (decks reloaded), `store_ready` (the
@@ -19,6 +21,7 @@ up to the app.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -30,10 +33,11 @@ from textual.reactive import reactive
 from textual.signal import Signal
 
 from studytool import _paths
-from studytool.config import Settings
+from studytool.config import ConfigError, Settings
 from studytool.content.library import load_library
 from studytool.content.model import Card, Deck, LoadResult
 from studytool.fsio import atomic_write
+from studytool.study.text import t
 from studytool.tui.commands import StudyCommands
 from studytool.tui.home import HomeScreen
 from studytool.tui.messages import CardEdited, OpenEditor, ProgressChanged
@@ -96,6 +100,8 @@ class StudyApp(App[None]):
         self.progress_changed: Signal[None] = Signal(self, "progress-changed")
         self.card_edited: Signal[str] = Signal(self, "card-edited")
         self.set_reactive(StudyApp.lang, settings.lang if settings.lang in ("en", "ko") else "en")
+        if settings.theme in self.available_themes:  # the theme saved in config.toml
+            self.set_reactive(App.theme, settings.theme)
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -235,6 +241,42 @@ class StudyApp(App[None]):
     def action_toggle_lang(self) -> None:
         self.lang = "ko" if self.lang == "en" else "en"
 
+    def watch_lang(self, lang: str) -> None:
+        # the choice is remembered in config.toml: the next start is in the same language
+        if lang != self.settings.lang:
+            self.settings = replace(self.settings, lang=lang)
+            try:
+                self.save_settings({"lang": lang})
+            except ConfigError as e:
+                self.notify(str(e), title=t("lang_not_saved", lang), severity="warning")
+
+    # ---- settings ------------------------------------------------------------------------
+
+    def save_settings(self, values: dict[str, object]) -> None:
+        """Write `values` (config keys, dotted for a table) to config.toml, keeping the rest of
+        it; ConfigError when that fails. Without a config file (tests) nothing is written."""
+        path = self.settings.config_path
+        if path is not None:
+            from studytool.config import write_settings
+
+            write_settings(path, values)
+
+    def apply_settings(self, settings: Settings, values: dict[str, object]) -> None:
+        """Save `values` to config.toml, then use `settings` everywhere: the store counts
+        with the new limits and schedules with the new retention, and every screen is told.
+        ConfigError (nothing changed) when the file cannot be written."""
+        self.save_settings(values)
+        rescheduled = settings.scheduler != self.settings.scheduler
+        self.settings = settings
+        if self.store is not None:
+            self.store.settings = settings
+            if rescheduled:
+                self.store.reload_scheduler()
+        self.lang = settings.lang
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self.progress_changed.publish(None)
+
     def action_reload(self) -> None:
         self.reload_library()
         n = len(self.library.problems)
@@ -289,6 +331,12 @@ class StudyApp(App[None]):
         from studytool.tui.demo import DemoScreen
 
         self.push_screen(DemoScreen(name, card_id or None))
+
+    def action_settings(self) -> None:
+        from studytool.tui.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
 
     def action_demos(self) -> None:
         from studytool.tui.demo_list import DemoListScreen

@@ -190,10 +190,12 @@ class BrowseScreen(StudyScreen[None]):
             self.index.statuses = None
             return
         from studytool.store.errors import StoreError
+        from studytool.study.leech import leech_keys
 
         try:
             records = store.records()
             day_end = store.today(now)[1]
+            self.index.leeches = leech_keys(store)
         except StoreError as e:
             self.index.statuses = None
             self.notify(str(e), title="Progress database", severity="error")

@@ -26,7 +26,7 @@ from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.stats import Stats
-    from studytool.study.review import DeckCounts
+    from studytool.study.review import TodayCounts
 
 ALL = "__all__"
 PANEL_TITLES = (
@@ -72,7 +72,7 @@ def actions_content(screen: Screen[Any]) -> Content:
 
 @dataclass(frozen=True, slots=True)
 class HomeData:
-    counts: dict[str, DeckCounts]
+    counts: TodayCounts  # all decks within the daily limits, and each deck reviewed alone
     stats: Stats
 
 
@@ -86,6 +86,7 @@ class HomeScreen(StudyScreen[None]):
         Binding("b", "app.browse", "Browse", id="home.browse"),
         Binding("d", "app.demos", "Demos", id="home.demos"),
         Binding("s", "app.stats", "Stats", id="home.stats"),
+        Binding("o", "app.settings", "Settings", id="home.settings", show=False),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -154,7 +155,7 @@ class HomeScreen(StudyScreen[None]):
     def load_counts(self) -> None:
         from studytool.store.errors import StoreError
         from studytool.store.stats import compute_stats
-        from studytool.study.review import due_counts
+        from studytool.study.review import today_counts
 
         app = self.study_app
         store = app.store
@@ -163,7 +164,7 @@ class HomeScreen(StudyScreen[None]):
         cards = app.all_cards()
         now = app.clock()
         try:
-            data = HomeData(due_counts(store, cards, now), compute_stats(store, cards, now))
+            data = HomeData(today_counts(store, cards, now), compute_stats(store, cards, now))
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
             return
@@ -200,10 +201,8 @@ class HomeScreen(StudyScreen[None]):
         if self.data is None:
             return Text("Counting what is due…", style="dim")
         stats = self.data.stats
-        total = sum(c.total for c in self.data.counts.values())
-        new = sum(c.new for c in self.data.counts.values())
-        learning = sum(c.learning for c in self.data.counts.values())
-        due = sum(c.due for c in self.data.counts.values())
+        today = self.data.counts.total
+        total, new, learning, due = today.total, today.new, today.learning, today.due
         streak = stats.current_streak
         line = Text.assemble(
             ("Today ", "bold"),
@@ -232,7 +231,7 @@ class HomeScreen(StudyScreen[None]):
 
     def deck_rows(self) -> list[DeckRow]:
         app = self.study_app
-        counts = self.data.counts if self.data else {}
+        counts = self.data.counts.decks if self.data else {}
         known = self.data is not None
 
         def num(n: int, style: str) -> Text:
@@ -242,7 +241,8 @@ class HomeScreen(StudyScreen[None]):
 
         decks = app.library.decks
         broken = list(app.library.broken.items())
-        totals = [sum(getattr(c, f) for c in counts.values()) for f in ("new", "learning", "due")]
+        today = self.data.counts.total if self.data else None
+        totals = [today.new, today.learning, today.due] if today else [0, 0, 0]
         rows = [
             DeckRow(
                 ALL,

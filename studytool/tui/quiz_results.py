@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 def verdict(a: Answered, lang: str = "en") -> Text:
     if not a.answered:
         return Text(t("no_answer", lang), style="dim")
+    if a.overruled:
+        return Text(t("right_overruled", lang), style="bold green")
     if a.correct:
         return Text(t("right", lang), style="bold green")
     if a.score > 0:

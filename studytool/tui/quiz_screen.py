@@ -25,12 +25,16 @@ from studytool.study.text import LABELS, clock_text, t
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.quiz_results import QuizResultsScreen, verdict
 from studytool.tui.screens import StudyScreen
-from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt
+from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt, typed_diff
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     pass
+
+
+def _formula_line(tex: str, lang: str) -> Text:
+    return Text.assemble((f"{LABELS[lang]['formula']}: ", "dim"), (latex(tex), "bold cyan"))
 
 
 class QuizScreen(StudyScreen[None]):
@@ -41,7 +45,8 @@ class QuizScreen(StudyScreen[None]):
         "Choices: 1-9 or a-e (several answers: toggle, then Enter). True/false: t / f. Typed and "
         "numeric: type, then Enter (empty Enter skips). Order: up/down select, shift+up/down or "
         "[ ] move, Enter checks. Self-graded: space shows the answer, then y (knew it) or n. "
-        "s skips; Enter or space goes on after feedback; escape ends the quiz."
+        "s skips; Enter or space goes on after feedback; i (I was right) counts a wrong answer as "
+        "right; escape ends the quiz."
     )
     BINDINGS = [
         *(
@@ -67,6 +72,7 @@ class QuizScreen(StudyScreen[None]):
             "shift+down,right_square_bracket", "order_move(1)", "Move down", id="quiz.move-down"
         ),
         Binding("s", "skip", "Skip", id="quiz.skip"),
+        Binding("i", "overrule", "I was right", id="quiz.overrule"),
         Binding("escape", "end", "End quiz", id="quiz.end"),
     ]
 
@@ -144,20 +150,15 @@ class QuizScreen(StudyScreen[None]):
         self.query_one("#quiz-status", Static).update(status)
 
     def render_question(self) -> RenderableType:
-        """The instruction, the question and a formula that belongs to it."""
+        """The instruction, the question and the formula it gives (`given`)."""
         assert self.attempt is not None
         question, lang = self.attempt.question, self.lang
         parts: list[RenderableType] = [
             Text(question.instruction(lang), style="dim italic"),
             Text(question.question(lang), style="bold"),
         ]
-        if question.card.formula and question.kind != Kind.SELF:
-            parts.append(
-                Text.assemble(
-                    (f"{LABELS[lang]['formula']}: ", "dim"),
-                    (latex(question.card.formula), "bold cyan"),
-                )
-            )
+        if question.given:
+            parts.append(_formula_line(question.given, lang))
         return Group(*parts)
 
     def render_after(self) -> Group:
@@ -173,7 +174,10 @@ class QuizScreen(StudyScreen[None]):
                 answer = Text.assemble(
                     (f"{LABELS[lang]['answer']}: ", "bold green"), question.expected(lang)
                 )
-                parts += [answer, Text("\n" + t("knew_prompt", lang), style="bold")]
+                parts.append(answer)
+                if question.answer_formula:
+                    parts.append(_formula_line(question.answer_formula, lang))
+                parts.append(Text("\n" + t("knew_prompt", lang), style="bold"))
             else:
                 parts.append(Text(t("space_shows", lang), style="dim"))
         return Group(*parts)
@@ -188,6 +192,8 @@ class QuizScreen(StudyScreen[None]):
         if answered.check is not None and answered.check.detail and 0 < answered.score < 1:
             line.append(f"   {answered.check.detail}", style="yellow")
         parts: list[RenderableType] = [Text(), line]
+        if diff := typed_diff(question, answered.response, lang):
+            parts.append(diff)
         # choices and the arrangement show the right answer in their rows
         shown = question.interaction in (*CHOOSING, Interaction.ARRANGE)
         if not shown or not answered.answered:
@@ -196,8 +202,11 @@ class QuizScreen(StudyScreen[None]):
                     (f"{LABELS[lang]['answer']}: ", "bold green"), question.expected(lang)
                 )
             )
+        if question.answer_formula:
+            parts.append(_formula_line(question.answer_formula, lang))
         parts += notes_renderables(question.card, lang)
-        parts.append(Text("\n" + t("enter_next", lang), style="dim"))
+        overrule = f"    {t('i_was_right', lang)}" if self._can_overrule() else ""
+        parts.append(Text(f"\n{t('enter_next', lang)}{overrule}", style="dim"))
         return parts
 
     # ---- keys ----------------------------------------------------------------------------
@@ -208,7 +217,11 @@ class QuizScreen(StudyScreen[None]):
         if action == "end":
             return True
         if self.feedback is not None:  # reading the feedback: Enter or space goes on
+            if action == "overrule":
+                return self._can_overrule()
             return action in ("confirm", "reveal")
+        if action == "overrule":
+            return False
         if self.attempt is None or self.run.current is None:
             return False
         question, interaction = self.attempt.question, self.attempt.interaction
@@ -299,6 +312,19 @@ class QuizScreen(StudyScreen[None]):
             return
         attempt.text = text
         self.submit(response)
+
+    def _can_overrule(self) -> bool:
+        a = self.feedback
+        return a is not None and a.answered and not a.correct and a.question.kind != Kind.SELF
+
+    def action_overrule(self) -> None:
+        """The user says "I was right": the answer on screen counts as right (saved so)."""
+        if not self._can_overrule():
+            return
+        self.feedback = self.run.overrule()
+        if self.attempt is not None:
+            self.attempt.check = self.feedback.check
+        self.redraw()
 
     def action_skip(self) -> None:
         if self.feedback is not None or self.run.current is None:

@@ -59,9 +59,11 @@ def _one_step(opt_cls, w0: float, grad: float, **kw) -> tuple[float, dict]:
 YEARS = {  # publication years, from the papers themselves
     "year-alexnet": 2012,  # Krizhevsky et al., NIPS 2012 / ILSVRC-2012
     "year-dqn": 2013,  # Mnih et al., arXiv:1312.5602
+    "year-encoder-decoder": 2014,  # Sutskever et al., NIPS 2014; Cho et al., EMNLP 2014
     "year-gan": 2014,  # Goodfellow et al., NIPS 2014, arXiv:1406.2661
     "year-resnet": 2015,  # He et al., arXiv:1512.03385
     "year-transformer": 2017,  # Vaswani et al., NIPS 2017
+    "year-big-language-models": 2019,  # Radford et al., GPT-2, February 2019
     "year-ssl": 2020,  # Chen et al., SimCLR, ICML 2020
 }
 
@@ -248,7 +250,7 @@ def test_momentum_two_steps():
 
 
 def test_adagrad_first_step():
-    w, _ = _one_step(torch.optim.Adagrad, 0.0, 5.0, lr=0.01)
+    w, _ = _one_step(torch.optim.Adagrad, 0.0, 5.0)  # the default lr, as the card asks
     assert_answer("optimizers", "adagrad-first-step", abs(w))
 
 
@@ -269,7 +271,7 @@ def test_adam_first_moment():
 
 
 def test_adam_first_step():
-    w, _ = _one_step(torch.optim.Adam, 0.0, 5.0, lr=0.001)
+    w, _ = _one_step(torch.optim.Adam, 0.0, 5.0)  # the default lr, as the card asks
     assert_answer("optimizers", "adam-first-step", abs(w))
 
 

@@ -186,9 +186,6 @@ FIXED: dict[str, Callable[[], float]] = {
         torch.tensor([1.0]), torch.tensor([3.0]), torch.tensor([4.0])
     ).item(),
     "peer-questions/timeseries-split-numeric": lambda: len(timeseries_splits(12, 5)[-1][0]),
-    "peer-questions/even-kernel-output-size": lambda: nn.Conv2d(1, 1, 2, padding=1)(
-        torch.zeros(1, 1, 5, 5)
-    ).shape[-1],
     "peer-questions/fc-flatten-size": lambda: nn.Flatten()(torch.zeros(1, 178, 13, 13)).shape[1],
     "peer-questions/mha-out-proj-params": lambda: n_params(
         nn.MultiheadAttention(512, 8, device="meta").out_proj
@@ -306,9 +303,12 @@ def test_checks_of_duplicates_moved_to_topical_decks() -> None:
     assert deck_cards("modern-cnn")["vgg-two-3x3-receptive-field"]["answer"] == receptive_field(
         nn.Sequential(ones_conv(3), ones_conv(3))
     )
-    assert deck_cards("conv-basics")["fc-fixed-input-flatten-numeric"]["answer"] == n_params(
-        nn.Linear(30082, 1000, device="meta")
-    )
+    # the FC layer after the flatten (named in the fc-flatten-size explain): 30,082 x 1000 + bias
+    flat = deck_cards("peer-questions")["fc-flatten-size"]["answer"]
+    assert flat * 1000 + 1000 == n_params(nn.Linear(30082, 1000, device="meta"))
+    # an even kernel with symmetric padding gives 4 (p = 0) or 6 (p = 1) from 5, never 5
+    sizes = {nn.Conv2d(1, 1, 2, padding=p)(torch.zeros(1, 1, 5, 5)).shape[-1] for p in (0, 1)}
+    assert sizes == {4, 6}
 
     # "same" padding: p = (k - 1)/2 keeps a 7x7 map for k = 3 and k = 5
     def keeps_size(k: int, p: int) -> bool:

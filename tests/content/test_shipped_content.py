@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections import Counter
+from pathlib import Path
 
 import pytest
 
@@ -102,7 +104,72 @@ def test_demo_metadata_lists_exactly_the_cards_that_link_it(decks: list[Deck]) -
     from studytool.demorun.catalog import list_demos
 
     linking: dict[str, set[str]] = {}
-    for card in (c for d in decks for c in d.cards if c.demo):
-        linking.setdefault(card.demo, set()).add(card.full_id)
+    for card in (c for d in decks for c in d.cards):
+        if card.demo:
+            linking.setdefault(card.demo, set()).add(card.full_id)
     for meta in list_demos():
         assert set(meta.cards) == linking.get(meta.name, set()), meta.name
+
+
+# Errata added in the content pass of issue 12: card -> the note text it corrects.
+NEW_ERRATA = {
+    "optimizers/radam": "AdamW, RAdam, AdamL등 여러가지 variation이 존재한다",
+    "generative-2/gan-two-player-game": (
+        'I. Goodfellow et al., "Generative Adversarial Networks", NIPS, 2014'
+    ),
+    "history/dqn-what": "야타리라 부르는 게임을 학습",
+    "peer-questions/short-term-dependency": "Q1. short term dependancy 문제?",
+    "generative-2/vae-limitations": (
+        "Gaussian이 몇 안 되는 KL divergence의 미분 가능한 form이기 때문"
+    ),
+    "transformer/masked-self-attention": (
+        "a self-attention layer is only allowed to attend to an earlier position by masking"
+    ),
+    "transformer/encoder-decoder-attention": "key vector and value vector are sent to the decoder",
+    "optimizers/adadelta-no-lr": "hyperparameter가 적어서 잘 사용되지 않았다",
+    "generative-1/categorical-distribution": "나머지 1개는 기존의 5개로 표현 가능",
+    "generative-1/ar-n-model": "이전 N개의 모델을 고려하는 것을 ARN model이라 한다.",
+    "generative-2/text2image-dalle": "이 연구로 시작된 Text2Image로 DALL-E가 탄생",
+    "generative-2/infogan": "학습할 때 z만 넣는 것이 아니라 c라는 랜덤 한 원 핫 벡터도 같이 넣어줌",
+    "generative-2/gan-jsd": "Jenson-Shannon Divergence가 나오게 된다",
+    "uncertainty/mixture-density-network": "교수님 논문",
+    "regularization/bn-formula": "normalize the data of batch",
+    "optimizers/adagrad-g-meaning": "parameter의 변한 값에 대해서 영향을 받는다",
+}
+
+
+def _notes_dir() -> Path | None:
+    """The course notes are not shipped; STUDYTOOL_NOTES or a checkout's shared/seeds has them."""
+    root = Path(__file__).resolve().parents[2]
+    candidates = [os.environ.get("STUDYTOOL_NOTES"), root / "shared" / "seeds"]
+    candidates += [root.parent / "shared" / "seeds", root.parent.parent / "shared" / "seeds"]
+    found = [Path(c) for c in candidates if c and (Path(c) / min(NOTES)).is_file()]
+    return found[0] if found else None
+
+
+@pytest.mark.parametrize("full_id", sorted(NEW_ERRATA))
+def test_new_erratum_quotes_its_note(decks: list[Deck], full_id: str) -> None:
+    card = next(c for d in decks for c in d.cards if c.full_id == full_id)
+    assert card.errata is not None and card.errata.quote == NEW_ERRATA[full_id]
+    assert card.errata.reference.strip() and card.errata.correction.ko != card.errata.correction.en
+    notes = _notes_dir()
+    if notes is None:
+        pytest.skip("course notes not available (set STUDYTOOL_NOTES)")
+    assert card.source is not None
+    note = card.errata.note or card.source.note
+    assert card.errata.quote in (notes / note).read_text(encoding="utf-8")
+
+
+def test_every_quote_is_verbatim_in_its_note(decks: list[Deck]) -> None:
+    notes = _notes_dir()
+    if notes is None:
+        pytest.skip("course notes not available (set STUDYTOOL_NOTES)")
+    text = {n: (notes / n).read_text(encoding="utf-8") for n in NOTES}
+    missing = []
+    for card in (c for d in decks for c in d.cards):
+        assert card.source is not None
+        if card.source.quote and card.source.quote not in text[card.source.note]:
+            missing.append(f"{card.full_id}: source {card.source.quote[:40]!r}")
+        if card.errata and card.errata.quote not in text[card.errata.note or card.source.note]:
+            missing.append(f"{card.full_id}: errata {card.errata.quote[:40]!r}")
+    assert missing == []

@@ -89,6 +89,38 @@ def test_progress_export_import(data: Path, tmp_path: Path) -> None:
     assert code == 2 and out == "" and err.startswith("studytool: cannot read")
 
 
+def test_progress_export_never_overwrites_by_accident(data: Path, tmp_path: Path) -> None:
+    cards = make_deck("d", 2)
+    with Store.open(Settings(data_dir=data)) as s:
+        s.sync(cards)
+    f = tmp_path / "p.json"
+    f.write_text("keep me")
+    code, _, err = run(data, cards, "progress", "export", str(f))
+    assert code == 2 and "exists; use --force" in err and f.read_text() == "keep me"
+    assert run(data, cards, "progress", "export", "--force", str(f))[0] == 0
+    assert f.read_text().startswith("{")
+    before = (data / DB_NAME).read_bytes()
+    code, _, err = run(data, cards, "progress", "export", "--force", str(data / DB_NAME))
+    assert code == 2 and "part of the progress store" in err
+    assert (data / DB_NAME).read_bytes() == before
+    code, _, err = run(data, cards, "progress", "export", "--force", "/dev/null")
+    assert code == 2 and "not a regular file" in err
+
+
+def test_progress_restore_sets_the_current_database_aside(data: Path) -> None:
+    cards = make_deck("d", 2)
+    with Store.open(Settings(data_dir=data)) as s:
+        s.sync(cards)
+        s.grade("d/c001", Rating.Good, NOW)
+    backups = sorted((data / "backups").glob("*"))
+    assert backups
+    code, out, err = run(data, cards, "progress", "restore", backups[-1].name)
+    assert code == 0, err
+    assert "restored" in out and "set aside:" in out
+    code, _, err = run(data, cards, "progress", "restore", "no-such-backup.db")
+    assert code == 2 and "Traceback" not in err
+
+
 @pytest.mark.parametrize("damage", ["garbage", "truncated"])
 @pytest.mark.parametrize(
     "args", [["stats"], ["doctor", "--json"], ["optimize"], ["progress", "export", "x.json"]]

@@ -9,14 +9,15 @@ import sqlite3
 import subprocess
 import sys
 import time
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from storekit import NOW
+from storekit import NOW, make_deck
 
 from studytool.config import Settings
 from studytool.store.db import DB_NAME
+from studytool.store.doctor import run_doctor
 from studytool.store.repo import Store
 from studytool.store.state import FsrsState
 
@@ -26,11 +27,14 @@ ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="needs SIGKILL")
 
 
-def _spawn(data: Path, n: int, offset_ms: int = 0, wait: bool = False) -> subprocess.Popen[str]:
+def _spawn(
+    data: Path, n: int, offset_ms: int = 0, wait: bool = False, *flags: str
+) -> subprocess.Popen[str]:
+    """grader_child.py; `flags` are its --clock and --no-close."""
     env = dict(
         os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])
     )
-    args = [sys.executable, str(CHILD), str(data), str(n), str(offset_ms)]
+    args = [sys.executable, str(CHILD), str(data), str(n), str(offset_ms), *flags]
     return subprocess.Popen(
         [*args, "--wait"] if wait else args,
         stdin=subprocess.PIPE,
@@ -112,3 +116,42 @@ def test_two_processes_grading_concurrently(tmp_path: Path) -> None:
             assert second[3] == 1 and second[2] == first[1]
             last = store._read("SELECT last_review_ms FROM cards WHERE id=?", (card_id,))
             assert last == [(second[1],)]
+
+
+def test_concurrent_graders_with_real_clocks_log_times_in_order(tmp_path: Path) -> None:
+    """Issue 16, break 18: the review time is read under the write lock, so the log's times
+    follow its order even when two processes grade the same cards at full speed on the real
+    clock (no offsets to keep their timestamps apart)."""
+    data = tmp_path / "data"
+    n = 250
+    procs = [_spawn(data, n, 0, True, "--clock") for _ in range(2)]
+    for p in procs:
+        assert p.stdout is not None and p.stdout.readline().strip() == "READY"
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write("go\n")
+        p.stdin.flush()
+    for p in procs:
+        _, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    with Store.open(Settings(data_dir=data), tz=UTC) as store:
+        times = [r[0] for r in store._read("SELECT time_ms FROM revlog ORDER BY id")]
+        assert len(times) == 2 * n
+        assert times == sorted(times)
+        report = run_doctor(store, None)
+        assert report.ok, report.lines()
+
+
+def test_grade_reads_a_given_clock_under_the_write_lock(tmp_path: Path) -> None:
+    """A session's injectable clock is passed as a function and read inside the write
+    transaction, like the system clock when no time is given."""
+    seen: list[bool] = []
+    with Store.open(Settings(data_dir=tmp_path / "data"), now=NOW, tz=UTC) as store:
+        store.sync(make_deck("d", 1), now=NOW)
+
+        def clock() -> datetime:
+            seen.append(store._con.in_transaction)
+            return NOW
+
+        result = store.grade("d/c000", 3, clock)
+    assert seen == [True] and result.time == NOW

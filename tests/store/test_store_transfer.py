@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from storekit import NOW, make_card, make_deck, make_settings
 
+from studytool.config import Settings
 from studytool.store.errors import StoreError
 from studytool.store.repo import Mode, Store
 from studytool.store.scheduler import Rating
@@ -140,3 +141,13 @@ def test_bad_values_change_nothing(store: Store, tmp_path: Path) -> None:
 def test_missing_file(store: Store, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="cannot read"):
         import_progress(store, tmp_path / "nope.json", NOW)
+
+
+def test_import_refuses_a_fifo_without_blocking(tmp_path: Path) -> None:
+    import os
+
+    fifo = tmp_path / "p.json"
+    os.mkfifo(fifo)
+    with Store.open(Settings(data_dir=tmp_path / "data")) as s, pytest.raises(StoreError) as e:
+        import_progress(s, fifo)
+    assert "not a regular file" in str(e.value) or "pipe" in str(e.value)

@@ -14,7 +14,7 @@ from studytool.store.repo import Store
 from studytool.store.scheduler import Rating
 from studytool.store.stats import compute_stats
 from studytool.study.queue import Kind, build_queue
-from studytool.study.review import due_counts
+from studytool.study.review import today_counts
 
 DECKS = Path(__file__).parents[1] / "tui" / "fixtures" / "decks"
 NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
@@ -23,14 +23,14 @@ LIMIT = 2
 
 def counts(store: Store, cards: list) -> tuple[int, int, int]:
     """New cards per Home, per Stats, and in the queue."""
-    home = sum(c.new for c in due_counts(store, cards, NOW).values())
+    home = today_counts(store, cards, NOW).total.new
     stats = compute_stats(store, cards, NOW).new_available
     queue = sum(item.kind is Kind.NEW for item in build_queue(store, cards, NOW))
     return home, stats, queue
 
 
-def test_marked_new_cards_stay_within_the_daily_limit(tmp_path: Path) -> None:
-    settings = Settings(content_dirs=(DECKS,), data_dir=tmp_path / "data", new_per_day=LIMIT)
+def test_marked_new_cards_stay_within_the_deck_limit(tmp_path: Path) -> None:
+    settings = Settings(content_dirs=(DECKS,), data_dir=tmp_path / "data", new_per_deck=LIMIT)
     cards = [c for d in load_library([DECKS], builtin=False).decks for c in d.cards]
     quizzes = [c.full_id for c in cards if c.deck == "quizzes"]
     store = Store.open(settings, now=NOW)
@@ -50,5 +50,33 @@ def test_marked_new_cards_stay_within_the_daily_limit(tmp_path: Path) -> None:
         home, stats, queue = counts(store, cards)
         assert home == stats == queue == LIMIT  # the other deck's
         assert quizzes[-1] not in [item.key for item in build_queue(store, cards, NOW)]
+    finally:
+        store.close()
+
+
+def test_a_marked_new_card_of_a_deck_left_out_by_the_total_takes_the_last_place(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(content_dirs=(DECKS,), data_dir=tmp_path / "data", new_per_day=LIMIT)
+    cards = [c for d in load_library([DECKS], builtin=False).decks for c in d.cards]
+    marked = next(c.full_id for c in cards if c.deck == "quizzes")
+    store = Store.open(settings, now=NOW)
+    try:
+        store.sync(cards, now=NOW)
+        fresh = counts(store, cards)
+        assert fresh[0] == fresh[1] == fresh[2] == LIMIT  # all from the first deck, basics
+        before = [item.key for item in build_queue(store, cards, NOW) if item.kind is Kind.NEW]
+        assert all(key.startswith("basics/") for key in before)
+
+        quizlog.flag(store, [marked], NOW)
+        assert counts(store, cards) == fresh
+        after = [item.key for item in build_queue(store, cards, NOW) if item.kind is Kind.NEW]
+        assert after == [marked, *before[:-1]]
+
+        # today's total is used up: the marked card waits
+        for key in before:
+            store.grade(key, Rating.Easy, NOW)
+        assert counts(store, cards) == (0, 0, 0)
+        assert marked not in [item.key for item in build_queue(store, cards, NOW)]
     finally:
         store.close()

@@ -7,11 +7,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from kit import make_app, settle
 from rich.color import Color, ColorSystem
 from rich.segment import Segment
 from textual.geometry import Region
 from textual.widget import Widget
-from tuikit_core import make_app, settle
 
 THEMES = ("textual-dark", "textual-light")
 AA = 4.5

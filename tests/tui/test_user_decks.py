@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
-from browse_editor_kit import NOW, settle
+from kit import NOW, settle
 from typer.testing import CliRunner
 
 from studytool import _paths

@@ -21,7 +21,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from studytool.study.cardtypes import Interaction, Kind, Question, Response
-from studytool.study.grading import Check
+from studytool.study.grading import Check, char_diff, closest
 from studytool.study.text import LABELS, t
 
 CHOICE_KEYS = "abcde"
@@ -87,14 +87,17 @@ class Attempt:
                 return self.text
         return None
 
-    def submit(self, response: Response | None) -> Check:
-        """Check an answer (None: none was given, which is wrong) and keep the result."""
-        self.response = response
-        q = self.question
-        if response is None:
-            self.check = Check(0.0, q.expected("en"), "no answer")
-        else:
-            self.check = q.check(response)
+    @property
+    def unanswered(self) -> bool:
+        """Shown without an answer: not wrong, just not answered (the user grades it)."""
+        return self.response is None and self.check is None
+
+    def submit(self, response: Response | None) -> Check | None:
+        """Check an answer and keep the result. Nothing given (None, an empty text or no
+        choice) is not an answer: no check, and nothing to call wrong."""
+        empty = response is None or response == "" or response == ()
+        self.response = None if empty else response
+        self.check = None if self.response is None else self.question.check(self.response)
         return self.check
 
     def said(self, lang: str) -> str:
@@ -104,6 +107,24 @@ class Attempt:
         if self.interaction is Interaction.BOOL:
             return LABELS[lang]["true" if self.response else "false"]
         return self.question.response_text(self.response)
+
+
+DIFF_STYLE = {"same": "green", "extra": "bold red strike", "missing": "bold green underline"}
+
+
+def typed_diff(question: Question, response: Response | None, lang: str) -> Text | None:
+    """A wrong typed answer against the closest accepted spelling, character by character:
+    what was typed too much struck out in red, what is missing underlined in green."""
+    if question.kind != Kind.TYPED or not isinstance(response, str) or not response:
+        return None
+    if question.check(response).correct:
+        return None
+    spellings = [a.get(lang) for a in question.accepted] + [a.en for a in question.accepted]
+    target = closest(response, list(dict.fromkeys(spellings)))
+    line = Text("  ")
+    for segment, tag in char_diff(response, target):
+        line.append(segment, style=DIFF_STYLE[tag])
+    return line
 
 
 def _click(action: str) -> Style:
