@@ -208,7 +208,7 @@ async def test_the_list_scrolls_with_the_cursor_and_clicks_hit_the_row(tmp_path:
 async def test_search_box_and_list_keys(tmp_path: Path) -> None:
     """Down and Tab leave the search box for the list; `/` comes back from anywhere; e, s, d
     act on the selected card from the list, while in the box they are text."""
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     demos: list[str] = []
     app.action_demo = demos.append  # type: ignore[method-assign]
     async with app.run_test(size=(120, 30)) as pilot:
