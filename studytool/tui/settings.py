@@ -16,12 +16,21 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Label, Select, Static
 
 from studytool.config import ConfigError, Settings
+from studytool.study.text import t
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
 LANGS = (("English", "en"), ("한국어", "ko"))
 RETENTION_RANGE = (0.7, 0.99)  # as config.py accepts
+# each field's label: the row of the field with this id, and the label's key (study.text)
+LABELLED = (
+    ("new-per-day", "set_new_label"),
+    ("reviews-per-day", "set_reviews_label"),
+    ("retention", "set_retention_label"),
+    ("lang", "set_lang_label"),
+    ("theme", "set_theme_label"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,29 +66,35 @@ class Choices:
 
 
 def read_form(
-    new_per_day: str, reviews_per_day: str, retention: str, lang: str, theme: str
+    new_per_day: str,
+    reviews_per_day: str,
+    retention: str,
+    lang: str,
+    theme: str,
+    shown_in: str = "en",
 ) -> Choices:
-    """The form's text checked; ValueError says which field is wrong and why."""
+    """The form's text checked; ValueError says (in `shown_in`) which field is wrong and why."""
 
     def count(text: str, what: str) -> int:
         try:
             n = int(text.strip())
         except ValueError:
-            raise ValueError(f"{what}: a whole number, please") from None
+            raise ValueError(t("set_whole", shown_in, what=t(what, shown_in))) from None
         if n < 0:
-            raise ValueError(f"{what}: not below 0")
+            raise ValueError(t("set_not_negative", shown_in, what=t(what, shown_in)))
         return n
 
+    field = t("set_retention", shown_in)
     try:
         r = float(retention.strip())
     except ValueError:
-        raise ValueError("Desired retention: a number such as 0.9") from None
+        raise ValueError(t("set_a_number", shown_in, what=field)) from None
     low, high = RETENTION_RANGE
     if not low <= r <= high:
-        raise ValueError(f"Desired retention: between {low} and {high}")
+        raise ValueError(t("set_between", shown_in, what=field, low=low, high=high))
     return Choices(
-        count(new_per_day, "New cards a day"),
-        count(reviews_per_day, "Reviews a day"),
+        count(new_per_day, "set_new"),
+        count(reviews_per_day, "set_reviews"),
         r,
         lang,
         theme,
@@ -98,51 +113,60 @@ class SettingsScreen(StudyScreen[None]):
         Binding("escape", "app.pop_screen", "Back", id="settings.back"),
     ]
 
+    refused = False  # the status line shows why the last save was refused
+
     def compose(self) -> ComposeResult:
         app = self.study_app
         s = app.settings
         themes = sorted(app.available_themes)
         theme = s.theme if s.theme in themes else app.theme
+        fields = {
+            "new-per-day": Input(str(s.new_per_day), id="new-per-day", type="integer"),
+            "reviews-per-day": Input(str(s.reviews_per_day), id="reviews-per-day", type="integer"),
+            "retention": Input(str(s.scheduler.desired_retention), id="retention", type="number"),
+            "lang": Select(LANGS, value=app.lang, allow_blank=False, id="lang"),
+            "theme": Select(((n, n) for n in themes), value=theme, allow_blank=False, id="theme"),
+        }
         yield TitleBar()
         with VerticalScroll(id="settings-form"):
-            with Horizontal(classes="settings-row"):
-                yield Label("New cards a day (all decks)", classes="settings-label")
-                yield Input(str(s.new_per_day), id="new-per-day", type="integer")
-            yield Static(
-                f"and at most {s.new_per_deck} in any one deck (review.new_per_deck)",
-                classes="settings-hint",
-            )
-            with Horizontal(classes="settings-row"):
-                yield Label("Reviews a day", classes="settings-label")
-                yield Input(str(s.reviews_per_day), id="reviews-per-day", type="integer")
-            with Horizontal(classes="settings-row"):
-                yield Label("Desired retention (0.70–0.99)", classes="settings-label")
-                yield Input(str(s.scheduler.desired_retention), id="retention", type="number")
-            with Horizontal(classes="settings-row"):
-                yield Label("Language", classes="settings-label")
-                yield Select(LANGS, value=app.lang, allow_blank=False, id="lang")
-            with Horizontal(classes="settings-row"):
-                yield Label("Theme", classes="settings-label")
-                yield Select(((t, t) for t in themes), value=theme, allow_blank=False, id="theme")
-            yield Static(self._where(), id="settings-status")
+            for name, _key in LABELLED:
+                with Horizontal(classes="settings-row"):
+                    yield Label(id=f"label-{name}", classes="settings-label")
+                    yield fields[name]
+                if name == "new-per-day":
+                    yield Static(id="new-per-deck", classes="settings-hint")
+            yield Static(id="settings-status")
             with Horizontal(id="settings-buttons"):
-                yield Button("Save", id="settings-save", variant="primary")
-                yield Button("Cancel", id="settings-cancel")
-        yield KeyBar()
+                yield Button("", id="settings-save", variant="primary")
+                yield Button("", id="settings-cancel")
+        yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
-        self.title = "Settings"
-        # `l` switches (and saves) the language here too: the form follows it
+        # `l` switches (and saves) the language here too: the form and its words follow it
         self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.label(self.study_app.lang)
 
     def _lang_changed(self, lang: str) -> None:
         self.query_one("#lang", Select).value = lang
+        self.label(lang)
 
-    def _where(self) -> Text:
+    def label(self, lang: str) -> None:
+        """The screen's words in `lang`."""
+        self.title = t("settings", lang)
+        for name, key in LABELLED:
+            self.query_one(f"#label-{name}", Label).update(t(key, lang))
+        n = self.study_app.settings.new_per_deck
+        self.query_one("#new-per-deck", Static).update(t("set_new_hint", lang, n=n))
+        if not self.refused:  # a refusal stays until the next save
+            self.query_one("#settings-status", Static).update(self._where(lang))
+        self.query_one("#settings-save", Button).label = t("save", lang)
+        self.query_one("#settings-cancel", Button).label = t("cancel", lang)
+
+    def _where(self, lang: str) -> Text:
         path = self.study_app.settings.config_path
         if path is None:
-            return Text("No config file: the settings apply until you quit.", style="dim")
-        return Text(f"Saved to {path}", style="dim")
+            return Text(t("set_no_config", lang), style="dim")
+        return Text(t("set_saved_to", lang, path=path), style="dim")
 
     def choices(self) -> Choices:
         """The form, checked (ValueError when a field is wrong)."""
@@ -154,6 +178,7 @@ class SettingsScreen(StudyScreen[None]):
             self.query_one("#retention", Input).value,
             lang if isinstance(lang, str) else self.study_app.lang,
             theme if isinstance(theme, str) else self.app.theme,
+            self.study_app.lang,
         )
 
     def action_save(self) -> None:
@@ -161,15 +186,17 @@ class SettingsScreen(StudyScreen[None]):
         try:
             choices = self.choices()
         except ValueError as e:
+            self.refused = True
             status.update(Text(str(e), style="bold red"))
             return
         try:
             app = self.study_app
             app.apply_settings(choices.apply(app.settings), choices.config_values())
         except ConfigError as e:
+            self.refused = True
             status.update(Text(str(e), style="bold red"))
             return
-        self.notify("Settings saved", timeout=3)
+        self.notify(t("settings_saved", self.study_app.lang), timeout=3)
         self.app.pop_screen()
 
     @on(Button.Pressed, "#settings-save")
