@@ -63,6 +63,19 @@ class Settings:
     leech_action: str = "suspend"  # or "tag": only mark it
     theme: str = ""  # a Textual theme name; "" keeps the app's default
 
+    @property
+    def user_decks_dir(self) -> Path:
+        """Where decks of the user's own go (an edited copy of a built-in deck): the first
+        content folder, else `decks` in the data folder."""
+        return self.content_dirs[0] if self.content_dirs else self.data_dir / "decks"
+
+    @property
+    def deck_dirs(self) -> tuple[Path, ...]:
+        """The user's deck folders to load: the content folders, or the default
+        `user_decks_dir` once something was saved there."""
+        default = self.user_decks_dir
+        return self.content_dirs or ((default,) if default.is_dir() else ())
+
     @classmethod
     def load(
         cls,

@@ -17,7 +17,14 @@ from studytool.study.text import LABELS
 def card_renderable(
     card: Card, lang: str, reveal: bool, raw_formula: bool = False
 ) -> RenderableType:
-    """The whole card for printing: question, choices, and (revealed) answer and notes."""
+    """The whole card for printing, framed, its id and type in the frame's title."""
+    title = f"[b]{escape(card.full_id)}[/b] · {card.type.value}"
+    body = card_body(card, lang, reveal, raw_formula)
+    return Panel(body, title=title, title_align="left", border_style="blue")
+
+
+def card_body(card: Card, lang: str, reveal: bool, raw_formula: bool = False) -> Group:
+    """Question, choices, and (revealed) answer and notes."""
     labels = LABELS[lang]
     parts: list[RenderableType] = [RichText(question_text(card, lang), style="bold")]
     choices = card_model(card).choices(card, lang)
@@ -37,8 +44,7 @@ def card_renderable(
         if card.formula:
             parts.append(formula(card.formula))
         parts += notes_renderables(card, lang)
-    title = f"[b]{escape(card.full_id)}[/b] · {card.type.value}"
-    return Panel(Group(*parts), title=title, title_align="left", border_style="blue")
+    return Group(*parts)
 
 
 def notes_renderables(card: Card, lang: str) -> list[RenderableType]:

@@ -218,3 +218,36 @@ def test_internal_error_is_one_clean_line(tmp_path: Path) -> None:
     result = _subprocess(code=code)
     assert result.returncode == 2
     assert result.stderr == "studytool: internal error: RuntimeError: kaboom\n"
+
+
+LONG = "word " * 40  # 200 characters on one line
+
+
+def test_show_wraps_to_the_terminal_and_prints_whole_lines_when_piped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from studytool.cli import content
+
+    d = tmp_path / "decks"
+    d.mkdir()
+    (d / "long.yaml").write_text(DECK.format(deck="long").replace("Back, ko", f"{LONG}end, ko"))
+    piped = run("--content", str(d), "show", "long/one")
+    assert piped.exit_code == 0
+    assert f"Answer: {LONG}end" in piped.stdout  # one line, whole, no frame
+    assert piped.stdout.startswith("long/one · basic\n")
+
+    screen = io.StringIO()
+    terminal = Console(
+        file=screen, force_terminal=True, width=60, soft_wrap=True, color_system=None
+    )
+    monkeypatch.setattr(content, "out", terminal)
+    assert run("--content", str(d), "show", "long/one").exit_code == 0
+    lines = screen.getvalue().splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert sum("word" in line for line in lines) >= 4  # wrapped, not cut
+    body = " ".join(line.strip("│ ") for line in lines)
+    assert " ".join(f"Answer: {LONG}end".split()) in " ".join(body.split())

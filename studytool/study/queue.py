@@ -14,6 +14,7 @@ never back to back when another card can go between them.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -184,7 +185,7 @@ def build_queue(
     f = filters or QueueFilter()
     limits = DailyLimits.of(store.settings, new_per_day)
     day = _read_day(store, index, now, learn_ahead)
-    items = _flagged_first(store, index, f, day.flagged, _collect(index, day, f, limits))
+    items = _flagged_first(store, index, f, day, limits, _collect(index, day, f, limits))
     return space_siblings(items, _previous_sibling(index, previous))
 
 
@@ -198,7 +199,7 @@ def queues_by_deck(
     limits = DailyLimits.of(store.settings)
     day = _read_day(store, index, now, LEARN_AHEAD)
     every = _collect(index, day, None, limits)
-    every = _flagged_first(store, index, QueueFilter(), day.flagged, every)
+    every = _flagged_first(store, index, QueueFilter(), day, limits, every)
     # each deck's rows once, so a deck's queue reads only its own
     learning: dict[str, list[tuple[str, int]]] = {}
     review: dict[str, list[tuple[str, int]]] = {}
@@ -211,7 +212,7 @@ def queues_by_deck(
         f = QueueFilter.of(decks=[deck])
         snap = replace(day.snap, learning=learning.get(deck, []), review=review.get(deck, []))
         items = _collect(index, replace(day, snap=snap), f, limits)
-        items = _flagged_first(store, index, f, day.flagged, items)
+        items = _flagged_first(store, index, f, day, limits, items)
         if items:
             per_deck[deck] = items
     return every, per_deck
@@ -262,15 +263,28 @@ def _collect(
 
 
 def _flagged_first(
-    store: Store, index: CardIndex, f: QueueFilter, flagged: list[str], items: list[QueueItem]
+    store: Store,
+    index: CardIndex,
+    f: QueueFilter,
+    day: _Day,
+    limits: DailyLimits,
+    items: list[QueueItem],
 ) -> list[QueueItem]:
     """Cards missed in a quiz and marked "add to review" come first, due or not, until they
-    are reviewed (the mark lives in `store.quizlog`)."""
-    if not flagged:
+    are reviewed (the mark lives in `store.quizlog`).
+
+    A marked new card takes the place of a new card of the day, so the day's new cards stay
+    within the limits and Home, Stats and the queue count the same: its deck's last one, or,
+    while its deck is under its own limit, the queue's last one. With no new card left today,
+    the marked one comes first on a later day."""
+    if not day.flagged:
         return items
     queued = {item.key: item for item in items}
+    marked = set(day.flagged)
+    replaced: set[str] = set()
+    deck_new = Counter(item.card.deck for item in items if item.kind is Kind.NEW)
     first: list[QueueItem] = []
-    for key in flagged:
+    for key in day.flagged:
         card = index.by_key[key]
         if not f.matches(card):
             continue
@@ -279,10 +293,24 @@ def _flagged_first(
             rec = store.card(key)
             if rec is None:
                 continue
+            if rec.state.is_new:
+                spares = [
+                    i
+                    for i in items
+                    if i.kind is Kind.NEW and i.key not in marked and i.key not in replaced
+                ]
+                own = [i for i in spares if i.card.deck == card.deck]
+                room = limits.deck_new_left(card.deck, day.snap.new_today) - deck_new[card.deck]
+                spare = own[-1] if own else spares[-1] if spares and room > 0 else None
+                if spare is None:
+                    continue
+                replaced.add(spare.key)
+                deck_new[spare.card.deck] -= 1
+                deck_new[card.deck] += 1
             kind = Kind.NEW if rec.state.is_new else _STATE_KIND.get(rec.state.state, Kind.REVIEW)
             item = QueueItem(key, card, kind, rec.state.due)
         first.append(item)
-    moved = {item.key for item in first}
+    moved = {item.key for item in first} | replaced
     return first + [item for item in items if item.key not in moved]
 
 

@@ -32,9 +32,12 @@ from textual.binding import Binding
 from textual.reactive import reactive
 from textual.signal import Signal
 
+from studytool import _paths
 from studytool.config import ConfigError, Settings
 from studytool.content.library import load_library
 from studytool.content.model import Card, Deck, LoadResult
+from studytool.fsio import atomic_write
+from studytool.study.text import t
 from studytool.tui.commands import StudyCommands
 from studytool.tui.home import HomeScreen
 from studytool.tui.messages import CardEdited, OpenEditor, ProgressChanged
@@ -84,7 +87,7 @@ class StudyApp(App[None]):
         """`store` skips opening one (tests, benchmarks); `open_store=False` runs without one."""
         super().__init__()
         self.settings = settings
-        self.library = library if library is not None else load_library(settings.content_dirs)
+        self.library = library if library is not None else load_library(settings.deck_dirs)
         self.clock: Clock = clock or _utc_now
         self.store: Store | None = store
         self.store_error: str | None = None
@@ -209,7 +212,7 @@ class StudyApp(App[None]):
 
     def reload_library(self) -> None:
         """Read the decks from disk again, re-sync the store and tell every screen."""
-        self.library = load_library(self.settings.content_dirs)
+        self.library = load_library(self.settings.deck_dirs)
         if self.store is not None:
             from studytool.store.errors import StoreError
 
@@ -245,7 +248,7 @@ class StudyApp(App[None]):
             try:
                 self.save_settings({"lang": lang})
             except ConfigError as e:
-                self.notify(str(e), title="Language not saved", severity="warning")
+                self.notify(str(e), title=t("lang_not_saved", lang), severity="warning")
 
     # ---- settings ------------------------------------------------------------------------
 
@@ -340,10 +343,42 @@ class StudyApp(App[None]):
 
         self.push_screen(DemoListScreen())
 
-    def open_editor(self, path: Path, card_id: str | None = None) -> None:
+    def open_editor(
+        self, path: Path, card_id: str | None = None, new_type: str | None = None
+    ) -> None:
         from studytool.tui.editor import EditorScreen
 
-        self.push_screen(EditorScreen(path, card_id=card_id))
+        target = self.editable_deck(path)
+        if target is not None:
+            self.push_screen(EditorScreen(target, card_id=card_id, new_type=new_type))
+
+    def editable_deck(self, path: Path) -> Path | None:
+        """The file to edit for the deck at `path`. A built-in deck of an installed package
+        (which an upgrade replaces) is first copied to the user's deck folder, where it
+        overrides the built-in one; in a checkout the deck file itself is edited."""
+        deck = next((d for d in self.library.decks if d.path == path), None)
+        if deck is None or not deck.builtin or not _paths.decks_installed():
+            return path
+        folder = self.settings.user_decks_dir
+        target = folder / path.name
+        n = 2
+        while target.exists():  # a deck of the user's own already has the name
+            target = folder / f"{path.stem}-{n}{path.suffix}"
+            n += 1
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, path.read_bytes())
+        except OSError as e:
+            self.notify(f"{target}: {e.strerror or e}", title="Cannot copy", severity="error")
+            return None
+        self.reload_library()
+        self.notify(
+            f"'{deck.id}' is a built-in deck: your edits go to a copy, {target}, which"
+            " replaces it from now on (`studytool decks` lists it).",
+            title="Editing your own copy",
+            timeout=10,
+        )
+        return target
 
 
 def read_keymap(path: Path | None) -> tuple[dict[str, str], str | None]:

@@ -17,6 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from studytool.study.text import t
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
 from studytool.tui.widgets.heatmap import Heatmap
@@ -28,6 +29,12 @@ if TYPE_CHECKING:
     from studytool.study.review import TodayCounts
 
 ALL = "__all__"
+PANEL_TITLES = (
+    ("#decks", "panel_decks"),
+    ("#heatmap", "panel_heatmap"),
+    ("#actions", "panel_actions"),
+    ("#deck-info", "panel_deck"),
+)
 STORE_DELAY = 0.05  # seconds after the first paint
 BROKEN = "broken:"
 # the Actions panel: a binding id and what it does. The keys are read from the bindings (with
@@ -93,18 +100,19 @@ class HomeScreen(StudyScreen[None]):
         yield Static(self.today_text(), id="today")
         with Horizontal(id="main"):
             decks = DeckList(("Deck", "New", "Learn", "Due"), id="decks")
-            decks.border_title = "Decks"
+            lang = self.study_app.lang
+            decks.border_title = t("panel_decks", lang)
             decks.set_rows(self.deck_rows())
             yield decks
             with Vertical(id="side"):
                 heatmap = Static(self.heatmap(), id="heatmap")
-                heatmap.border_title = "Reviews · 26 weeks"
+                heatmap.border_title = t("panel_heatmap", lang)
                 yield heatmap
                 actions = Static(actions_content(self), id="actions")
-                actions.border_title = "Actions"
+                actions.border_title = t("panel_actions", lang)
                 yield actions
                 info = Static(self.deck_info(ALL), id="deck-info")
-                info.border_title = "Deck"
+                info.border_title = t("panel_deck", lang)
                 yield info
         yield KeyBar()
 
@@ -131,7 +139,9 @@ class HomeScreen(StudyScreen[None]):
     def _theme_changed(self, _theme: str) -> None:
         self.query_one("#heatmap", Static).update(self.heatmap())
 
-    def _lang_changed(self, _lang: str) -> None:
+    def _lang_changed(self, lang: str) -> None:
+        for panel, key in PANEL_TITLES:
+            self.query_one(panel).border_title = t(key, lang)
         self.fill_decks()
 
     # ---- data ----------------------------------------------------------------------------

@@ -20,16 +20,12 @@ from textual.widgets import Static
 from studytool.render import card_renderable
 from studytool.store.errors import StoreError
 from studytool.study.leech import Leech
+from studytool.study.text import t
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
-
-HOW = (
-    "Rewrite it (e): split it, add a cue, or explain why. Watch its demo (d). "
-    "Keep it in the reviews (k). Browse lists every leech with is:leech."
-)
 
 
 class LeechScreen(ModalScreen[None]):
@@ -57,13 +53,14 @@ class LeechScreen(ModalScreen[None]):
             yield KeyBar()
 
     def heading(self) -> Text:
-        leech = self.leech
-        what = "suspended" if leech.suspended else "tagged leech"
+        leech, lang = self.leech, self.study_app.lang
+        what = t("leech_suspended" if leech.suspended else "leech_tagged", lang)
+        n = leech.lapses
         return Text.assemble(
-            ("Leech ", "bold reverse red"),
+            (f"{t('leech', lang)} ", "bold reverse red"),
             "  ",
             (leech.card.full_id, "bold"),
-            f" was forgotten {leech.lapses} time{'s' if leech.lapses != 1 else ''}: {what}.",
+            t("leech_forgotten_1" if n == 1 else "leech_forgotten", lang, n=n, what=what),
         )
 
     def body(self) -> Group:
@@ -71,8 +68,8 @@ class LeechScreen(ModalScreen[None]):
         lang = self.study_app.lang
         parts: list[RenderableType] = [card_renderable(card, lang, reveal=True)]
         if card.explain is None and card.errata is None:
-            parts.append(Text("No explanation yet: e adds one.", style="italic"))
-        parts.append(Text(HOW, style="dim"))
+            parts.append(Text(t("leech_no_explain", lang), style="italic"))
+        parts.append(Text(t("leech_how", lang), style="dim"))
         return Group(*parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -104,7 +101,7 @@ class LeechScreen(ModalScreen[None]):
             self.notify(str(e), severity="error")
             return
         self.app.post_message(ProgressChanged())
-        self.notify(f"{self.leech.card.full_id} stays in the reviews", timeout=3)
+        self.notify(t("leech_kept", self.study_app.lang, card=self.leech.card.full_id), timeout=3)
         self.dismiss()
 
     def action_close(self) -> None:

@@ -14,24 +14,19 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from studytool.latex import render as latex
 from studytool.render import notes_renderables
 from studytool.store.errors import StoreError
 from studytool.study.cardtypes import AnswerError, Interaction, Response
 from studytool.study.quiz import Answered, Kind, QuizRun, TimeUp, save_result
-from studytool.study.text import LABELS, clock_text
+from studytool.study.text import LABELS, clock_text, t
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.quiz_results import QuizResultsScreen, verdict
 from studytool.tui.screens import StudyScreen
-from studytool.tui.widgets.answer import (
-    CHOICE_KEYS,
-    CHOOSING,
-    AnswerView,
-    Attempt,
-    typed_diff,
-)
+from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt, typed_diff
+from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
@@ -101,7 +96,7 @@ class QuizScreen(StudyScreen[None]):
             yield Static(id="quiz-question")
             yield AnswerView(input_id="quiz-response", empty_enter="skips", id="quiz-answer")
             yield Static(id="quiz-feedback")
-        yield Footer()
+        yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
         self.title = f"Quiz · {self.heading}" if self.heading else "Quiz"
@@ -140,16 +135,18 @@ class QuizScreen(StudyScreen[None]):
         total = len(run.questions)
         shown = min(run.index + (0 if self.feedback is not None else 1), total)
         status = Text.assemble(
-            (f" Question {max(shown, 1)} of {total} ", "bold reverse blue"),
+            (f" {t('question_of', self.lang, i=max(shown, 1), n=total)} ", "bold reverse blue"),
         )
         if run.spec.feedback == "immediate" and run.answers:
             score = sum(a.score for a in run.answers)
-            status.append(f"  ·  score {score:g} / {len(run.answers)}", style="bold")
+            status.append(
+                f"  ·  {t('score', self.lang)} {score:g} / {len(run.answers)}", style="bold"
+            )
         left = run.time_left()
         if left is not None:
             style = "bold red" if left < 60 else "bold"
             status.append("  ·  ⏱ ", style="dim")
-            status.append(f"{clock_text(left)} left", style=style)
+            status.append(t("time_left", self.lang, t=clock_text(left)), style=style)
         self.query_one("#quiz-status", Static).update(status)
 
     def render_question(self) -> RenderableType:
@@ -180,18 +177,18 @@ class QuizScreen(StudyScreen[None]):
                 parts.append(answer)
                 if question.answer_formula:
                     parts.append(_formula_line(question.answer_formula, lang))
-                parts.append(Text("\ny: I knew it    n: I did not", style="bold"))
+                parts.append(Text("\n" + t("knew_prompt", lang), style="bold"))
             else:
-                parts.append(Text("space: show the answer", style="dim"))
+                parts.append(Text(t("space_shows", lang), style="dim"))
         return Group(*parts)
 
     def _feedback(self, answered: Answered) -> list[RenderableType]:
         lang = self.lang
         question = answered.question
-        line = verdict(answered)
+        line = verdict(answered, lang)
         said = answered.response_text()
         if said and question.interaction in (Interaction.INPUT, Interaction.BOOL):
-            line.append(f"   you said: {said}", style="dim")
+            line.append(f"   {t('you_said', lang)}: {said}", style="dim")
         if answered.check is not None and answered.check.detail and 0 < answered.score < 1:
             line.append(f"   {answered.check.detail}", style="yellow")
         parts: list[RenderableType] = [Text(), line]
@@ -208,8 +205,8 @@ class QuizScreen(StudyScreen[None]):
         if question.answer_formula:
             parts.append(_formula_line(question.answer_formula, lang))
         parts += notes_renderables(question.card, lang)
-        overrule = "    i: I was right" if self._can_overrule() else ""
-        parts.append(Text(f"\nEnter: next question{overrule}", style="dim"))
+        overrule = f"    {t('i_was_right', lang)}" if self._can_overrule() else ""
+        parts.append(Text(f"\n{t('enter_next', lang)}{overrule}", style="dim"))
         return parts
 
     # ---- keys ----------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from studytool.study.cardtypes import Interaction, Response, is_interactive
 from studytool.study.leech import after_grade, after_undo
 from studytool.study.queue import Kind, QueueFilter
 from studytool.study.review import ReviewSession, propose_rating
-from studytool.study.text import format_interval
+from studytool.study.text import format_interval, t
 from studytool.tui.leech import LeechScreen
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.screens import StudyScreen
@@ -38,11 +38,12 @@ from studytool.tui.widgets.titlebar import TitleBar
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
 
+# the label keys (study.text) of the grades; the English label names the button's class
 RATING_LABELS = {
-    Rating.Again: "Again",
-    Rating.Hard: "Hard",
-    Rating.Good: "Good",
-    Rating.Easy: "Easy",
+    Rating.Again: "again",
+    Rating.Hard: "hard",
+    Rating.Good: "good",
+    Rating.Easy: "easy",
 }
 KIND_STYLE = {Kind.NEW: "blue", Kind.LEARNING: "red", Kind.REVIEW: "green", Kind.CRAM: "magenta"}
 
@@ -115,8 +116,8 @@ class ReviewScreen(StudyScreen[None]):
         with VerticalScroll(id="card-scroll", can_focus=False):
             yield CardView(input_id="response", id="card")
         with Horizontal(id="grades"):
-            for rating, label in RATING_LABELS.items():
-                button = Button(label, id=f"grade-{int(rating)}", classes=f"grade-{label.lower()}")
+            for rating, key in RATING_LABELS.items():
+                button = Button(t(key, "en"), id=f"grade-{int(rating)}", classes=f"grade-{key}")
                 button.can_focus = False
                 yield button
         yield KeyBar()
@@ -170,15 +171,16 @@ class ReviewScreen(StudyScreen[None]):
         item = current.item
         done = len(self.session.answers)
         left = self.session.remaining()
+        lang = self.study_app.lang
         status = Text.assemble(
             (f" {item.kind.value} ", f"bold reverse {KIND_STYLE[item.kind]}"),
             "  ",
             (item.card.full_id, "bold"),
             (f"  ·  {item.card.type.value}", "dim"),
-            (f"  ·  {left} left · {done} done", ""),
+            (f"  ·  {t('left_done', lang, left=left, done=done)}", ""),
         )
         if self.session.cram:
-            status.append("  ·  cram: not scheduled", style="magenta")
+            status.append(f"  ·  {t('cram_note', lang)}", style="magenta")
         self.query_one("#status", Static).update(status)
 
     def update_grades(self) -> None:
@@ -191,10 +193,13 @@ class ReviewScreen(StudyScreen[None]):
         except StoreError as e:
             self.notify(str(e), severity="error")
             preview = None
-        for rating, label in RATING_LABELS.items():
+        lang = self.study_app.lang
+        for rating, key in RATING_LABELS.items():
             button = self.query_one(f"#grade-{int(rating)}", Button)
-            when = format_interval(preview[rating]) if preview else "no change"
-            button.label = Text.assemble((f"{int(rating)} ", "bold"), label, (f"  {when}", ""))
+            when = format_interval(preview[rating]) if preview else t("no_change", lang)
+            button.label = Text.assemble(
+                (f"{int(rating)} ", "bold"), t(key, lang), (f"  {when}", "")
+            )
             button.set_class(rating == self.proposed, "-proposed")
 
     # ---- which keys apply now ------------------------------------------------------------
@@ -223,7 +228,7 @@ class ReviewScreen(StudyScreen[None]):
             case "undo":
                 return bool(self.session.answers)
             case "demo":
-                return None if card.demo is None else True
+                return True  # without a demo, d says so
             case "raw_formula":
                 return None if card.formula is None and card.given is None else True
         return True
@@ -305,7 +310,7 @@ class ReviewScreen(StudyScreen[None]):
         state = self.display_state
         if self.revealed:
             if self.proposed is None:
-                self.notify("Not answered: grade it yourself, 1-4.", timeout=3)
+                self.notify(t("grade_yourself", self.study_app.lang), timeout=3)
             else:
                 self.action_grade(int(self.proposed))
         elif state is not None and state.attempt.interaction in (
@@ -385,6 +390,8 @@ class ReviewScreen(StudyScreen[None]):
     def action_demo(self) -> None:
         if self.card is not None and self.card.demo:
             self.study_app.action_demo(self.card.demo, self.card.full_id)
+        elif self.card is not None:
+            self.notify(t("no_demo", self.study_app.lang, card=self.card.full_id), timeout=3)
 
     def action_edit(self) -> None:
         card = self.card

@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from studytool.config import ConfigError, Settings
+from studytool.study.text import t
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
@@ -28,6 +29,14 @@ if TYPE_CHECKING:
 
 LANGS = (("English", "en"), ("한국어", "ko"))
 RETENTION_RANGE = (0.7, 0.99)  # as config.py accepts
+# each field's label: the row of the field with this id, and the label's key (study.text)
+LABELLED = (
+    ("new-per-day", "set_new_label"),
+    ("reviews-per-day", "set_reviews_label"),
+    ("retention", "set_retention_label"),
+    ("lang", "set_lang_label"),
+    ("theme", "set_theme_label"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,29 +72,35 @@ class Choices:
 
 
 def read_form(
-    new_per_day: str, reviews_per_day: str, retention: str, lang: str, theme: str
+    new_per_day: str,
+    reviews_per_day: str,
+    retention: str,
+    lang: str,
+    theme: str,
+    shown_in: str = "en",
 ) -> Choices:
-    """The form's text checked; ValueError says which field is wrong and why."""
+    """The form's text checked; ValueError says (in `shown_in`) which field is wrong and why."""
 
     def count(text: str, what: str) -> int:
         try:
             n = int(text.strip())
         except ValueError:
-            raise ValueError(f"{what}: a whole number, please") from None
+            raise ValueError(t("set_whole", shown_in, what=t(what, shown_in))) from None
         if n < 0:
-            raise ValueError(f"{what}: not below 0")
+            raise ValueError(t("set_not_negative", shown_in, what=t(what, shown_in)))
         return n
 
+    field = t("set_retention", shown_in)
     try:
         r = float(retention.strip())
     except ValueError:
-        raise ValueError("Desired retention: a number such as 0.9") from None
+        raise ValueError(t("set_a_number", shown_in, what=field)) from None
     low, high = RETENTION_RANGE
     if not low <= r <= high:
-        raise ValueError(f"Desired retention: between {low} and {high}")
+        raise ValueError(t("set_between", shown_in, what=field, low=low, high=high))
     return Choices(
-        count(new_per_day, "New cards a day"),
-        count(reviews_per_day, "Reviews a day"),
+        count(new_per_day, "set_new"),
+        count(reviews_per_day, "set_reviews"),
         r,
         lang,
         theme,
@@ -104,56 +119,50 @@ class SettingsScreen(StudyScreen[None]):
         Binding("escape", "app.pop_screen", "Back", id="settings.back"),
     ]
 
+    refused = False  # the status line shows why the last save was refused
+
     def __init__(self) -> None:
         super().__init__()
         self.workload: Simulation | None = None  # the simulator's table, once computed
+        self.workload_note: tuple[str, dict[str, object]] = ("set_simulating", {})
 
     def compose(self) -> ComposeResult:
         app = self.study_app
         s = app.settings
         themes = sorted(app.available_themes)
         theme = s.theme if s.theme in themes else app.theme
+        fields = {
+            "new-per-day": Input(str(s.new_per_day), id="new-per-day", type="integer"),
+            "reviews-per-day": Input(str(s.reviews_per_day), id="reviews-per-day", type="integer"),
+            "retention": Input(str(s.scheduler.desired_retention), id="retention", type="number"),
+            "lang": Select(LANGS, value=app.lang, allow_blank=False, id="lang"),
+            "theme": Select(((n, n) for n in themes), value=theme, allow_blank=False, id="theme"),
+        }
         yield TitleBar()
         with VerticalScroll(id="settings-form"):
-            with Horizontal(classes="settings-row"):
-                yield Label("New cards a day (all decks)", classes="settings-label")
-                yield Input(str(s.new_per_day), id="new-per-day", type="integer")
-            yield Static(
-                f"and at most {s.new_per_deck} in any one deck (review.new_per_deck)",
-                classes="settings-hint",
-            )
-            with Horizontal(classes="settings-row"):
-                yield Label("Reviews a day", classes="settings-label")
-                yield Input(str(s.reviews_per_day), id="reviews-per-day", type="integer")
-            with Horizontal(classes="settings-row"):
-                yield Label("Desired retention (0.70–0.99)", classes="settings-label")
-                yield Input(str(s.scheduler.desired_retention), id="retention", type="number")
-            yield Static(
-                Text("Simulating the workload of each desired retention…", style="dim"),
-                id="workload-caption",
-                classes="settings-hint",
-            )
-            table: DataTable[str] = DataTable(id="workload", show_cursor=False, zebra_stripes=True)
-            table.can_focus = False  # Tab moves between the fields only
-            yield table
-            with Horizontal(classes="settings-row"):
-                yield Label("Language", classes="settings-label")
-                yield Select(LANGS, value=app.lang, allow_blank=False, id="lang")
-            with Horizontal(classes="settings-row"):
-                yield Label("Theme", classes="settings-label")
-                yield Select(((t, t) for t in themes), value=theme, allow_blank=False, id="theme")
-            yield Static(self._where(), id="settings-status")
+            for name, _key in LABELLED:
+                with Horizontal(classes="settings-row"):
+                    yield Label(id=f"label-{name}", classes="settings-label")
+                    yield fields[name]
+                if name == "new-per-day":
+                    yield Static(id="new-per-deck", classes="settings-hint")
+                elif name == "retention":
+                    yield Static(id="workload-caption", classes="settings-hint")
+                    table: DataTable[str] = DataTable(
+                        id="workload", show_cursor=False, zebra_stripes=True
+                    )
+                    table.can_focus = False  # Tab moves between the fields only
+                    yield table
+            yield Static(id="settings-status")
             with Horizontal(id="settings-buttons"):
-                yield Button("Save", id="settings-save", variant="primary")
-                yield Button("Cancel", id="settings-cancel")
-        yield KeyBar()
+                yield Button("", id="settings-save", variant="primary")
+                yield Button("", id="settings-cancel")
+        yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
-        self.title = "Settings"
-        # `l` switches (and saves) the language here too: the form follows it
+        # `l` switches (and saves) the language here too: the form and its words follow it
         self.watch(self.app, "lang", self._lang_changed, init=False)
-        table = self.query_one("#workload", DataTable)
-        table.add_columns("", "desired", "reviews/day", "min/day", "recall")
+        self.label(self.study_app.lang)
         self.follow(self.study_app.store_ready, self.simulate_workload)
         self.simulate_workload()
 
@@ -165,26 +174,32 @@ class SettingsScreen(StudyScreen[None]):
         app = self.study_app
         store = app.store
         if store is None:
-            why = "still opening" if app.store_pending else "not available"
-            app.call_from_thread(self._caption, f"No workload table: progress is {why}.")
+            why = "set_no_workload_opening" if app.store_pending else "set_no_workload"
+            app.call_from_thread(self._caption, why)
             return
         drafts = [k for c in app.all_cards() if c.draft for k in c.review_keys()]
         try:
             sim = simulate_store(store, app.clock(), drafts=drafts)
         except StoreError as e:
-            app.call_from_thread(self._caption, str(e))
+            app.call_from_thread(self._caption, "set_workload_error", error=e)
             return
         app.call_from_thread(self.show_workload, sim)
 
-    def _caption(self, text: str) -> None:
+    def _caption(self, key: str, **values: object) -> None:
+        """The line above the workload table: the label `key` (kept so `l` can redo it)."""
+        self.workload_note = (key, values)
+        text = t(key, self.study_app.lang, **values)
         self.query_one("#workload-caption", Static).update(Text(text, style="dim"))
 
     def show_workload(self, sim: Simulation) -> None:
         self.workload = sim
-        source = "your parameters" if sim.personal else "default parameters"
+        lang = self.study_app.lang
         self._caption(
-            f"The next {sim.days} days of your {sim.cards} cards ({source}, "
-            f"{sim.seconds_per_answer:.0f} s an answer); recall: what you keep at the end"
+            "set_workload",
+            days=sim.days,
+            cards=sim.cards,
+            source=t("set_personal" if sim.personal else "set_default_params", lang),
+            seconds=f"{sim.seconds_per_answer:.0f}",
         )
         self._fill_workload()
 
@@ -196,8 +211,12 @@ class SettingsScreen(StudyScreen[None]):
             typed = float(self.query_one("#retention", Input).value)
         except ValueError:
             typed = sim.current
+        lang = self.study_app.lang
         table = self.query_one("#workload", DataTable)
-        table.clear()
+        table.clear(columns=True)  # the headers follow `l` too
+        table.add_columns(
+            "", *(t(k, lang) for k in ("wl_desired", "wl_reviews", "wl_minutes", "wl_recall"))
+        )
         for row in sim.rows:
             mark = "▶" if abs(row.desired - typed) < 0.005 else ""
             recall = "–" if row.retention is None else f"{row.retention:.1%}"
@@ -215,12 +234,30 @@ class SettingsScreen(StudyScreen[None]):
 
     def _lang_changed(self, lang: str) -> None:
         self.query_one("#lang", Select).value = lang
+        self.label(lang)
 
-    def _where(self) -> Text:
+    def label(self, lang: str) -> None:
+        """The screen's words in `lang`."""
+        self.title = t("settings", lang)
+        for name, key in LABELLED:
+            self.query_one(f"#label-{name}", Label).update(t(key, lang))
+        n = self.study_app.settings.new_per_deck
+        self.query_one("#new-per-deck", Static).update(t("set_new_hint", lang, n=n))
+        if self.workload is not None:
+            self.show_workload(self.workload)  # the caption's source and the headers
+        else:
+            key, values = self.workload_note
+            self._caption(key, **values)
+        if not self.refused:  # a refusal stays until the next save
+            self.query_one("#settings-status", Static).update(self._where(lang))
+        self.query_one("#settings-save", Button).label = t("save", lang)
+        self.query_one("#settings-cancel", Button).label = t("cancel", lang)
+
+    def _where(self, lang: str) -> Text:
         path = self.study_app.settings.config_path
         if path is None:
-            return Text("No config file: the settings apply until you quit.", style="dim")
-        return Text(f"Saved to {path}", style="dim")
+            return Text(t("set_no_config", lang), style="dim")
+        return Text(t("set_saved_to", lang, path=path), style="dim")
 
     def choices(self) -> Choices:
         """The form, checked (ValueError when a field is wrong)."""
@@ -232,6 +269,7 @@ class SettingsScreen(StudyScreen[None]):
             self.query_one("#retention", Input).value,
             lang if isinstance(lang, str) else self.study_app.lang,
             theme if isinstance(theme, str) else self.app.theme,
+            self.study_app.lang,
         )
 
     def action_save(self) -> None:
@@ -239,15 +277,17 @@ class SettingsScreen(StudyScreen[None]):
         try:
             choices = self.choices()
         except ValueError as e:
+            self.refused = True
             status.update(Text(str(e), style="bold red"))
             return
         try:
             app = self.study_app
             app.apply_settings(choices.apply(app.settings), choices.config_values())
         except ConfigError as e:
+            self.refused = True
             status.update(Text(str(e), style="bold red"))
             return
-        self.notify("Settings saved", timeout=3)
+        self.notify(t("settings_saved", self.study_app.lang), timeout=3)
         self.app.pop_screen()
 
     @on(Button.Pressed, "#settings-save")

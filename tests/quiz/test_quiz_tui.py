@@ -218,7 +218,7 @@ async def test_a_given_seed_gives_the_same_quiz(tmp_path: Path) -> None:
 
 
 async def test_i_was_right_overrules_a_wrong_answer_and_is_saved_as_right(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "data")
+    app = make_app(tmp_path / "data", DECKS)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         screen = await start_quiz(pilot, "5")

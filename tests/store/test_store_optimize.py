@@ -233,7 +233,7 @@ def test_a_fit_that_does_not_help_keeps_the_old_parameters(store: Store) -> None
     assert "keeping your current parameters" in again.message
 
 
-@pytest.mark.skipif(not HAS_OPTIMIZER, reason="needs fsrs[optimizer] (torch, pandas, tqdm)")
+@pytest.mark.slow  # a real fit takes ~25 s; CI runs it
 def test_real_fit(store: Store) -> None:
     """fsrs's own optimizer, in the child, on a history generated from known parameters
     (>= 2,000 reviews over >= 60 days): the fit predicts the newest 20 % better than the

@@ -60,22 +60,6 @@ def _deletions(card: Card, lang: str, number: int) -> list[str]:
     return [m.group(2) for m in CLOZE_RE.finditer(text) if int(m.group(1)) == number]
 
 
-# Cards whose prompt text itself states what is blanked or asked: the content is wrong, not the
-# card-type model (the linter reports each; the content issue rewrites them).
-CONTENT_LEAKS = {
-    "conv-basics/cnn-structure-cloze": "'Convolution and pooling layers' follows the blanks",
-    "conv-basics/param-count-formula-cloze": "'the +1 is' states a deletion",
-    "cv-apps/convolutionalization-cloze": "'4×4×16 input with 10 outputs' gives the deletions",
-    "generalization/ensemble-examples": "'bagged decision trees' answers the question",
-    "generative-1/markov-assumption": "the factorisation shows X_i's conditioning",
-    "generative-2/cycle-consistency-cloze": "‖F(G(x)) − x‖ states the blanked x",
-    "history/key-components": "'data', 'model', 'loss' repeat in the other clauses",
-    "peer-questions/nested-cv": "'inside each outer training block' names the deletion",
-    "rnn/lstm-cell-update": "'where C̃_t = …' names a deletion",
-    "transformer/scaled-dot-product-formula": "'Attention(Q, K, V)' names the deletion",
-}
-
-
 def card_leaks(card: Card) -> list[str]:
     q = ask(card.full_id, card, random.Random(card.full_id), quiz=False)
     return [f"{card.full_id} ({lang}): {t}" for lang in ("en", "ko") for t in leaks(card, q, lang)]
@@ -84,20 +68,8 @@ def card_leaks(card: Card) -> list[str]:
 def test_no_shipped_card_shows_its_answer_before_the_reveal(decks: list[Deck]) -> None:
     cards = [c for d in decks for c in d.cards if c.type in CHECKED]
     assert len(cards) > 150
-    found = [leak for c in cards if c.full_id not in CONTENT_LEAKS for leak in card_leaks(c)]
+    found = [leak for c in cards for leak in card_leaks(c)]
     assert found == []
-
-
-@pytest.mark.parametrize(
-    "card_id",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(reason=f"content: {v}"))
-        for k, v in CONTENT_LEAKS.items()
-    ],
-)
-def test_content_that_states_its_own_answer(decks: list[Deck], card_id: str) -> None:
-    card = next(c for d in decks for c in d.cards if c.full_id == card_id)
-    assert card_leaks(card) == []
 
 
 def test_the_question_side_never_holds_the_formula(decks: list[Deck]) -> None:

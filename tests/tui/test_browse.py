@@ -203,3 +203,41 @@ async def test_the_list_scrolls_with_the_cursor_and_clicks_hit_the_row(tmp_path:
         assert table.cursor == table.scroll_y + 1
         await pilot.press("home")
         assert (table.cursor, table.scroll_y) == (0, 0)
+
+
+async def test_search_box_and_list_keys(tmp_path: Path) -> None:
+    """Down and Tab leave the search box for the list; `/` comes back from anywhere; e, s, d
+    act on the selected card from the list, while in the box they are text."""
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
+    demos: list[str] = []
+    app.action_demo = demos.append  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_browse(pilot)
+        search = screen.query_one("#browse-search", Input)
+        table = screen.query_one(CardTable)
+        await pilot.press(*"sed")  # typed: the box has the focus
+        assert search.value == "sed" and app.screen is screen and not demos
+        search.value = "adam-steps"
+        await pilot.pause()
+        await pilot.press("down")
+        assert app.focused is table and table.cursor == 0
+        await pilot.press("slash")
+        assert app.focused is search and search.value == "adam-steps"
+        await pilot.press("tab")
+        assert app.focused is table
+        await pilot.press("d")
+        assert demos == ["optimizers"]
+        screen.query_one("#filter-tag", Select).focus()
+        await pilot.press("slash")
+        assert app.focused is search
+        await pilot.press("tab", "s")
+        assert app.store is not None and app.store.card("optim/adam-steps").suspended
+        assert search.value == "adam-steps"
+        search.value = "momentum-true"  # no demo: d says so
+        await pilot.pause()
+        await pilot.press("tab", "d")
+        assert demos == ["optimizers"]
+        assert any("has no demo" in str(n.message) for n in app._notifications)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EditorScreen)

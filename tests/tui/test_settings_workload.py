@@ -37,6 +37,19 @@ async def test_the_workload_table_follows_the_retention(tmp_path: Path) -> None:
         marks = [table.get_row_at(i)[0] for i in range(table.row_count)]
         assert marks.index("▶") == RETENTIONS.index(0.8)
         assert not table.can_focus
+        # `l`: the caption and the headers in Korean, the mark kept
+        await pilot.press("l")
+        await pilot.pause()
+        caption = str(screen.query_one("#workload-caption").render())
+        assert f"카드 {sim.cards}장의 앞으로 90일" in caption and "기본 매개변수" in caption
+        assert [str(c.label) for c in table.columns.values()][1:] == [
+            "목표",
+            "복습/일",
+            "분/일",
+            "회상률",
+        ]
+        marks = [table.get_row_at(i)[0] for i in range(table.row_count)]
+        assert marks.index("▶") == RETENTIONS.index(0.8)
 
 
 async def test_without_a_store_the_table_says_why(tmp_path: Path) -> None:
@@ -48,3 +61,6 @@ async def test_without_a_store_the_table_says_why(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, SettingsScreen) and screen.workload is None
         assert "No workload table" in str(screen.query_one("#workload-caption").render())
+        await pilot.press("l")
+        await pilot.pause()
+        assert "학습량 표 없음" in str(screen.query_one("#workload-caption").render())

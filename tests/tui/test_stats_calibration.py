@@ -34,6 +34,13 @@ async def test_stats_calibration_tab(tmp_path: Path) -> None:
         assert screen.query_one("#plots", TabbedContent).active == "calibration"
         plot = screen.query_one("#calibration-plot").plt.build()
         assert "Calibration over 2 reviews" in plot and f"{cal.log_loss:.3f}" in plot
+        # `l`: the tab, its key and the plot's words in Korean
+        await pilot.press("l")
+        await pilot.pause()
+        tabs = screen.query_one("#plots", TabbedContent)
+        assert str(tabs.get_tab("calibration").label) == "기억 보정"
+        plot = screen.query_one("#calibration-plot").plt.build()
+        assert "복습 2번" in plot and "로그 손실" in plot and "Calibration" not in plot
 
 
 async def test_stats_calibration_without_reviews(tmp_path: Path) -> None:

@@ -22,7 +22,7 @@ from textual.widgets import Input, Static
 
 from studytool.study.cardtypes import Interaction, Kind, Question, Response
 from studytool.study.grading import Check, char_diff, closest
-from studytool.study.text import LABELS
+from studytool.study.text import LABELS, t
 
 CHOICE_KEYS = "abcde"
 CHOOSING = (Interaction.PICK, Interaction.TOGGLE)
@@ -163,7 +163,7 @@ def _arrangement(a: Attempt, lang: str, revealed: bool) -> list[RenderableType]:
         if revealed:
             ok = item == row
             style = "green" if ok else "red"
-            suffix = "  ✓" if ok else f"  ✗ (belongs at {item + 1})"
+            suffix = "  ✓" if ok else f"  ✗ ({t('belongs_at', lang, n=item + 1)})"
         line = Text.assemble(
             (" ▸ " if here else "   ", "bold"),
             (f"{row + 1}. ", "dim"),
@@ -201,7 +201,7 @@ class AnswerView(Vertical):
     """The answer part of a card on screen: its rows, and the answer box for typed answers.
 
     `input_id` names the answer box (screens listen for its `Input.Submitted`); `empty_enter`
-    says what an empty Enter does there."""
+    is the label key (study.text) of what an empty Enter does there."""
 
     DEFAULT_CSS = """
     AnswerView {
@@ -235,17 +235,22 @@ class AnswerView(Vertical):
         box.value = ""
         box.disabled = False
         box.display = typing
-        what = "A number" if attempt.question.kind == Kind.NUMERIC else "Your answer"
-        box.placeholder = f"{what}, then Enter (empty Enter {self.empty_enter})"
         # now, not deferred as focus() is: the next question may be shown before that runs
         self.screen.set_focus(box if typing else None)
         return typing
+
+    def placeholder(self, lang: str) -> str:
+        """The answer box's hint (set by `show`, in the language shown)."""
+        numeric = self.attempt is not None and self.attempt.question.kind == Kind.NUMERIC
+        what = t("a_number" if numeric else "your_answer", lang)
+        return f"{what}, {t('then_enter', lang, what=t(self.empty_enter, lang))}"
 
     def close(self) -> None:
         """The answer is in: the box takes no more typing."""
         self.input.disabled = True
 
     def show(self, lang: str, revealed: bool) -> None:
+        self.input.placeholder = self.placeholder(lang)
         rows = answer_rows(self.attempt, lang, revealed) if self.attempt is not None else []
         static = self.query_one(".answer-rows", Static)
         static.update(Group(*rows))

@@ -19,7 +19,7 @@ from studytool.latex import render as latex
 from studytool.render import notes_renderables
 from studytool.study.cardtypes import Interaction, answer_text, cloze_parts, question_text
 from studytool.study.grading import Check
-from studytool.study.text import LABELS
+from studytool.study.text import LABELS, t
 from studytool.tui.widgets.answer import AnswerView, Attempt, typed_diff
 
 
@@ -43,7 +43,7 @@ def _formula(shown: str, raw: bool, lang: str) -> Text:
     text = Text.assemble((f"{LABELS[lang]['formula']}: ", "dim"))
     if raw:
         text.append(shown, style="italic")
-        text.append("  (raw LaTeX)", style="dim")
+        text.append(f"  {t('raw', lang)}", style="dim")
     else:
         text.append(latex(shown), style="bold cyan")
     return text
@@ -59,16 +59,16 @@ def cloze_answer(card: Card, lang: str) -> Text:
     return text
 
 
-def result_line(check: Check) -> Text:
+def result_line(check: Check, lang: str = "en") -> Text:
     if check.correct:
-        return Text("✓ Correct", style="bold green")
+        return Text(t("correct", lang), style="bold green")
     if check.score > 0:
         return Text.assemble(
-            (f"◐ Partly right ({check.score:.0%})", "bold yellow"),
+            (f"{t('partly', lang)} ({check.score:.0%})", "bold yellow"),
             (f"  {check.detail}" if check.detail else "", "yellow"),
         )
     detail = f" ({check.detail})" if check.detail and check.detail != "not a number" else ""
-    return Text(f"✗ Wrong{detail}", style="bold red")
+    return Text(f"{t('wrong', lang)}{detail}", style="bold red")
 
 
 def question_part(d: CardDisplay) -> RenderableType:
@@ -78,7 +78,7 @@ def question_part(d: CardDisplay) -> RenderableType:
     shown = question.question(lang) if question.instance else question_text(card, lang, d.reverse)
     parts: list[RenderableType] = [Text(shown, style="bold")]
     if d.reverse:
-        parts.append(Text("(back → front)", style="dim italic"))
+        parts.append(Text(t("back_to_front", lang), style="dim italic"))
     if question.given:
         parts += [Text(), _formula(question.given, d.raw_formula, lang)]
     return Group(*parts)
@@ -92,18 +92,18 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
     parts: list[RenderableType] = [Text()]
     check = attempt.check
     if check is not None:
-        result = result_line(check)
+        result = result_line(check, lang)
         if said := attempt.said(lang):
             # a typed answer stands out; a true/false one reads as part of the hint
             typed = attempt.interaction is Interaction.INPUT
-            result.append("   you said: " + ("" if typed else said), style="dim")
+            result.append(f"   {t('you_said', lang)}: " + ("" if typed else said), style="dim")
             if typed:
                 result.append(said)
         parts.append(result)
         if diff := typed_diff(attempt.question, attempt.response, lang):
             parts.append(diff)
     elif attempt.unanswered and attempt.interaction is not Interaction.SELF:
-        parts.append(Text("– Not answered: grade yourself (1-4)", style="bold yellow"))
+        parts.append(Text(t("not_answered", lang), style="bold yellow"))
     shows_answer = attempt.interaction in (Interaction.PICK, Interaction.TOGGLE)
     if check is None or not (shows_answer or attempt.interaction is Interaction.ARRANGE):
         question = attempt.question
@@ -138,7 +138,7 @@ class CardView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(id="card-question")
-        yield AnswerView(input_id=self.input_id, empty_enter="shows the answer", id="card-answer")
+        yield AnswerView(input_id=self.input_id, empty_enter="shows_answer", id="card-answer")
         yield Static(id="card-after")
 
     @property
