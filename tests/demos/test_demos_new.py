@@ -30,3 +30,29 @@ def test_adamw_vs_l2_does_not_apply_without_decay_or_scale_spread() -> None:
     assert not v.claim_holds and v.summary.startswith("does not apply")
     _, v = run_inline("adamw_vs_l2", params={"scale_ratio": 1.0, "steps": 100})
     assert not v.claim_holds and v.summary.startswith("does not apply")
+
+
+def test_attention_scaling_saturation_and_causal_mask() -> None:
+    events, v = quick_run("attention_scaling")
+    n = v.numbers
+    assert v.claim_holds
+    # scores spread as sqrt(d_k) without the scale (d_k = 1024: std ~32), ~1 with it
+    assert 25 < n["unscaled_score_std_dmax"] < 40 and 0.8 < n["scaled_score_std_dmax"] < 1.25
+    assert n["unscaled_entropy_dmax"] < 0.25 < 0.75 < n["scaled_entropy_dmax"]
+    assert n["unscaled_max_weight_dmax"] > 0.8
+    assert n["scaled_grad_dmax"] >= 10 * n["unscaled_grad_dmax"]
+    # the mask: exactly no path from later inputs; without it a large one
+    assert n["masked_future_influence"] == 0.0
+    assert n["unmasked_future_over_past"] > 0.3
+    images = [e for e in events if e["type"] == "image"]
+    assert len(images) == 2
+    masked = images[0]["pixels"]
+    side = len(masked)
+    assert all(masked[r][c] == 0 for r in range(side) for c in range(side) if c // 4 > r // 4)
+
+
+def test_attention_scaling_does_not_apply_outside_its_assumptions() -> None:
+    _, v = run_inline("attention_scaling", params={"d_max": 64, "batch": 32})
+    assert not v.claim_holds and v.summary.startswith("does not apply")
+    _, v = run_inline("attention_scaling", params={"qk_std": 2.0, "d_max": 16, "batch": 32})
+    assert not v.claim_holds and "unit-variance" in v.summary
