@@ -56,3 +56,26 @@ def test_attention_scaling_does_not_apply_outside_its_assumptions() -> None:
     assert not v.claim_holds and v.summary.startswith("does not apply")
     _, v = run_inline("attention_scaling", params={"qk_std": 2.0, "d_max": 16, "batch": 32})
     assert not v.claim_holds and "unit-variance" in v.summary
+
+
+def test_exploding_gradients_grow_as_rho_to_the_k_and_clipping_saves_training() -> None:
+    events, v = quick_run("exploding_gradients")
+    n = v.numbers
+    assert v.claim_holds
+    # rho = 1.15 over 20 steps: 1.15^20 = 16.4, exactly, since W = rho * orthogonal
+    assert abs(n["growth_factor"] - 1.15) < 1e-3
+    assert abs(n["grad_ratio"] - 1.15**20) < 0.01 * 1.15**20
+    # plain SGD overflows after a first step hundreds of times longer than the clipped bound
+    assert n["plain_diverged"] == 1.0 and n["plain_first_move"] > 100 * n["step_bound"]
+    # clipped: every step within lr * max_norm, and the student learns the teacher
+    assert n["clipped_max_move"] <= n["step_bound"] * (1 + 1e-4)
+    assert n["clipped_final_loss"] < 0.25 * n["zero_loss"] < n["start_loss"]
+    table = next(e for e in events if e["type"] == "table")
+    first, last = table["rows"][0], table["rows"][-1]
+    assert first["rho 0.9"] == first["rho 1.0"] == first["rho 1.15"]  # k = 0: |v| for all
+    assert last["rho 0.9"] < first["rho 0.9"] and last["rho 1.15"] > 10 * first["rho 1.15"]
+
+
+def test_exploding_gradients_does_not_apply_below_radius_one() -> None:
+    _, v = run_inline("exploding_gradients", params={"radius": 0.9, "steps": 10})
+    assert not v.claim_holds and v.summary.startswith("does not apply")
