@@ -4,6 +4,8 @@ concept in the numbers it measured; a non-default setting checks the preconditio
 
 from __future__ import annotations
 
+import itertools
+
 from demokit import quick_run
 
 from demos._base import run_inline
@@ -78,4 +80,32 @@ def test_exploding_gradients_grow_as_rho_to_the_k_and_clipping_saves_training() 
 
 def test_exploding_gradients_does_not_apply_below_radius_one() -> None:
     _, v = run_inline("exploding_gradients", params={"radius": 0.9, "steps": 10})
+    assert not v.claim_holds and v.summary.startswith("does not apply")
+
+
+def test_bias_variance_u_curve() -> None:
+    events, v = quick_run("bias_variance")
+    n = v.numbers
+    assert v.claim_holds
+    rows = next(e for e in events if e["type"] == "table")["rows"]
+    bias2 = [r["bias^2"] for r in rows]
+    var = [r["variance"] for r in rows]
+    test = [r["test error"] for r in rows]
+    # variance grows with every degree; bias^2 falls from the constant fit to the highest
+    assert all(b > a for a, b in itertools.pairwise(var))
+    assert bias2[0] > 0.3 and bias2[-1] < 0.01
+    # the U: interior minimum, well below both ends, and the decomposition adds up
+    best = test.index(min(test))
+    assert 0 < best < len(test) - 1 and best == n["best_degree"]
+    assert min(test[0], test[-1]) > 3 * test[best]
+    for r in rows:
+        total = r["bias^2"] + r["variance"] + 0.3**2
+        assert abs(total - r["test error"]) < 0.05 * r["test error"]
+    assert any(e["type"] == "image" for e in events)
+
+
+def test_bias_variance_preconditions() -> None:
+    _, v = run_inline("bias_variance", params={"noise": 0.0, "resamples": 20})
+    assert not v.claim_holds and v.summary.startswith("does not apply")
+    _, v = run_inline("bias_variance", params={"n_train": 10, "max_degree": 9, "resamples": 20})
     assert not v.claim_holds and v.summary.startswith("does not apply")
