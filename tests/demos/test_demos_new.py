@@ -109,3 +109,25 @@ def test_bias_variance_preconditions() -> None:
     assert not v.claim_holds and v.summary.startswith("does not apply")
     _, v = run_inline("bias_variance", params={"n_train": 10, "max_degree": 9, "resamples": 20})
     assert not v.claim_holds and v.summary.startswith("does not apply")
+
+
+def test_ce_logits_double_softmax_and_sigmoid_depth() -> None:
+    events, v = quick_run("ce_logits")
+    n = v.numbers
+    assert v.claim_holds
+    # the double softmax: squashed gradient, slower training, a loss that cannot reach 0
+    assert n["grad_ratio"] >= 3
+    assert n["double_ce"] >= 2 * n["logits_ce"]
+    assert n["logits_accuracy"] > n["double_accuracy"] + 0.2
+    assert n["double_own_loss"] >= n["double_loss_floor"] > 1.4  # K = 10: log(e + 9) - 1
+    # depth: sigmoid loses orders of magnitude over 10 layers, ReLU (He init) keeps its size
+    assert n["sigmoid_shrink"] > 1e3 and 0.1 < n["relu_shrink"] < 10
+    assert n["relu_first_layer_grad"] > 1e3 * n["sigmoid_first_layer_grad"]
+    rows = next(e for e in events if e["type"] == "table")["rows"]
+    sigmoid = [r["sigmoid"] for r in rows]
+    assert all(b > a for a, b in itertools.pairwise(sigmoid))  # grows toward the output
+
+
+def test_ce_logits_does_not_apply_when_the_logits_net_has_not_learned() -> None:
+    _, v = run_inline("ce_logits", params={"steps": 10, "lr": 0.001, "depth": 4})
+    assert not v.claim_holds and v.summary.startswith("does not apply")
