@@ -156,8 +156,6 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     k = N_FEATURES // len(GROUPS)
     groups = {name: slice(i * k, (i + 1) * k) for i, name in enumerate(GROUPS)}
     ws = {r: torch.zeros(N_FEATURES, dtype=torch.float64, device=device) for r in RUNS}
-    for w in ws.values():
-        w.requires_grad_(True)
     opts = {r: make_optimizer(r, ws[r], lr, lam) for r in RUNS}
     gen = torch.Generator().manual_seed(int(params["seed"]) + 1)  # same batches for all runs
     every = max(1, steps // 30)

@@ -110,7 +110,7 @@ def softmax_stats(
 def influence(seq_len: int, masked: bool, gen: torch.Generator, device: torch.device):
     """|d out_t / d x_s| (summed over features) for one random self-attention layer."""
     d = 16
-    x = torch.randn(seq_len, d, generator=gen).to(device).requires_grad_(True)
+    x = torch.randn(seq_len, d, generator=gen).to(device)
     wq, wk, wv = (torch.randn(d, d, generator=gen).to(device) / math.sqrt(d) for _ in range(3))
 
     def layer(inp: torch.Tensor) -> torch.Tensor:
