@@ -36,6 +36,7 @@ from studytool.store.db import (
     sqlite_errors,
 )
 from studytool.store.errors import StoreError, UnknownCardError
+from studytool.store.eventlog import Event, EventLog, event_id
 from studytool.store.files import Ack, companion, file_id, write_ack
 from studytool.store.scheduler import (
     CardState,
@@ -43,6 +44,7 @@ from studytool.store.scheduler import (
     StudyScheduler,
     as_utc,
     day_window,
+    fuzz_id,
     study_date,
     to_ms,
     utc_now,
@@ -166,6 +168,8 @@ class Store:
         self.tz = tz  # None: the system's local time decides the study day
         self.backup: Path | None = None  # the daily backup made when opening, if any
         self.scheduler = self._load_scheduler()
+        # the source of truth: this database is a cache of it (store/replay.py)
+        self.log = EventLog(path.parent)
 
     # ---- opening -----------------------------------------------------------------------
 
@@ -204,6 +208,10 @@ class Store:
                         event_backup(con, path, f"pre-v{SCHEMA_VERSION}", now)
                     migrate(con)
                 store = cls(con, path, settings, tz, read_only=read_only)
+                if not read_only:
+                    from studytool.store.replay import migrate_revlog
+
+                    migrate_revlog(store)
         except BaseException:
             con.close()
             raise
@@ -424,7 +432,7 @@ class Store:
         """The interval each rating would give now (Again, Hard, Good, Easy), fuzz included:
         grading at the same moment gives exactly these."""
         rec = self._require(key)
-        return self.scheduler.preview(rec.id, rec.state, now or utc_now())
+        return self.scheduler.preview(fuzz_id(key), rec.state, now or utc_now())
 
     def grade(
         self,
@@ -454,7 +462,7 @@ class Store:
             card_id = row[0]
             before = CardState.from_columns(row[1:])
             after = (
-                self.scheduler.review(card_id, before, rating, now)
+                self.scheduler.review(fuzz_id(key), before, rating, now)
                 if mode is Mode.REVIEW
                 else before
             )
@@ -475,6 +483,10 @@ class Store:
             if mode is Mode.REVIEW:
                 con.execute(SET_STATE, (*after.columns(), card_id))
             revlog_id = int(cur.lastrowid or 0)
+            event: Event = {"type": "review", "key": key, "rating": int(rating), "mode": mode.value}
+            if duration_ms is not None:
+                event["dur"] = duration_ms
+            self._log(con, t, [event], revlog_id)
         write_ack(self.path, Ack(revlog_id, t))
         self._undo.append(revlog_id)
         del self._undo[:-_UNDO_DEPTH]
@@ -512,31 +524,67 @@ class Store:
                     )
                 con.execute(SET_STATE, (*restored.columns(), card_id))
             con.execute("DELETE FROM revlog WHERE id=?", (revlog_id,))
+            target = con.execute("SELECT id FROM events WHERE revlog_id=?", (revlog_id,)).fetchone()
+            if target is not None:
+                con.execute("UPDATE events SET revlog_id=NULL WHERE id=?", (target[0],))
+                t = max(to_ms(utc_now()), int(target[0].split("-", 1)[0]))
+                self._log(con, t, [{"type": "void", "key": key, "target": target[0]}])
         self._undo.pop()
         return UndoResult(key, revlog_id, Rating(rating), Mode(mode), restored)
 
     # ---- bury and suspend ----------------------------------------------------------------
 
-    def _set(self, sql: str, keys: str | Iterable[str], *args: Any) -> int:
+    def _set(
+        self, kind: Event, sql: str, keys: str | Iterable[str], *args: Any, t: int | None = None
+    ) -> int:
+        """Change cards and log one `kind` event per known key (at `t`, default now), in one
+        transaction."""
+        wanted = _keys(keys)
         with self.transaction() as con:
+            known = {r[0] for r in con.execute("SELECT key FROM cards")} if wanted else set()
             before = con.total_changes
-            con.executemany(sql, [(*args, k) for k in _keys(keys)])
-            return con.total_changes - before
+            con.executemany(sql, [(*args, k) for k in wanted])
+            changed = con.total_changes - before
+            events = [{**kind, "key": k} for k in wanted if k in known]
+            self._log(con, to_ms(utc_now()) if t is None else t, events)
+            return changed
+
+    def _log(
+        self, con: sqlite3.Connection, t: int, events: list[Event], revlog_id: int | None = None
+    ) -> None:
+        """Append events at time `t` to the log (fsynced) and mark them applied in the cache,
+        inside the caller's transaction: a failed append rolls the change back, and a commit
+        that fails after it leaves an event the next sync or `doctor --rebuild` applies."""
+        if not events:
+            return
+        for e in events:
+            e["id"] = event_id(t, self.log.device)
+            e["t"] = t
+            e["sched"] = self.scheduler.version
+        self.log.append(events)
+        con.executemany(
+            "INSERT INTO events (id, key, revlog_id) VALUES (?, ?, ?)",
+            [(e["id"], e["key"], revlog_id) for e in events],
+        )
 
     def bury(self, keys: str | Iterable[str], now: datetime | None = None) -> int:
         """Hide until the next study day starts. Returns how many cards changed."""
-        until = to_ms(self.today(as_utc(now or utc_now()))[1])
-        return self._set("UPDATE cards SET buried_until_ms=? WHERE key=?", keys, until)
+        now = as_utc(now or utc_now())
+        until = to_ms(self.today(now)[1])
+        event = {"type": "bury", "until": until}
+        sql = "UPDATE cards SET buried_until_ms=? WHERE key=?"
+        return self._set(event, sql, keys, until, t=to_ms(now))
 
     def unbury(self, keys: str | Iterable[str]) -> int:
-        return self._set("UPDATE cards SET buried_until_ms=NULL WHERE key=?", keys)
+        event = {"type": "unbury"}
+        return self._set(event, "UPDATE cards SET buried_until_ms=NULL WHERE key=?", keys)
 
     def suspend(self, keys: str | Iterable[str]) -> int:
         """Never shown until unsuspended; FSRS state is kept as it is."""
-        return self._set("UPDATE cards SET suspended=1 WHERE key=?", keys)
+        return self._set({"type": "suspend"}, "UPDATE cards SET suspended=1 WHERE key=?", keys)
 
     def unsuspend(self, keys: str | Iterable[str]) -> int:
-        return self._set("UPDATE cards SET suspended=0 WHERE key=?", keys)
+        return self._set({"type": "unsuspend"}, "UPDATE cards SET suspended=0 WHERE key=?", keys)
 
     # ---- sessions ------------------------------------------------------------------------
 
