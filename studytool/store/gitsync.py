@@ -95,7 +95,7 @@ def _set_remote(root: Path, remote: str) -> None:
 
 
 def _commit(root: Path, message: str) -> bool:
-    _git(root, "add", "-A", "--", ".gitattributes", "devices")
+    _git(root, "add", "-A", "--", ".")
     staged = _git(root, "diff", "--cached", "--quiet", check=False)
     if staged.returncode == 0:
         return False

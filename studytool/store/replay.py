@@ -258,6 +258,14 @@ def check_log(store: Store, now: datetime | None = None) -> LogCheck:
 # ---- the old revlog moves into the log, once ----------------------------------------------------
 
 
+def first_open(store: Store) -> None:
+    """On opening: move an old revlog into the log (once), and fill an empty database (new,
+    or made again after it was lost) from a log that is already there."""
+    migrate_revlog(store)
+    if store.log.files() and store._read_one("SELECT 1 FROM events LIMIT 1") is None:
+        apply_log(store)
+
+
 def migrate_revlog(store: Store) -> int:
     """Write the database's history as events when the log does not have it yet (the first
     start after this change). Returns the events written. Idempotent: review events get ids

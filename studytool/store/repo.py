@@ -159,7 +159,7 @@ class Store:
     ) -> None:
         self._con = con
         self._lock = threading.RLock()
-        self._undo: list[int] = []
+        self._undo: list[str] = []  # event ids: revlog rows are renumbered by a replay
         self.path = path
         # the files this connection has open; see _check_files
         self._ids = (file_id(path), file_id(companion(path, "-wal")))
@@ -209,9 +209,9 @@ class Store:
                     migrate(con)
                 store = cls(con, path, settings, tz, read_only=read_only)
                 if not read_only:
-                    from studytool.store.replay import migrate_revlog
+                    from studytool.store.replay import first_open
 
-                    migrate_revlog(store)
+                    first_open(store)
         except BaseException:
             con.close()
             raise
@@ -486,9 +486,17 @@ class Store:
             event: Event = {"type": "review", "key": key, "rating": int(rating), "mode": mode.value}
             if duration_ms is not None:
                 event["dur"] = duration_ms
-            self._log(con, t, [event], revlog_id)
+            if self._log(con, t, [event], revlog_id):
+                # folded in among later events from another device: read the outcome back
+                row = con.execute(
+                    f"SELECT e.revlog_id, {STATE_COLS} FROM events e"
+                    " JOIN cards c ON c.key = e.key WHERE e.id=?",
+                    (event["id"],),
+                ).fetchone()
+                revlog_id = row[0]
+                after = CardState.from_columns(row[1:]) if mode is Mode.REVIEW else before
         write_ack(self.path, Ack(revlog_id, t))
-        self._undo.append(revlog_id)
+        self._undo.append(event["id"])
         del self._undo[:-_UNDO_DEPTH]
         return GradeResult(key, rating, mode, revlog_id, now, before, after)
 
@@ -501,22 +509,24 @@ class Store:
         state logged before it, and the log line goes. None when there is nothing to undo."""
         if not self._undo:
             return None
-        revlog_id = self._undo[-1]
+        target = self._undo[-1]
         with self.transaction() as con:
             row = con.execute(
-                f"SELECT r.card_id, c.key, r.rating, r.mode, {BEFORE_COLS}"
-                " FROM revlog r JOIN cards c ON c.id = r.card_id WHERE r.id=?",
-                (revlog_id,),
+                f"SELECT r.id, r.card_id, c.key, r.rating, r.mode, r.time_ms, {BEFORE_COLS}"
+                " FROM events e JOIN revlog r ON r.id = e.revlog_id"
+                " JOIN cards c ON c.id = r.card_id WHERE e.id=?",
+                (target,),
             ).fetchone()
             if row is None:
                 self._undo.pop()
                 raise StoreError("the review to undo is no longer in the log")
-            card_id, key, rating, mode = row[:4]
-            restored = CardState.from_columns(row[4:])
+            revlog_id, card_id, key, rating, mode, t = row[:6]
+            restored = CardState.from_columns(row[6:])
             if mode == Mode.REVIEW:
                 later = con.execute(
-                    "SELECT 1 FROM revlog WHERE card_id=? AND id>? AND mode='review' LIMIT 1",
-                    (card_id, revlog_id),
+                    "SELECT 1 FROM revlog WHERE card_id=? AND mode='review'"
+                    " AND (time_ms>? OR (time_ms=? AND id>?)) LIMIT 1",
+                    (card_id, t, t, revlog_id),
                 ).fetchone()
                 if later:
                     raise StoreError(
@@ -524,11 +534,9 @@ class Store:
                     )
                 con.execute(SET_STATE, (*restored.columns(), card_id))
             con.execute("DELETE FROM revlog WHERE id=?", (revlog_id,))
-            target = con.execute("SELECT id FROM events WHERE revlog_id=?", (revlog_id,)).fetchone()
-            if target is not None:
-                con.execute("UPDATE events SET revlog_id=NULL WHERE id=?", (target[0],))
-                t = max(to_ms(utc_now()), int(target[0].split("-", 1)[0]))
-                self._log(con, t, [{"type": "void", "key": key, "target": target[0]}])
+            con.execute("UPDATE events SET revlog_id=NULL WHERE id=?", (target,))
+            void: Event = {"type": "void", "key": key, "target": target}
+            self._log(con, max(to_ms(utc_now()), t), [void])
         self._undo.pop()
         return UndoResult(key, revlog_id, Rating(rating), Mode(mode), restored)
 
@@ -551,12 +559,15 @@ class Store:
 
     def _log(
         self, con: sqlite3.Connection, t: int, events: list[Event], revlog_id: int | None = None
-    ) -> None:
+    ) -> bool:
         """Append events at time `t` to the log (fsynced) and mark them applied in the cache,
         inside the caller's transaction: a failed append rolls the change back, and a commit
-        that fails after it leaves an event the next sync or `doctor --rebuild` applies."""
+        that fails after it leaves an event the next sync or `doctor --rebuild` applies.
+
+        A card that already has later events (synced from a device whose clock is ahead) is
+        folded again from the log, so the cache is what a replay gives; returns True then."""
         if not events:
-            return
+            return False
         for e in events:
             e["id"] = event_id(t, self.log.device)
             e["t"] = t
@@ -566,6 +577,19 @@ class Store:
             "INSERT INTO events (id, key, revlog_id) VALUES (?, ?, ?)",
             [(e["id"], e["key"], revlog_id) for e in events],
         )
+        # ids start with the time: a greater id of the same card is a later event
+        late = {
+            e["key"]
+            for e in events
+            if con.execute(
+                "SELECT 1 FROM events WHERE key=? AND id>? LIMIT 1", (e["key"], e["id"])
+            ).fetchone()
+        }
+        if late:
+            from studytool.store.replay import write_folded
+
+            write_folded(con, self.log.read().sorted(), self.scheduler, late)
+        return bool(late)
 
     def bury(self, keys: str | Iterable[str], now: datetime | None = None) -> int:
         """Hide until the next study day starts. Returns how many cards changed."""
