@@ -9,6 +9,7 @@ The `events` table lists what the cache reflects; whatever the log holds beyond 
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import sqlite3
@@ -259,10 +260,16 @@ def check_log(store: Store, now: datetime | None = None) -> LogCheck:
 
 
 def first_open(store: Store) -> None:
-    """On opening: move an old revlog into the log (once), and fill an empty database (new,
-    or made again after it was lost) from a log that is already there."""
+    """On opening: move an old revlog into the log (once), and apply log lines the database
+    lacks (a new database next to an existing log, grades lost with a -wal file, a crash
+    between the append and the commit). Counting lines is cheap; parsing is done only then."""
     migrate_revlog(store)
-    if store.log.files() and store._read_one("SELECT 1 FROM events LIMIT 1") is None:
+    lines = 0
+    for path in store.log.files():
+        with contextlib.suppress(OSError):
+            lines += path.read_bytes().count(b"\n")
+    row = store._read_one("SELECT count(*) FROM events")
+    if lines > (row[0] if row else 0):
         apply_log(store)
 
 

@@ -170,6 +170,7 @@ class Store:
         self.scheduler = self._load_scheduler()
         # the source of truth: this database is a cache of it (store/replay.py)
         self.log = EventLog(path.parent)
+        self._appended: list[Event] = []  # logged by the open transaction
 
     # ---- opening -----------------------------------------------------------------------
 
@@ -255,15 +256,17 @@ class Store:
         with self._lock, self._guard():
             con = self._con
             con.execute("BEGIN IMMEDIATE")
+            self._appended = []
             try:
                 self._check_files()
                 yield con
+                con.execute("COMMIT")
             except BaseException:
                 if con.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         con.execute("ROLLBACK")
+                self._void_appended()
                 raise
-            con.execute("COMMIT")
 
     def _check_files(self) -> None:
         """Before each write: is the path still the file we have open? SQLite would go on
@@ -573,6 +576,7 @@ class Store:
             e["t"] = t
             e["sched"] = self.scheduler.version
         self.log.append(events)
+        self._appended.extend(events)
         con.executemany(
             "INSERT INTO events (id, key, revlog_id) VALUES (?, ?, ?)",
             [(e["id"], e["key"], revlog_id) for e in events],
@@ -590,6 +594,28 @@ class Store:
 
             write_folded(con, self.log.read().sorted(), self.scheduler, late)
         return bool(late)
+
+    def _void_appended(self) -> None:
+        """The transaction that logged events failed (say, the disk filled up before its
+        commit): take them back in the log too, so the change stays unsaved everywhere. If
+        even that fails, the next open applies them: the log stays the truth."""
+        done, self._appended = self._appended, []
+        if not done:
+            return
+        t = max(e["t"] for e in done)  # the same month's file: no new file on a full disk
+        voids: list[Event] = [
+            {
+                "id": event_id(t, self.log.device),
+                "t": t,
+                "type": "void",
+                "key": e["key"],
+                "target": e["id"],
+                "sched": self.scheduler.version,
+            }
+            for e in done
+        ]
+        with contextlib.suppress(OSError):
+            self.log.append(voids)
 
     def bury(self, keys: str | Iterable[str], now: datetime | None = None) -> int:
         """Hide until the next study day starts. Returns how many cards changed."""

@@ -312,3 +312,20 @@ def test_sync_without_git_says_what_to_do(tmp_path: Path, monkeypatch: pytest.Mo
     monkeypatch.setattr(gitsync.shutil, "which", lambda _: None)
     with open_store(tmp_path) as store, pytest.raises(StoreError, match="install git"):
         sync(store, str(tmp_path / "remote"))
+
+
+def test_grades_lost_with_the_wal_come_back_from_the_log(tmp_path: Path) -> None:
+    data, copy = tmp_path / "data", tmp_path / "copy"
+    with open_store(data) as store:
+        for i in range(10):
+            store.grade(KEYS[i % 4], Rating.Good, NOW + timedelta(hours=i))
+        want = state_hash(store)
+        # the grades are only in the -wal file yet: a copy of progress.db alone lacks them
+        copy.mkdir()
+        shutil.copy(data / DB_NAME, copy / DB_NAME)
+        shutil.copy(data / DEVICE_FILE, copy / DEVICE_FILE)
+        shutil.copytree(data / "progress", copy / "progress")
+    with Store.open(make_settings(copy), now=NOW, tz=UTC) as again:
+        assert state_hash(again) == want
+        assert again._read("SELECT count(*) FROM revlog") == [(10,)]
+        assert not [f for f in run_doctor(again, CARDS, NOW).findings if f.level == "error"]
