@@ -16,10 +16,11 @@ import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from studytool.store.db import log_triggers_off
-from studytool.store.eventlog import Event, LogRead
+from studytool.store.eventlog import Event, EventLog, LogRead, event_id
 from studytool.store.scheduler import (
     CardState,
     Rating,
@@ -254,6 +255,39 @@ def check_log(store: Store, now: datetime | None = None) -> LogCheck:
             if cached.get(key) != want:
                 out.differ.append(key)
     return out
+
+
+def void_after_restore(data_dir: Path, db: Path) -> int:
+    """A restored backup takes progress back to its day: log events that it does not reflect
+    are voided (kept in the history, left out of every replay), else the next open would
+    apply them again. Returns how many. A backup from before the log (no `events` table)
+    voids nothing."""
+    con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        kept = {r[0] for r in con.execute("SELECT id FROM events")} if "events" in tables else None
+    finally:
+        con.close()
+    if kept is None:
+        return 0
+    log = EventLog(data_dir)
+    events = log.read().sorted()
+    voided = {e["target"] for e in events if e["type"] == "void"}
+    drop = [e for e in events if e["id"] not in kept | voided and e["type"] != "void"]
+    if drop:
+        t = max(to_ms(utc_now()), drop[-1]["t"])
+        log.append(
+            {
+                "id": event_id(t, log.device),
+                "t": t,
+                "type": "void",
+                "key": e["key"],
+                "target": e["id"],
+                "sched": "restore",
+            }
+            for e in drop
+        )
+    return len(drop)
 
 
 # ---- the old revlog moves into the log, once ----------------------------------------------------
