@@ -117,24 +117,29 @@ def write_folded(
     if keys is not None:
         groups = {k: v for k, v in groups.items() if k in keys}
     ids = _card_ids(con, sorted(groups), {k: v[0]["t"] for k, v in groups.items()})
+    if keys is not None:
+        con.executemany("DELETE FROM revlog WHERE card_id=?", [(ids[k],) for k in groups])
+        con.executemany("DELETE FROM events WHERE key=?", [(k,) for k in groups])
+    # explicit row ids, so the rows go in with one executemany; AUTOINCREMENT's sequence
+    # follows them, and ids stay unused after an undo
+    row = con.execute(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name='revlog'), 0),"
+        " coalesce((SELECT max(id) FROM revlog), 0))"
+    ).fetchone()
+    next_id = int(row[0]) + 1
     cards: list[tuple[Any, ...]] = []
     event_rows: list[tuple[str, str, int | None]] = []
-    insert = (
-        "INSERT INTO revlog (card_id, time_ms, rating, mode, duration_ms, sched,"
-        f" {BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"
-    )
+    revlog_rows: list[tuple[Any, ...]] = []
     with fuzz_session():
         for key in sorted(groups):
             card_id = ids[key]
             f = fold(key, groups[key], voided, scheduler)
-            if keys is not None:
-                con.execute("DELETE FROM revlog WHERE card_id=?", (card_id,))
-                con.execute("DELETE FROM events WHERE key=?", (key,))
             revlog: dict[str, int] = {}
             for e, before in f.reviews:
-                cur = con.execute(
-                    insert,
+                revlog[e["id"]] = next_id
+                revlog_rows.append(
                     (
+                        next_id,
                         card_id,
                         e["t"],
                         e["rating"],
@@ -142,11 +147,16 @@ def write_folded(
                         e.get("dur"),
                         e.get("sched", "?"),
                         *before.columns(),
-                    ),
+                    )
                 )
-                revlog[e["id"]] = int(cur.lastrowid or 0)
+                next_id += 1
             event_rows.extend((e["id"], key, revlog.get(e["id"])) for e in groups[key])
             cards.append((*f.state.columns(), int(f.suspended), f.buried_until_ms, card_id))
+    con.executemany(
+        "INSERT INTO revlog (id, card_id, time_ms, rating, mode, duration_ms, sched,"
+        f" {BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        revlog_rows,
+    )
     con.executemany(
         "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
         " last_review_ms=?, suspended=?, buried_until_ms=? WHERE id=?",
