@@ -10,9 +10,12 @@ unpushed merge is pushed then).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -96,11 +99,62 @@ def _set_remote(root: Path, remote: str) -> None:
 
 def _commit(root: Path, message: str) -> bool:
     _git(root, "add", "-A", "--", ".")
+    if _restore_lost_lines(root):
+        _git(root, "add", "-A", "--", ".")
     staged = _git(root, "diff", "--cached", "--quiet", check=False)
     if staged.returncode == 0:
         return False
     _git(root, "commit", "-q", "--no-verify", "-m", message)
     return True
+
+
+def _restore_lost_lines(root: Path) -> bool:
+    """Event files only grow. A merge killed while it wrote the files can leave one shorter
+    than committed; committing that would delete events on every machine. Put the committed
+    lines back (under the append lock), keeping any lines appended since."""
+    numstat = _git(root, "diff", "--cached", "--numstat", "HEAD", check=False)
+    if numstat.returncode != 0:
+        return False  # no HEAD yet: nothing committed to lose
+    fixed = False
+    for line in numstat.stdout.splitlines():
+        _added, deleted, name = line.split("\t", 2)
+        if deleted in ("0", "-") or not name.endswith(".jsonl"):
+            continue
+        committed = _git(root, "show", f"HEAD:{name}").stdout.encode()
+        path = root / name
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+            now = os.pread(fd, os.fstat(fd).st_size, 0)
+            old = committed.splitlines(keepends=True)
+            seen = set(old)
+            extra = [ln for ln in now.splitlines(keepends=True) if ln not in seen]
+            data = b"".join(old + [ln if ln.endswith(b"\n") else ln + b"\n" for ln in extra])
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, data, 0)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        fixed = True
+    return fixed
+
+
+@contextlib.contextmanager
+def _sync_lock(root: Path) -> Iterator[None]:
+    """One sync at a time per progress directory. Holding it, any git lock file left in
+    the repository belongs to a killed sync and is removed."""
+    fd = os.open(root / ".git" / "studytool-sync.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StoreError("another `studytool sync` is running; try again") from None
+        for stale in (root / ".git").glob("**/*.lock"):
+            if stale.name != "studytool-sync.lock":
+                stale.unlink(missing_ok=True)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _merge_remote(root: Path) -> bool:
@@ -124,9 +178,17 @@ def sync(store: Store, remote: str) -> SyncReport:
     root = store.log.root
     _git_exe()
     ensure_repo(root)
+    with _sync_lock(root):
+        return _sync_locked(store, root, remote)
+
+
+def _sync_locked(store: Store, root: Path, remote: str) -> SyncReport:
     _set_remote(root, remote)
     # a merge left half done by a killed sync: finish it (the union driver never conflicts)
     if (root / ".git" / "MERGE_HEAD").exists():
+        _git(root, "add", "-A", "--", ".")
+        _restore_lost_lines(root)
+        _git(root, "add", "-A", "--", ".")
         _git(root, "commit", "-q", "--no-edit", "--no-verify", check=False)
     committed = _commit(root, f"progress from {store.log.device}")
     pulled = False

@@ -4,9 +4,13 @@ them, the one-time move of an old revlog, git sync between machines, damaged lin
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
 import sqlite3
+import subprocess
+import sys
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -35,6 +39,7 @@ from studytool.store.sql import BEFORE_COLS, SET_STATE, STATE_COLS
 CARDS = make_deck("d", 6)
 KEYS = [k for c in CARDS for k in c.review_keys()]
 
+ROOT = Path(__file__).resolve().parents[2]
 needs_git = pytest.mark.skipif(shutil.which("git") is None, reason="needs the git program")
 
 
@@ -329,3 +334,63 @@ def test_grades_lost_with_the_wal_come_back_from_the_log(tmp_path: Path) -> None
         assert state_hash(again) == want
         assert again._read("SELECT count(*) FROM revlog") == [(10,)]
         assert not [f for f in run_doctor(again, CARDS, NOW).findings if f.level == "error"]
+
+
+_SYNC_CHILD = """
+import sys
+from pathlib import Path
+from studytool.config import Settings
+from studytool.store.gitsync import sync
+from studytool.store.repo import Store
+with Store.open(Settings(data_dir=Path(sys.argv[1]))) as store:
+    print("go", flush=True)
+    sync(store, sys.argv[2])
+print("done", flush=True)
+"""
+
+
+@needs_git
+@pytest.mark.slow
+def test_a_sync_killed_at_any_point_is_completed_by_the_next(tmp_path: Path) -> None:
+    remote = str(tmp_path / "remote.git")
+    a, b = tmp_path / "a", tmp_path / "b"
+    rng = random.Random(5)
+    graded: set[tuple[str, int, int]] = set()
+    clock = NOW
+    with open_store(a) as store:
+        for key in KEYS[:3]:
+            clock += timedelta(hours=1)
+            g = store.grade(key, Rating.Good, clock)
+            graded.add((key, to_ms(g.time), 3))
+        sync(store, remote)
+    env = {
+        **os.environ,
+        "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
+    }
+    for _ in range(8):
+        with open_store(b) as store:
+            for _ in range(3):
+                clock += timedelta(hours=1)
+                g = store.grade(rng.choice(KEYS), Rating(rng.randint(1, 4)), clock)
+                graded.add((g.key, to_ms(g.time), int(g.rating)))
+        child = subprocess.Popen(
+            [sys.executable, "-c", _SYNC_CHILD, str(b), remote],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=env,
+        )
+        assert child.stdout is not None and child.stdout.readline() == b"go\n"
+        time.sleep(rng.uniform(0, 0.5))
+        child.kill()  # SIGKILL, wherever it is
+        child.wait()
+    with open_store(b) as sb, open_store(a) as sa:
+        sync(sb, remote)
+        sync(sa, remote)
+        assert state_hash(sa) == state_hash(sb)
+        for store in (sa, sb):
+            logged = set(
+                store._read(
+                    "SELECT c.key, r.time_ms, r.rating FROM revlog r JOIN cards c ON c.id=r.card_id"
+                )
+            )
+            assert graded <= logged
