@@ -202,6 +202,69 @@ def rebuild(store: Store) -> ApplyResult:
     return ApplyResult(len(events), len(events), n, tuple(read.bad))
 
 
+# ---- the Store's writes ----------------------------------------------------------------------
+
+
+def record(
+    store: Store,
+    con: sqlite3.Connection,
+    t: int,
+    events: list[Event],
+    revlog_id: int | None = None,
+) -> bool:
+    """Append events at time `t` to the log (fsynced) and mark them applied in the cache,
+    inside the caller's transaction: a failed append rolls the change back, and a failed
+    commit voids them again (`void_unsaved`).
+
+    A card that already has later events (synced from a device whose clock is ahead) is
+    folded again from the log, so the cache is what a replay gives; returns True then."""
+    if not events:
+        return False
+    for e in events:
+        e["id"] = event_id(t, store.log.device)
+        e["t"] = t
+        e["sched"] = store.scheduler.version
+    store.log.append(events)
+    store._appended.extend(events)
+    con.executemany(
+        "INSERT INTO events (id, key, revlog_id) VALUES (?, ?, ?)",
+        [(e["id"], e["key"], revlog_id) for e in events],
+    )
+    # ids start with the time: a greater id of the same card is a later event
+    late = {
+        e["key"]
+        for e in events
+        if con.execute(
+            "SELECT 1 FROM events WHERE key=? AND id>? LIMIT 1", (e["key"], e["id"])
+        ).fetchone()
+    }
+    if late:
+        write_folded(con, store.log.read().sorted(), store.scheduler, late)
+    return bool(late)
+
+
+def void_unsaved(store: Store, done: list[Event]) -> None:
+    """The transaction that logged `done` failed (say, the disk filled up before its commit):
+    take them back in the log too, so the change stays unsaved everywhere. If even that
+    fails, the next open applies them: the log stays the truth."""
+    if not done:
+        return
+    t = max(e["t"] for e in done)  # the same month's file: no new file on a full disk
+    voids: list[Event] = [
+        {
+            "id": event_id(t, store.log.device),
+            "t": t,
+            "type": "void",
+            "key": e["key"],
+            "target": e["id"],
+            "sched": store.scheduler.version,
+        }
+        for e in done
+    ]
+    with contextlib.suppress(OSError):
+        store.log.append(voids)
+
+
 # ---- the state hash ---------------------------------------------------------------------------
 
 _HASH_SQL = (

@@ -36,8 +36,9 @@ from studytool.store.db import (
     sqlite_errors,
 )
 from studytool.store.errors import StoreError, UnknownCardError
-from studytool.store.eventlog import Event, EventLog, event_id
+from studytool.store.eventlog import Event, EventLog
 from studytool.store.files import Ack, companion, file_id, write_ack
+from studytool.store.replay import first_open, record, void_unsaved
 from studytool.store.scheduler import (
     CardState,
     Rating,
@@ -210,8 +211,6 @@ class Store:
                     migrate(con)
                 store = cls(con, path, settings, tz, read_only=read_only)
                 if not read_only:
-                    from studytool.store.replay import first_open
-
                     first_open(store)
         except BaseException:
             con.close()
@@ -265,7 +264,8 @@ class Store:
                 if con.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         con.execute("ROLLBACK")
-                self._void_appended()
+                done, self._appended = self._appended, []
+                void_unsaved(self, done)
                 raise
 
     def _check_files(self) -> None:
@@ -489,7 +489,7 @@ class Store:
             event: Event = {"type": "review", "key": key, "rating": int(rating), "mode": mode.value}
             if duration_ms is not None:
                 event["dur"] = duration_ms
-            if self._log(con, t, [event], revlog_id):
+            if record(self, con, t, [event], revlog_id):
                 # folded in among later events from another device: read the outcome back
                 row = con.execute(
                     f"SELECT e.revlog_id, {STATE_COLS} FROM events e"
@@ -539,7 +539,7 @@ class Store:
             con.execute("DELETE FROM revlog WHERE id=?", (revlog_id,))
             con.execute("UPDATE events SET revlog_id=NULL WHERE id=?", (target,))
             void: Event = {"type": "void", "key": key, "target": target}
-            self._log(con, max(to_ms(utc_now()), t), [void])
+            record(self, con, max(to_ms(utc_now()), t), [void])
         self._undo.pop()
         return UndoResult(key, revlog_id, Rating(rating), Mode(mode), restored)
 
@@ -557,65 +557,8 @@ class Store:
             con.executemany(sql, [(*args, k) for k in wanted])
             changed = con.total_changes - before
             events = [{**kind, "key": k} for k in wanted if k in known]
-            self._log(con, to_ms(utc_now()) if t is None else t, events)
+            record(self, con, to_ms(utc_now()) if t is None else t, events)
             return changed
-
-    def _log(
-        self, con: sqlite3.Connection, t: int, events: list[Event], revlog_id: int | None = None
-    ) -> bool:
-        """Append events at time `t` to the log (fsynced) and mark them applied in the cache,
-        inside the caller's transaction: a failed append rolls the change back, and a commit
-        that fails after it leaves an event the next sync or `doctor --rebuild` applies.
-
-        A card that already has later events (synced from a device whose clock is ahead) is
-        folded again from the log, so the cache is what a replay gives; returns True then."""
-        if not events:
-            return False
-        for e in events:
-            e["id"] = event_id(t, self.log.device)
-            e["t"] = t
-            e["sched"] = self.scheduler.version
-        self.log.append(events)
-        self._appended.extend(events)
-        con.executemany(
-            "INSERT INTO events (id, key, revlog_id) VALUES (?, ?, ?)",
-            [(e["id"], e["key"], revlog_id) for e in events],
-        )
-        # ids start with the time: a greater id of the same card is a later event
-        late = {
-            e["key"]
-            for e in events
-            if con.execute(
-                "SELECT 1 FROM events WHERE key=? AND id>? LIMIT 1", (e["key"], e["id"])
-            ).fetchone()
-        }
-        if late:
-            from studytool.store.replay import write_folded
-
-            write_folded(con, self.log.read().sorted(), self.scheduler, late)
-        return bool(late)
-
-    def _void_appended(self) -> None:
-        """The transaction that logged events failed (say, the disk filled up before its
-        commit): take them back in the log too, so the change stays unsaved everywhere. If
-        even that fails, the next open applies them: the log stays the truth."""
-        done, self._appended = self._appended, []
-        if not done:
-            return
-        t = max(e["t"] for e in done)  # the same month's file: no new file on a full disk
-        voids: list[Event] = [
-            {
-                "id": event_id(t, self.log.device),
-                "t": t,
-                "type": "void",
-                "key": e["key"],
-                "target": e["id"],
-                "sched": self.scheduler.version,
-            }
-            for e in done
-        ]
-        with contextlib.suppress(OSError):
-            self.log.append(voids)
 
     def bury(self, keys: str | Iterable[str], now: datetime | None = None) -> int:
         """Hide until the next study day starts. Returns how many cards changed."""
