@@ -6,10 +6,13 @@
 Events name cards by review key and carry UTC epoch ms (`t`), a unique id that sorts by time
 (`<t, 13 digits>-<device>-<random>`), the event `type` and the scheduler version (`sched`).
 Types: review (rating, mode, dur), void (target: the id of the event taken back), suspend,
-unsuspend, bury (until), unbury. A device only appends to its own files, so files of several
-devices merge in git without conflicts. Appends take an exclusive lock on the file (two
-windows on one machine) and are fsynced before the call returns. Lines are never rewritten:
-a damaged one is reported with its file and line number, and skipped.
+unsuspend, bury (until), unbury. Reviews moved from an older database carry `cid`, the fuzz
+seed they were scheduled with (its row id), so their replay gives the intervals they got.
+
+A device only appends to its own files, so files of several devices merge in git without
+conflicts. Appends take an exclusive lock on the file (two windows on one machine) and are
+fsynced before the call returns. Lines are never rewritten: a damaged one is reported with
+its file and line number, and skipped.
 """
 
 from __future__ import annotations

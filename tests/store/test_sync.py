@@ -311,6 +311,10 @@ def test_cli_sync_remembers_the_remote_and_reports_status(tmp_path: Path) -> Non
     assert status["events"] == 1 and status["last_sync"]
     _, out_a = cli(tmp_path / "a", "sync", "--status", "--json")
     assert json.loads(out_a)["state_hash"] == status["state_hash"]
+    code, out = cli(tmp_path / "b", "doctor", "--rebuild")
+    assert code == 0 and "rebuilt 1 cards from 1 logged events" in out, out
+    _, out_b = cli(tmp_path / "b", "sync", "--status", "--json")
+    assert json.loads(out_b)["state_hash"] == status["state_hash"]
 
 
 def test_sync_without_git_says_what_to_do(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
