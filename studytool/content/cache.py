@@ -123,6 +123,8 @@ def _union(options: list[_Decoder], optional: bool) -> _Decoder:
 
 
 def _dataclass(cls: Any) -> _Decoder:
+    """Exactly the class's fields, tagged with its name; a field without a default must be
+    there (_encode leaves out the others when they hold their default)."""
     hints = get_type_hints(cls)
     plan = {name: _decoder(hint) for name, hint in hints.items()}
     required = {f.name for f in fields(cls) if f.default is MISSING}
