@@ -25,6 +25,7 @@ from rich.text import Text as RichText
 
 from studytool.cli.common import (
     Lang,
+    SafeConsole,
     clean_errors,
     emit_json,
     fail,
@@ -176,7 +177,7 @@ def _take_quiz(spec: QuizSpec) -> None:
     from studytool.study.text import clock_text
 
     lib, cards = _library_cards(spec.decks, spec.tags)
-    console = Console(highlight=False)
+    console = SafeConsole(highlight=False)
     with Store.open(get_settings()) as store:
         store.sync(cards, skip_decks=lib.broken)
         weights = None if spec.fresh else weakness_weights(store, cards, utc_now())
@@ -462,7 +463,7 @@ def history_cmd(
     if as_json:
         emit_json({"quizzes": [r.to_dict() for r in records], "trends": trends.to_dict()})
         return
-    console = Console(highlight=False)
+    console = SafeConsole(highlight=False)
     if not records:
         console.print("No quizzes yet: run [bold]studytool quiz[/].")
         return
