@@ -31,7 +31,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
@@ -51,6 +50,7 @@ from studytool.demorun.protocol import error_event
 from studytool.demorun.reducer import RunView
 from studytool.demorun.render import table_renderable
 from studytool.demorun.runner import DemoRun, DemoRunner
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.demo_output import image_grid, latest_metrics, verdict_view
 from studytool.tui.widgets.demo_plot import MetricPlot
 from studytool.tui.widgets.keybar import KeyBar
@@ -108,7 +108,7 @@ class DemoEventsWaiting(Message):
 # ---- the demo screen ---------------------------------------------------------------------
 
 
-class DemoScreen(Screen[None]):
+class DemoScreen(GuardedScreen[None]):
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#run"
     TITLE_TEXT = "Demo"

@@ -5,10 +5,15 @@ by the loader, so `with_controls` adds them the way an import, a cache or a conf
 from __future__ import annotations
 
 import dataclasses
+from datetime import UTC, datetime
 from pathlib import Path
 
-from studytool.content.library import load_paths
+from textual.pilot import Pilot
+
+from studytool.config import Settings
+from studytool.content.library import load_library, load_paths
 from studytool.content.model import Deck, LoadResult, Text
+from studytool.tui.app import StudyApp
 
 MARKUP = "[/b] [bold]B [@click=app.quit]Q[/] [link=file:///etc/passwd]L[/link]"
 # ESC ] 52: a clipboard write; ESC ] 2: a window title; CSI 2J: clear the screen
@@ -70,3 +75,19 @@ def with_controls(result: LoadResult) -> LoadResult:
         return dataclasses.replace(deck, title=title, cards=cards)
 
     return LoadResult(decks=[dirty(d) for d in result.decks])
+
+
+def make_app(data: Path, decks: Path | None = None, library: LoadResult | None = None) -> StudyApp:
+    """The app on `decks` (the TUI test decks by default), a fixed clock, progress in `data`."""
+    decks = decks or Path(__file__).parents[1] / "tui" / "fixtures" / "decks"
+    settings = Settings(content_dirs=(decks,), data_dir=data, lang="en")
+    library = library or load_library(settings.content_dirs, builtin=False)
+    return StudyApp(settings, library=library, clock=lambda: datetime(2026, 3, 18, 12, tzinfo=UTC))
+
+
+async def settle(pilot: Pilot) -> None:
+    """Let the store open (a thread after the first frame) and every worker finish."""
+    for _ in range(2):
+        await pilot.pause()
+        await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
