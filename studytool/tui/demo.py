@@ -211,19 +211,19 @@ class DemoScreen(GuardedScreen[None]):
         wid = f"param-{p.name}"
         if p.kind == "bool":
             with Horizontal(classes="switch-row"):
-                yield Switch(bool(p.default), id=wid, animate=False, tooltip=p.help)
-                yield Label(p.help, classes="muted")
+                yield Switch(bool(p.default), id=wid, animate=False, tooltip=Text(p.help))
+                yield Label(Text(p.help), classes="muted")
         elif p.choices:
             yield Select(
-                [(c, c) for c in p.choices],
+                [(Text(c), c) for c in p.choices],
                 value=str(p.default),
                 allow_blank=False,
                 id=wid,
-                tooltip=p.help,
+                tooltip=Text(p.help),
                 compact=True,
             )
         else:
-            yield Input(_show(p.default), id=wid, tooltip=p.help, compact=True)
+            yield Input(_show(p.default), id=wid, tooltip=Text(p.help), compact=True)
 
     def on_mount(self) -> None:
         self.title = "Demo"
