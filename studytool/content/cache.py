@@ -31,7 +31,7 @@ from studytool.textsafe import find_control
 _CLASSES = {c.__name__: c for c in (model.Text, model.Source, model.Errata, model.GenVar,
                                     model.Card, model.Deck)}  # fmt: skip
 _HINTS = {name: get_type_hints(cls) for name, cls in _CLASSES.items()}
-_CODE = ("model.py", "loader.py", "nodes.py", "spec.py", "expr.py", "cache.py")
+_CODE = ("model.py", "loader.py", "nodes.py", "spec.py", "expr.py", "draws.py", "cache.py")
 MAX_ENTRIES = 500
 MAX_CACHE_BYTES = 4 * 2**20  # the cache is read on every start: keep it quick to parse
 MAX_DECK_BYTES = 2 * 2**20  # larger files are refused by the loader, so never cached
