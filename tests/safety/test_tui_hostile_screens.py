@@ -4,27 +4,33 @@ written, nothing it contains runs as a click action or a link, and no screen fai
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
 from typing import cast
 
 from hostile_kit import MARKUP, hostile_library, make_app, settle, with_controls, write_deck
+from rich.console import Console
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets._toast import Toast
 
 from studytool.demorun.runner import DemoRunner
+from studytool.store.quizlog import QuizTrends, ScopeTrend
 from studytool.tui.app import StudyApp
 from studytool.tui.browse import BrowseScreen
 from studytool.tui.demo import DemoScreen
 from studytool.tui.demo_list import DemoListScreen
+from studytool.tui.dialogs import CardTypePicker
 from studytool.tui.editor import EditorScreen
 from studytool.tui.errors import error_log_path
 from studytool.tui.home import HomeScreen
 from studytool.tui.quiz import QuizSetupScreen
+from studytool.tui.quiz_results import QuizResultsScreen
 from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.review import ReviewScreen
 from studytool.tui.stats import StatsScreen
+from studytool.tui.widgets.trends import quiz_trends_table
 
 LITERAL = ("[/b]", "[@click=app.quit]Q[/]", "[link=file:///etc/passwd]L[/link]")
 
@@ -90,10 +96,22 @@ async def test_every_screen_shows_hostile_deck_markup_literally(tmp_path: Path) 
         await settle(pilot)
         cast(QuizSetupScreen, app.screen).action_start()
         await check_screen(pilot, QuizScreen, literal=("[/b]", "[@click=app.quit]Q"))
+        quiz = cast(QuizScreen, app.screen)
+        while quiz.run.current is not None:  # skip every question: the results list them
+            quiz.action_skip()
+        quiz.finish()
+        await check_screen(pilot, QuizResultsScreen, literal=("[/b]", "[@click=app.quit]Q"))
         app.pop_screen()
 
         app.push_screen(StatsScreen())
         await check_screen(pilot, StatsScreen, literal=())
+        app.pop_screen()
+
+        await pilot.press("b")
+        await settle(pilot)
+        cast(BrowseScreen, app.screen).action_new_card()  # the dialog names the deck
+        await check_screen(pilot, CardTypePicker, literal=("T [/b]",))
+        await pilot.press("escape")
         app.pop_screen()
 
         app.open_editor(path, card_id="basic-one")
@@ -133,3 +151,11 @@ async def test_control_characters_in_deck_text_are_shown_as_escapes(tmp_path: Pa
         await check_screen(pilot, HomeScreen, literal=("\\x1b]52",))
         await pilot.press("b")
         await check_screen(pilot, BrowseScreen, literal=("\\x1b]52",))
+
+
+def test_quiz_history_shows_a_hostile_scope_literally() -> None:
+    scope = ScopeTrend(f"T {MARKUP}", quizzes=2, average=50.0, last=50.0, change=None)
+    trends = QuizTrends(2, 50.0, 50.0, [], None, [scope], [])
+    console = Console(width=200, file=io.StringIO())
+    console.print(quiz_trends_table(trends))
+    assert f"T {MARKUP}" in cast(io.StringIO, console.file).getvalue()
