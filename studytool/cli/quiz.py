@@ -33,6 +33,7 @@ from studytool.cli.common import (
     get_settings,
     resolve_lang,
 )
+from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
     from studytool.content.model import Card, LoadResult, Text
@@ -423,13 +424,15 @@ def sheet_cmd(
         if sheet.count == 0:
             fail("no cards match the chosen decks and tags")
         if out is None:
-            typer.echo(sheet.questions + "\n---\n\n" + sheet.answers, nl=False)
+            # deck text to a terminal: control characters shown, never sent
+            typer.echo(visible(sheet.questions + "\n---\n\n" + sheet.answers), nl=False)
             return
         key_path = out.with_name(f"{out.stem}-answers{out.suffix}")
         out.write_text(sheet.questions, encoding="utf-8")
         key_path.write_text(sheet.answers, encoding="utf-8")
         typer.echo(
-            f"wrote {out} ({sheet.count} questions, seed {seed}) and {key_path} (answer key)",
+            f"wrote {safe_path(out)} ({sheet.count} questions, seed {seed}) and"
+            f" {safe_path(key_path)} (answer key)",
             err=True,
         )
 

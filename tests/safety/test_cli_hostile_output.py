@@ -62,3 +62,18 @@ def test_a_failure_message_shows_control_characters_visibly(tmp_path: Path) -> N
     code, output = invoke(tmp_path, "show", "hostile/nope\x1b]2;x\x07")
     assert code == 2
     assert "\x1b" not in output and "\\x1b]2;x\\x07" in output
+
+
+def test_a_quiz_sheet_on_the_terminal_shows_control_characters_visibly(tmp_path: Path) -> None:
+    code, output = invoke(tmp_path, "quiz", "sheet", "--deck", "hostile", controls=True)
+    assert code == 0, output
+    # Markdown escapes the brackets too
+    assert "\x1b" not in output and "\x9b" not in output and "\\x1b\\]52" in output
+
+
+def test_export_names_a_hostile_file_name_safely(tmp_path: Path) -> None:
+    target = tmp_path / "out\x1b]2;pwned\x07.csv"
+    code, output = invoke(tmp_path, "export", "csv", str(target), "--deck", "hostile")
+    assert code == 0, output
+    assert target.is_file()
+    assert "\x1b" not in output and "out\\x1b]2;pwned\\x07.csv" in output
