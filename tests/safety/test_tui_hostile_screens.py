@@ -151,6 +151,15 @@ async def test_control_characters_in_deck_text_are_shown_as_escapes(tmp_path: Pa
         await check_screen(pilot, HomeScreen, literal=("\\x1b]52",))
         await pilot.press("b")
         await check_screen(pilot, BrowseScreen, literal=("\\x1b]52",))
+        await pilot.press("escape")
+        await settle(pilot)
+        app.start_review("hostile", cram=True)
+        await check_screen(pilot, ReviewScreen, literal=("\\x1b]52",))
+        app.pop_screen()
+        app.push_screen(QuizSetupScreen(deck="hostile", seed=1))
+        await check_screen(pilot, QuizSetupScreen, literal=("\\x1b]52",))
+        cast(QuizSetupScreen, app.screen).action_start()
+        await check_screen(pilot, QuizScreen, literal=("\\x1b]52",))
 
 
 def test_quiz_history_shows_a_hostile_scope_literally() -> None:

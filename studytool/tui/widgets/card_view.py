@@ -20,6 +20,7 @@ from studytool.render import notes_renderables
 from studytool.study.cardtypes import Interaction, answer_text, question_text
 from studytool.study.grading import Check
 from studytool.study.text import LABELS
+from studytool.textsafe import visible
 from studytool.tui.widgets.answer import AnswerView, Attempt
 
 
@@ -66,7 +67,7 @@ def question_part(d: CardDisplay) -> RenderableType:
     """The question, with a formula that belongs to it."""
     card, lang, question = d.card, d.lang, d.attempt.question
     shown = question.question(lang) if question.instance else question_text(card, lang, d.reverse)
-    parts: list[RenderableType] = [Text(shown, style="bold")]
+    parts: list[RenderableType] = [Text(visible(shown), style="bold")]
     if d.reverse:
         parts.append(Text("(back → front)", style="dim italic"))
     # a basic card's formula usually is its answer; other types show it as part of the question
@@ -87,9 +88,9 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
         if said := attempt.said(lang):
             # a typed answer stands out; a true/false one reads as part of the hint
             typed = attempt.interaction is Interaction.INPUT
-            result.append("   you said: " + ("" if typed else said), style="dim")
+            result.append("   you said: " + ("" if typed else visible(said)), style="dim")
             if typed:
-                result.append(said)
+                result.append(visible(said))
         parts.append(result)
     shows_answer = attempt.interaction in (Interaction.PICK, Interaction.TOGGLE)
     if check is None or not (shows_answer or attempt.interaction is Interaction.ARRANGE):
@@ -97,7 +98,7 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
         answer = (
             question.expected(lang) if question.instance else answer_text(card, lang, d.reverse)
         )
-        parts.append(Text.assemble((f"{LABELS[lang]['answer']}: ", "bold green"), answer))
+        parts.append(Text.assemble((f"{LABELS[lang]['answer']}: ", "bold green"), visible(answer)))
     parts += notes_renderables(card, lang)
     return parts
 
