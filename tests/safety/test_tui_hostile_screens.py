@@ -168,3 +168,20 @@ def test_quiz_history_shows_a_hostile_scope_literally() -> None:
     console = Console(width=200, file=io.StringIO())
     console.print(quiz_trends_table(trends))
     assert f"T {MARKUP}" in cast(io.StringIO, console.file).getvalue()
+
+
+async def test_the_editor_draws_control_characters_in_a_file_as_symbols(tmp_path: Path) -> None:
+    path = write_deck(tmp_path / "decks")
+    raw = path.read_text(encoding="utf-8") + "# \x1b]2;pwned\x07 \x9b2J\n"
+    path.write_text(raw, encoding="utf-8")
+    app = make_app(tmp_path / "data", tmp_path / "decks")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        app.open_editor(path)
+        await settle(pilot)
+        assert isinstance(app.screen, EditorScreen)
+        shown = screen_text(app)
+        assert "\x1b" not in shown and "\x9b" not in shown
+        assert "\u241b]2;pwned" in shown and "\ufffd2J" in shown
+        # the text itself is unchanged: saving writes what the file had
+        assert cast(EditorScreen, app.screen).text_area.text == raw
