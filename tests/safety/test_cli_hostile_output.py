@@ -77,3 +77,11 @@ def test_export_names_a_hostile_file_name_safely(tmp_path: Path) -> None:
     assert code == 0, output
     assert target.is_file()
     assert "\x1b" not in output and "out\\x1b]2;pwned\\x07.csv" in output
+
+
+def test_progress_export_names_a_hostile_file_name_safely(tmp_path: Path) -> None:
+    target = tmp_path / "p\x1b]2;pwned\x07.json"
+    code, output = invoke(tmp_path, "progress", "export", str(target))
+    assert code == 0, output
+    assert target.is_file()
+    assert "\x1b" not in output and "p\\x1b]2;pwned\\x07.json" in output
