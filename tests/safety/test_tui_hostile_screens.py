@@ -97,8 +97,10 @@ async def test_every_screen_shows_hostile_deck_markup_literally(tmp_path: Path) 
         cast(QuizSetupScreen, app.screen).action_start()
         await check_screen(pilot, QuizScreen, literal=("[/b]", "[@click=app.quit]Q"))
         quiz = cast(QuizScreen, app.screen)
-        while quiz.run.current is not None:  # skip every question: the results list them
+        while quiz.run.current is not None:  # every question shown, then skipped
+            await check_screen(pilot, QuizScreen, literal=("[/b]",))
             quiz.action_skip()
+            await settle(pilot)
         quiz.finish()
         await check_screen(pilot, QuizResultsScreen, literal=("[/b]", "[@click=app.quit]Q"))
         app.pop_screen()
