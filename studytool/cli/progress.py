@@ -141,7 +141,7 @@ def import_cmd(file: FileArg) -> None:
         result = import_progress(store, file)
         typer.echo(
             f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-            f" from {safe_path(file)}; previous progress backed up to {safe_path(result.backup)}"
+            f" from {safe_path(file)}; previous progress backed up to {safe_path(str(result.backup))}"
         )
 
 
