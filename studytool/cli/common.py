@@ -117,7 +117,7 @@ def get_library() -> LoadResult:
         return state.library
     from studytool.content.library import load_library
 
-    return load_library(get_settings().content_dirs)
+    return load_library(get_settings().deck_dirs)
 
 
 def get_cards() -> list[Card]:

@@ -149,6 +149,7 @@ def card_json(card: Card, lang: str | None = None) -> dict[str, Any]:
         "answer": answer_value(card, lang),
         "formula": card.formula,
         "formula_unicode": render(card.formula) if card.formula else None,
+        "given": card.given,
         "explain": t(card.explain),
         "tags": list(card.tags),
         "demo": card.demo,
@@ -215,9 +216,15 @@ def show(
     if as_json:
         emit_json(card_json(card, lang))
         return
-    from studytool.render import card_renderable
+    from studytool.render import card_body, card_renderable
 
-    out.print(card_renderable(card, lang, reveal=True))
+    if out.is_terminal:
+        # framed, each line wrapped to the terminal (the console's soft wrap would cut them)
+        out.print(card_renderable(card, lang, reveal=True), soft_wrap=False)
+    else:
+        # piped: no frame, every line whole for the program reading it
+        out.print(f"{card.full_id} · {card.type.value}", markup=False)
+        out.print(card_body(card, lang, reveal=True))
 
 
 @content_app.command(rich_help_panel=CONTENT_PANEL)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studytool.cli.common import Lang, clean_errors, fail, get_library, get_settings, resolve_lang
-from studytool.textsafe import safe_path
+from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
     from studytool.content.model import Deck
@@ -42,6 +42,14 @@ DecksOpt = Annotated[
     typer.Option("--deck", "-d", help="Deck to export (repeatable).", show_default=False),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Export every deck.")]
+AnkiLangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        "-l",
+        help="both: English and Korean in every note, with a tap to switch; or en / ko only.",
+    ),
+]
 
 
 def _counts_line(counts: dict[str, int]) -> str:
@@ -147,6 +155,61 @@ def import_csv_cmd(
         typer.echo(f"from {safe_path(file)} ({result.encoding}): {result.rows} rows{skipped}")
 
 
+@exchange_app.command("import-anki", rich_help_panel=PANEL)
+def import_anki_cmd(
+    file: Annotated[Path, typer.Argument(metavar="FILE.apkg", help="Anki package to read.")],
+    deck: Annotated[
+        str | None,
+        typer.Option("--deck", "-d", help="Deck id of the new deck (default: from the file name)."),
+    ] = None,
+    out: OutOpt = None,
+    force: ForceOpt = False,
+    merge: MergeOpt = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history", help="Also log the cards' Anki reviews, so scheduling continues."
+        ),
+    ] = False,
+) -> None:
+    """Make a deck of draft cards from an Anki package: Basic, reversed and Cloze notes."""
+    import re
+
+    from studytool.exchange.anki_import import read_apkg
+    from studytool.exchange.yamlio import save_deck
+
+    deck_id = deck or re.sub(r"[^a-z0-9_-]+", "-", file.stem.lower()).strip("-_") or "anki"
+    with clean_errors():
+        result = read_apkg(file, deck_id)
+        path = _target(deck_id, out, force, merge)
+        saved = save_deck(result.deck, path, merge=merge)
+        _report_saved(saved, "draft cards", merge)
+        typer.echo(
+            f"from {safe_path(file)} ({result.format}): {_counts_line(dict(result.counts))} notes"
+        )
+        if result.unknown:
+            kinds = ", ".join(f"{visible(name)} ({n})" for name, n in result.unknown.most_common())
+            typer.echo(f"left out {sum(result.unknown.values())} notes of unknown types: {kinds}")
+        if result.media:
+            typer.echo(
+                f"{len(result.media)} media file(s) referred to, not copied:"
+                f" {visible(', '.join(result.media[:10]))}"
+                f"{' ...' if len(result.media) > 10 else ''}"
+            )
+        if with_history:
+            from studytool.store.repo import Store
+            from studytool.store.transfer import replay_history
+
+            with Store.open(get_settings()) as store:
+                done = replay_history(
+                    store, [(r.key, r.rating, r.time, r.duration_ms) for r in result.reviews]
+                )
+            typer.echo(f"logged {done.answers} Anki answers on {done.cards} card(s)")
+            if done.skipped:
+                typer.echo(f"kept {len(done.skipped)} card(s) with answers already as they were")
+        typer.echo("edit the cards, then remove 'draft: true' from each one to study it")
+
+
 def _pick_decks(ids: list[str] | None, every: bool) -> list[Deck]:
     if bool(ids) == every:
         fail("name the decks with --deck ID (repeatable), or use --all")
@@ -182,18 +245,19 @@ def export_anki_cmd(
     file: Annotated[Path, typer.Argument(metavar="FILE.apkg", help="Anki package to write.")],
     deck: DecksOpt = None,
     every: AllOpt = False,
-    lang: Lang = None,
+    lang: AnkiLangOpt = "both",
 ) -> None:
     """Write an Anki package; importing a newer one into Anki updates the notes."""
     from studytool.exchange.anki import export_anki
 
+    if lang not in ("both", "en", "ko"):
+        fail(f"--lang must be 'both', 'en' or 'ko', not '{lang}'")
     with clean_errors():
         decks = _pick_decks(deck, every)
-        result = export_anki(decks, file, resolve_lang(lang))
+        result = export_anki(decks, file, lang)
         kinds = ", ".join(f"{name} {n}" for name, n in result.notes.items())
-        typer.echo(
-            f"wrote {result.total} notes from {result.decks} deck(s) to {safe_path(file)} ({kinds})"
-        )
+        typer.echo(f"wrote {result.total} notes from {result.decks} deck(s) to {safe_path(file)}")
+        typer.echo(f"{result.cards} cards, {len(result.notes)} note types: {kinds}")
         if result.drafts:
             typer.echo(f"left out {result.drafts} draft card(s)")
 

@@ -34,6 +34,7 @@ def _stats_lines(stats: Stats) -> list[str]:
     lines = [
         f"due today: {stats.due_today} (learning {stats.due_learning}, review {stats.due_review});"
         f" new available: {stats.new_available}",
+        _limits_line(stats),
         f"streak: {stats.current_streak} days (longest {stats.longest_streak})",
         f"true retention: {_pct(stats.retention.rate)} over {stats.retention.reviews} reviews;"
         f" average retrievability now: {_pct(stats.average_retrievability)}",
@@ -50,6 +51,16 @@ def _stats_lines(stats: Stats) -> list[str]:
         f" {c['relearning']} relearning; {c['suspended']} suspended, {c['orphaned']} orphaned)"
     )
     return lines
+
+
+def _limits_line(stats: Stats) -> str:
+    limits = stats.limits
+    waiting = stats.due_review_all - stats.due_review  # due, but over today's review cap
+    return (
+        f"daily limits: {limits.new_total} new ({limits.new_per_deck} per deck),"
+        f" {limits.reviews} reviews ({stats.reviews_today} done today"
+        + (f"; {waiting} more due wait)" if waiting else ")")
+    )
 
 
 def _open_store() -> Store:
@@ -141,7 +152,8 @@ def import_cmd(file: FileArg) -> None:
         result = import_progress(store, file)
         typer.echo(
             f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-            f" from {safe_path(file)}; previous progress backed up to {safe_path(str(result.backup))}"
+            f" from {safe_path(file)};"
+            f" previous progress backed up to {safe_path(str(result.backup))}"
         )
 
 

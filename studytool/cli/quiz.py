@@ -238,8 +238,8 @@ def _show_question(console: Console, q: Question, lang: str) -> None:
     from studytool.study.text import label
 
     console.print(RichText(q.question(lang), style="bold"))
-    if q.card.formula and q.kind is not Kind.SELF:
-        console.print(RichText.assemble(("  formula: ", "dim"), (latex(q.card.formula), "cyan")))
+    if q.given:  # the card's `formula` is part of the answer: never shown before it
+        console.print(RichText.assemble(("  formula: ", "dim"), (latex(q.given), "cyan")))
     if q.kind in (Kind.CHOICE, Kind.MULTI):
         for pos, text in enumerate(q.option_texts(lang)):
             console.print(RichText.assemble((f"  {label(pos)}) ", "bold"), text))

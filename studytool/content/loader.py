@@ -340,6 +340,7 @@ class DeckParser:
             prompt=get[prompt_key],
             back=get.get("back"),
             formula=get.get("formula"),
+            given=get.get("given"),
             explain=get.get("explain"),
             tags=tuple(get.get("tags") or ()),
             demo=demo,

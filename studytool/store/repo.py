@@ -47,7 +47,15 @@ from studytool.store.scheduler import (
     to_ms,
     utc_now,
 )
-from studytool.store.sql import BEFORE_COLS, NEW_SINCE_BY_DECK, SET_STATE, STATE_COLS, available
+from studytool.store.sql import (
+    BEFORE_COLS,
+    LAPSE,
+    NEW_SINCE_BY_DECK,
+    REVIEWS_SINCE,
+    SET_STATE,
+    STATE_COLS,
+    available,
+)
 from studytool.store.state import LEARNING_STATES, FsrsState
 
 if TYPE_CHECKING:
@@ -583,3 +591,32 @@ class Store:
             }
             new_today = dict(con.execute(NEW_SINCE_BY_DECK, (s,)).fetchall())
         return QueueSnapshot(t, s, e, learning, review, new, new_today)
+
+    # ---- daily limits and leeches --------------------------------------------------------
+
+    def reviews_since(self, since: datetime) -> int:
+        """Reviews of cards in the Review state since `since` (the daily review cap counts
+        these)."""
+        row = self._read_one(REVIEWS_SINCE, (to_ms(as_utc(since)),))
+        return int(row[0]) if row else 0
+
+    def lapses(self, keys: str | Iterable[str]) -> int:
+        """Lapses logged for `keys` together (both directions of a reversed card)."""
+        wanted = _keys(keys)
+        if not wanted:
+            return 0
+        row = self._read_one(
+            f"SELECT count(*) FROM revlog r JOIN cards c ON c.id = r.card_id WHERE {LAPSE}"
+            f" AND c.key IN ({', '.join('?' * len(wanted))})",
+            wanted,
+        )
+        return int(row[0]) if row else 0
+
+    def lapse_counts(self) -> dict[str, int]:
+        """Review key -> lapses logged, for the keys that have any."""
+        return dict(
+            self._read(
+                f"SELECT c.key, count(*) FROM revlog r JOIN cards c ON c.id = r.card_id"
+                f" WHERE {LAPSE} GROUP BY c.key"
+            )
+        )

@@ -10,16 +10,169 @@ from datetime import timedelta
 
 from studytool.content.model import CLOZE_RE
 
+# What the screens say around the cards, English and Korean; LABELS (below) holds them by
+# language with the card labels. `key.<binding id>` names a key in the key bar.
+CHROME: dict[str, tuple[str, str]] = {
+    # grades and the checked answer
+    "again": ("Again", "다시"), "hard": ("Hard", "어려움"), "good": ("Good", "좋음"),
+    "easy": ("Easy", "쉬움"), "correct": ("✓ Correct", "✓ 정답"), "wrong": ("✗ Wrong", "✗ 오답"),
+    "partly": ("◐ Partly right", "◐ 부분 정답"), "you_said": ("you said", "내 답"),
+    "belongs_at": ("belongs at {n}", "{n}번 자리"), "no_change": ("no change", "변화 없음"),
+    "back_to_front": ("(back → front)", "(뒷면 → 앞면)"), "raw": ("(raw LaTeX)", "(LaTeX 원문)"),
+    "a_number": ("A number", "숫자"), "your_answer": ("Your answer", "답"),
+    "then_enter": ("then Enter (empty Enter {what})", "입력 후 Enter (빈 Enter: {what})"),
+    "shows_answer": ("shows the answer", "정답 보기"), "skips": ("skips", "건너뛰기"),
+    # review
+    "left_done": ("{left} left · {done} done", "{left}장 남음 · {done}장 완료"),
+    "cram_note": ("cram: not scheduled", "벼락치기: 일정에 반영 안 됨"),
+    # the summary of a review session
+    "session_summary": ("Session summary", "학습 요약"),
+    "session_complete": ("Session complete", "학습 완료"),
+    "session_ended": ("Session ended", "학습 종료"),
+    "cards_reviewed": ("Cards reviewed", "복습한 카드"), "answers": ("Answers", "답한 수"),
+    "came_back": ("{n} (some cards came back)", "{n} (다시 나온 카드 포함)"),
+    "accuracy": ("Accuracy", "정확도"),
+    "not_again": ("({passed} of {n} not Again)", "({n}번 중 {passed}번 '다시' 아님)"),
+    "time": ("Time", "시간"), "per_answer": ("Per answer", "답 하나당"),
+    "grades": ("Grades", "평가"),
+    "due_tomorrow": ("Due tomorrow", "내일 복습"),
+    "cram_unchanged": ("Cram session: scheduling was not changed.",
+                       "벼락치기: 일정은 바뀌지 않았습니다."),
+    "summary_hint": ("Enter: home · r: review what is due now",
+                     "Enter: 홈 · r: 지금 복습할 카드 복습"),
+    # quiz
+    "question_of": ("Question {i} of {n}", "문제 {i}/{n}"),
+    "score": ("score", "점수"), "time_left": ("{t} left", "{t} 남음"),
+    "knew_prompt": ("y: I knew it    n: I did not", "y: 알았음    n: 몰랐음"),
+    "space_shows": ("space: show the answer", "space: 정답 보기"),
+    "enter_next": ("Enter: next question", "Enter: 다음 문제"),
+    "no_answer": ("– no answer", "– 답 없음"), "right": ("✓ right", "✓ 정답"),
+    "wrong_short": ("✗ wrong", "✗ 오답"),
+    "quiz_results": ("Quiz results", "퀴즈 결과"), "missed": ("Missed ({n})", "틀린 문제 ({n})"),
+    "score_label": ("Score", "점수"), "time_lc": ("time", "시간"),
+    "per_question": ("per question", "문제당"), "time_ran_out": ("time ran out", "시간 초과"),
+    "not_saved": ("not saved", "저장 안 됨"), "col_question": ("Question", "문제"),
+    "col_you": ("You", "내 답"), "col_result": ("Result", "결과"), "col_time": ("Time", "시간"),
+    "nothing_missed": ("Nothing missed.", "틀린 문제가 없습니다."), "you": ("you", "내 답"),
+    "right_answer": ("right", "정답"),
+    "add_missed_hint": ("m: add the missed cards to your next review",
+                        "m: 틀린 카드를 다음 복습에 추가"),
+    # stats
+    "statistics": ("Statistics", "통계"), "computing": ("Computing…", "계산 중…"),
+    "due_today": ("Due today", "오늘 복습"), "learning": ("learning", "학습 중"),
+    "reviewing": ("review", "복습"), "new_left": ("new left", "남은 새 카드"),
+    "streak": ("Streak", "연속"), "longest": ("longest", "최장"),
+    "retention": ("retention", "기억률"), "recall_now": ("recall now", "현재 회상률"),
+    "cards": ("Cards", "카드"), "new": ("new", "새 카드"), "suspended": ("suspended", "보류"),
+    "tab_forecast": ("Due forecast · 30 days", "복습 예정 · 30일"),
+    "tab_reviews": ("Reviews per day · {n} days", "일별 복습 · {n}일"),
+    "tab_retention": ("Retention per deck", "덱별 기억률"), "tab_quizzes": ("Quizzes", "퀴즈"),
+    "plot_forecast": ("Reviews due per day (today includes overdue)",
+                      "일별 복습 예정 (오늘은 밀린 카드 포함)"),
+    "plot_reviews": ("Reviews per day: {total} in {n} days", "일별 복습: {n}일 동안 {total}번"),
+    "plot_retention": ("Retention per deck: % of reviews not Again (number of reviews)",
+                       "덱별 기억률: '다시'가 아닌 복습의 % (복습 수)"),
+    "plot_no_retention": ("Retention per deck: no reviews of mature cards yet",
+                          "덱별 기억률: 아직 익은 카드의 복습이 없습니다"),
+    "unit_cards": ("cards", "카드"), "unit_reviews": ("reviews", "복습"),
+    # demos
+    "demo": ("Demo", "데모"), "metrics": ("Metrics", "지표"), "concept": ("Concept", "개념"),
+    "claim": ("Claim", "주장"), "demo_ready": ("Ready: r or Enter runs the demo.",
+                                            "준비됨: r 또는 Enter로 데모를 실행합니다."),
+    "tab_fields": ("Tab moves between the fields.", "Tab으로 항목 사이를 이동합니다."),
+    "no_demo": ("{card} has no demo.", "{card}에는 데모가 없습니다."),
+    "from_card": ("from card {card}", "카드 {card}에서"), "device": ("device", "장치"),
+    "finished": ("finished", "완료"), "cancelled": ("cancelled", "취소됨"),
+    "failed": ("failed", "실패"), "cancelling": ("cancelling…", "취소 중…"),
+    "running": ("running", "실행 중"), "starting": ("starting the worker", "작업 프로세스 시작 중"),
+    "step": ("step", "단계"), "claim_holds": (" claim HOLDS ", " 주장 성립 "),
+    "claim_fails": (" claim DOES NOT HOLD ", " 주장 불성립 "), "verdict": ("Verdict", "결과"),
+    # not answered, and the quiz's "I was right"
+    "not_answered": ("– Not answered: grade yourself (1-4)",
+                     "– 답하지 않음: 직접 평가하세요 (1-4)"),
+    "grade_yourself": ("Not answered: grade it yourself, 1-4.",
+                       "답하지 않음: 1-4로 직접 평가하세요."),
+    "i_was_right": ("i: I was right", "i: 내 답이 맞음"),
+    "right_overruled": ("✓ right (you said)", "✓ 정답 (내 판정)"),
+    "lang_not_saved": ("Language not saved", "언어가 저장되지 않음"),
+    # the leech panel
+    "leech": ("Leech", "거머리 카드"),
+    "leech_forgotten_1": (" was forgotten {n} time: {what}.", ": {n}번 잊음, {what}."),
+    "leech_forgotten": (" was forgotten {n} times: {what}.", ": {n}번 잊음, {what}."),
+    "leech_suspended": ("suspended", "보류됨"), "leech_tagged": ("tagged leech", "leech 태그 붙음"),
+    "leech_no_explain": ("No explanation yet: e adds one.",
+                         "아직 해설이 없습니다: e로 추가합니다."),
+    "leech_how": ("Rewrite it (e): split it, add a cue, or explain why. Watch its demo (d). "
+                  "Keep it in the reviews (k). Browse lists every leech with is:leech.",
+                  "다시 쓰기 (e): 나누거나, 단서를 더하거나, 이유를 설명하세요. 데모 보기 (d). "
+                  "복습에 남기기 (k). 찾아보기에서 is:leech로 모든 거머리 카드를 봅니다."),
+    "leech_kept": ("{card} stays in the reviews", "{card}: 복습에 남습니다"),
+    # the settings screen
+    "settings": ("Settings", "설정"),
+    "set_new_label": ("New cards a day (all decks)", "하루 새 카드 (모든 덱)"),
+    "set_new_hint": ("and at most {n} in any one deck (review.new_per_deck)",
+                     "덱 하나에서는 최대 {n}장 (review.new_per_deck)"),
+    "set_reviews_label": ("Reviews a day", "하루 복습"),
+    "set_retention_label": ("Desired retention (0.70–0.99)", "목표 기억률 (0.70–0.99)"),
+    "set_lang_label": ("Language", "언어"), "set_theme_label": ("Theme", "테마"),
+    "set_new": ("New cards a day", "하루 새 카드"), "set_reviews": ("Reviews a day", "하루 복습"),
+    "set_retention": ("Desired retention", "목표 기억률"),
+    "set_whole": ("{what}: a whole number, please", "{what}: 정수를 입력하세요"),
+    "set_not_negative": ("{what}: not below 0", "{what}: 0 이상이어야 합니다"),
+    "set_a_number": ("{what}: a number such as 0.9", "{what}: 0.9 같은 숫자를 입력하세요"),
+    "set_between": ("{what}: between {low} and {high}", "{what}: {low}에서 {high} 사이"),
+    "set_no_config": ("No config file: the settings apply until you quit.",
+                      "설정 파일 없음: 설정은 종료할 때까지 적용됩니다."),
+    "set_saved_to": ("Saved to {path}", "저장 위치: {path}"),
+    "save": ("Save", "저장"), "cancel": ("Cancel", "취소"),
+    "settings_saved": ("Settings saved", "설정을 저장했습니다"),
+    # Home's panels
+    "panel_decks": ("Decks", "덱"), "panel_heatmap": ("Reviews · 26 weeks", "복습 · 26주"),
+    "panel_actions": ("Actions", "동작"), "panel_deck": ("Deck", "덱 정보"),
+    # the key bar, by binding id
+    "key.toggle-lang": ("한/En", "한/En"), "key.help": ("Keys", "키"),
+    "key.review.show": ("Show answer", "정답 보기"), "key.review.again": ("Again", "다시"),
+    "key.review.hard": ("Hard", "어려움"), "key.review.good": ("Good", "좋음"),
+    "key.review.easy": ("Easy", "쉬움"), "key.review.confirm": ("Check / grade", "확인 / 평가"),
+    "key.review.true": ("True", "참"), "key.review.false": ("False", "거짓"),
+    "key.review.move-up": ("Move up", "위로"), "key.review.move-down": ("Move down", "아래로"),
+    "key.review.undo": ("Undo", "되돌리기"), "key.review.edit": ("Edit", "편집"),
+    "key.review.demo": ("Demo", "데모"), "key.review.raw-latex": ("Raw LaTeX", "LaTeX 원문"),
+    "key.review.suspend": ("Suspend", "보류"), "key.review.bury": ("Bury", "덮어두기"),
+    "key.review.end": ("End", "끝내기"),
+    "key.quiz.true": ("True", "참"), "key.quiz.false": ("False", "거짓"),
+    "key.quiz.reveal": ("Show / next", "보기 / 다음"), "key.quiz.knew": ("Knew it", "알았음"),
+    "key.quiz.not-knew": ("Did not", "몰랐음"), "key.quiz.confirm": ("Check / next", "확인 / 다음"),
+    "key.quiz.move-up": ("Move up", "위로"), "key.quiz.move-down": ("Move down", "아래로"),
+    "key.quiz.skip": ("Skip", "건너뛰기"), "key.quiz.end": ("End quiz", "퀴즈 끝내기"),
+    "key.stats.forecast": ("Forecast", "예정"), "key.stats.reviews": ("Reviews", "복습"),
+    "key.stats.retention": ("Retention", "기억률"), "key.stats.quizzes": ("Quizzes", "퀴즈"),
+    "key.stats.back": ("Back", "뒤로"),
+    "key.demo.run": ("Run", "실행"), "key.demo.cancel": ("Cancel run", "실행 취소"),
+    "key.demo.close": ("Close", "닫기"),
+    "key.summary.home": ("Home", "홈"), "key.summary.review-more": ("Review more", "더 복습"),
+    "key.quiz.overrule": ("I was right", "내 답이 맞음"),
+    "key.leech.edit": ("Edit now", "지금 편집"), "key.leech.demo": ("Demo", "데모"),
+    "key.leech.keep": ("Keep reviewing", "계속 복습"), "key.leech.close": ("Go on", "계속"),
+    "key.settings.save": ("Save", "저장"), "key.settings.back": ("Back", "뒤로"),
+}  # fmt: skip
+
 LABELS = {
     "en": {"answer": "Answer", "explain": "Why", "errata": "Your note said", "fix": "Correct",
            "source": "Source", "formula": "Formula", "true": "True", "false": "False",
-           "ref": "Reference"},
+           "ref": "Reference"} | {k: en for k, (en, _ko) in CHROME.items()},
     "ko": {"answer": "정답", "explain": "해설", "errata": "노트에는 이렇게 적혀 있었습니다",
            "fix": "바로잡기", "source": "출처", "formula": "수식", "true": "참 (O)",
-           "false": "거짓 (X)", "ref": "참고"},
+           "false": "거짓 (X)", "ref": "참고"} | {k: ko for k, (_en, ko) in CHROME.items()},
 }  # fmt: skip
 
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The label `key` in `lang` (English where Korean has none), with `{name}`s filled in."""
+    text = LABELS.get(lang, LABELS["en"]).get(key) or LABELS["en"][key]
+    return text.format(**values) if values else text
 
 
 def cloze_front(text: str) -> str:

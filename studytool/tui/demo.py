@@ -50,6 +50,7 @@ from studytool.demorun.protocol import error_event
 from studytool.demorun.reducer import RunView
 from studytool.demorun.render import table_renderable
 from studytool.demorun.runner import DemoRun, DemoRunner
+from studytool.study.text import t
 from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.demo_output import image_grid, latest_metrics, verdict_view
 from studytool.tui.widgets.demo_plot import MetricPlot
@@ -195,7 +196,7 @@ class DemoScreen(GuardedScreen[None]):
                 yield Static(id="verdict")
                 # PlotextPlot draws over its own border: the border goes on a box around it
                 with Vertical(id="plot-box") as plot_box:
-                    plot_box.border_title = "Metrics"
+                    plot_box.border_title = t("metrics", app_lang(self))
                     yield MetricPlot(id="plot")
                 yield Static(id="metrics")
                 yield Static(id="images")
@@ -226,7 +227,7 @@ class DemoScreen(GuardedScreen[None]):
             yield Input(_show(p.default), id=wid, tooltip=Text(p.help), compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Demo"
+        self.title = t("demo", app_lang(self))
         self.sub_title = self.demo_name
         if hasattr(self.app, "lang"):
             self.watch(self.app, "lang", self._show_about, init=False)
@@ -235,9 +236,7 @@ class DemoScreen(GuardedScreen[None]):
             return
         for widget in self.query("#output > *"):
             widget.display = widget.id in ("status", "log")
-        self.query_one("#status", Static).update(
-            Text("Ready: r or Enter runs the demo.", style="dim")
-        )
+        self._show_status()
         self._show_form_message()
         self._ticker = self.set_interval(0.5, self._show_status, pause=True)
         # start the worker (it imports torch) now, while the user reads the claim
@@ -250,14 +249,15 @@ class DemoScreen(GuardedScreen[None]):
                 Text.assemble(("⚠ ", "bold red"), self.load_error, ("   esc to close", "dim"))
             )
             return
-        m = self.meta
-        head = Text.assemble(
-            (demo_title(m, app_lang(self)), "bold"), ("  ·  ", "dim"), (m.name, "dim")
-        )
-        concept = Text.assemble(("Concept ", "dim"), m.concept)
+        m, lang = self.meta, app_lang(self)
+        self.title = t("demo", lang)
+        self.query_one("#plot-box").border_title = t("metrics", lang)
+        head = Text.assemble((demo_title(m, lang), "bold"), ("  ·  ", "dim"), (m.name, "dim"))
+        concept = Text.assemble((f"{t('concept', lang)} ", "dim"), m.concept)
         if self.card_id:
-            concept.append(f"   from card {self.card_id}", style="dim")
-        claim = Text.assemble(("Claim ", "dim"), (m.claim, "italic"))
+            concept.append(f"   {t('from_card', lang, card=self.card_id)}", style="dim")
+        claim = Text.assemble((f"{t('claim', lang)} ", "dim"), (m.claim, "italic"))
+        self._show_status()
         about.update(Group(head, concept, claim))
 
     # ---- the form ------------------------------------------------------------------------
@@ -304,7 +304,7 @@ class DemoScreen(GuardedScreen[None]):
             msg.update(Text(next(iter(self.param_errors.values())), style="bold red"))
             return
         p = self._param_of(self.focused)
-        msg.update(Text(p.help if p else "Tab moves between the fields.", style="dim"))
+        msg.update(Text(p.help if p else t("tab_fields", app_lang(self)), style="dim"))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -489,32 +489,33 @@ class DemoScreen(GuardedScreen[None]):
         self.query_one("#log", Static).update(Text("\n".join(state.logs[-6:]), style="dim"))
 
     def _show_status(self) -> None:
-        state = self.state
-        if state is None:
+        state, lang = self.state, app_lang(self)
+        if state is None:  # before the first run
+            self.query_one("#status", Static).update(Text(t("demo_ready", lang), style="dim"))
             return
         parts: list[str | tuple[str, str]] = []
         if state.device:
-            parts += [("device ", "dim"), (state.device, "bold"), "   "]
+            parts += [(f"{t('device', lang)} ", "dim"), (state.device, "bold"), "   "]
         if state.verdict is not None:
-            parts.append(("finished", "bold green"))
+            parts.append((t("finished", lang), "bold green"))
         elif state.cancelled:
-            parts.append(("cancelled", "bold yellow"))
+            parts.append((t("cancelled", lang), "bold yellow"))
         elif state.error is not None:
-            parts.append(("failed", "bold red"))
+            parts.append((t("failed", lang), "bold red"))
         elif self.cancelling:
-            parts.append(("cancelling…", "bold yellow"))
+            parts.append((t("cancelling", lang), "bold yellow"))
         else:
-            what = "running" if state.device else "starting the worker"
+            what = t("running" if state.device else "starting", lang)
             parts += [(what, "bold"), f" {state.elapsed:.1f} s"]
             if state.total:
-                parts.append(("   step ", "dim"))
+                parts.append((f"   {t('step', lang)} ", "dim"))
                 parts.append(f"{state.step}/{state.total}")
         self.query_one("#status", Static).update(Text.assemble(*parts))
 
     def _show_verdict(self) -> None:
         box = self.query_one("#verdict", Static)
         box.remove_class("-holds", "-fails", "-error", "-cancelled")
-        view = verdict_view(self.state) if self.state is not None else None
+        view = verdict_view(self.state, app_lang(self)) if self.state is not None else None
         box.display = view is not None
         if view is not None:
             box.add_class(view.css_class)

@@ -381,16 +381,7 @@ class EditorScreen(StudyScreen[None]):
     def _offer_own_copy(self, result: Validation, on_saved: Callable[[], object] | None) -> None:
         """A deck that cannot be written (say, a built-in deck in a read-only install) can be
         saved into the user's own deck folder: a deck there overrides the one with its id."""
-        dirs = self.study_app.settings.content_dirs
-        if not dirs:
-            self.notify(
-                f"{self.path} is read-only. Add a folder of your own decks ('content' in"
-                " config.toml) to keep an edited copy there.",
-                title="Could not save",
-                severity="error",
-            )
-            return
-        folder = Path(dirs[0])
+        folder = self.study_app.settings.user_decks_dir
         target = folder / self.path.name
         n = 2
         while target.exists():

@@ -13,6 +13,7 @@ from rich.text import Text
 
 from studytool.demorun.reducer import RunView
 from studytool.demorun.render import image_text, numbers_table
+from studytool.study.text import t
 
 __all__ = ["VerdictView", "colormap", "image_grid", "latest_metrics", "verdict_view"]
 
@@ -38,21 +39,21 @@ class VerdictView:
     body: RenderableType
 
 
-def verdict_view(state: RunView) -> VerdictView | None:
+def verdict_view(state: RunView, lang: str = "en") -> VerdictView | None:
     """How the verdict box shows the end of a run (None while it has not ended)."""
     if state.verdict is not None:
         v = state.verdict
         holds = bool(v.get("claim_holds"))
         word = (
-            Text(" claim HOLDS ", style="bold black on green")
+            Text(t("claim_holds", lang), style="bold black on green")
             if holds
-            else Text(" claim DOES NOT HOLD ", style="bold white on red")
+            else Text(t("claim_fails", lang), style="bold white on red")
         )
         head = Text.assemble(word, f"  in {float(v.get('seconds', 0.0)):.2f} s")
         if state.device:
             head.append(f" on {state.device}")
         body = Group(head, Text(str(v.get("summary", "")), style="italic"), _numbers(v))
-        return VerdictView("-holds" if holds else "-fails", "Verdict", body)
+        return VerdictView("-holds" if holds else "-fails", t("verdict", lang), body)
     if state.cancelled:
         return VerdictView(
             "-cancelled", "Cancelled", Text("The demo was stopped. r runs it again.", style="dim")
