@@ -33,8 +33,8 @@ MARKER = "All decks"
 
 STUDYTOOL = """
 from studytool.config import Settings
-from studytool.tui.app import StudyApp
-StudyApp(Settings.load()).run()
+from studytool.tui.app import run_app
+run_app(Settings.load())
 """
 MINIMAL = """
 from textual.app import App

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import stat
-import tomllib
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -220,6 +219,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{where}: {e.strerror or e}") from None
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES // 2**20} MB")
+    import tomllib  # only when there is a file: start-up without one skips the parser
+
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:

@@ -88,13 +88,24 @@ def stats(json_out: JsonFlag = False) -> None:
 
 
 @progress_app.command(rich_help_panel=PANEL)
-def doctor(json_out: JsonFlag = False) -> None:
-    """Check the progress database: orphans and other inconsistencies (exit 1 on errors)."""
+def doctor(
+    json_out: JsonFlag = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Rebuild the database's progress from the event log."),
+    ] = False,
+) -> None:
+    """Check the progress database against the content and its event log (exit 1 on errors)."""
     from studytool.store.doctor import run_doctor
+    from studytool.store.replay import rebuild as rebuild_from_log
 
     with clean_errors():
         cards = get_cards()
         with _open_store() as store:
+            if rebuild:
+                done = rebuild_from_log(store)
+                if not json_out:
+                    typer.echo(f"rebuilt {done.cards} cards from {done.events} logged events")
             report = run_doctor(store, cards)
         if json_out:
             emit_json(report.to_dict())

@@ -19,6 +19,7 @@ from studytool.fsio import atomic_path
 from studytool.store.db import SCHEMA_VERSION, log_triggers_off
 from studytool.store.errors import StoreError
 from studytool.store.ranges import state_problem, time_problem
+from studytool.store.replay import LOG_MIGRATED, migrate_revlog
 from studytool.store.scheduler import as_utc, to_ms, utc_now
 from studytool.store.sql import BEFORE_COLS, STATE_COLS
 from studytool.textsafe import safe_path
@@ -31,8 +32,8 @@ MAX_IMPORT_BYTES = 512 * 2**20  # a year of daily study exports to a few MB
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold at every insert
 TABLE_ORDER = ("cards", "sessions", "params", "revlog")
-# schema versions whose exports this one reads: v3 only added tables that are not exported
-READS_SCHEMAS = (2, 3)
+# schema versions whose exports this one reads: v3 and v4 only added tables not exported
+READS_SCHEMAS = (2, 3, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +169,9 @@ def import_progress(store: Store, src: Path, now: datetime | None = None) -> Tra
         with store.transaction() as con, log_triggers_off(con):
             for table in reversed(TABLE_ORDER):
                 con.execute(f"DELETE FROM {table}")
+            # the imported history joins the event log (migrate_revlog below)
+            con.execute("DELETE FROM events")
+            con.execute("DELETE FROM sync_meta WHERE name=?", (LOG_MIGRATED,))
             for table in TABLE_ORDER:
                 names = [n for n, _ in cols[table]]
                 marks = ", ".join("?" * len(names))
@@ -177,6 +181,7 @@ def import_progress(store: Store, src: Path, now: datetime | None = None) -> Tra
     except StoreError as e:
         raise StoreError(f"{src}: import failed, nothing was changed ({e})") from None
     store.reload_scheduler()
+    migrate_revlog(store)
     return TransferResult(src, {t: len(r) for t, r in rows.items()}, made)
 
 

@@ -17,6 +17,7 @@ from textual.widgets._toast import Toast
 
 from studytool.demorun.runner import DemoRunner
 from studytool.store.quizlog import QuizTrends, ScopeTrend
+from studytool.study.leech import Leech
 from studytool.tui.app import StudyApp
 from studytool.tui.browse import BrowseScreen
 from studytool.tui.demo import DemoScreen
@@ -25,10 +26,12 @@ from studytool.tui.dialogs import CardTypePicker
 from studytool.tui.editor import EditorScreen
 from studytool.tui.errors import error_log_path
 from studytool.tui.home import HomeScreen
+from studytool.tui.leech import LeechScreen
 from studytool.tui.quiz import QuizSetupScreen
 from studytool.tui.quiz_results import QuizResultsScreen
 from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.review import ReviewScreen
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.stats import StatsScreen
 from studytool.tui.widgets.trends import quiz_trends_table
 
@@ -162,6 +165,19 @@ async def test_control_characters_in_deck_text_are_shown_as_escapes(tmp_path: Pa
         await check_screen(pilot, QuizSetupScreen, literal=("\\x1b]52",))
         cast(QuizSetupScreen, app.screen).action_start()
         await check_screen(pilot, QuizScreen, literal=("\\x1b]52",))
+
+
+async def test_the_leech_panel_shows_hostile_deck_text_inertly(tmp_path: Path) -> None:
+    """The panel shows the whole card with its explanation: markup as written, controls as
+    escapes; it is guarded like the other screens."""
+    library = with_controls(hostile_library(tmp_path / "decks"))
+    app = make_app(tmp_path / "data", tmp_path / "decks", library=library)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await settle(pilot)
+        card = next(c for c in app.library.decks[0].cards if c.id == "basic-one")
+        app.push_screen(LeechScreen(Leech(card.full_id, card, lapses=8, suspended=True)))
+        await check_screen(pilot, LeechScreen, literal=(*LITERAL, "\\x1b]52"))
+        assert isinstance(app.screen, GuardedScreen)
 
 
 def test_quiz_history_shows_a_hostile_scope_literally() -> None:
