@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studytool.cli.common import Lang, clean_errors, fail, get_library, get_settings, resolve_lang
+from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
     from studytool.content.model import Deck
@@ -93,18 +94,18 @@ def _report_saved(saved: SaveResult, what: str, merge: bool) -> None:
     if merge and saved.kept:
         if saved.added:
             typer.echo(
-                f"added {saved.added} new {what} to {saved.path};"
+                f"added {saved.added} new {what} to {safe_path(saved.path)};"
                 f" kept the {saved.kept} already there as they were"
             )
         else:
-            typer.echo(f"nothing new: {saved.path} already has every {what[:-1]} found")
+            typer.echo(f"nothing new: {safe_path(saved.path)} already has every {what[:-1]} found")
     else:
-        typer.echo(f"wrote {saved.added} {what} to {saved.path}")
+        typer.echo(f"wrote {saved.added} {what} to {safe_path(saved.path)}")
     dirs = [d.resolve() for d in get_settings().content_dirs]
     if not any(saved.path.resolve().is_relative_to(d) for d in dirs):
         typer.echo(
-            f"note: {saved.path.parent} is not a content directory:"
-            f" use --content {saved.path.parent} (or STUDYTOOL_CONTENT) to study it"
+            f"note: {safe_path(saved.path.parent)} is not a content directory:"
+            f" use --content {safe_path(saved.path.parent)} (or STUDYTOOL_CONTENT) to study it"
         )
 
 
@@ -125,7 +126,7 @@ def import_note(
         path = _target(deck, out, force, merge)
         saved = save_deck(draft.deck, path, merge=merge)
         _report_saved(saved, "draft cards", merge)
-        typer.echo(f"from {note} ({draft.encoding}): {_counts_line(draft.counts)}")
+        typer.echo(f"from {safe_path(note)} ({draft.encoding}): {_counts_line(draft.counts)}")
         typer.echo("edit the cards, then remove 'draft: true' from each one to study it")
 
 
@@ -151,7 +152,7 @@ def import_csv_cmd(
         saved = save_deck(result.deck, path, merge=merge)
         _report_saved(saved, "cards", merge)
         skipped = f"; skipped {result.duplicates} repeated row(s)" if result.duplicates else ""
-        typer.echo(f"from {file} ({result.encoding}): {result.rows} rows{skipped}")
+        typer.echo(f"from {safe_path(file)} ({result.encoding}): {result.rows} rows{skipped}")
 
 
 @exchange_app.command("import-anki", rich_help_panel=PANEL)
@@ -183,14 +184,17 @@ def import_anki_cmd(
         path = _target(deck_id, out, force, merge)
         saved = save_deck(result.deck, path, merge=merge)
         _report_saved(saved, "draft cards", merge)
-        typer.echo(f"from {file} ({result.format}): {_counts_line(dict(result.counts))} notes")
+        typer.echo(
+            f"from {safe_path(file)} ({result.format}): {_counts_line(dict(result.counts))} notes"
+        )
         if result.unknown:
-            kinds = ", ".join(f"{name} ({n})" for name, n in result.unknown.most_common())
+            kinds = ", ".join(f"{visible(name)} ({n})" for name, n in result.unknown.most_common())
             typer.echo(f"left out {sum(result.unknown.values())} notes of unknown types: {kinds}")
         if result.media:
             typer.echo(
                 f"{len(result.media)} media file(s) referred to, not copied:"
-                f" {', '.join(result.media[:10])}{' ...' if len(result.media) > 10 else ''}"
+                f" {visible(', '.join(result.media[:10]))}"
+                f"{' ...' if len(result.media) > 10 else ''}"
             )
         if with_history:
             from studytool.store.repo import Store
@@ -214,7 +218,7 @@ def _pick_decks(ids: list[str] | None, every: bool) -> list[Deck]:
         if library.broken:
             typer.echo(
                 f"note: left out {len(library.broken)} deck(s) with errors"
-                f" ({', '.join(sorted(library.broken))}): run studytool check",
+                f" ({safe_path(', '.join(sorted(library.broken)))}): run studytool check",
                 err=True,
             )
         if not library.decks:
@@ -252,7 +256,7 @@ def export_anki_cmd(
         decks = _pick_decks(deck, every)
         result = export_anki(decks, file, lang)
         kinds = ", ".join(f"{name} {n}" for name, n in result.notes.items())
-        typer.echo(f"wrote {result.total} notes from {result.decks} deck(s) to {file}")
+        typer.echo(f"wrote {result.total} notes from {result.decks} deck(s) to {safe_path(file)}")
         typer.echo(f"{result.cards} cards, {len(result.notes)} note types: {kinds}")
         if result.drafts:
             typer.echo(f"left out {result.drafts} draft card(s)")
@@ -272,7 +276,7 @@ def export_csv_cmd(
     with clean_errors():
         decks = _pick_decks(deck, every)
         result = export_csv(decks, file, resolve_lang(lang), tsv=tsv)
-        typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {file}")
+        typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {safe_path(file)}")
         if result.drafts:
             typer.echo(f"left out {result.drafts} draft card(s)")
 

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studytool.cli.common import clean_errors, emit_json, get_cards, get_settings, output_path
+from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
     from studytool.store.calibration import Calibration
@@ -105,7 +106,7 @@ def stats(json_out: JsonFlag = False) -> None:
             emit_json({**result.to_dict(), "calibration": calibration.to_dict()})
         else:
             for line in [*_stats_lines(result), *_calibration_lines(calibration)]:
-                typer.echo(line)
+                typer.echo(visible(line))
 
 
 @progress_app.command(rich_help_panel=PANEL)
@@ -131,8 +132,8 @@ def doctor(
         if json_out:
             emit_json(report.to_dict())
         else:
-            for line in report.lines():
-                typer.echo(line)
+            for line in report.lines():  # card keys come from the database: any text
+                typer.echo(visible(line))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -175,7 +176,7 @@ def export_cmd(file: FileArg, force: ForceFlag = False) -> None:
         result = export_progress(store, file)
         typer.echo(
             f"exported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-            f" to {file}"
+            f" to {safe_path(file)}"
         )
 
 
@@ -188,7 +189,8 @@ def import_cmd(file: FileArg) -> None:
         result = import_progress(store, file)
         typer.echo(
             f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-            f" from {file}; previous progress backed up to {result.backup}"
+            f" from {safe_path(file)};"
+            f" previous progress backed up to {safe_path(str(result.backup))}"
         )
 
 
@@ -203,9 +205,9 @@ def restore_cmd(
 
     with clean_errors():
         result = restore_backup(get_settings().data_dir, backup)
-    typer.echo(f"restored {result.backup} to {result.path}")
+    typer.echo(f"restored {safe_path(result.backup)} to {safe_path(result.path)}")
     for path in result.set_aside:
-        typer.echo(f"set aside: {path}")
+        typer.echo(f"set aside: {safe_path(path)}")
 
 
 progress_app.add_typer(transfer_app, name="progress", rich_help_panel=PANEL)

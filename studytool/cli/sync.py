@@ -10,6 +10,7 @@ import typer
 
 from studytool.cli.common import clean_errors, emit_json, fail, get_settings
 from studytool.config import Settings, default_config_path, write_settings
+from studytool.textsafe import safe_path, visible
 
 sync_app = typer.Typer()
 
@@ -86,8 +87,8 @@ def sync(
         )
         return
     typer.echo(
-        f"synced with {report.remote}: {a.new} new events applied ({a.cards} cards),"
+        f"synced with {safe_path(report.remote)}: {a.new} new events applied ({a.cards} cards),"
         f" {a.events} in all; state {report.state_hash[:12]}"
     )
     for line in a.bad:
-        typer.echo(f"skipped damaged line {line}", err=True)
+        typer.echo(f"skipped damaged line {visible(line)}", err=True)

@@ -30,7 +30,7 @@ from studytool.content.inputfile import InputFileError, read_limited
 from studytool.fsio import atomic_write
 from studytool.textsafe import CONTROL_RE
 
-_CODE = ("model.py", "loader.py", "nodes.py", "spec.py", "expr.py", "cache.py")
+_CODE = ("model.py", "loader.py", "nodes.py", "spec.py", "expr.py", "draws.py", "cache.py")
 MAX_ENTRIES = 500
 MAX_CACHE_BYTES = 4 * 2**20  # the cache is read on every start: keep it quick to parse
 MAX_DECK_BYTES = 2 * 2**20  # larger files are refused by the loader, so never cached

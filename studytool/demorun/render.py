@@ -14,6 +14,8 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from studytool.textsafe import visible
+
 from .reducer import MetricSeries
 
 __all__ = [
@@ -161,18 +163,24 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _text(v: Any) -> Text:
+    """A demo's name, column or value as `Text`: never parsed as markup, so `[/b]` in a table
+    name shows as written instead of stopping the screen."""
+    return Text(visible(_fmt(v)))
+
+
 def table_renderable(event: dict[str, Any]) -> RenderableType:
     rows = event.get("rows") or []
-    table = Table(title=event.get("name", ""), title_justify="left", show_edge=False)
+    table = Table(title=_text(event.get("name", "")), title_justify="left", show_edge=False)
     columns: list[str] = []
     for row in rows:
         for k in row:
             if k not in columns:
                 columns.append(k)
     for c in columns:
-        table.add_column(c, overflow="fold")
+        table.add_column(_text(c), overflow="fold")
     for row in rows[:40]:
-        table.add_row(*(_fmt(row.get(c)) for c in columns))
+        table.add_row(*(_text(row.get(c)) for c in columns))
     return table
 
 
@@ -181,7 +189,7 @@ def numbers_table(numbers: dict[str, Any]) -> Table:
     table.add_column(style="dim")
     table.add_column(justify="right")
     for k, v in numbers.items():
-        table.add_row(k, _fmt(v))
+        table.add_row(_text(k), _text(v))
     return table
 
 

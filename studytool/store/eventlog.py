@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import functools
+import itertools
 import json
 import os
 import secrets
@@ -63,10 +64,15 @@ def device_id(data_dir: Path) -> str:
     return new
 
 
+_SEQ = itertools.count()
+_PROCESS = secrets.token_hex(3)  # two windows of one device may write in the same ms
+
+
 def event_id(t_ms: int, device: str) -> str:
-    """Unique (a random tail: two windows of one device may write in the same ms) and sorted
-    by time, so (t, id) orders events the same way on every machine."""
-    return f"{t_ms:013d}-{device}-{secrets.token_hex(4)}"
+    """Unique and sorted by time, so (t, id) orders events the same way on every machine.
+    Within one process a counter keeps events of the same ms in the order they happened
+    (a suspend and its unsuspend must not swap on replay)."""
+    return f"{t_ms:013d}-{device}-{next(_SEQ):012d}-{_PROCESS}"
 
 
 def month_of(t_ms: int) -> str:

@@ -20,17 +20,21 @@ up to the app.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.signal import Signal
+from textual.worker import WorkerFailed
 
 from studytool import _paths
 from studytool.config import ConfigError, Settings
@@ -38,7 +42,9 @@ from studytool.content.library import load_library
 from studytool.content.model import Card, Deck, LoadResult
 from studytool.fsio import atomic_write
 from studytool.study.text import t
+from studytool.textsafe import visible
 from studytool.tui.commands import StudyCommands
+from studytool.tui.errors import error_log_path, error_summary, write_error_log
 from studytool.tui.home import HomeScreen
 from studytool.tui.messages import CardEdited, OpenEditor, ProgressChanged
 
@@ -91,6 +97,7 @@ class StudyApp(App[None]):
         self.clock: Clock = clock or _utc_now
         self.store: Store | None = store
         self.store_error: str | None = None
+        self.fatal_error: str | None = None  # why the app stopped, after an error it cannot survive
         self.store_pending = store is None and open_store
         self._owns_store = store is None
         self._demo_runner: DemoRunner | None = None
@@ -140,6 +147,72 @@ class StudyApp(App[None]):
 
             self._demo_runner = DemoRunner()
         return self._demo_runner
+
+    # ---- notifications and errors --------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages carry deck ids, titles, file names and
+        config values, and as markup `[@click=app.screenshot(...)]` in one would run an action on
+        a click. `markup` is accepted for Textual's signature (widgets always pass True) and
+        ignored; control characters are shown as escapes."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def action_help_quit(self) -> None:
+        # Textual's version writes the key in markup, which plain notifications would show
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
+    def report_error(self, error: BaseException) -> None:
+        """Show an unexpected error as a notification naming the log file with its traceback;
+        the app goes on."""
+        where = write_error_log(error_log_path(self.settings.data_dir), error)
+        self.notify(
+            f"{error_summary(error)}\nThe app goes on; details in {where}",
+            title="Something went wrong",
+            severity="error",
+            timeout=30,
+        )
+
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
+        # every key binding, click and palette command runs through here, in the app's own
+        # message loop: an error escaping it would stop the whole app
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:
+            self.report_error(error)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort. A failed worker is reported and the app goes on; anything
+        else has stopped a message loop, so the app exits with status 1 and `run_app` prints
+        one line that names the log instead of a traceback (which could carry deck text)."""
+        if isinstance(error, WorkerFailed):
+            self.report_error(error.error)
+            return
+        where = write_error_log(error_log_path(self.settings.data_dir), error)
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it, so tests see the error
+            self._exception = error
+            self._exception_event.set()
+        # printed by run_app once the terminal is back, as one line (a path to copy)
+        self.fatal_error = f"studytool: internal error: {error_summary(error)}; details in {where}"
+        self._close_messages_no_wait()
 
     # ---- the store -----------------------------------------------------------------------
 
@@ -403,6 +476,7 @@ def read_keymap(path: Path | None) -> tuple[dict[str, str], str | None]:
 
 
 def run_app(settings: Settings) -> None:
+    """Run the TUI; exit with its status when it ended on an error."""
     import gc
 
     app = StudyApp(settings)
@@ -410,3 +484,7 @@ def run_app(settings: Settings) -> None:
     # stops walking them during the first frames (about 20-30 ms of start-up).
     gc.freeze()
     app.run()
+    if app.return_code:
+        if app.fatal_error:
+            print(app.fatal_error, file=sys.stderr)
+        sys.exit(app.return_code)

@@ -28,6 +28,7 @@ from studytool.study.search import (
     parse_query,
     short_interval,
 )
+from studytool.textsafe import rich_text, visible
 from studytool.tui.messages import OpenEditor, ProgressChanged
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.card_list import CardTable
@@ -248,14 +249,14 @@ class BrowseScreen(StudyScreen[None]):
         meta.add_column()
         deck = self.study_app.deck(card.deck)
         if deck is not None:
-            meta.add_row("Deck", f"{deck.title.get(lang)} ({deck.id})")
-            meta.add_row("File", f"{deck.path.name}:{card.line}")
+            meta.add_row("Deck", rich_text(f"{deck.title.get(lang)} ({deck.id})"))
+            meta.add_row("File", rich_text(f"{deck.path.name}:{card.line}"))
         if tags := self.index.tags[i]:
-            meta.add_row("Tags", " ".join(f"#{t}" for t in tags))
+            meta.add_row("Tags", rich_text(" ".join(f"#{t}" for t in tags)))
         if card.demo:
-            meta.add_row("Demo", RichText.assemble(card.demo, (" (press d)", "dim")))
+            meta.add_row("Demo", RichText.assemble(visible(card.demo), (" (press d)", "dim")))
         if card.concept:
-            meta.add_row("Concept", card.concept)
+            meta.add_row("Concept", rich_text(card.concept))
         for key in card.review_keys():
             meta.add_row("Progress" if key == card.full_id else "Reverse", self._progress(key))
         return Group(body, meta)

@@ -31,7 +31,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
@@ -52,6 +51,7 @@ from studytool.demorun.reducer import RunView
 from studytool.demorun.render import table_renderable
 from studytool.demorun.runner import DemoRun, DemoRunner
 from studytool.study.text import t
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.demo_output import image_grid, latest_metrics, verdict_view
 from studytool.tui.widgets.demo_plot import MetricPlot
 from studytool.tui.widgets.keybar import KeyBar
@@ -109,7 +109,7 @@ class DemoEventsWaiting(Message):
 # ---- the demo screen ---------------------------------------------------------------------
 
 
-class DemoScreen(Screen[None]):
+class DemoScreen(GuardedScreen[None]):
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#run"
     TITLE_TEXT = "Demo"
@@ -212,19 +212,19 @@ class DemoScreen(Screen[None]):
         wid = f"param-{p.name}"
         if p.kind == "bool":
             with Horizontal(classes="switch-row"):
-                yield Switch(bool(p.default), id=wid, animate=False, tooltip=p.help)
-                yield Label(p.help, classes="muted")
+                yield Switch(bool(p.default), id=wid, animate=False, tooltip=Text(p.help))
+                yield Label(Text(p.help), classes="muted")
         elif p.choices:
             yield Select(
-                [(c, c) for c in p.choices],
+                [(Text(c), c) for c in p.choices],
                 value=str(p.default),
                 allow_blank=False,
                 id=wid,
-                tooltip=p.help,
+                tooltip=Text(p.help),
                 compact=True,
             )
         else:
-            yield Input(_show(p.default), id=wid, tooltip=p.help, compact=True)
+            yield Input(_show(p.default), id=wid, tooltip=Text(p.help), compact=True)
 
     def on_mount(self) -> None:
         self.title = t("demo", app_lang(self))

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from studytool.study.text import t
+from studytool.textsafe import visible
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
 from studytool.tui.widgets.heatmap import Heatmap
@@ -257,7 +258,7 @@ class HomeScreen(StudyScreen[None]):
         for i, deck in enumerate(decks):
             last = i == len(decks) - 1 and not broken
             label = Text("└ " if last else "├ ", style="dim")
-            label.append(deck.title.get(app.lang))
+            label.append(visible(deck.title.get(app.lang)))
             if not deck.builtin:
                 label.append(" ✎", style="dim italic")
             c = counts.get(deck.id)
@@ -274,7 +275,7 @@ class HomeScreen(StudyScreen[None]):
             )
         for i, (name, errors) in enumerate(broken):
             label = Text("└ " if i == len(broken) - 1 else "├ ", style="dim")
-            label.append(f"⚠ {name} · {errors} error(s)", style="bold red")
+            label.append(f"⚠ {visible(name)} · {errors} error(s)", style="bold red")
             rows.append(DeckRow(BROKEN + name, label))
         return rows
 
@@ -305,9 +306,11 @@ class HomeScreen(StudyScreen[None]):
         if key.startswith(BROKEN):
             name = key.removeprefix(BROKEN)
             problems = [p for p in app.library.problems if p.path.stem == name]
-            text = Text(f"{name}: this file has errors; Enter opens it.\n", style="bold red")
+            text = Text(
+                f"{visible(name)}: this file has errors; Enter opens it.\n", style="bold red"
+            )
             for p in problems[:6]:
-                text.append(f"{p.path.name}:{p.line}:{p.col}: {p.message}\n", style="red")
+                text.append(visible(f"{p.path.name}:{p.line}:{p.col}: {p.message}\n"), style="red")
             return text
         deck = app.deck(key)
         if deck is None:
@@ -321,15 +324,15 @@ class HomeScreen(StudyScreen[None]):
         by_type: dict[str, int] = {}
         for card in deck.review_cards:
             by_type[card.type.value] = by_type.get(card.type.value, 0) + 1
-        text = Text.assemble((deck.title.get(lang), "bold"), (f"  {deck.id}", "dim"))
+        text = Text.assemble((visible(deck.title.get(lang)), "bold"), (f"  {deck.id}", "dim"))
         if deck.description:
-            text.append("\n" + deck.description.get(lang))
+            text.append("\n" + visible(deck.description.get(lang)))
         kinds = ", ".join(f"{n} {t}" for t, n in sorted(by_type.items(), key=lambda x: -x[1]))
         text.append(f"\n{len(deck.review_cards)} cards: {kinds}", style="dim")
         if deck.tags:
-            text.append("\ntags: " + ", ".join(deck.tags), style="dim")
+            text.append(visible("\ntags: " + ", ".join(deck.tags)), style="dim")
         where = f"\n{deck.path}" + (f" (replaces {deck.overrides.name})" if deck.overrides else "")
-        text.append(where, style="dim italic")
+        text.append(visible(where), style="dim italic")
         return text
 
     def action_cram_selected(self) -> None:

@@ -21,14 +21,18 @@ from studytool.render import card_renderable
 from studytool.store.errors import StoreError
 from studytool.study.leech import Leech
 from studytool.study.text import t
+from studytool.textsafe import visible
 from studytool.tui.messages import ProgressChanged
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.keybar import KeyBar
 
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
 
 
-class LeechScreen(ModalScreen[None]):
+class LeechScreen(GuardedScreen[None], ModalScreen[None]):
+    """Guarded like the app's other screens: an error in a handler is a notification."""
+
     CSS_PATH = "leech.tcss"
     BINDINGS: ClassVar = [
         Binding("e", "edit", "Edit now", id="leech.edit"),
@@ -59,7 +63,7 @@ class LeechScreen(ModalScreen[None]):
         return Text.assemble(
             (f"{t('leech', lang)} ", "bold reverse red"),
             "  ",
-            (leech.card.full_id, "bold"),
+            (visible(leech.card.full_id), "bold"),
             t("leech_forgotten_1" if n == 1 else "leech_forgotten", lang, n=n, what=what),
         )
 

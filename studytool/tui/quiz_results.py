@@ -15,6 +15,7 @@ from textual.widgets import DataTable, Footer, Static
 from studytool.store.errors import StoreError
 from studytool.study.quiz import Answered, QuizResult, add_missed_to_review
 from studytool.study.text import format_duration, t
+from studytool.textsafe import rich_text
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.titlebar import TitleBar
@@ -106,8 +107,8 @@ class QuizResultsScreen(StudyScreen[None]):
             question = a.question.question(lang)
             table.add_row(
                 str(i),
-                question if len(question) <= width else question[: width - 1] + "…",
-                a.response_text() or "",
+                rich_text(question if len(question) <= width else question[: width - 1] + "…"),
+                rich_text(a.response_text() or ""),
                 verdict(a, lang),
                 format_duration(a.duration_ms) if a.answered else "",
                 key=str(i),

@@ -22,6 +22,7 @@ from studytool.store.errors import StoreError
 from studytool.study.cardtypes import AnswerError, Interaction, Response
 from studytool.study.quiz import Answered, Kind, QuizRun, TimeUp, save_result
 from studytool.study.text import LABELS, clock_text, t
+from studytool.textsafe import visible
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.quiz_results import QuizResultsScreen, verdict
 from studytool.tui.screens import StudyScreen
@@ -155,7 +156,7 @@ class QuizScreen(StudyScreen[None]):
         question, lang = self.attempt.question, self.lang
         parts: list[RenderableType] = [
             Text(question.instruction(lang), style="dim italic"),
-            Text(question.question(lang), style="bold"),
+            Text(visible(question.question(lang)), style="bold"),
         ]
         if question.given:
             parts.append(_formula_line(question.given, lang))

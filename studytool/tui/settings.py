@@ -20,6 +20,7 @@ from textual.widgets import Button, DataTable, Input, Label, Select, Static
 
 from studytool.config import ConfigError, Settings
 from studytool.study.text import t
+from studytool.textsafe import safe_path, visible
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
@@ -181,7 +182,7 @@ class SettingsScreen(StudyScreen[None]):
         try:
             sim = simulate_store(store, app.clock(), drafts=drafts)
         except StoreError as e:
-            app.call_from_thread(self._caption, "set_workload_error", error=e)
+            app.call_from_thread(self._caption, "set_workload_error", error=visible(str(e)))
             return
         app.call_from_thread(self.show_workload, sim)
 
@@ -257,7 +258,7 @@ class SettingsScreen(StudyScreen[None]):
         path = self.study_app.settings.config_path
         if path is None:
             return Text(t("set_no_config", lang), style="dim")
-        return Text(t("set_saved_to", lang, path=path), style="dim")
+        return Text(t("set_saved_to", lang, path=safe_path(path)), style="dim")
 
     def choices(self) -> Choices:
         """The form, checked (ValueError when a field is wrong)."""
@@ -278,14 +279,14 @@ class SettingsScreen(StudyScreen[None]):
             choices = self.choices()
         except ValueError as e:
             self.refused = True
-            status.update(Text(str(e), style="bold red"))
+            status.update(Text(visible(str(e)), style="bold red"))
             return
         try:
             app = self.study_app
             app.apply_settings(choices.apply(app.settings), choices.config_values())
         except ConfigError as e:
             self.refused = True
-            status.update(Text(str(e), style="bold red"))
+            status.update(Text(visible(str(e)), style="bold red"))
             return
         self.notify(t("settings_saved", self.study_app.lang), timeout=3)
         self.app.pop_screen()

@@ -13,7 +13,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
 from studytool.store.errors import StoreError
@@ -21,6 +20,7 @@ from studytool.store.repo import Mode
 from studytool.store.scheduler import Rating
 from studytool.study.review import Summary
 from studytool.study.text import format_duration, t
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -71,7 +71,7 @@ def summary_table(summary: Summary, counting: bool = False, lang: str = "en") ->
     return table
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(GuardedScreen[None]):
     CSS_PATH = "summary.tcss"
     TITLE_TEXT = "Session summary"
     BINDINGS = [

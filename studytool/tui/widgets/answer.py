@@ -23,6 +23,7 @@ from textual.widgets import Input, Static
 from studytool.study.cardtypes import Interaction, Kind, Question, Response
 from studytool.study.grading import Check, char_diff, closest
 from studytool.study.text import LABELS, t
+from studytool.textsafe import visible
 
 CHOICE_KEYS = "abcde"
 CHOOSING = (Interaction.PICK, Interaction.TOGGLE)
@@ -123,7 +124,7 @@ def typed_diff(question: Question, response: Response | None, lang: str) -> Text
     target = closest(response, list(dict.fromkeys(spellings)))
     line = Text("  ")
     for segment, tag in char_diff(response, target):
-        line.append(segment, style=DIFF_STYLE[tag])
+        line.append(visible(segment), style=DIFF_STYLE[tag])
     return line
 
 
@@ -147,7 +148,7 @@ def _choices(a: Attempt, lang: str, revealed: bool) -> list[RenderableType]:
                 style, suffix = "red strike", "  ✗"
             else:
                 style = "dim"
-        line = Text.assemble((f" {key:>4} ", "dim"), (f"{mark} {text}{suffix}", style))
+        line = Text.assemble((f" {key:>4} ", "dim"), (f"{mark} {visible(text)}{suffix}", style))
         if not revealed:
             line.stylize(_click(f"screen.pick({pos})"))
         rows.append(line)
@@ -167,7 +168,7 @@ def _arrangement(a: Attempt, lang: str, revealed: bool) -> list[RenderableType]:
         line = Text.assemble(
             (" ▸ " if here else "   ", "bold"),
             (f"{row + 1}. ", "dim"),
-            (items[item].get(lang), style),
+            (visible(items[item].get(lang)), style),
             (suffix, style),
         )
         if not revealed:

@@ -20,6 +20,7 @@ from studytool.render import notes_renderables
 from studytool.study.cardtypes import Interaction, answer_text, cloze_parts, question_text
 from studytool.study.grading import Check
 from studytool.study.text import LABELS, t
+from studytool.textsafe import visible
 from studytool.tui.widgets.answer import AnswerView, Attempt, typed_diff
 
 
@@ -42,10 +43,10 @@ class CardDisplay:
 def _formula(shown: str, raw: bool, lang: str) -> Text:
     text = Text.assemble((f"{LABELS[lang]['formula']}: ", "dim"))
     if raw:
-        text.append(shown, style="italic")
+        text.append(visible(shown), style="italic")
         text.append(f"  {t('raw', lang)}", style="dim")
     else:
-        text.append(latex(shown), style="bold cyan")
+        text.append(visible(latex(shown)), style="bold cyan")
     return text
 
 
@@ -53,9 +54,9 @@ def cloze_answer(card: Card, lang: str) -> Text:
     """The cloze filled in, what was blanked highlighted; then the card's back, if any."""
     text = Text()
     for segment, blanked in cloze_parts(card.prompt.get(lang)):
-        text.append(segment, style="bold reverse green" if blanked else "")
+        text.append(visible(segment), style="bold reverse green" if blanked else "")
     if card.back:
-        text.append("\n" + card.back.get(lang))
+        text.append("\n" + visible(card.back.get(lang)))
     return text
 
 
@@ -76,7 +77,7 @@ def question_part(d: CardDisplay) -> RenderableType:
     answer."""
     card, lang, question = d.card, d.lang, d.attempt.question
     shown = question.question(lang) if question.instance else question_text(card, lang, d.reverse)
-    parts: list[RenderableType] = [Text(shown, style="bold")]
+    parts: list[RenderableType] = [Text(visible(shown), style="bold")]
     if d.reverse:
         parts.append(Text(t("back_to_front", lang), style="dim italic"))
     if question.given:
@@ -96,9 +97,11 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
         if said := attempt.said(lang):
             # a typed answer stands out; a true/false one reads as part of the hint
             typed = attempt.interaction is Interaction.INPUT
-            result.append(f"   {t('you_said', lang)}: " + ("" if typed else said), style="dim")
+            result.append(
+                f"   {t('you_said', lang)}: " + ("" if typed else visible(said)), style="dim"
+            )
             if typed:
-                result.append(said)
+                result.append(visible(said))
         parts.append(result)
         if diff := typed_diff(attempt.question, attempt.response, lang):
             parts.append(diff)
@@ -110,7 +113,7 @@ def answer_part(d: CardDisplay) -> list[RenderableType]:
         answer = (
             question.expected(lang) if question.instance else answer_text(card, lang, d.reverse)
         )
-        shown = cloze_answer(card, lang) if card.type is CardType.CLOZE else answer
+        shown = cloze_answer(card, lang) if card.type is CardType.CLOZE else Text(visible(answer))
         parts.append(Text.assemble((f"{LABELS[lang]['answer']}: ", "bold green"), shown))
     if formula := attempt.question.answer_formula:
         parts.append(_formula(formula, d.raw_formula, lang))
