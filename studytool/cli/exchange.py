@@ -12,7 +12,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studytool.cli.common import Lang, clean_errors, fail, get_library, get_settings, resolve_lang
+from studytool._paths import content_dir
+from studytool.cli.common import (
+    Lang,
+    clean_errors,
+    fail,
+    get_library,
+    get_settings,
+    output_path,
+    resolve_lang,
+)
 from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
@@ -32,6 +41,7 @@ OutOpt = Annotated[
         show_default=False,
     ),
 ]
+ReplaceOpt = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing deck file.")]
 MergeOpt = Annotated[
     bool,
@@ -71,6 +81,12 @@ def _target(deck_id: str, out: Path | None, force: bool, merge: bool) -> Path:
             out = dirs[0] / f"{deck_id}.yaml"
         else:
             out = Path(f"{deck_id}.yaml")
+    if _inside(out, content_dir()):
+        fail(
+            f"refusing to write {safe_path(out)}: the built-in decks are the package's;"
+            " write a user deck instead (leave out --out, or give a content folder's path)"
+        )
+    output_path(out, force=True)  # progress files, devices and FIFOs are never a deck
     if out.exists() and not (force or merge):
         fail(
             f"{out} already exists: --merge adds only the new cards and keeps your edits,"
@@ -88,6 +104,13 @@ def _target(deck_id: str, out: Path | None, force: bool, merge: bool) -> Path:
             " into it with --merge, pick another --deck id, or --force"
         )
     return out
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
 
 
 def _report_saved(saved: SaveResult, what: str, merge: bool) -> None:
@@ -246,12 +269,16 @@ def export_anki_cmd(
     deck: DecksOpt = None,
     every: AllOpt = False,
     lang: AnkiLangOpt = "both",
+    force: ReplaceOpt = False,
 ) -> None:
     """Write an Anki package; importing a newer one into Anki updates the notes."""
     from studytool.exchange.anki import export_anki
 
     if lang not in ("both", "en", "ko"):
         fail(f"--lang must be 'both', 'en' or 'ko', not '{lang}'")
+    if str(file) == "-":
+        fail("an Anki package is a binary file: give a FILE.apkg, not -")
+    output_path(file, force=force)
     with clean_errors():
         decks = _pick_decks(deck, every)
         result = export_anki(decks, file, lang)
@@ -269,16 +296,32 @@ def export_csv_cmd(
     every: AllOpt = False,
     tsv: Annotated[bool, typer.Option("--tsv", help="Separate columns with tabs.")] = False,
     lang: Lang = None,
+    force: ReplaceOpt = False,
 ) -> None:
-    """Write front, back, tags rows with Anki's headers; quiz choices go on the front."""
+    """Write front, back, tags rows with Anki's headers; quiz choices go on the front.
+    FILE `-` writes to standard output."""
+    import sys
+    import tempfile
+
     from studytool.exchange.csvio import export_csv
 
+    to_stdout = str(file) == "-"
+    if not to_stdout:
+        output_path(file, force=force)
     with clean_errors():
         decks = _pick_decks(deck, every)
-        result = export_csv(decks, file, resolve_lang(lang), tsv=tsv)
-        typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {safe_path(file)}")
+        if to_stdout:
+            with tempfile.TemporaryDirectory() as tmp:
+                staged = Path(tmp) / ("cards.tsv" if tsv else "cards.csv")
+                result = export_csv(decks, staged, resolve_lang(lang), tsv=tsv)
+                sys.stdout.write(staged.read_text(encoding="utf-8"))
+            sys.stdout.flush()
+        else:
+            result = export_csv(decks, file, resolve_lang(lang), tsv=tsv)
+        where = "standard output" if to_stdout else safe_path(file)
+        typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {where}", err=to_stdout)
         if result.drafts:
-            typer.echo(f"left out {result.drafts} draft card(s)")
+            typer.echo(f"left out {result.drafts} draft card(s)", err=to_stdout)
 
 
 exchange_app.add_typer(export_app, name="export", rich_help_panel=PANEL)

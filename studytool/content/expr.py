@@ -96,7 +96,7 @@ def evaluate(source: str, variables: Mapping[str, Number]) -> Number:
 
 def answer(tree: ast.Expression, variables: Mapping[str, Number]) -> float:
     """The value of a parsed `compute` as a card's answer: a finite float no larger than
-    MAX_MAGNITUDE (a bare variable is not checked by the operators). Raises ExprError."""
+    MAX_MAGNITUDE. Raises ExprError."""
     value = _eval(tree.body, variables)
     # magnitude first: float() cannot convert an int past the float range
     if abs(value) > MAX_MAGNITUDE or not math.isfinite(value):
@@ -142,7 +142,11 @@ def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
         case ast.Name(id=name):
             if name not in env:
                 raise ExprError(f"unknown name '{name}'")
-            return env[name]
+            value = env[name]
+            # magnitude first: isfinite() cannot convert an int past the float range
+            if abs(value) > MAX_MAGNITUDE or not math.isfinite(value):
+                raise ExprError(f"{name} = {str(value)[:20]} is too large")
+            return value
         case ast.UnaryOp(op=op, operand=operand):
             return _UNARY[type(op)](_eval(operand, env))
         case ast.Call(func=ast.Name(id=fname), args=args):
