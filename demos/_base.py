@@ -28,7 +28,7 @@ import random
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,9 +58,36 @@ __all__ = [
 
 @dataclass
 class Verdict:
+    """What a run showed.  Three states: the claim holds, it does not hold, or it does not
+    apply: a precondition of the claim failed at these parameters (``reason`` says which), so
+    the numbers neither support nor refute it; ``claim_holds`` is then False."""
+
     claim_holds: bool
     numbers: dict[str, float]  # the measured numbers behind the verdict
     summary: str  # one line
+    applies: bool = True
+    reason: str = ""  # why the claim does not apply (empty when it does)
+    claim: str = ""  # the claim as run, built from the parameters ("" = INFO.claim)
+    caveats: tuple[str, ...] = ()  # what the run does not show (read before trusting it)
+
+    @property
+    def status(self) -> str:
+        """``holds``, ``fails`` or ``does_not_apply`` (the verdict event's ``status``)."""
+        if not self.applies:
+            return "does_not_apply"
+        return "holds" if self.claim_holds else "fails"
+
+    @classmethod
+    def does_not_apply(
+        cls,
+        reason: str,
+        numbers: dict[str, float],
+        summary: str,
+        *,
+        claim: str = "",
+        caveats: tuple[str, ...] = (),
+    ) -> Verdict:
+        return cls(False, numbers, summary, False, reason, claim, caveats)
 
 
 # --------------------------------------------------------------------------- JSON helpers
@@ -171,9 +198,31 @@ class Reporter:
     def progress(self, step: int, total: int) -> None:
         self.emit({"type": "progress", "step": int(step), "total": int(total)})
 
-    def metric(self, step: int, **values: float) -> None:
+    def chart(
+        self, name: str, *, x: str, y: str, series: Sequence[str], log_y: bool | None = None
+    ) -> None:
+        """Declare a chart before its metrics: axis titles (with units) and the series on it.
+
+        One quantity per chart: series with different units go on different charts."""
+        event: dict[str, Any] = {
+            "type": "chart",
+            "name": str(name),
+            "x": str(x),
+            "y": str(y),
+            "series": [str(s) for s in series],
+        }
+        if log_y is not None:
+            event["log_y"] = bool(log_y)
+        self.emit(event)
+
+    def metric(self, step: int, *, at: float | None = None, **values: float) -> None:
+        """Values of some series at ``step``; ``at`` is their x value when the chart's x axis
+        is not the step (a width, a threshold)."""
         vals = {k: _round(float(v), 6) for k, v in values.items()}
-        self.emit({"type": "metric", "step": int(step), "values": vals})
+        event: dict[str, Any] = {"type": "metric", "step": int(step), "values": vals}
+        if at is not None:
+            event["x"] = _round(float(at), 6)
+        self.emit(event)
 
     def image(self, name: str, pixels: Any, *, caption: str = "") -> None:
         shape, nested = _image_pixels(name, pixels)
@@ -301,7 +350,11 @@ def execute(
         emit(
             {
                 "type": "verdict",
-                "claim_holds": bool(verdict.claim_holds),
+                "status": verdict.status,
+                "claim_holds": bool(verdict.claim_holds and verdict.applies),
+                "claim": str(verdict.claim or info.claim),
+                "reason": str(verdict.reason),
+                "caveats": [str(c) for c in verdict.caveats],
                 "numbers": {str(k): _round(float(v), 6) for k, v in verdict.numbers.items()},
                 "summary": str(verdict.summary),
                 "seconds": round(seconds, 3),
@@ -348,6 +401,9 @@ def run_inline(
     return events, verdict
 
 
+_VERDICT_WORDS = {"holds": "HOLDS", "fails": "DOES NOT HOLD", "does_not_apply": "DOES NOT APPLY"}
+
+
 def _print_plain(event: dict[str, Any]) -> None:
     """Plain-text rendering used by ``python -m demos.<name>`` without --json."""
     t = event["type"]
@@ -368,10 +424,15 @@ def _print_plain(event: dict[str, Any]) -> None:
     elif t == "log":
         print(f"  {event['message']}")
     elif t == "verdict":
-        word = "HOLDS" if event["claim_holds"] else "DOES NOT HOLD"
-        print(f"== claim {word} ({event['seconds']:.2f} s): {event['summary']}")
+        word = _VERDICT_WORDS.get(event.get("status", ""), "DOES NOT HOLD")
+        print(f"== claim {word} ({event['seconds']:.2f} s): {event['claim']}")
+        if event.get("reason"):
+            print(f"   because {event['reason']}")
+        print(f"   {event['summary']}")
         for k, v in event["numbers"].items():
             print(f"     {k} = {v}")
+        for caveat in event.get("caveats", []):
+            print(f"   caveat: {caveat}")
     elif t == "error":
         print(f"error: {event['message']}", file=sys.stderr)
         if event.get("traceback"):
@@ -403,7 +464,8 @@ def set_threads(torch: Any) -> None:
 def main(info: DemoInfo, run: RunFn, argv: list[str] | None = None) -> None:
     """``python -m demos.<name> [--quick] [--device cpu|cuda|auto] [--json] [--param k=v]``.
 
-    Exit status: 0 the claim holds, 1 it does not, 2 bad params/device, 3 the demo crashed."""
+    Exit status: 0 the claim holds, 1 it does not, 2 bad params/device, 3 the demo crashed,
+    4 the claim does not apply at these parameters."""
     import argparse
 
     ap = argparse.ArgumentParser(prog=f"python -m demos.{info.name}", description=info.claim)
@@ -452,4 +514,4 @@ def main(info: DemoInfo, run: RunFn, argv: list[str] | None = None) -> None:
         sys.exit(130)
     if verdict is None:
         sys.exit(2 if errors and errors[0].get("kind") == "param" else 3)
-    sys.exit(0 if verdict.claim_holds else 1)
+    sys.exit({"holds": 0, "fails": 1, "does_not_apply": 4}[verdict.status])

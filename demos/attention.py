@@ -36,7 +36,7 @@ INFO = DemoInfo(
         "exactly as N^2 and time that grows close to N^2 (fitted exponent above 1.5)."
     ),
     params=(
-        Param("seed", 0, "random seed", min=0),
+        Param("seed", 0, "random seed", min=0, max=2**31 - 1),
         Param("seq_len", 10, "sequence length of the pointer task", min=3, max=64),
         Param("vocab", 10, "number of token values", min=2, max=100),
         Param("d_model", 32, "embedding width", min=4, max=256),

@@ -39,7 +39,7 @@ INFO = DemoInfo(
         "equals an explicit sliding-window sum."
     ),
     params=(
-        Param("seed", 0, "random seed (noise and shape positions)", min=0),
+        Param("seed", 0, "random seed (noise and shape positions)", min=0, max=2**31 - 1),
         Param("image", "shapes", "input image", choices=("shapes", "digit")),
         Param("size", 48, "image side in pixels (shapes)", min=16, max=256, quick=32),
         Param("noise", 0.01, "std of Gaussian pixel noise added to the image", min=0.0, max=0.5),

@@ -37,7 +37,7 @@ INFO = DemoInfo(
         "count."
     ),
     params=(
-        Param("seed", 0, "random seed (objects and detections)", min=0),
+        Param("seed", 0, "random seed (objects and detections)", min=0, max=2**31 - 1),
         Param("objects", 6, "number of objects in the scene", min=1, max=20, quick=4),
         Param("per_object", 8, "candidate boxes the detector fires per object", min=1, max=50),
         Param(

@@ -39,7 +39,7 @@ INFO = DemoInfo(
         "hand-written update rules reproduce torch.optim to 1e-6."
     ),
     params=(
-        Param("seed", 0, "random seed (the start point is fixed; seed jitters it when > 0)", min=0),
+        Param("seed", 0, "random seed (the start point is fixed; seed jitters it when > 0)", min=0, max=2**31 - 1),
         Param("surface", "rosenbrock", "function to minimise", choices=("rosenbrock", "beale")),
         Param("steps", 1000, "optimisation steps per optimizer", min=10, max=20000, quick=400),
         Param(

@@ -33,7 +33,7 @@ INFO = DemoInfo(
         "cuts a 3x3 conv's weights several-fold."
     ),
     params=(
-        Param("seed", 0, "random seed for the random layer shapes", min=0),
+        Param("seed", 0, "random seed for the random layer shapes", min=0, max=2**31 - 1),
         Param("channels", 64, "channels C of the 3x3-vs-5x5 comparison", min=1, max=512),
         Param("wide", 256, "channels of the bottleneck block's input/output", min=4, max=2048),
         Param("squeeze", 4, "bottleneck reduction factor (mid = wide / squeeze)", min=1, max=64),

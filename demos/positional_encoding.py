@@ -32,7 +32,7 @@ INFO = DemoInfo(
         "only on the offset k (unlike random position embeddings)."
     ),
     params=(
-        Param("seed", 0, "random seed (the random embedding used for contrast)", min=0),
+        Param("seed", 0, "random seed (the random embedding used for contrast)", min=0, max=2**31 - 1),
         Param("d_model", 64, "encoding dimension (even)", min=4, max=1024),
         Param("max_len", 128, "number of positions", min=8, max=4096, quick=64),
         Param("offset", 5, "the offset k shown in detail", min=1, max=1000),

@@ -3,7 +3,8 @@
 Imports fast and never imports torch: demos run in a worker child process
 (``studytool.demorun``).  Exit status of ``demo run``: 0 the claim holds, 1 it does not,
 2 bad arguments (unknown demo, bad param, unknown device), 3 the demo failed (crash,
-exception, timeout), 130 interrupted.
+exception, timeout), 4 the claim does not apply at these parameters (a precondition
+failed), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from rich.text import Text
 from studytool.cli.common import emit_json, fail
 from studytool.demorun import catalog
 from studytool.demorun.params import DemoParamError, parse_param_args
-from studytool.demorun.reducer import RunView
+from studytool.demorun.reducer import RunView, verdict_state
 
 demo_app = typer.Typer(
     help="Concept demos: small PyTorch experiments that show a claim from the notes, live.",
@@ -32,7 +33,8 @@ demo_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_ERROR, EXIT_NOT_APPLICABLE = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
 
 
 class Device(StrEnum):
@@ -148,7 +150,9 @@ class LiveView:
 
 def _exit_code(verdict: dict[str, Any] | None, error: dict[str, Any] | None) -> int:
     if verdict is not None:
-        return EXIT_HOLDS if verdict.get("claim_holds") else EXIT_FAILS
+        return {"holds": EXIT_HOLDS, "does_not_apply": EXIT_NOT_APPLICABLE}.get(
+            verdict_state(verdict), EXIT_FAILS
+        )
     if error is not None and error.get("kind") == "param":
         return EXIT_USAGE
     if error is not None and error.get("kind") == "cancelled":

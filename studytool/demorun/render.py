@@ -14,7 +14,7 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from .reducer import MetricSeries
+from .reducer import MetricSeries, verdict_state
 
 __all__ = [
     "image_text",
@@ -22,7 +22,9 @@ __all__ = [
     "numbers_table",
     "sparkline",
     "table_renderable",
+    "verdict_lines",
     "verdict_panel",
+    "verdict_state",
 ]
 
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -185,23 +187,47 @@ def numbers_table(numbers: dict[str, Any]) -> Table:
     return table
 
 
+# the verdict's three states: the word, its style and the border colour
+VERDICT_LOOK: dict[str, tuple[str, str, str]] = {
+    "holds": ("HOLDS", "bold black on green", "green"),
+    "fails": ("DOES NOT HOLD", "bold white on red", "red"),
+    "does_not_apply": ("DOES NOT APPLY", "bold black on yellow", "yellow"),
+}
+
+
+def verdict_lines(verdict: dict[str, Any]) -> list[RenderableType]:
+    """Why the claim does not apply (when it does not) and the caveats, as text lines."""
+    lines: list[RenderableType] = []
+    reason = str(verdict.get("reason") or "")
+    if reason:
+        lines.append(Text.assemble(("does not apply: ", "bold yellow"), reason))
+    for caveat in verdict.get("caveats") or []:
+        lines.append(Text.assemble(("caveat: ", "dim bold"), (str(caveat), "dim")))
+    return lines
+
+
 def verdict_panel(
     claim: str, verdict: dict[str, Any] | None, error: dict[str, Any] | None, device: str
 ) -> Panel:
     if verdict is not None:
-        holds = bool(verdict["claim_holds"])
-        word = (
-            Text(" HOLDS ", style="bold black on green")
-            if holds
-            else Text(" DOES NOT HOLD ", style="bold white on red")
+        state = verdict_state(verdict)
+        label, style, border = VERDICT_LOOK[state]
+        head = Text.assemble(
+            Text(f" {label} ", style=style), "  ", (verdict.get("claim") or claim, "bold")
         )
-        head = Text.assemble(word, "  ", (claim, "bold"))
         info = Text(
             f"{verdict.get('summary', '')}\ndevice {device}, {verdict.get('seconds', 0):.2f} s",
             style="italic",
         )
-        body = Group(head, Text(""), numbers_table(verdict.get("numbers", {})), Text(""), info)
-        return Panel(body, title="verdict", border_style="green" if holds else "red")
+        body = Group(
+            head,
+            *verdict_lines(verdict),
+            Text(""),
+            numbers_table(verdict.get("numbers", {})),
+            Text(""),
+            info,
+        )
+        return Panel(body, title="verdict", border_style=border)
     message = (error or {}).get("message", "no verdict")
     return Panel(
         Group(Text.assemble(("ERROR ", "bold red"), claim), Text(message)),

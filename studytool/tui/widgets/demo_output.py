@@ -12,7 +12,13 @@ from rich.table import Table
 from rich.text import Text
 
 from studytool.demorun.reducer import RunView
-from studytool.demorun.render import image_text, numbers_table
+from studytool.demorun.render import (
+    VERDICT_LOOK,
+    image_text,
+    numbers_table,
+    verdict_lines,
+    verdict_state,
+)
 
 __all__ = ["VerdictView", "colormap", "image_grid", "latest_metrics", "verdict_view"]
 
@@ -33,7 +39,7 @@ def _numbers(verdict: dict[str, Any]) -> RenderableType:
 
 @dataclass(frozen=True)
 class VerdictView:
-    css_class: str  # -holds, -fails, -error or -cancelled
+    css_class: str  # -holds, -fails, -na (does not apply), -error or -cancelled
     title: str
     body: RenderableType
 
@@ -42,29 +48,32 @@ def verdict_view(state: RunView) -> VerdictView | None:
     """How the verdict box shows the end of a run (None while it has not ended)."""
     if state.verdict is not None:
         v = state.verdict
-        holds = bool(v.get("claim_holds"))
-        word = (
-            Text(" claim HOLDS ", style="bold black on green")
-            if holds
-            else Text(" claim DOES NOT HOLD ", style="bold white on red")
+        status = verdict_state(v)
+        label, style, _ = VERDICT_LOOK[status]
+        head = Text.assemble(
+            Text(f" claim {label} ", style=style), f"  in {float(v.get('seconds', 0.0)):.2f} s"
         )
-        head = Text.assemble(word, f"  in {float(v.get('seconds', 0.0)):.2f} s")
         if state.device:
             head.append(f" on {state.device}")
-        body = Group(head, Text(str(v.get("summary", "")), style="italic"), _numbers(v))
-        return VerdictView("-holds" if holds else "-fails", "Verdict", body)
+        parts: list[RenderableType] = [head]
+        if v.get("claim"):
+            parts.append(Text(str(v["claim"]), style="bold"))
+        parts += verdict_lines(v)
+        parts += [Text(str(v.get("summary", "")), style="italic"), _numbers(v)]
+        css = {"holds": "-holds", "fails": "-fails", "does_not_apply": "-na"}[status]
+        return VerdictView(css, "Verdict", Group(*parts))
     if state.cancelled:
         return VerdictView(
             "-cancelled", "Cancelled", Text("The demo was stopped. r runs it again.", style="dim")
         )
     if state.error is not None:
         err = state.error
-        parts: list[RenderableType] = [Text(str(err.get("message", "")), style="bold red")]
+        lines: list[RenderableType] = [Text(str(err.get("message", "")), style="bold red")]
         trace = str(err.get("traceback") or "").strip()
         if trace:
-            parts.append(Text("\n".join(trace.splitlines()[-8:]), style="dim"))
-        parts.append(Text("Edit the parameters and press r to run it again.", style="dim"))
-        return VerdictView("-error", f"Error · {err.get('kind', 'error')}", Group(*parts))
+            lines.append(Text("\n".join(trace.splitlines()[-8:]), style="dim"))
+        lines.append(Text("Edit the parameters and press r to run it again.", style="dim"))
+        return VerdictView("-error", f"Error · {err.get('kind', 'error')}", Group(*lines))
     return None
 
 
