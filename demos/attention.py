@@ -148,6 +148,13 @@ def fit_exponent(ns: list[int], ys: list[float]) -> float:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart("loss", x="training step", y="cross-entropy (nats)", series=["loss"])
+    report.chart(
+        "accuracy",
+        x="training step",
+        y="fraction of queries",
+        series=["accuracy", "weight_on_target"],
+    )
     gen = torch.Generator().manual_seed(params["seed"])
     L, V, d = params["seq_len"], params["vocab"], params["d_model"]
     steps = params["steps"]

@@ -117,6 +117,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     grid = torch.linspace(-1, 1, 201, dtype=dt, device=device)
     truth = f(grid)
 
+    report.chart(
+        "variance",
+        x="number of training sets",
+        y="prediction variance across sets",
+        series=[f"{k}_{m}_variance" for k in degrees for m in ("single", "bagged")],
+    )
     preds: dict[tuple[str, str], torch.Tensor] = {}
     chunk = max(1, t_sets // 10)
     total = 2 * t_sets
@@ -138,6 +144,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             if len(s_all) >= 2:  # running estimate of the variance across training sets
                 report.metric(
                     done,
+                    at=len(s_all),
                     **{
                         f"{kind}_single_variance": float(s_all.var(0).mean()),
                         f"{kind}_bagged_variance": float(b_all.var(0).mean()),

@@ -124,6 +124,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
 
     gen = torch.Generator().manual_seed(seed)
     eval_every = max(1, steps // 40)
+    report.chart(
+        "training loss",
+        x="SGD step",
+        y="training loss (nats; diverged runs drawn at 2x chance)",
+        series=list(runs),
+    )
     report.metric(0, **{k: min(train_loss(r["net"]), cap) for k, r in runs.items()})
     done = 0
     for step in range(1, steps + 1):

@@ -121,6 +121,12 @@ def digit_image(gen: torch.Generator) -> torch.Tensor:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "blurring",
+        x="blur passes",
+        y="total variation (sum of |pixel differences|)",
+        series=["total_variation"],
+    )
     gen = torch.Generator().manual_seed(params["seed"])
     clean = shapes_image(params["size"], gen) if params["image"] == "shapes" else digit_image(gen)
     noisy = clean + params["noise"] * torch.randn(clean.shape, generator=gen)

@@ -130,6 +130,18 @@ def make_data(n: int, positive_rate: float, shift: float, rng: np.random.Generat
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training loss",
+        x="gradient step",
+        y="log-loss (nats)",
+        series=["plain_train_loss", "stratified_train_loss"],
+    )
+    report.chart(
+        "fold spread",
+        x="repeats of k-fold CV",
+        y="std of the fold log-loss (nats)",
+        series=["plain_fold_logloss_std", "stratified_fold_logloss_std"],
+    )
     seed, k, reps = int(params["seed"]), int(params["k"]), int(params["repeats"])
     n = int(params["n"])
     if k > n:
@@ -210,6 +222,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     for r in range(reps):  # running estimate of the fold-score spread, repeat by repeat
         report.metric(
             steps + r + 1,
+            at=r + 1,
             **{
                 f"{s}_fold_logloss_std": float(fold_logloss[si, : r + 1].std(axis=1, ddof=1).mean())
                 for si, s in enumerate(schemes)

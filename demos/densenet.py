@@ -152,6 +152,12 @@ def _channel_bars(
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training loss",
+        x="SGD step",
+        y="training loss (nats)",
+        series=["dense_train_loss", "residual_train_loss"],
+    )
     seed = int(params["seed"])
     c0, k, n_layers = int(params["c0"]), int(params["growth"]), int(params["layers"])
     steps = int(params["steps"])

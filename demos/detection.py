@@ -155,6 +155,13 @@ def count_per_object(kept: torch.Tensor, gt: torch.Tensor, match: float = 0.5):
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "NMS threshold",
+        x="IoU threshold",
+        y="count",
+        series=["kept_boxes", "objects", "objects_with_one_box"],
+        log_y=False,
+    )
     gen = torch.Generator().manual_seed(params["seed"])
     canvas, thr = params["canvas"], params["iou_threshold"]
 
@@ -196,7 +203,11 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         k = nms(boxes, scores, t / 100)
         c, _ = count_per_object(boxes[k], gt)
         report.metric(
-            t, kept_boxes=len(k), objects=len(gt), objects_with_one_box=int((c == 1).sum())
+            t,
+            at=t / 100,
+            kept_boxes=len(k),
+            objects=len(gt),
+            objects_with_one_box=int((c == 1).sum()),
         )
     report.progress(n_pairs + 2, n_pairs + 3)
 

@@ -58,6 +58,14 @@ INFO = DemoInfo(
         Param("lr", 0.002, "Adam learning rate", min=1e-5, max=1.0),
         Param("smoothing", 0.1, "label-smoothing eps", min=0.0, max=0.9),
         Param("mixup_alpha", 0.4, "mixup Beta(alpha, alpha) parameter", min=0.01, max=10.0),
+        Param(
+            "noise",
+            0.3,
+            "std of the Gaussian pixel noise added to every image (standardised pixels); "
+            "makes the task harder, so that a plain net becomes over-confident",
+            min=0.0,
+            max=3.0,
+        ),
         Param("bins", 10, "confidence bins for ECE and the reliability diagram", min=2, max=50),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
     ),
@@ -82,11 +90,27 @@ def _mlp(hidden: int) -> nn.Module:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "held-out confidence",
+        x="epoch",
+        y="mean max-softmax / accuracy (fraction)",
+        series=[
+            "plain_confidence",
+            "label_smoothing_confidence",
+            "mixup_confidence",
+            "plain_accuracy",
+        ],
+        log_y=False,
+    )
     seed, epochs, bs = int(params["seed"]), int(params["epochs"]), int(params["batch"])
     n_bins, eps = int(params["bins"]), float(params["smoothing"])
     alpha = float(params["mixup_alpha"])
     seed_everything(seed)
     xtr, ytr, xte, yte = load_digits(device, n_train=int(params["n_train"]), seed=seed)
+    noise = float(params["noise"])
+    g_noise = torch.Generator().manual_seed(seed + 1)
+    xtr = xtr + noise * torch.randn(xtr.shape, generator=g_noise).to(device)
+    xte = xte + noise * torch.randn(xte.shape, generator=g_noise).to(device)
     n = len(xtr)
     gen = torch.Generator().manual_seed(seed)
     rng = np.random.default_rng(seed)

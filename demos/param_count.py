@@ -121,6 +121,9 @@ def conv_stack(c: int, k: int, n: int) -> nn.Sequential:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "weights", x="channels (in = out)", y="weights (count)", series=["two_3x3", "one_5x5"]
+    )
     gen = torch.Generator().manual_seed(params["seed"])
     n_random = params["n_random"]
 

@@ -119,6 +119,9 @@ def input_sensitivity(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training", x="training step", y="MSE (recent batches)", series=[f"{k}_mse" for k in KINDS]
+    )
     seed = int(params["seed"])
     T, steps, hidden = int(params["T"]), int(params["steps"]), int(params["hidden"])
     batch, stop_mse = int(params["batch"]), float(params["stop_mse"])

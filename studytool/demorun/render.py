@@ -14,11 +14,12 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
-from .reducer import MetricSeries, verdict_state
+from .chart import draw_charts
+from .reducer import ChartSpec, Curve, verdict_state
 
 __all__ = [
     "image_text",
-    "metric_chart",
+    "metric_charts",
     "numbers_table",
     "sparkline",
     "table_renderable",
@@ -120,35 +121,34 @@ def sparkline(values: Sequence[float | None], width: int = 40) -> str:
     return "".join(_SPARK[min(7, int((v - lo) / span * 7.999))] for v in vals)
 
 
-def metric_chart(metrics: MetricSeries, width: int = 72, height: int = 16) -> RenderableType:
-    """A plotext line chart of every series (falls back to sparklines)."""
-    if not metrics:
-        return Text("")
-    try:
-        import plotext as plt  # type: ignore[import-untyped]
+def _sparklines(curves: Sequence[Curve], width: int) -> Text:
+    lines = Text()
+    for name, _, vals in curves:
+        last = next((v for v in reversed(vals) if v is not None), None)
+        lines.append(f"{name:>14} {sparkline(vals, width - 30)} ")
+        lines.append(f"{last:.4g}\n" if last is not None else "-\n")
+    return lines
 
+
+def metric_charts(
+    groups: Sequence[tuple[ChartSpec, Sequence[Curve]]], width: int = 72, height: int = 16
+) -> RenderableType:
+    """Every chart of a run, stacked, ``height`` rows each (plotext; sparklines where
+    plotext fails)."""
+    if not groups:
+        return Text("")
+    import plotext as plt  # type: ignore[import-untyped]
+
+    try:
         plt.clf()
-        plt.plotsize(max(30, width), max(8, height))
+        plt.plotsize(max(30, width), max(8, height) * len(groups))
         plt.theme("clear")
-        finite = [v for _, vals in metrics.series.values() for v in vals if v is not None and v > 0]
-        all_pos = all(v is None or v > 0 for _, vals in metrics.series.values() for v in vals)
-        if all_pos and finite and max(finite) / min(finite) > 100:
-            plt.yscale("log")
-        for name, (steps, vals) in list(metrics.series.items())[:8]:
-            pts = [(s, v) for s, v in zip(steps, vals, strict=False) if v is not None]
-            if pts:
-                xs, ys = zip(*pts, strict=False)
-                plt.plot(list(xs), list(ys), label=name, marker="braille")
-        chart = plt.build()
+        draw_charts(plt, groups)
+        return Text.from_ansi(plt.build())
+    except Exception:  # plotext's own bugs: a chart is never worth the run
+        return _sparklines([c for _, curves in groups for c in curves], width)
+    finally:
         plt.clf()
-        return Text.from_ansi(chart)
-    except Exception:
-        lines = Text()
-        for name, (_, vals) in metrics.series.items():
-            last = next((v for v in reversed(vals) if v is not None), None)
-            lines.append(f"{name:>14} {sparkline(vals, width - 30)} ")
-            lines.append(f"{last:.4g}\n" if last is not None else "-\n")
-        return lines
 
 
 def _fmt(v: Any) -> str:

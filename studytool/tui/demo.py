@@ -52,7 +52,7 @@ from studytool.demorun.reducer import RunView
 from studytool.demorun.render import table_renderable
 from studytool.demorun.runner import DemoRun, DemoRunner
 from studytool.tui.widgets.demo_output import image_grid, latest_metrics, verdict_view
-from studytool.tui.widgets.demo_plot import MetricPlot
+from studytool.tui.widgets.demo_plot import CHART_ROWS, MetricPlot
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -195,7 +195,7 @@ class DemoScreen(Screen[None]):
                 yield Static(id="verdict")
                 # PlotextPlot draws over its own border: the border goes on a box around it
                 with Vertical(id="plot-box") as plot_box:
-                    plot_box.border_title = "Metrics"
+                    plot_box.border_title = "Charts"
                     yield MetricPlot(id="plot")
                 yield Static(id="metrics")
                 yield Static(id="images")
@@ -539,10 +539,12 @@ class DemoScreen(Screen[None]):
     def _draw_plot(self) -> None:
         self._plot_pending = False
         box = self.query_one("#plot-box")
-        box.display = self.state is not None and bool(self.state.metrics)
+        groups = self.state.chart_groups() if self.state is not None else []
+        box.display = bool(groups)
         plot = self.query_one("#plot", MetricPlot)
-        if self.state is not None and box.display:
-            plot.show(self.state.metrics)
+        if groups:
+            box.styles.height = CHART_ROWS * len(groups) + 2  # + the box's border
+            plot.show(groups)
         else:
             plot.clear()
 
