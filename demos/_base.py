@@ -124,12 +124,12 @@ def jsonable(obj: Any) -> Any:
 MAX_IMAGE_SIDE = 192  # larger images are average-pooled down (a terminal shows far less)
 
 
-def _image_pixels(name: str, pixels: Any) -> tuple[list[int], list]:
+def _image_pixels(name: str, pixels: Any, lines: bool = False) -> tuple[list[int], list]:
     """Array-like (tensor, ndarray, nested list) HxW / HxWx1 / HxWx3 -> (shape, nested lists).
 
-    Average-pools so that no side exceeds ``MAX_IMAGE_SIDE``; grayscale is rounded to 4
-    significant digits of its largest magnitude, RGB clipped to 0..1 and rounded to 3
-    decimals; NaN/inf become None."""
+    Average-pools (max-pools with ``lines``) so that no side exceeds ``MAX_IMAGE_SIDE``;
+    grayscale is rounded to 4 significant digits of its largest magnitude, RGB clipped to 0..1
+    and rounded to 3 decimals; NaN/inf become None."""
     import torch  # only reached from demos, which run where torch is available
 
     if hasattr(pixels, "detach"):
@@ -147,7 +147,12 @@ def _image_pixels(name: str, pixels: Any) -> tuple[list[int], list]:
         scale = MAX_IMAGE_SIDE / max(h, w)
         size = (max(1, round(h * scale)), max(1, round(w * scale)))
         x = t[None, None] if t.dim() == 2 else t.permute(2, 0, 1)[None]
-        x = torch.nn.functional.adaptive_avg_pool2d(x, size)[0]
+        pool = (
+            torch.nn.functional.adaptive_max_pool2d
+            if lines
+            else torch.nn.functional.adaptive_avg_pool2d
+        )
+        x = pool(x, size)[0]
         t = x[0] if t.dim() == 2 else x.permute(1, 2, 0)
     bad = ~torch.isfinite(t)
     if t.dim() == 3:
@@ -224,17 +229,20 @@ class Reporter:
             event["x"] = _round(float(at), 6)
         self.emit(event)
 
-    def image(self, name: str, pixels: Any, *, caption: str = "") -> None:
-        shape, nested = _image_pixels(name, pixels)
-        self.emit(
-            {
-                "type": "image",
-                "name": str(name),
-                "shape": shape,
-                "pixels": nested,
-                "caption": str(caption),
-            }
-        )
+    def image(self, name: str, pixels: Any, *, caption: str = "", lines: bool = False) -> None:
+        """``lines``: the picture's point is thin lines (box outlines, curves): shrink it by
+        keeping the most distinctive pixel of each block, not the block's mean."""
+        shape, nested = _image_pixels(name, pixels, lines)
+        event: dict[str, Any] = {
+            "type": "image",
+            "name": str(name),
+            "shape": shape,
+            "pixels": nested,
+            "caption": str(caption),
+        }
+        if lines:
+            event["lines"] = True
+        self.emit(event)
 
     def table(self, name: str, rows: list[dict[str, Any]]) -> None:
         clean = []

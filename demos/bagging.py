@@ -198,6 +198,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         torch.cat([panels[0], torch.full((h, 2, 3), 0.3), panels[1]], 1),
         caption=f"degree-{degrees['unstable']} fits on 10 different training sets: single "
         "model (left) vs bagged (right); white = true sin(3x); y clipped to +-3",
+        lines=True,
     )
 
     u_s, u_b = stats[("unstable", "single")], stats[("unstable", "bagged")]

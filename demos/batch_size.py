@@ -276,6 +276,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         img,
         caption=f"rise of the training loss at w + t*d, t from -{eps:g} to +{eps:g} (relative); "
         "cyan = small batch, red = large batch: the narrower valley is sharper",
+        lines=True,
     )
 
     s, g = res["small"], res["large"]

@@ -215,11 +215,13 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         "before NMS",
         draw(canvas, [(boxes, (0.9, 0.3, 0.25)), (gt, (0.3, 0.95, 0.4))]),
         caption=f"{len(boxes)} candidate boxes (red), objects (green)",
+        lines=True,
     )
     report.image(
         "after NMS",
         draw(canvas, [(gt, (0.3, 0.95, 0.4)), (kept, (1.0, 0.85, 0.2))]),
         caption=f"{len(kept)} boxes kept at IoU {thr:g} (yellow), objects (green)",
+        lines=True,
     )
     report.table(
         "kept boxes",

@@ -490,12 +490,14 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             minimum,
         ),
         caption=f"lr={lr:g}: sgd red, momentum orange, nesterov yellow; white dot = minimum",
+        lines=True,
     )
     report.image(
         "each at its best learning rate",
         draw_paths(base, {n: p[0] for n, p in paths.items()}, bounds, minimum),
         caption="sgd red, momentum orange, nesterov yellow, adagrad cyan, rmsprop magenta, "
         "adam green, adadelta blue",
+        lines=True,
     )
     report.table(
         f"distance to the minimum after {steps} steps",

@@ -246,6 +246,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         caption=f"left sin(x), right step; white target, red width {widths[0]}, orange "
         f"width {mid}, cyan width {widths[-1]}, magenta {widths[-1]} units "
         "without activation (a straight line)",
+        lines=True,
     )
 
     # verdict

@@ -19,7 +19,8 @@ chart     ``name``, ``x`` (x-axis title with unit), ``y`` (y-axis title with uni
 metric    ``step``, ``values`` ({series name: float or null}); optional ``x``: the x value
           of these values when the x axis is not the step (a width, a threshold)
 image     ``name``, ``shape`` ([H, W] or [H, W, 3]), ``pixels`` (nested lists, rounded;
-          grayscale in any range, RGB in 0..1), ``caption``
+          grayscale in any range, RGB in 0..1), ``caption``; optional ``lines`` (true: thin
+          lines matter, shrink by keeping each block's most distinctive pixel)
 table     ``name``, ``rows`` (list of flat dicts)
 log       ``message``
 verdict   ``status`` (holds, fails or does_not_apply), ``claim_holds`` (status == holds),
@@ -129,6 +130,7 @@ class ImageEvent(TypedDict):
     shape: list[int]
     pixels: list
     caption: str
+    lines: NotRequired[bool]
 
 
 class TableEvent(TypedDict):

@@ -88,7 +88,11 @@ def image_grid(images: dict[str, dict[str, Any]], width: int) -> RenderableType:
     cells = []
     for name, event in images.items():
         picture = image_text(
-            event["pixels"], max_width=min(width, 64), max_rows=12, colormap=colormap(name)
+            event["pixels"],
+            max_width=min(width, 64),
+            max_rows=12,
+            colormap=colormap(name),
+            lines=bool(event.get("lines")),
         )
         caption = Text(str(event.get("caption", "")), style="dim")
         columns = max(cell_len(line) for line in picture.plain.split("\n"))
