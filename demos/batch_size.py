@@ -19,8 +19,9 @@ directions depends on the parametrisation (Dinh et al. 2017), so it is a symptom
 
 The claim compares two minima, so it applies only when both nets are at one (train accuracy
 >= `MIN_TRAIN_ACC`) and the large batch really is larger than the small one.  "Sharper" needs
-a ratio of at least `MIN_RATIO`, and the gap is checked too: a claim about two things checks
-both.
+a ratio of at least `MIN_RATIO`, and the gap is checked too (a claim about two things checks
+both): the large-batch gap may not be smaller by more than `GAP_NOISE`, the standard error of
+a difference of two accuracies on the held-out digits.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ from ._data import load_digits
 
 MIN_TRAIN_ACC = 0.99
 MIN_RATIO = 2.0  # "sharper": the loss rise at least doubles
+GAP_NOISE = 0.01  # one standard error of a difference of two accuracies on ~1300 digits
 CAVEATS = (
     "Same number of steps is one protocol: with the same number of epochs the full-batch run "
     "gets far fewer updates and simply under-fits.",
@@ -56,8 +58,8 @@ INFO = DemoInfo(
         "Trained for the same number of SGD steps on the digits until both fit the training set, "
         "a full-batch (large-batch) MLP ends in a minimum at least 2x sharper (its training loss "
         "rises at least twice as much under random weight perturbations of fixed relative size) "
-        "and has a train-test accuracy gap at least as large as the same MLP trained with "
-        "minibatches of 16."
+        "and has a train-test accuracy gap at least as large (within 1 point, the sampling noise "
+        "of ~1300 test digits) as the same MLP trained with minibatches of 16."
     ),
     params=(
         Param("steps", 1000, "SGD steps for each of the two nets", min=50, max=20000, quick=350),
@@ -282,12 +284,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     s, g = res["small"], res["large"]
     ratio = g["sharpness"] / max(s["sharpness"], 1e-9)
     sharper = ratio >= MIN_RATIO
-    wider_gap = g["gap"] >= s["gap"]
+    wider_gap = g["gap"] >= s["gap"] - GAP_NOISE
     summary = (
         f"loss rise under {eps:g}-relative noise: large batch {g['sharpness']:.3f} vs small "
         f"{s['sharpness']:.3f} ({ratio:.1f}x, need {MIN_RATIO:g}x); accuracy gap "
         f"{g['gap'] * 100:.1f} vs {s['gap'] * 100:.1f} points "
-        f"({'at least as large' if wider_gap else 'SMALLER'}); train accuracy "
+        f"({'at least as large, within 1 point' if wider_gap else 'SMALLER'}); train accuracy "
         f"{g['train_acc']:.1%} vs {s['train_acc']:.1%} after {steps} steps each"
     )
     numbers = {f"{k}_{m}": v for k, r in res.items() for m, v in r.items()}
@@ -301,7 +303,8 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"Trained for {steps} SGD steps on {len(xtr)} digits until both fit them, an MLP with "
         f"batch {batches['large']} ends in a minimum at least {MIN_RATIO:g}x sharper (loss rise "
         f"under {eps:g}-relative random weight noise) and has a train-test accuracy gap at least "
-        f"as large as the same MLP with batch {batches['small']}."
+        f"as large (within {GAP_NOISE * 100:g} point, the sampling noise of {len(xte)} test "
+        f"digits) as the same MLP with batch {batches['small']}."
     )
     if batches["large"] <= batches["small"]:
         return Verdict.does_not_apply(

@@ -208,6 +208,7 @@ def metric_charts(
 
     try:
         plt.clf()
+        plt.limitsize(False, False)  # the size asked for, not the terminal's (a pipe: 80x24)
         plt.plotsize(max(30, width), max(8, height) * len(groups))
         plt.theme("clear")
         draw_charts(plt, groups)

@@ -504,7 +504,7 @@ class DemoScreen(Screen[None]):
         elif self.cancelling:
             parts.append(("cancelling…", "bold yellow"))
         else:
-            what = "running" if state.device else "starting the worker"
+            what = "running" if state.device else "starting (loading torch)…"
             parts += [(what, "bold"), f" {state.elapsed:.1f} s"]
             if state.total:
                 parts.append(("   step ", "dim"))
