@@ -253,3 +253,28 @@ def test_a_list_parameter_set_from_the_cli_reaches_the_demo(cli) -> None:
     verdict = events[-2]
     assert verdict["status"] == "does_not_apply" and "widths 1..2" in verdict["reason"]
     assert result.exit_code == 4
+
+
+def test_the_tui_verdict_box_shows_does_not_apply_with_reason_caveats_and_new_claim() -> None:
+    from studytool.tui.widgets.demo_output import verdict_view
+
+    state = RunView()
+    verdict = {
+        "type": "verdict",
+        "status": "does_not_apply",
+        "claim_holds": False,
+        "claim": "After 3 epochs, the net is over-confident.",
+        "reason": "the net is not over-confident",
+        "caveats": ["T minimises NLL, not ECE"],
+        "numbers": {"temperature": 0.13},
+        "summary": "ECE 0.37 -> 0.12",
+        "seconds": 0.5,
+    }
+    state.apply(verdict)
+    view = verdict_view(state, "The net is over-confident.")
+    assert view is not None and view.css_class == "-na"
+    shown = text_of(view.body)
+    assert "claim DOES NOT APPLY" in shown and "not over-confident" in shown
+    assert "After 3 epochs" in shown and "caveat: T minimises NLL" in shown
+    same = verdict_view(state, verdict["claim"])
+    assert same is not None and "After 3 epochs" not in text_of(same.body)

@@ -514,7 +514,8 @@ class DemoScreen(Screen[None]):
     def _show_verdict(self) -> None:
         box = self.query_one("#verdict", Static)
         box.remove_class("-holds", "-fails", "-error", "-cancelled")
-        view = verdict_view(self.state) if self.state is not None else None
+        claim = self.meta.claim if self.meta is not None else ""
+        view = verdict_view(self.state, claim) if self.state is not None else None
         box.display = view is not None
         if view is not None:
             box.add_class(view.css_class)

@@ -44,8 +44,9 @@ class VerdictView:
     body: RenderableType
 
 
-def verdict_view(state: RunView) -> VerdictView | None:
-    """How the verdict box shows the end of a run (None while it has not ended)."""
+def verdict_view(state: RunView, shown_claim: str = "") -> VerdictView | None:
+    """How the verdict box shows the end of a run (None while it has not ended); the claim as
+    run is repeated only where it differs from ``shown_claim``, the one already on screen."""
     if state.verdict is not None:
         v = state.verdict
         status = verdict_state(v)
@@ -56,7 +57,7 @@ def verdict_view(state: RunView) -> VerdictView | None:
         if state.device:
             head.append(f" on {state.device}")
         parts: list[RenderableType] = [head]
-        if v.get("claim"):
+        if v.get("claim") and v["claim"] != shown_claim:
             parts.append(Text(str(v["claim"]), style="bold"))
         parts += verdict_lines(v)
         parts += [Text(str(v.get("summary", "")), style="italic"), _numbers(v)]
