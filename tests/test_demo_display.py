@@ -113,6 +113,7 @@ def test_a_chart_x_axis_can_be_what_it_is_not_the_step() -> None:
     for t in range(5, 100, 5):
         run.apply({"type": "metric", "step": t, "x": t / 100, "values": {"k": 20 - t // 5}})
     ((spec, ((name, xs, ys),)),) = run.chart_groups()
+    assert name == "k" and ys[-1] == 1
     assert spec.x == "IoU threshold" and xs[0] == 0.05 and xs[-1] == 0.95
     assert run.metrics.latest()[0] == 95  # the step is still the step
 

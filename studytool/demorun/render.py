@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -72,11 +73,11 @@ def _pool(rows: list, height: int, width: int, lines: bool) -> list:
             return sum((a - b) ** 2 for a, b in zip(v, mean, strict=False))
         return abs(v - mean)
 
-    out = []
+    out: list[list[Any]] = []
     for i in range(height):
         r0 = (i * h) // height
         r1 = max(r0 + 1, ((i + 1) * h) // height)
-        row = []
+        row: list[Any] = []
         for j in range(width):
             c0 = (j * w) // width
             c1 = max(c0 + 1, ((j + 1) * w) // width)
@@ -92,7 +93,7 @@ def _pool(rows: list, height: int, width: int, lines: bool) -> list:
                 mean: Any = [sum(v[k] for v in block) / len(block) for k in range(3)]
             else:
                 mean = sum(block) / len(block)
-            row.append(max(block, key=lambda v, m=mean: spread(v, m)) if lines else mean)
+            row.append(max(block, key=partial(spread, mean=mean)) if lines else mean)
         out.append(row)
     return out
 
