@@ -42,7 +42,8 @@ INFO = DemoInfo(
     claim=(
         "Averaging polynomial regressors fitted on bootstrap resamples (bagging) lowers the "
         "prediction variance across training sets and the test error of an unstable degree-12 "
-        "fit by a large factor, and helps it much more than a stable degree-3 fit."
+        "fit by a large factor (at least 2x each), and helps it much more (its test-error ratio "
+        "at most half the stable fit's) than a stable degree-3 fit."
     ),
     params=(
         Param("degree", 12, "degree of the unstable (high-variance) polynomial", min=1, max=30),
@@ -207,9 +208,9 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     mse_ratio = u_b["test_mse"] / max(u_s["test_mse"], 1e-300)
     stable_mse_ratio = s_b["test_mse"] / max(s_s["test_mse"], 1e-300)
     checks = {
-        "bagging_cuts_variance": var_ratio < 0.8,
-        "bagging_cuts_test_error": mse_ratio < 1.0,
-        "helps_unstable_more_than_stable": mse_ratio < stable_mse_ratio,
+        "bagging_cuts_variance": var_ratio <= 0.5,
+        "bagging_cuts_test_error": mse_ratio <= 0.5,
+        "helps_unstable_more_than_stable": mse_ratio <= 0.5 * stable_mse_ratio,
     }
     numbers = {f"{k}_{m}_{q}": v for (k, m), s in stats.items() for q, v in s.items()}
     numbers.update(

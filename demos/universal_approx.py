@@ -28,7 +28,9 @@ theorem: the theorem is about what a width can represent, the run about what Ada
 The claim compares narrow with wide, so it applies only when the widths span from at most 2
 to at least 16 units.
 
-Measured (seeds 0-9, defaults, tanh): the claim held at every seed. With activation=relu the
+Measured (seeds 0-9, defaults, tanh): the claim held at every seed.  With init=pytorch
+(seed 0) the step target is only ~7.5x better at width 64 after 2500 steps (DOES NOT HOLD);
+with 6000 steps it holds. With activation=relu the
 sin part holds but the square wave is harder for ReLUs at the default 2500 steps (width 64 only
 ~7-10x better than width 1, so the check fails); with 6000 steps it passes.
 """
