@@ -122,10 +122,12 @@ def test_draw_charts_stacks_one_quantity_per_axis() -> None:
     import plotext as plt  # type: ignore[import-untyped]
 
     groups = chart_groups(_series_run().metrics, {"m": ChartSpec("m", "step", "modes", ("m",))})
+    plt.main()
     plt.clear_figure()
     plt.plotsize(60, 24)
     draw_charts(plt, groups)
     text = plt.uncolorize(plt.build())
+    plt.main()
     plt.clear_figure()
     assert "modes" in text and text.count("└") >= 2  # two boxes: two y axes
 

@@ -198,6 +198,12 @@ def _sparklines(curves: Sequence[Curve], width: int) -> Text:
     return lines
 
 
+def _reset(plt: Any) -> None:
+    """Clear plotext's whole figure: ``clear_figure`` alone clears only the active subplot."""
+    plt.main()
+    plt.clear_figure()
+
+
 def metric_charts(
     groups: Sequence[tuple[ChartSpec, Sequence[Curve]]], width: int = 72, height: int = 16
 ) -> RenderableType:
@@ -208,7 +214,7 @@ def metric_charts(
     import plotext as plt  # type: ignore[import-untyped]
 
     try:
-        plt.clf()
+        _reset(plt)
         plt.limitsize(False, False)  # the size asked for, not the terminal's (a pipe: 80x24)
         plt.plotsize(max(30, width), max(8, height) * len(groups))
         plt.theme("clear")
@@ -217,7 +223,7 @@ def metric_charts(
     except Exception:  # plotext's own bugs: a chart is never worth the run
         return _sparklines([c for _, curves in groups for c in curves], width)
     finally:
-        plt.clf()
+        _reset(plt)
 
 
 def _fmt(v: Any) -> str:
