@@ -34,6 +34,13 @@ from studytool.demorun.params import DemoInfo, Param
 from ._base import Reporter, Verdict, seed_everything
 from ._common import PALETTE, draw_polyline
 
+CAVEATS = (
+    "Bagging repairs instability; it does not make a too-flexible model good: the plain "
+    "stable fit is still better than the bagged unstable one here.",
+    "Each bootstrap sample holds only ~63 % distinct points, so a stable model gains nothing "
+    "(here it is slightly worse).",
+)
+
 INFO = DemoInfo(
     name="bagging",
     title_en="Bagging reduces the variance of unstable models",
@@ -233,7 +240,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             "Bagging did not help the stable model: its bootstrap fits see fewer distinct "
             "points and there is little instability to average away."
         )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

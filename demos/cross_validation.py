@@ -34,6 +34,12 @@ from studytool.demorun.params import DemoInfo, DemoParamError, Param
 
 from ._base import Reporter, Verdict, seed_everything
 
+CAVEATS = (
+    "Stratification removes the variance that comes from the class counts; the variance from "
+    "which examples land in a fold remains.",
+    "The log loss is used because F1 and AUC are undefined on a fold without positives.",
+)
+
 INFO = DemoInfo(
     name="cross_validation",
     title_en="Stratified k-fold keeps class proportions on imbalanced data",
@@ -297,7 +303,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"{p['fold_logloss_std']:.3f} plain vs {st['fold_logloss_std']:.3f} stratified"
         + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -29,6 +29,11 @@ from studytool.demorun.params import DemoInfo, Param
 from ._base import Reporter, Verdict, seed_everything
 from ._data import load_digits
 
+CAVEATS = (
+    "The two small classifiers at a matched parameter budget are reported, not part of the "
+    "claim: on a task this small both do well, and which wins depends on the seed.",
+)
+
 INFO = DemoInfo(
     name="densenet",
     title_en="DenseNet: concatenate instead of add",
@@ -309,7 +314,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"{p_wide:,} ({p_wide / p_dense:.1f}x), formulas {'match' if params_ok else 'DIFFER'}"
         + train_note
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -94,3 +94,9 @@ def test_optimizers_a_long_check_is_not_failed_by_round_off() -> None:
     assert v.status == "holds" and n["check_max"] < 1e-6
     # Adadelta's trajectory turns chaotic: the check stops where two torch runs part
     assert n["check_steps_adadelta"] < 1000 and n["check_steps_sgd"] == 1000
+
+
+def test_rnn_memory_does_not_apply_to_a_short_lag() -> None:
+    v = run("rnn_memory", T=10)
+    n = v.numbers
+    assert v.status == "does_not_apply" and n["rnn_grad_ratio_init"] >= 1e-3
