@@ -142,7 +142,7 @@ async def keypress_to_render(cards: int) -> list[tuple[str, float]]:
     ReviewScreen.redraw = timed_redraw  # type: ignore[method-assign]
 
     data = Path(tempfile.mkdtemp(prefix="studytool-bench-"))
-    settings = Settings(data_dir=data, new_per_day=1000)
+    settings = Settings(data_dir=data, new_per_day=1000, new_per_deck=1000)
     app = TimedApp(settings, library=load_library(()))
     samples: list[tuple[str, float]] = []
     async with app.run_test(size=(100, 32)) as pilot:

@@ -24,7 +24,9 @@ def main() -> None:
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as e:  # the last line of defence: never a traceback
-        print(f"studytool: internal error: {type(e).__name__}: {e}", file=sys.stderr)
+        from studytool.textsafe import one_line
+
+        print(f"studytool: internal error: {one_line(f'{type(e).__name__}: {e}')}", file=sys.stderr)
         sys.exit(2)
 
 

@@ -12,6 +12,12 @@ def content_dir() -> Path:
     return shipped if shipped.is_dir() else PKG_DIR.parent / "content"
 
 
+def decks_installed() -> bool:
+    """Whether the built-in decks are the installed package's copy (`studytool/decks` in
+    site-packages), which an upgrade replaces, rather than a checkout's `content/`."""
+    return content_dir() == PKG_DIR / "decks"
+
+
 def demos_dir() -> Path:
     shipped = PKG_DIR / "demos"
     return shipped if shipped.is_dir() else PKG_DIR.parent / "demos"

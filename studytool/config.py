@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 import os
 import stat
-import tomllib
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
@@ -29,6 +28,9 @@ _NAMED_KEYS = {"escape", "enter", "tab", "space", "backspace", "delete", "insert
 _BASIC_KEYS = {"escape", "enter", "tab", "space", *(f"f{n}" for n in range(1, 13))}
 
 
+LEECH_ACTIONS = ("suspend", "tag")
+
+
 class ConfigError(Exception):
     """The config file cannot be read or has a wrong value."""
 
@@ -49,10 +51,29 @@ class Settings:
     config_path: Path | None = None
     scheduler: SchedulerSettings = field(default_factory=SchedulerSettings)
     day_start_hour: int = 4
-    new_per_day: int = 20
+    new_per_day: int = 20  # first reviews a study day, all decks together (Anki's model)
+    bury_siblings: bool = True  # a reversed card's other direction waits for the next day
     quiz_feedback: str = "immediate"  # or "end"
     lang: str = "en"
     keymap: tuple[tuple[str, str], ...] = ()  # [keymap]: binding id, key names
+    new_per_deck: int = 20  # a sub-limit of new_per_day for each deck
+    reviews_per_day: int = 200  # reviews of cards in the Review state a study day
+    leech_threshold: int = 8  # lapses (Again on a card in review) that make a card a leech
+    leech_action: str = "suspend"  # or "tag": only mark it
+    theme: str = ""  # a Textual theme name; "" keeps the app's default
+
+    @property
+    def user_decks_dir(self) -> Path:
+        """Where decks of the user's own go (an edited copy of a built-in deck): the first
+        content folder, else `decks` in the data folder."""
+        return self.content_dirs[0] if self.content_dirs else self.data_dir / "decks"
+
+    @property
+    def deck_dirs(self) -> tuple[Path, ...]:
+        """The user's deck folders to load: the content folders, or the default
+        `user_decks_dir` once something was saved there."""
+        default = self.user_decks_dir
+        return self.content_dirs or ((default,) if default.is_dir() else ())
 
     @classmethod
     def load(
@@ -92,9 +113,22 @@ class Settings:
         hour = _get(rev, "day_start_hour", int, 4, path, "review.")
         if not 0 <= hour <= 23:
             raise ConfigError(f"{where}: review.day_start_hour must be in 0..23")
-        new_per_day = _get(rev, "new_per_day", int, 20, path, "review.")
-        if not 0 <= new_per_day <= MAX_NEW_PER_DAY:
-            raise ConfigError(f"{where}: review.new_per_day must be in 0..{MAX_NEW_PER_DAY}")
+        limits = {
+            key: _get(rev, key, int, default, path, "review.")
+            for key, default in (
+                ("new_per_day", 20),
+                ("new_per_deck", 20),
+                ("reviews_per_day", 200),
+                ("leech_threshold", 8),
+            )
+        }
+        for key, value in limits.items():
+            least = 1 if key == "leech_threshold" else 0
+            if not least <= value <= MAX_NEW_PER_DAY:
+                raise ConfigError(f"{where}: review.{key} must be in {least}..{MAX_NEW_PER_DAY}")
+        leech_action = _get(rev, "leech_action", str, "suspend", path, "review.")
+        if leech_action not in LEECH_ACTIONS:
+            raise ConfigError(f"{where}: review.leech_action must be 'suspend' or 'tag'")
         feedback = _get(_table(raw, "quiz", path), "feedback", str, "immediate", path, "quiz.")
         if feedback not in ("immediate", "end"):
             raise ConfigError(f"{where}: quiz.feedback must be 'immediate' or 'end'")
@@ -104,10 +138,16 @@ class Settings:
             config_path=path,
             scheduler=scheduler,
             day_start_hour=hour,
-            new_per_day=new_per_day,
+            new_per_day=limits["new_per_day"],
+            bury_siblings=_get(rev, "bury_siblings", bool, True, path, "review."),
             quiz_feedback=feedback,
             lang=_get(raw, "lang", str, "en", path),
             keymap=_keymap(raw, path),
+            new_per_deck=limits["new_per_deck"],
+            reviews_per_day=limits["reviews_per_day"],
+            leech_threshold=limits["leech_threshold"],
+            leech_action=leech_action,
+            theme=_get(raw, "theme", str, "", path),
         )
 
 
@@ -121,6 +161,47 @@ def default_data_dir() -> Path:
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP))
+
+
+def write_settings(path: Path, values: dict[str, object]) -> None:
+    """Set keys of config.toml, keeping everything else in it (comments and order too).
+
+    Keys are top-level names or dotted for a table: {"lang": "ko", "review.new_per_day": 30}.
+    The file is replaced atomically; a missing file (or folder) is created."""
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+    from tomlkit.items import Table
+
+    from studytool.fsio import atomic_write
+
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        text = ""
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"{path}: {e}") from None
+    try:
+        doc = tomlkit.parse(text)
+        for dotted, value in values.items():
+            *tables, key = dotted.split(".")
+            table: tomlkit.TOMLDocument | Table = doc
+            for name in tables:
+                inner = table.get(name)
+                if inner is None:
+                    inner = tomlkit.table()
+                    table.add(name, inner)
+                if not isinstance(inner, Table):
+                    raise ConfigError(f"{path}: '{name}' is not a table")
+                table = inner
+            table[key] = value
+        out = tomlkit.dumps(doc)
+    except TOMLKitError as e:
+        raise ConfigError(f"{path}: {e}") from None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, out)
+    except OSError as e:
+        raise ConfigError(f"{path}: cannot write the settings ({e})") from None
 
 
 def _read_toml(path: Path) -> dict[str, Any]:
@@ -138,6 +219,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{where}: {e.strerror or e}") from None
     if len(data) > MAX_CONFIG_BYTES:
         raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES // 2**20} MB")
+    import tomllib  # only when there is a file: start-up without one skips the parser
+
     try:
         return tomllib.loads(data.decode("utf-8"))
     except UnicodeDecodeError as e:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import secrets
 import stat
 from collections.abc import Iterator
 from pathlib import Path
@@ -67,7 +66,8 @@ def _create_temp(target: Path) -> Path:
     """A new empty file beside `target`. O_EXCL with a random name: never someone else's
     file; mode 0o666 so the umask decides, as for any new file."""
     while True:
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+        # os.urandom, not secrets: importing secrets (and hmac) would cost every start-up
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.{os.urandom(4).hex()}.tmp")
         try:
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
         except FileExistsError:

@@ -42,6 +42,17 @@ def strip_controls(text: str, lines: bool = True) -> str:
     return (CONTROL_RE if lines else CONTROL_LINE_RE).sub("", text)
 
 
+# one cell per control character (Unicode control pictures, U+FFFD for C1): for text that is
+# laid out by cells, where a four-character escape would move everything after it
+_PICTURES = {c: 0x2400 + c for c in range(0x20) if c not in (0x09, 0x0A)}
+_PICTURES |= {0x7F: 0x2421} | {c: 0xFFFD for c in range(0x80, 0xA0)}
+
+
+def pictures(text: str) -> str:
+    """`text` with each control character except newline and tab as one visible symbol."""
+    return text.translate(_PICTURES)
+
+
 def one_line(text: str) -> str:
     """`text` for a single output line: newlines and tabs are shown as escapes too."""
     return CONTROL_LINE_RE.sub(_escape, text)

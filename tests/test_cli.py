@@ -134,6 +134,19 @@ def test_show_renders_formula(user_deck: Path) -> None:
     assert data["prompt"] == "Front"
 
 
+def test_show_prints_given_with_the_question_and_the_formula_with_the_answer(
+    tmp_path: Path,
+) -> None:
+    d = tmp_path / "decks"
+    d.mkdir()
+    card = "  - {id: two, type: numeric, question: Q?, answer: 4, given: 'x^2', formula: 'y = 4'}\n"
+    (d / "mine.yaml").write_text(DECK.format(deck="mine") + card, encoding="utf-8")
+    out = run("--content", str(d), "show", "mine/two").stdout
+    assert out.index("x²") < out.index("Answer") < out.index("y = 4")
+    data = json.loads(run("--content", str(d), "show", "mine/two", "--json").stdout)
+    assert (data["given"], data["formula"]) == ("x^2", "y = 4")
+
+
 def test_lang_is_one_option_checked_alike_by_every_command(user_deck: Path) -> None:
     for args in (["decks"], ["show", "mine/one"], ["export", "csv", "--all", "x.csv"]):
         result = run("--content", str(user_deck), *args, "--lang", "fr")
@@ -207,14 +220,34 @@ def test_internal_error_is_one_clean_line(tmp_path: Path) -> None:
     assert result.stderr == "studytool: internal error: RuntimeError: kaboom\n"
 
 
-def test_decks_never_imports_torch() -> None:
-    code = (
-        "import sys; sys.argv = ['studytool', 'decks', '--json']\n"
-        "from studytool.__main__ import main\n"
-        "try:\n    main()\nexcept SystemExit:\n    pass\n"
-        "heavy = sorted(m for m in ('torch', 'numpy', 'fsrs.optimizer') if m in sys.modules)\n"
-        "print('HEAVY', heavy, file=sys.stderr)\n"
+LONG = "word " * 40  # 200 characters on one line
+
+
+def test_show_wraps_to_the_terminal_and_prints_whole_lines_when_piped(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    from studytool.cli import content
+
+    d = tmp_path / "decks"
+    d.mkdir()
+    (d / "long.yaml").write_text(DECK.format(deck="long").replace("Back, ko", f"{LONG}end, ko"))
+    piped = run("--content", str(d), "show", "long/one")
+    assert piped.exit_code == 0
+    assert f"Answer: {LONG}end" in piped.stdout  # one line, whole, no frame
+    assert piped.stdout.startswith("long/one · basic\n")
+
+    screen = io.StringIO()
+    terminal = Console(
+        file=screen, force_terminal=True, width=60, soft_wrap=True, color_system=None
     )
-    result = _subprocess(code=code)
-    assert "HEAVY []" in result.stderr, result.stderr
-    assert json.loads(result.stdout)["decks"]
+    monkeypatch.setattr(content, "out", terminal)
+    assert run("--content", str(d), "show", "long/one").exit_code == 0
+    lines = screen.getvalue().splitlines()
+    assert all(len(line) <= 60 for line in lines)
+    assert sum("word" in line for line in lines) >= 4  # wrapped, not cut
+    body = " ".join(line.strip("│ ") for line in lines)
+    assert " ".join(f"Answer: {LONG}end".split()) in " ".join(body.split())

@@ -274,10 +274,10 @@ def test_the_tui_verdict_box_shows_does_not_apply_with_reason_caveats_and_new_cl
         "seconds": 0.5,
     }
     state.apply(verdict)
-    view = verdict_view(state, "The net is over-confident.")
+    view = verdict_view(state, shown_claim="The net is over-confident.")
     assert view is not None and view.css_class == "-na"
     shown = text_of(view.body)
     assert "claim DOES NOT APPLY" in shown and "not over-confident" in shown
     assert "After 3 epochs" in shown and "caveat: T minimises NLL" in shown
-    same = verdict_view(state, verdict["claim"])
+    same = verdict_view(state, shown_claim=verdict["claim"])
     assert same is not None and "After 3 epochs" not in text_of(same.body)

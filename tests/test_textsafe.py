@@ -43,3 +43,9 @@ def test_textsafe_imports_no_rich() -> None:
     code = "import sys, studytool.textsafe; print('rich' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_pictures_keeps_one_cell_per_control_character() -> None:
+    from studytool.textsafe import pictures
+
+    assert pictures("a\x1b]2;t\x07\tb\n\x9b\x7f") == "a\u241b]2;t\u2407\tb\n\ufffd\u2421"

@@ -16,6 +16,8 @@ from studytool.cli.demo import demo_app
 from studytool.cli.exchange import exchange_app
 from studytool.cli.progress import progress_app
 from studytool.cli.quiz import quiz_app
+from studytool.cli.serve import serve_app
+from studytool.cli.sync import sync_app
 from studytool.config import default_config_path
 
 app = typer.Typer(
@@ -31,6 +33,8 @@ app = typer.Typer(
 app.add_typer(content_app)
 app.add_typer(progress_app)
 app.add_typer(exchange_app)
+app.add_typer(serve_app)
+app.add_typer(sync_app)
 app.add_typer(quiz_app, name="quiz", rich_help_panel="Study")
 app.add_typer(demo_app, name="demo", rich_help_panel="Demos")
 

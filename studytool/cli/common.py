@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,21 +17,37 @@ from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
+from rich.segment import Segment
 
 from studytool.config import ConfigError, Settings
+from studytool.textsafe import visible
 
 if TYPE_CHECKING:
     from studytool.content.model import Card, LoadResult
 
-out = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+class SafeConsole(Console):
+    """A console that never writes a control character from the text it prints: deck, note and
+    CSV text is untrusted, and ESC or OSC sequences in it would reach the terminal. Rich's own
+    styles and cursor moves (control segments, e.g. of `Live`) pass unchanged."""
+
+    def _render_buffer(self, buffer: Iterable[Segment]) -> str:
+        return super()._render_buffer(
+            seg if seg.control else Segment(visible(seg.text), seg.style) for seg in buffer
+        )
+
+
+out = SafeConsole(highlight=False, soft_wrap=True)
+err = SafeConsole(stderr=True, highlight=False, soft_wrap=True)
+# C1 controls (U+0080..U+009F, e.g. CSI U+009B) that json.dumps leaves raw with ensure_ascii off
+_JSON_C1 = re.compile(r"[\x7f-\x9f]")
 
 LANGS = ("en", "ko")
 
 
 def fail(message: str) -> NoReturn:
     """One clean line and exit 2 for every failure of a command: never a traceback."""
-    typer.echo(f"studytool: {message}", err=True)
+    typer.echo(f"studytool: {visible(message)}", err=True)
     raise typer.Exit(2)
 
 
@@ -100,7 +117,7 @@ def get_library() -> LoadResult:
         return state.library
     from studytool.content.library import load_library
 
-    return load_library(get_settings().content_dirs)
+    return load_library(get_settings().deck_dirs)
 
 
 def get_cards() -> list[Card]:
@@ -108,7 +125,8 @@ def get_cards() -> list[Card]:
 
 
 def emit_json(data: Any) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=2)
+    sys.stdout.write(_JSON_C1.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def _check_lang(value: str | None) -> str | None:

@@ -100,18 +100,32 @@ def decks(
         return
     lang = resolve_lang(lang)
     from rich.table import Table
+    from rich.text import Text as RichText
+
+    from studytool.textsafe import rich_text, safe_path
 
     table = Table(box=None, header_style="bold")
     for col in ("deck", "title", "cards", "quiz", "where"):
         table.add_column(col, justify="right" if col in ("cards", "quiz") else "left")
     for deck, row in zip(lib.decks, rows, strict=True):
-        where = "built-in" if deck.builtin else str(deck.path)
+        where = "built-in" if deck.builtin else safe_path(deck.path)
         if deck.overrides:
-            where += f" (overrides built-in {deck.overrides.name})"
-        table.add_row(deck.id, deck.title.get(lang), str(row["cards"]), str(row["quiz"]), where)
+            where += f" (overrides built-in {safe_path(deck.overrides.name)})"
+        # deck text as Text, never markup: a title such as "[/b]" is shown, not parsed
+        table.add_row(
+            rich_text(deck.id),
+            rich_text(deck.title.get(lang)),
+            str(row["cards"]),
+            str(row["quiz"]),
+            RichText(where),
+        )
     for name, count in lib.broken.items():
         table.add_row(
-            f"[red]{name}[/]", f"[red]{count} error(s): run studytool check[/]", "", "", ""
+            RichText(safe_path(name), style="red"),
+            RichText(f"{count} error(s): run studytool check", style="red"),
+            "",
+            "",
+            "",
         )
     out.print(table)
 
@@ -135,6 +149,7 @@ def card_json(card: Card, lang: str | None = None) -> dict[str, Any]:
         "answer": answer_value(card, lang),
         "formula": card.formula,
         "formula_unicode": render(card.formula) if card.formula else None,
+        "given": card.given,
         "explain": t(card.explain),
         "tags": list(card.tags),
         "demo": card.demo,
@@ -201,9 +216,15 @@ def show(
     if as_json:
         emit_json(card_json(card, lang))
         return
-    from studytool.render import card_renderable
+    from studytool.render import card_body, card_renderable
 
-    out.print(card_renderable(card, lang, reveal=True))
+    if out.is_terminal:
+        # framed, each line wrapped to the terminal (the console's soft wrap would cut them)
+        out.print(card_renderable(card, lang, reveal=True), soft_wrap=False)
+    else:
+        # piped: no frame, every line whole for the program reading it
+        out.print(f"{card.full_id} · {card.type.value}", markup=False)
+        out.print(card_body(card, lang, reveal=True))
 
 
 @content_app.command(rich_help_panel=CONTENT_PANEL)

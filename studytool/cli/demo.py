@@ -21,7 +21,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from studytool.cli.common import emit_json, fail
+from studytool.cli.common import SafeConsole, emit_json, fail
 from studytool.demorun import catalog
 from studytool.demorun.params import DemoParamError, parse_param_args
 from studytool.demorun.reducer import RunView, verdict_state
@@ -44,7 +44,7 @@ class Device(StrEnum):
 
 
 def _out() -> Console:
-    return Console(highlight=False)
+    return SafeConsole(highlight=False)
 
 
 def _meta_json(meta: catalog.DemoMeta) -> dict[str, Any]:
@@ -87,11 +87,13 @@ def list_cmd(
     table.add_column("params", style="dim", overflow="fold")
     for m in metas:
         ps = ", ".join(f"{p.name}={p.default}" for p in m.params if p.name != "seed")
-        table.add_row(m.name, m.concept, m.claim, ps)
+        table.add_row(Text(m.name), Text(m.concept), Text(m.claim), Text(ps))
     out = _out()
     out.print(table)
     for problem in catalog.catalog_errors():
-        Console(stderr=True).print(f"[yellow]warning:[/] {problem}", highlight=False)
+        SafeConsole(stderr=True).print(
+            Text.assemble(("warning:", "yellow"), f" {problem}"), highlight=False
+        )
 
 
 class LiveView:
@@ -273,5 +275,5 @@ def _run_live(run: Any, meta: catalog.DemoMeta) -> int:
         return EXIT_USAGE  # one line from fail(), not a panel and then the same error
     out.print(view.renderable(final=True))
     if error is not None and error.get("traceback"):
-        Console(stderr=True).print(Text(error["traceback"], style="dim"))
+        SafeConsole(stderr=True).print(Text(error["traceback"], style="dim"))
     return _exit_code(view.run.verdict, error)

@@ -12,7 +12,17 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from studytool.cli.common import Lang, clean_errors, fail, get_library, get_settings, resolve_lang
+from studytool._paths import content_dir
+from studytool.cli.common import (
+    Lang,
+    clean_errors,
+    fail,
+    get_library,
+    get_settings,
+    output_path,
+    resolve_lang,
+)
+from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
     from studytool.content.model import Deck
@@ -31,6 +41,7 @@ OutOpt = Annotated[
         show_default=False,
     ),
 ]
+ReplaceOpt = Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")]
 ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite an existing deck file.")]
 MergeOpt = Annotated[
     bool,
@@ -41,6 +52,14 @@ DecksOpt = Annotated[
     typer.Option("--deck", "-d", help="Deck to export (repeatable).", show_default=False),
 ]
 AllOpt = Annotated[bool, typer.Option("--all", help="Export every deck.")]
+AnkiLangOpt = Annotated[
+    str,
+    typer.Option(
+        "--lang",
+        "-l",
+        help="both: English and Korean in every note, with a tap to switch; or en / ko only.",
+    ),
+]
 
 
 def _counts_line(counts: dict[str, int]) -> str:
@@ -62,6 +81,12 @@ def _target(deck_id: str, out: Path | None, force: bool, merge: bool) -> Path:
             out = dirs[0] / f"{deck_id}.yaml"
         else:
             out = Path(f"{deck_id}.yaml")
+    if _inside(out, content_dir()):
+        fail(
+            f"refusing to write {safe_path(out)}: the built-in decks are the package's;"
+            " write a user deck instead (leave out --out, or give a content folder's path)"
+        )
+    output_path(out, force=True)  # progress files, devices and FIFOs are never a deck
     if out.exists() and not (force or merge):
         fail(
             f"{out} already exists: --merge adds only the new cards and keeps your edits,"
@@ -81,22 +106,29 @@ def _target(deck_id: str, out: Path | None, force: bool, merge: bool) -> Path:
     return out
 
 
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
+
+
 def _report_saved(saved: SaveResult, what: str, merge: bool) -> None:
     if merge and saved.kept:
         if saved.added:
             typer.echo(
-                f"added {saved.added} new {what} to {saved.path};"
+                f"added {saved.added} new {what} to {safe_path(saved.path)};"
                 f" kept the {saved.kept} already there as they were"
             )
         else:
-            typer.echo(f"nothing new: {saved.path} already has every {what[:-1]} found")
+            typer.echo(f"nothing new: {safe_path(saved.path)} already has every {what[:-1]} found")
     else:
-        typer.echo(f"wrote {saved.added} {what} to {saved.path}")
+        typer.echo(f"wrote {saved.added} {what} to {safe_path(saved.path)}")
     dirs = [d.resolve() for d in get_settings().content_dirs]
     if not any(saved.path.resolve().is_relative_to(d) for d in dirs):
         typer.echo(
-            f"note: {saved.path.parent} is not a content directory:"
-            f" use --content {saved.path.parent} (or STUDYTOOL_CONTENT) to study it"
+            f"note: {safe_path(saved.path.parent)} is not a content directory:"
+            f" use --content {safe_path(saved.path.parent)} (or STUDYTOOL_CONTENT) to study it"
         )
 
 
@@ -117,7 +149,7 @@ def import_note(
         path = _target(deck, out, force, merge)
         saved = save_deck(draft.deck, path, merge=merge)
         _report_saved(saved, "draft cards", merge)
-        typer.echo(f"from {note} ({draft.encoding}): {_counts_line(draft.counts)}")
+        typer.echo(f"from {safe_path(note)} ({draft.encoding}): {_counts_line(draft.counts)}")
         typer.echo("edit the cards, then remove 'draft: true' from each one to study it")
 
 
@@ -143,7 +175,62 @@ def import_csv_cmd(
         saved = save_deck(result.deck, path, merge=merge)
         _report_saved(saved, "cards", merge)
         skipped = f"; skipped {result.duplicates} repeated row(s)" if result.duplicates else ""
-        typer.echo(f"from {file} ({result.encoding}): {result.rows} rows{skipped}")
+        typer.echo(f"from {safe_path(file)} ({result.encoding}): {result.rows} rows{skipped}")
+
+
+@exchange_app.command("import-anki", rich_help_panel=PANEL)
+def import_anki_cmd(
+    file: Annotated[Path, typer.Argument(metavar="FILE.apkg", help="Anki package to read.")],
+    deck: Annotated[
+        str | None,
+        typer.Option("--deck", "-d", help="Deck id of the new deck (default: from the file name)."),
+    ] = None,
+    out: OutOpt = None,
+    force: ForceOpt = False,
+    merge: MergeOpt = False,
+    with_history: Annotated[
+        bool,
+        typer.Option(
+            "--with-history", help="Also log the cards' Anki reviews, so scheduling continues."
+        ),
+    ] = False,
+) -> None:
+    """Make a deck of draft cards from an Anki package: Basic, reversed and Cloze notes."""
+    import re
+
+    from studytool.exchange.anki_import import read_apkg
+    from studytool.exchange.yamlio import save_deck
+
+    deck_id = deck or re.sub(r"[^a-z0-9_-]+", "-", file.stem.lower()).strip("-_") or "anki"
+    with clean_errors():
+        result = read_apkg(file, deck_id)
+        path = _target(deck_id, out, force, merge)
+        saved = save_deck(result.deck, path, merge=merge)
+        _report_saved(saved, "draft cards", merge)
+        typer.echo(
+            f"from {safe_path(file)} ({result.format}): {_counts_line(dict(result.counts))} notes"
+        )
+        if result.unknown:
+            kinds = ", ".join(f"{visible(name)} ({n})" for name, n in result.unknown.most_common())
+            typer.echo(f"left out {sum(result.unknown.values())} notes of unknown types: {kinds}")
+        if result.media:
+            typer.echo(
+                f"{len(result.media)} media file(s) referred to, not copied:"
+                f" {visible(', '.join(result.media[:10]))}"
+                f"{' ...' if len(result.media) > 10 else ''}"
+            )
+        if with_history:
+            from studytool.store.repo import Store
+            from studytool.store.transfer import replay_history
+
+            with Store.open(get_settings()) as store:
+                done = replay_history(
+                    store, [(r.key, r.rating, r.time, r.duration_ms) for r in result.reviews]
+                )
+            typer.echo(f"logged {done.answers} Anki answers on {done.cards} card(s)")
+            if done.skipped:
+                typer.echo(f"kept {len(done.skipped)} card(s) with answers already as they were")
+        typer.echo("edit the cards, then remove 'draft: true' from each one to study it")
 
 
 def _pick_decks(ids: list[str] | None, every: bool) -> list[Deck]:
@@ -154,7 +241,7 @@ def _pick_decks(ids: list[str] | None, every: bool) -> list[Deck]:
         if library.broken:
             typer.echo(
                 f"note: left out {len(library.broken)} deck(s) with errors"
-                f" ({', '.join(sorted(library.broken))}): run studytool check",
+                f" ({safe_path(', '.join(sorted(library.broken)))}): run studytool check",
                 err=True,
             )
         if not library.decks:
@@ -181,16 +268,23 @@ def export_anki_cmd(
     file: Annotated[Path, typer.Argument(metavar="FILE.apkg", help="Anki package to write.")],
     deck: DecksOpt = None,
     every: AllOpt = False,
-    lang: Lang = None,
+    lang: AnkiLangOpt = "both",
+    force: ReplaceOpt = False,
 ) -> None:
     """Write an Anki package; importing a newer one into Anki updates the notes."""
     from studytool.exchange.anki import export_anki
 
+    if lang not in ("both", "en", "ko"):
+        fail(f"--lang must be 'both', 'en' or 'ko', not '{lang}'")
+    if str(file) == "-":
+        fail("an Anki package is a binary file: give a FILE.apkg, not -")
+    output_path(file, force=force)
     with clean_errors():
         decks = _pick_decks(deck, every)
-        result = export_anki(decks, file, resolve_lang(lang))
+        result = export_anki(decks, file, lang)
         kinds = ", ".join(f"{name} {n}" for name, n in result.notes.items())
-        typer.echo(f"wrote {result.total} notes from {result.decks} deck(s) to {file} ({kinds})")
+        typer.echo(f"wrote {result.total} notes from {result.decks} deck(s) to {safe_path(file)}")
+        typer.echo(f"{result.cards} cards, {len(result.notes)} note types: {kinds}")
         if result.drafts:
             typer.echo(f"left out {result.drafts} draft card(s)")
 
@@ -202,16 +296,32 @@ def export_csv_cmd(
     every: AllOpt = False,
     tsv: Annotated[bool, typer.Option("--tsv", help="Separate columns with tabs.")] = False,
     lang: Lang = None,
+    force: ReplaceOpt = False,
 ) -> None:
-    """Write front, back, tags rows with Anki's headers; quiz choices go on the front."""
+    """Write front, back, tags rows with Anki's headers; quiz choices go on the front.
+    FILE `-` writes to standard output."""
+    import sys
+    import tempfile
+
     from studytool.exchange.csvio import export_csv
 
+    to_stdout = str(file) == "-"
+    if not to_stdout:
+        output_path(file, force=force)
     with clean_errors():
         decks = _pick_decks(deck, every)
-        result = export_csv(decks, file, resolve_lang(lang), tsv=tsv)
-        typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {file}")
+        if to_stdout:
+            with tempfile.TemporaryDirectory() as tmp:
+                staged = Path(tmp) / ("cards.tsv" if tsv else "cards.csv")
+                result = export_csv(decks, staged, resolve_lang(lang), tsv=tsv)
+                sys.stdout.write(staged.read_text(encoding="utf-8"))
+            sys.stdout.flush()
+        else:
+            result = export_csv(decks, file, resolve_lang(lang), tsv=tsv)
+        where = "standard output" if to_stdout else safe_path(file)
+        typer.echo(f"wrote {result.rows} rows from {len(decks)} deck(s) to {where}", err=to_stdout)
         if result.drafts:
-            typer.echo(f"left out {result.drafts} draft card(s)")
+            typer.echo(f"left out {result.drafts} draft card(s)", err=to_stdout)
 
 
 exchange_app.add_typer(export_app, name="export", rich_help_panel=PANEL)

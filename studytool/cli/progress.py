@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from studytool.cli.common import clean_errors, emit_json, get_cards, get_settings, output_path
+from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
@@ -33,6 +34,7 @@ def _stats_lines(stats: Stats) -> list[str]:
     lines = [
         f"due today: {stats.due_today} (learning {stats.due_learning}, review {stats.due_review});"
         f" new available: {stats.new_available}",
+        _limits_line(stats),
         f"streak: {stats.current_streak} days (longest {stats.longest_streak})",
         f"true retention: {_pct(stats.retention.rate)} over {stats.retention.reviews} reviews;"
         f" average retrievability now: {_pct(stats.average_retrievability)}",
@@ -49,6 +51,16 @@ def _stats_lines(stats: Stats) -> list[str]:
         f" {c['relearning']} relearning; {c['suspended']} suspended, {c['orphaned']} orphaned)"
     )
     return lines
+
+
+def _limits_line(stats: Stats) -> str:
+    limits = stats.limits
+    waiting = stats.due_review_all - stats.due_review  # due, but over today's review cap
+    return (
+        f"daily limits: {limits.new_total} new ({limits.new_per_deck} per deck),"
+        f" {limits.reviews} reviews ({stats.reviews_today} done today"
+        + (f"; {waiting} more due wait)" if waiting else ")")
+    )
 
 
 def _open_store() -> Store:
@@ -72,23 +84,34 @@ def stats(json_out: JsonFlag = False) -> None:
             emit_json(result.to_dict())
         else:
             for line in _stats_lines(result):
-                typer.echo(line)
+                typer.echo(visible(line))
 
 
 @progress_app.command(rich_help_panel=PANEL)
-def doctor(json_out: JsonFlag = False) -> None:
-    """Check the progress database: orphans and other inconsistencies (exit 1 on errors)."""
+def doctor(
+    json_out: JsonFlag = False,
+    rebuild: Annotated[
+        bool,
+        typer.Option("--rebuild", help="Rebuild the database's progress from the event log."),
+    ] = False,
+) -> None:
+    """Check the progress database against the content and its event log (exit 1 on errors)."""
     from studytool.store.doctor import run_doctor
+    from studytool.store.replay import rebuild as rebuild_from_log
 
     with clean_errors():
         cards = get_cards()
         with _open_store() as store:
+            if rebuild:
+                done = rebuild_from_log(store)
+                if not json_out:
+                    typer.echo(f"rebuilt {done.cards} cards from {done.events} logged events")
             report = run_doctor(store, cards)
         if json_out:
             emit_json(report.to_dict())
         else:
-            for line in report.lines():
-                typer.echo(line)
+            for line in report.lines():  # card keys come from the database: any text
+                typer.echo(visible(line))
     if not report.ok:
         raise typer.Exit(1)
 
@@ -127,7 +150,7 @@ def export_cmd(file: FileArg, force: ForceFlag = False) -> None:
         result = export_progress(store, file)
         typer.echo(
             f"exported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-            f" to {file}"
+            f" to {safe_path(file)}"
         )
 
 
@@ -140,7 +163,8 @@ def import_cmd(file: FileArg) -> None:
         result = import_progress(store, file)
         typer.echo(
             f"imported {result.counts['cards']} cards and {result.counts['revlog']} reviews"
-            f" from {file}; previous progress backed up to {result.backup}"
+            f" from {safe_path(file)};"
+            f" previous progress backed up to {safe_path(str(result.backup))}"
         )
 
 
@@ -155,9 +179,9 @@ def restore_cmd(
 
     with clean_errors():
         result = restore_backup(get_settings().data_dir, backup)
-    typer.echo(f"restored {result.backup} to {result.path}")
+    typer.echo(f"restored {safe_path(result.backup)} to {safe_path(result.path)}")
     for path in result.set_aside:
-        typer.echo(f"set aside: {path}")
+        typer.echo(f"set aside: {safe_path(path)}")
 
 
 progress_app.add_typer(transfer_app, name="progress", rich_help_panel=PANEL)

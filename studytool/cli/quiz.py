@@ -25,6 +25,7 @@ from rich.text import Text as RichText
 
 from studytool.cli.common import (
     Lang,
+    SafeConsole,
     clean_errors,
     emit_json,
     fail,
@@ -32,6 +33,7 @@ from studytool.cli.common import (
     get_settings,
     resolve_lang,
 )
+from studytool.textsafe import safe_path, visible
 
 if TYPE_CHECKING:
     from studytool.content.model import Card, LoadResult, Text
@@ -176,7 +178,7 @@ def _take_quiz(spec: QuizSpec) -> None:
     from studytool.study.text import clock_text
 
     lib, cards = _library_cards(spec.decks, spec.tags)
-    console = Console(highlight=False)
+    console = SafeConsole(highlight=False)
     with Store.open(get_settings()) as store:
         store.sync(cards, skip_decks=lib.broken)
         weights = None if spec.fresh else weakness_weights(store, cards, utc_now())
@@ -236,8 +238,8 @@ def _show_question(console: Console, q: Question, lang: str) -> None:
     from studytool.study.text import label
 
     console.print(RichText(q.question(lang), style="bold"))
-    if q.card.formula and q.kind is not Kind.SELF:
-        console.print(RichText.assemble(("  formula: ", "dim"), (latex(q.card.formula), "cyan")))
+    if q.given:  # the card's `formula` is part of the answer: never shown before it
+        console.print(RichText.assemble(("  formula: ", "dim"), (latex(q.given), "cyan")))
     if q.kind in (Kind.CHOICE, Kind.MULTI):
         for pos, text in enumerate(q.option_texts(lang)):
             console.print(RichText.assemble((f"  {label(pos)}) ", "bold"), text))
@@ -422,13 +424,15 @@ def sheet_cmd(
         if sheet.count == 0:
             fail("no cards match the chosen decks and tags")
         if out is None:
-            typer.echo(sheet.questions + "\n---\n\n" + sheet.answers, nl=False)
+            # deck text to a terminal: control characters shown, never sent
+            typer.echo(visible(sheet.questions + "\n---\n\n" + sheet.answers), nl=False)
             return
         key_path = out.with_name(f"{out.stem}-answers{out.suffix}")
         out.write_text(sheet.questions, encoding="utf-8")
         key_path.write_text(sheet.answers, encoding="utf-8")
         typer.echo(
-            f"wrote {out} ({sheet.count} questions, seed {seed}) and {key_path} (answer key)",
+            f"wrote {safe_path(out)} ({sheet.count} questions, seed {seed}) and"
+            f" {safe_path(key_path)} (answer key)",
             err=True,
         )
 
@@ -462,7 +466,7 @@ def history_cmd(
     if as_json:
         emit_json({"quizzes": [r.to_dict() for r in records], "trends": trends.to_dict()})
         return
-    console = Console(highlight=False)
+    console = SafeConsole(highlight=False)
     if not records:
         console.print("No quizzes yet: run [bold]studytool quiz[/].")
         return

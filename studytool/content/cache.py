@@ -18,20 +18,19 @@ import math
 import os
 import time
 import types
-from dataclasses import fields, is_dataclass
+from collections.abc import Callable
+from dataclasses import MISSING, fields, is_dataclass
 from enum import Enum
+from functools import cache
 from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from studytool.content import model
 from studytool.content.inputfile import InputFileError, read_limited
 from studytool.fsio import atomic_write
-from studytool.textsafe import find_control
+from studytool.textsafe import CONTROL_RE
 
-_CLASSES = {c.__name__: c for c in (model.Text, model.Source, model.Errata, model.GenVar,
-                                    model.Card, model.Deck)}  # fmt: skip
-_HINTS = {name: get_type_hints(cls) for name, cls in _CLASSES.items()}
-_CODE = ("model.py", "loader.py", "nodes.py", "spec.py", "expr.py", "cache.py")
+_CODE = ("model.py", "loader.py", "nodes.py", "spec.py", "expr.py", "draws.py", "cache.py")
 MAX_ENTRIES = 500
 MAX_CACHE_BYTES = 4 * 2**20  # the cache is read on every start: keep it quick to parse
 MAX_DECK_BYTES = 2 * 2**20  # larger files are refused by the loader, so never cached
@@ -52,7 +51,10 @@ def cache_path() -> Path:
 
 def _encode(obj: Any) -> Any:
     if is_dataclass(obj):
-        out = {f.name: _encode(getattr(obj, f.name)) for f in fields(obj)}
+        # Fields at their default are left out: a smaller file is quicker to parse on each start.
+        values = {f.name: (getattr(obj, f.name), f.default) for f in fields(obj)}
+        # repr tells False from 0 and -0.0 from 0.0, which == does not.
+        out = {k: _encode(v) for k, (v, default) in values.items() if repr(v) != repr(default)}
         out["__t"] = type(obj).__name__
         return out
     if isinstance(obj, Enum):
@@ -64,49 +66,118 @@ def _encode(obj: Any) -> Any:
     return obj
 
 
-def _decode(obj: Any, hint: Any) -> Any:
-    """`obj` read back as `hint` (a type from the model's annotations), or _Bad."""
+# A decoder reads one JSON value as one type of the model, or raises _Bad. It appends every
+# string it accepts to `strs`, so the control-character check is one regex search per deck.
+_Decoder = Callable[[Any, list[str]], Any]
+
+
+@cache
+def _decoder(hint: Any) -> _Decoder:
+    """The decoder for `hint` (a type from the model's annotations), built once from it."""
     origin = get_origin(hint)
     if origin in (Union, types.UnionType):
-        if obj is None and type(None) in get_args(hint):
-            return None
-        for arg in get_args(hint):
-            with contextlib.suppress(_Bad):
-                return _decode(obj, arg)
-        raise _Bad
+        return _union([_decoder(arg) for arg in get_args(hint) if arg is not type(None)],
+                      optional=type(None) in get_args(hint))  # fmt: skip
     if origin is tuple:
-        if not isinstance(obj, list):
+        item = _decoder(get_args(hint)[0])
+
+        def decode_tuple(obj: Any, strs: list[str]) -> tuple[Any, ...]:
+            if type(obj) is not list:
+                raise _Bad
+            return tuple([item(x, strs) for x in obj])
+
+        return decode_tuple
+    if is_dataclass(hint):
+        return _dataclass(hint)
+    if isinstance(hint, type) and issubclass(hint, Enum):
+        members: dict[Any, Enum] = {m.value: m for m in hint}
+
+        def decode_enum(obj: Any, strs: list[str]) -> Enum:
+            if type(obj) is not str or obj not in members:
+                raise _Bad
+            return members[obj]
+
+        return decode_enum
+    if hint in _SCALARS:
+        return _SCALARS[hint]
+    raise TypeError(f"the deck cache cannot decode {hint!r}")  # a new field type in model.py
+
+
+def _union(options: list[_Decoder], optional: bool) -> _Decoder:
+    if optional and len(options) == 1:
+        only = options[0]
+        return lambda obj, strs: None if obj is None else only(obj, strs)
+
+    def decode_union(obj: Any, strs: list[str]) -> Any:
+        if optional and obj is None:
+            return None
+        for option in options:
+            seen = len(strs)
+            try:
+                return option(obj, strs)
+            except _Bad:
+                del strs[seen:]  # only the strings of the option that fits are checked
+        raise _Bad
+
+    return decode_union
+
+
+def _dataclass(cls: Any) -> _Decoder:
+    """Exactly the class's fields, tagged with its name; a field without a default must be
+    there (_encode leaves out the others when they hold their default)."""
+    hints = get_type_hints(cls)
+    plan = {name: _decoder(hint) for name, hint in hints.items()}
+    required = {f.name for f in fields(cls) if f.default is MISSING}
+    allowed = {*hints, "__t"}
+    name = cls.__name__
+
+    def decode_object(obj: Any, strs: list[str]) -> Any:
+        if type(obj) is not dict or obj.get("__t") != name:
             raise _Bad
-        return tuple(_decode(x, get_args(hint)[0]) for x in obj)
-    if isinstance(hint, type) and hint.__name__ in _CLASSES:
-        return _decode_object(obj, hint.__name__)
-    if hint is bool:
-        ok = isinstance(obj, bool)
-    elif hint is int:
-        ok = isinstance(obj, int) and not isinstance(obj, bool) and abs(obj) <= model.MAX_INT
-    elif hint is float:
-        ok = isinstance(obj, int | float) and not isinstance(obj, bool) and math.isfinite(obj)
-        obj = float(obj) if ok else obj
-    elif hint is str or hint is Path:
-        ok = isinstance(obj, str) and find_control(obj) is None
-        obj = Path(obj) if ok and hint is Path else obj
-    elif isinstance(hint, type) and issubclass(hint, Enum):
-        try:
-            return hint(obj)
-        except ValueError:
-            raise _Bad from None
-    else:
-        ok = False
-    if not ok:
+        keys = obj.keys()
+        if not keys <= allowed or not keys >= required:
+            raise _Bad
+        return cls(**{k: plan[k](v, strs) for k, v in obj.items() if k != "__t"})
+
+    return decode_object
+
+
+def _str(obj: Any, strs: list[str]) -> str:
+    if type(obj) is not str:
+        raise _Bad
+    strs.append(obj)
+    return obj
+
+
+def _path(obj: Any, strs: list[str]) -> Path:
+    return Path(_str(obj, strs))
+
+
+def _bool(obj: Any, strs: list[str]) -> bool:
+    if obj is not True and obj is not False:
         raise _Bad
     return obj
 
 
-def _decode_object(obj: Any, name: str) -> Any:
-    hints = _HINTS[name]
-    if not isinstance(obj, dict) or obj.get("__t") != name or obj.keys() - {"__t"} != hints.keys():
+def _int(obj: Any, strs: list[str]) -> int:
+    if type(obj) is not int or not -model.MAX_INT <= obj <= model.MAX_INT:
         raise _Bad
-    return _CLASSES[name](**{k: _decode(obj[k], hint) for k, hint in hints.items()})
+    return obj
+
+
+def _float(obj: Any, strs: list[str]) -> float:
+    if type(obj) is not float and type(obj) is not int:
+        raise _Bad
+    try:
+        value = float(obj)
+    except OverflowError:  # an int too large for a float
+        raise _Bad from None
+    if not math.isfinite(value):
+        raise _Bad
+    return value
+
+
+_SCALARS: dict[Any, _Decoder] = {str: _str, Path: _path, bool: _bool, int: _int, float: _float}
 
 
 def _consistent(deck: model.Deck) -> bool:
@@ -125,11 +196,16 @@ def _consistent(deck: model.Deck) -> bool:
 
 def decode_deck(obj: Any) -> model.Deck | None:
     """A cached deck, or None when it does not fit the model exactly."""
+    strs: list[str] = []
     try:
-        deck = _decode_object(obj, "Deck")
-    except (_Bad, RecursionError):
+        deck = _decoder(model.Deck)(obj, strs)
+    except _Bad:
         return None
-    return deck if _consistent(deck) else None
+    # Newlines are allowed in deck text, so the joined strings hold a control character only
+    # where one of them does.
+    if CONTROL_RE.search("\n".join(strs)) or not _consistent(deck):
+        return None
+    return deck
 
 
 def _fingerprint(demos: frozenset[str] | None) -> str:

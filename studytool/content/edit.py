@@ -16,6 +16,7 @@ from pathlib import Path
 import yaml
 
 from studytool._paths import content_dir
+from studytool.content.lint import lint_deck
 from studytool.content.loader import parse_deck_text
 from studytool.content.model import CardType, Deck, LoadResult, Problem
 
@@ -47,7 +48,8 @@ def validate_text(
     library: LoadResult | None = None,
     saved: Deck | None = None,
 ) -> Validation:
-    """Problems block saving; warnings (ids that progress is keyed by) do not."""
+    """Problems block saving; warnings (ids that progress is keyed by, card-quality lint) do
+    not."""
     deck, problems, id_node = parse_deck_text(text, path, demo_names)
     warnings: list[Problem] = []
     if deck is not None and library is not None:
@@ -84,6 +86,10 @@ def validate_text(
                         f"card '{card.id}' removed or renamed: its progress stays with the old id",
                     )
                 )
+    if deck is not None:  # the card-quality lint, as `studytool check` reports it
+        warnings += [
+            Problem(path, f.line, f.col, f"warning[{f.rule}]: {f.message}") for f in lint_deck(deck)
+        ]
     return Validation(text, deck, problems, warnings)
 
 

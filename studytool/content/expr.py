@@ -94,6 +94,16 @@ def evaluate(source: str, variables: Mapping[str, Number]) -> Number:
     return _eval(parse(source).body, variables)
 
 
+def answer(tree: ast.Expression, variables: Mapping[str, Number]) -> float:
+    """The value of a parsed `compute` as a card's answer: a finite float no larger than
+    MAX_MAGNITUDE. Raises ExprError."""
+    value = _eval(tree.body, variables)
+    # magnitude first: float() cannot convert an int past the float range
+    if abs(value) > MAX_MAGNITUDE or not math.isfinite(value):
+        raise ExprError(f"the answer {str(value)[:20]} is too large")
+    return float(value)
+
+
 def _check_node(node: ast.AST) -> None:
     allowed = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Constant, ast.Name, ast.Call, ast.Load)
     if isinstance(node, ast.operator | ast.unaryop):
@@ -132,7 +142,11 @@ def _eval(node: ast.AST, env: Mapping[str, Number]) -> Number:
         case ast.Name(id=name):
             if name not in env:
                 raise ExprError(f"unknown name '{name}'")
-            return env[name]
+            value = env[name]
+            # magnitude first: isfinite() cannot convert an int past the float range
+            if abs(value) > MAX_MAGNITUDE or not math.isfinite(value):
+                raise ExprError(f"{name} = {str(value)[:20]} is too large")
+            return value
         case ast.UnaryOp(op=op, operand=operand):
             return _UNARY[type(op)](_eval(operand, env))
         case ast.Call(func=ast.Name(id=fname), args=args):

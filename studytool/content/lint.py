@@ -70,14 +70,14 @@ def blank_cloze(text: str, number: int | None = None) -> str:
 
 
 def question_side(card: Card, lang: str, blank: int | None = None) -> str:
-    """What the student sees before answering: the prompt (a cloze with `blank` blanked) and the
-    formula, which is shown on the front of every non-basic card today. The card-type model will
-    replace this with the card's own front side."""
+    """What the student sees before answering, as the card-type model shows it: the prompt (a
+    cloze with `blank` blanked) and the formula the question gives (`given`). The card's
+    `formula` is part of the answer side."""
     prompt = card.prompt.get(lang)
     if card.type is CardType.CLOZE:
         prompt = blank_cloze(prompt, blank)
-    if card.formula and card.type is not CardType.BASIC:
-        return f"{prompt}\n{render(card.formula)}"
+    if card.given:
+        return f"{prompt}\n{render(card.given)}"
     return prompt
 
 
@@ -92,12 +92,12 @@ def _ascii_word(c: str) -> bool:
     return c.isascii() and c.isalnum()
 
 
-def _contains(side: str, answer: str) -> bool:
+def contains(side: str, answer: str) -> bool:
     """`answer` appears in `side` as a whole: numbers as numbers (3 is not in 30 or 3.5), words
     not inside longer words. Korean particles may follow a word."""
     value = _number(answer)
     if value is not None:
-        return _has_number(side, value)
+        return has_number(side, value)
     hay, needle = _norm(side), _norm(answer)
     start = hay.find(needle) if needle else -1
     while start >= 0:
@@ -110,7 +110,7 @@ def _contains(side: str, answer: str) -> bool:
     return False
 
 
-def _has_number(side: str, value: float, result: bool = False) -> bool:
+def has_number(side: str, value: float, result: bool = False) -> bool:
     """`value` stands in `side` as a number (only as a worked result when `result`)."""
     return any(
         _number(m.group()) == value
@@ -138,9 +138,9 @@ def _cloze_shown(card: Card, lang: str) -> Iterator[tuple[int, str, bool]]:
     prompt = card.prompt.get(lang)
     for n, texts in _deletions(prompt).items():
         for text in dict.fromkeys(texts):
-            if _contains(blank_cloze(prompt, n), text):
+            if contains(blank_cloze(prompt, n), text):
                 yield n, text, True
-            elif _contains(question_side(card, lang, n), text):
+            elif contains(question_side(card, lang, n), text):
                 yield n, text, False
 
 
@@ -153,17 +153,17 @@ def answer_on_question_side(card: Card, lang: str) -> Iterator[str]:
     match card.type:
         case CardType.NUMERIC if card.number is not None:
             # The prompt gives numbers that may equal the answer; a worked result gives it away.
-            if _has_number(side, abs(card.number), result=True):
+            if has_number(side, abs(card.number), result=True):
                 yield f"the answer {card.number:.10g} is shown as a result on the question side"
         case CardType.TYPED:
             for answer in dict.fromkeys(a.get(lang) for a in card.answers):
-                if _contains(side, answer):
+                if contains(side, answer):
                     yield f"the answer '{answer}' is shown on the question side"
         case CardType.MCQ | CardType.MULTI:
             keys = set(card.answer_indices)
             if card.answer_index is not None:
                 keys.add(card.answer_index)
-            shown = [i for i, c in enumerate(card.choices) if _contains(side, c.get(lang))]
+            shown = [i for i, c in enumerate(card.choices) if contains(side, c.get(lang))]
             # Naming every option in the question ("A or B?") singles none of them out.
             if len(shown) < len(card.choices):
                 for i in sorted(keys & set(shown)):
@@ -171,7 +171,7 @@ def answer_on_question_side(card: Card, lang: str) -> Iterator[str]:
         case CardType.CLOZE:
             for n, text, in_text in _cloze_shown(card, lang):
                 if not in_text:  # in the cloze text itself it is cloze-text-unblanked's finding
-                    yield f"cloze c{n} '{text}' is shown on the question side (the formula)"
+                    yield f"cloze c{n} '{text}' is shown on the question side (the given formula)"
 
 
 def cloze_text_unblanked(card: Card, lang: str) -> Iterator[str]:

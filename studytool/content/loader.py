@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from studytool.content import expr, spec
+from studytool.content.draws import range_problem
 from studytool.content.inputfile import read_deck_text
 from studytool.content.model import (
     CLOZE_RE,
@@ -339,6 +340,7 @@ class DeckParser:
             prompt=get[prompt_key],
             back=get.get("back"),
             formula=get.get("formula"),
+            given=get.get("given"),
             explain=get.get("explain"),
             tags=tuple(get.get("tags") or ()),
             demo=demo,
@@ -492,11 +494,11 @@ class DeckParser:
                 node, f"'compute' uses '{name}', which is not in 'vars'{suggest(name, declared)}"
             )
         if used <= declared:
-            corner = {v.name: (v.values[0] if v.values else v.high or 0) for v in variables}
-            try:
-                expr.evaluate(source, corner)
-            except expr.ExprError as e:
-                self.error(node, f"'compute' fails for {corner}: {e}")
+            # over the variables' range: a draw that fails is drawn again, so only a card that
+            # fails too often (or always) is refused
+            problem = range_problem(source, variables, seed=source)
+            if problem is not None:
+                self.error(node, problem)
 
     def source(self, node: yaml.Node) -> Source | None:
         if isinstance(node, yaml.ScalarNode):

@@ -100,7 +100,8 @@ class Card:
     compute: str | None = None  # numeric, generated: arithmetic expression over `variables`
     variables: tuple[GenVar, ...] = ()
     items: tuple[Text, ...] = ()  # order: the correct order
-    formula: str | None = None
+    formula: str | None = None  # LaTeX shown with the answer
+    given: str | None = None  # LaTeX shown with the question (what the question needs)
     explain: Text | None = None
     tags: tuple[str, ...] = ()
     demo: str | None = None

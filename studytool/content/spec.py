@@ -34,7 +34,8 @@ DECK_FIELDS: dict[str, tuple[str, bool]] = {
 COMMON_FIELDS: dict[str, tuple[str, bool]] = {
     "id": (ID, True),
     "type": (TYPE, True),
-    "formula": (STR, False),
+    "formula": (STR, False),  # LaTeX, on the answer side
+    "given": (STR, False),  # LaTeX the question needs, on the question side
     "explain": (TEXT, False),
     "tags": (STRS, False),
     "demo": (STR, False),

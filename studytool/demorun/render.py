@@ -15,6 +15,9 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from studytool.study.text import t
+from studytool.textsafe import visible
+
 from .chart import draw_charts
 from .reducer import ChartSpec, Curve, verdict_state
 
@@ -238,18 +241,24 @@ def _fmt(v: Any) -> str:
     return str(v)
 
 
+def _text(v: Any) -> Text:
+    """A demo's name, column or value as `Text`: never parsed as markup, so `[/b]` in a table
+    name shows as written instead of stopping the screen."""
+    return Text(visible(_fmt(v)))
+
+
 def table_renderable(event: dict[str, Any]) -> RenderableType:
     rows = event.get("rows") or []
-    table = Table(title=event.get("name", ""), title_justify="left", show_edge=False)
+    table = Table(title=_text(event.get("name", "")), title_justify="left", show_edge=False)
     columns: list[str] = []
     for row in rows:
         for k in row:
             if k not in columns:
                 columns.append(k)
     for c in columns:
-        table.add_column(c, overflow="fold")
+        table.add_column(_text(c), overflow="fold")
     for row in rows[:40]:
-        table.add_row(*(_fmt(row.get(c)) for c in columns))
+        table.add_row(*(_text(row.get(c)) for c in columns))
     return table
 
 
@@ -258,26 +267,29 @@ def numbers_table(numbers: dict[str, Any]) -> Table:
     table.add_column(style="dim")
     table.add_column(justify="right")
     for k, v in numbers.items():
-        table.add_row(k, _fmt(v))
+        table.add_row(_text(k), _text(v))
     return table
 
 
-# the verdict's three states: the word, its style and the border colour
+# the verdict's three states: the chrome key of the word, its style and the border colour
 VERDICT_LOOK: dict[str, tuple[str, str, str]] = {
-    "holds": ("HOLDS", "bold black on green", "green"),
-    "fails": ("DOES NOT HOLD", "bold white on red", "red"),
-    "does_not_apply": ("DOES NOT APPLY", "bold black on yellow", "yellow"),
+    "holds": ("verdict_holds", "bold black on green", "green"),
+    "fails": ("verdict_fails", "bold white on red", "red"),
+    "does_not_apply": ("verdict_na", "bold black on yellow", "yellow"),
 }
 
 
-def verdict_lines(verdict: dict[str, Any]) -> list[RenderableType]:
-    """Why the claim does not apply (when it does not) and the caveats, as text lines."""
+def verdict_lines(verdict: dict[str, Any], lang: str = "en") -> list[RenderableType]:
+    """Why the claim does not apply (when it does not) and the caveats, as text lines; the
+    demo's words stay inert (never markup, control characters drawn visibly)."""
     lines: list[RenderableType] = []
-    reason = str(verdict.get("reason") or "")
+    reason = visible(str(verdict.get("reason") or ""))
     if reason:
-        lines.append(Text.assemble(("does not apply: ", "bold yellow"), reason))
+        lines.append(Text.assemble((f"{t('does_not_apply', lang)}: ", "bold yellow"), reason))
     for caveat in verdict.get("caveats") or []:
-        lines.append(Text.assemble(("caveat: ", "dim bold"), (str(caveat), "dim")))
+        lines.append(
+            Text.assemble((f"{t('caveat', lang)}: ", "dim bold"), (visible(str(caveat)), "dim"))
+        )
     return lines
 
 
@@ -286,12 +298,15 @@ def verdict_panel(
 ) -> Panel:
     if verdict is not None:
         state = verdict_state(verdict)
-        label, style, border = VERDICT_LOOK[state]
+        key, style, border = VERDICT_LOOK[state]
         head = Text.assemble(
-            Text(f" {label} ", style=style), "  ", (verdict.get("claim") or claim, "bold")
+            Text(f" {t(key, 'en')} ", style=style),
+            "  ",
+            (visible(str(verdict.get("claim") or claim)), "bold"),
         )
         info = Text(
-            f"{verdict.get('summary', '')}\ndevice {device}, {verdict.get('seconds', 0):.2f} s",
+            f"{visible(str(verdict.get('summary', '')))}\n"
+            f"device {device}, {verdict.get('seconds', 0):.2f} s",
             style="italic",
         )
         body = Group(
@@ -305,7 +320,7 @@ def verdict_panel(
         return Panel(body, title="verdict", border_style=border)
     message = (error or {}).get("message", "no verdict")
     return Panel(
-        Group(Text.assemble(("ERROR ", "bold red"), claim), Text(message)),
+        Group(Text.assemble(("ERROR ", "bold red"), claim), Text(visible(str(message)))),
         title="verdict",
         border_style="red",
     )

@@ -91,6 +91,8 @@ def card_data(card: Card) -> dict[str, Any]:
             d["items"] = [_text(i) for i in card.items]
     if card.formula is not None:
         d["formula"] = card.formula
+    if card.given is not None:
+        d["given"] = card.given
     if card.explain is not None:
         d["explain"] = _text(card.explain)
     if card.tags:

@@ -6,6 +6,8 @@ Schema history (`PRAGMA user_version`):
      mode and scheduler version, sessions, personal parameters, bury and suspend.
   3. the quiz tables (quizzes, quiz_questions, quiz_flags). Before v3 they were created on a
      quiz's first write, so a v2 file may already have them.
+  4. the tables that tie the cache to the event log (progress/devices/*.jsonl): `events`
+     (every log event the cache reflects) and `sync_meta`.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ from studytool.store.scheduler import CardState, from_ms, to_ms
 from studytool.store.sql import DECK_RETENTION_FROM_LOG, REVIEW_QUARTERS_FROM_LOG
 from studytool.store.state import FsrsState
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 10.0
 _MAGIC = b"SQLite format 3\x00"
 
@@ -160,6 +162,20 @@ CREATE TABLE IF NOT EXISTS quiz_flags (
 );
 """
 
+# v4: the database is a cache of the event log (store/replay.py keeps them in step)
+SYNC_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    id TEXT PRIMARY KEY,               -- every log event this cache reflects
+    key TEXT NOT NULL,                 -- review key
+    revlog_id INTEGER                  -- the revlog row of a review that is not voided
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS events_revlog ON events(revlog_id);
+CREATE TABLE IF NOT EXISTS sync_meta (
+    name TEXT PRIMARY KEY,             -- log_migrated, last_sync
+    value TEXT NOT NULL
+);
+"""
+
 AGGREGATES_REBUILD = f"""
 DELETE FROM review_quarters;
 DELETE FROM deck_retention;
@@ -170,8 +186,9 @@ INSERT INTO deck_retention (deck, reviews, passed) {DECK_RETENTION_FROM_LOG};
 V1_TABLES = ("cards", "revlog")
 V2_TABLES = ("cards", "deck_retention", "params", "review_quarters", "revlog", "sessions")
 QUIZ_TABLES = ("quizzes", "quiz_questions", "quiz_flags")
-TABLES = (*V2_TABLES, *QUIZ_TABLES)
-TABLES_OF = {1: V1_TABLES, 2: V2_TABLES, 3: TABLES}
+SYNC_TABLES = ("events", "sync_meta")
+TABLES = (*V2_TABLES, *QUIZ_TABLES, *SYNC_TABLES)
+TABLES_OF = {1: V1_TABLES, 2: V2_TABLES, 3: (*V2_TABLES, *QUIZ_TABLES), 4: TABLES}
 
 
 def check_header(path: Path) -> None:
@@ -259,7 +276,8 @@ def create(path: Path) -> None:
         con = sqlite3.connect(tmp, isolation_level=None)
         try:
             con.executescript(
-                f"BEGIN;{SCHEMA}{QUIZ_SCHEMA}PRAGMA user_version={SCHEMA_VERSION};COMMIT;"
+                f"BEGIN;{SCHEMA}{QUIZ_SCHEMA}{SYNC_SCHEMA}"
+                f"PRAGMA user_version={SCHEMA_VERSION};COMMIT;"
             )
             # WAL is a property of the file: set it now, so no first opener has to switch it
             con.execute("PRAGMA journal_mode=WAL")
@@ -301,7 +319,7 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, int, bool]:
             if version == 0 and not names and not read_only:
                 # a valid but empty SQLite file (e.g. made by `sqlite3 progress.db ""`)
                 with _transaction(con):
-                    execute_script(con, SCHEMA + QUIZ_SCHEMA)
+                    execute_script(con, SCHEMA + QUIZ_SCHEMA + SYNC_SCHEMA)
                     con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
                 names = set(TABLES)
@@ -472,7 +490,13 @@ def _migrate_2_to_3(con: sqlite3.Connection) -> None:
     execute_script(con, QUIZ_SCHEMA)
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3}
+def _migrate_3_to_4(con: sqlite3.Connection) -> None:
+    """The event-log tables. The revlog itself moves into the log when a Store first opens
+    the file (store/replay.py `migrate_revlog`), outside this transaction."""
+    execute_script(con, SYNC_SCHEMA)
+
+
+MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
 
 
 @contextlib.contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -11,6 +11,7 @@ from studytool.store.backup import backups_dir, list_backups
 from studytool.store.db import AGGREGATES_REBUILD, SCHEMA_VERSION, execute_script
 from studytool.store.files import read_ack
 from studytool.store.ranges import state_problem
+from studytool.store.replay import check_log
 from studytool.store.scheduler import as_utc, from_ms, to_ms, utc_now
 from studytool.store.sql import (
     BEFORE_COLS,
@@ -127,6 +128,56 @@ def _out_of_range(store: Store) -> tuple[str, ...]:
     return tuple(found)
 
 
+def _log_findings(store: Store, now: datetime, add: Callable[[Finding], None]) -> None:
+    """The database against the event log it is a cache of."""
+    log = check_log(store, now)
+    if log.bad_lines:
+        n = len(log.bad_lines)
+        add(
+            Finding(
+                WARNING, "log-damaged", f"{n} damaged event-log lines skipped", tuple(log.bad_lines)
+            )
+        )
+    if log.future:
+        n = len(log.future)
+        add(
+            Finding(
+                WARNING,
+                "log-future",
+                f"{n} events are dated more than 5 minutes in the future (a device's clock?)",
+                tuple(log.future),
+            )
+        )
+    if log.not_in_log:
+        add(
+            Finding(
+                ERROR,
+                "log-missing",
+                f"{log.not_in_log} events in the database are missing from the event log"
+                f" ({store.log.root})",
+            )
+        )
+    if log.unapplied:
+        add(
+            Finding(
+                WARNING,
+                "log-unapplied",
+                f"{log.unapplied} event-log lines are not in the database yet; `studytool sync`"
+                " or `studytool doctor --rebuild` applies them",
+            )
+        )
+    if log.differ:
+        add(
+            Finding(
+                WARNING,
+                "log-mismatch",
+                f"{len(log.differ)} cards differ from a replay of their event log;"
+                " `studytool doctor --rebuild` rebuilds them from the log",
+                tuple(log.differ),
+            )
+        )
+
+
 def run_doctor(
     store: Store, cards: Iterable[Card] | None, now: datetime | None = None
 ) -> DoctorReport:
@@ -223,6 +274,8 @@ def run_doctor(
         add(
             Finding(WARNING, "future-reviews", f"{future} reviews are dated in the future (clock?)")
         )
+
+    _log_findings(store, now, add)
 
     if cards is not None:
         content = {k: c for c in cards for k in c.review_keys()}

@@ -20,9 +20,7 @@ import json
 import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -36,18 +34,37 @@ from studytool.store.db import (
     sqlite_errors,
 )
 from studytool.store.errors import StoreError, UnknownCardError
+from studytool.store.eventlog import Event, EventLog
 from studytool.store.files import Ack, companion, file_id, write_ack
+from studytool.store.records import (
+    CardRecord,
+    GradeResult,
+    Mode,
+    QueueSnapshot,
+    SyncResult,
+    UndoResult,
+)
+from studytool.store.replay import first_open, record, void_unsaved
 from studytool.store.scheduler import (
     CardState,
     Rating,
     StudyScheduler,
     as_utc,
     day_window,
+    fuzz_id,
     study_date,
     to_ms,
     utc_now,
 )
-from studytool.store.sql import BEFORE_COLS, NEW_SINCE_BY_DECK, SET_STATE, STATE_COLS, available
+from studytool.store.sql import (
+    BEFORE_COLS,
+    LAPSE,
+    NEW_SINCE_BY_DECK,
+    REVIEWS_SINCE,
+    SET_STATE,
+    STATE_COLS,
+    available,
+)
 from studytool.store.state import LEARNING_STATES, FsrsState
 
 if TYPE_CHECKING:
@@ -55,76 +72,6 @@ if TYPE_CHECKING:
     from studytool.content.model import Card
 
 _UNDO_DEPTH = 1000
-
-
-class Mode(StrEnum):
-    """How a review was made. Only REVIEW changes FSRS state; CRAM and QUIZ are only logged."""
-
-    REVIEW = "review"
-    CRAM = "cram"
-    QUIZ = "quiz"
-
-
-@dataclass(frozen=True, slots=True)
-class CardRecord:
-    id: int
-    key: str
-    deck: str
-    state: CardState
-    buried_until_ms: int | None
-    suspended: bool
-    orphaned: bool
-    added_ms: int
-
-    def is_buried(self, now: datetime) -> bool:
-        return self.buried_until_ms is not None and self.buried_until_ms > to_ms(now)
-
-
-@dataclass(frozen=True, slots=True)
-class GradeResult:
-    key: str
-    rating: Rating
-    mode: Mode
-    revlog_id: int
-    time: datetime
-    before: CardState
-    after: CardState  # equal to `before` for cram and quiz
-
-    @property
-    def interval(self) -> timedelta | None:
-        """Time until the card is due again; None when FSRS state was not touched."""
-        if self.mode is not Mode.REVIEW or self.after.due is None:
-            return None
-        return self.after.due - self.time
-
-
-@dataclass(frozen=True, slots=True)
-class UndoResult:
-    key: str
-    revlog_id: int
-    rating: Rating
-    mode: Mode
-    restored: CardState
-
-
-@dataclass(frozen=True, slots=True)
-class SyncResult:
-    added: tuple[str, ...]
-    orphaned: tuple[str, ...]
-    restored: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True)
-class QueueSnapshot:
-    """What the queue builder needs, read in one consistent snapshot."""
-
-    now_ms: int
-    day_start_ms: int
-    day_end_ms: int
-    learning: list[tuple[str, int]]  # (key, due_ms): learning/relearning due by now+ahead
-    review: list[tuple[str, int]]  # (key, due_ms): review cards due before the day ends
-    new: set[str]  # never-reviewed keys, not suspended, buried or orphaned
-    new_today: dict[str, int]  # deck -> cards first reviewed today
 
 
 def deck_of(key: str) -> str:
@@ -149,7 +96,7 @@ class Store:
     ) -> None:
         self._con = con
         self._lock = threading.RLock()
-        self._undo: list[int] = []
+        self._undo: list[str] = []  # event ids: revlog rows are renumbered by a replay
         self.path = path
         # the files this connection has open; see _check_files
         self._ids = (file_id(path), file_id(companion(path, "-wal")))
@@ -158,6 +105,9 @@ class Store:
         self.tz = tz  # None: the system's local time decides the study day
         self.backup: Path | None = None  # the daily backup made when opening, if any
         self.scheduler = self._load_scheduler()
+        # the source of truth: this database is a cache of it (store/replay.py)
+        self.log = EventLog(path.parent)
+        self._appended: list[Event] = []  # logged by the open transaction
 
     # ---- opening -----------------------------------------------------------------------
 
@@ -196,6 +146,8 @@ class Store:
                         event_backup(con, path, f"pre-v{SCHEMA_VERSION}", now)
                     migrate(con)
                 store = cls(con, path, settings, tz, read_only=read_only)
+                if not read_only:
+                    first_open(store)
         except BaseException:
             con.close()
             raise
@@ -239,15 +191,18 @@ class Store:
         with self._lock, self._guard():
             con = self._con
             con.execute("BEGIN IMMEDIATE")
+            self._appended = []
             try:
                 self._check_files()
                 yield con
+                con.execute("COMMIT")
             except BaseException:
                 if con.in_transaction:
                     with contextlib.suppress(sqlite3.Error):
                         con.execute("ROLLBACK")
+                done, self._appended = self._appended, []
+                void_unsaved(self, done)
                 raise
-            con.execute("COMMIT")
 
     def _check_files(self) -> None:
         """Before each write: is the path still the file we have open? SQLite would go on
@@ -416,7 +371,7 @@ class Store:
         """The interval each rating would give now (Again, Hard, Good, Easy), fuzz included:
         grading at the same moment gives exactly these."""
         rec = self._require(key)
-        return self.scheduler.preview(rec.id, rec.state, now or utc_now())
+        return self.scheduler.preview(fuzz_id(key), rec.state, now or utc_now())
 
     def grade(
         self,
@@ -446,7 +401,7 @@ class Store:
             card_id = row[0]
             before = CardState.from_columns(row[1:])
             after = (
-                self.scheduler.review(card_id, before, rating, now)
+                self.scheduler.review(fuzz_id(key), before, rating, now)
                 if mode is Mode.REVIEW
                 else before
             )
@@ -467,8 +422,20 @@ class Store:
             if mode is Mode.REVIEW:
                 con.execute(SET_STATE, (*after.columns(), card_id))
             revlog_id = int(cur.lastrowid or 0)
+            event: Event = {"type": "review", "key": key, "rating": int(rating), "mode": mode.value}
+            if duration_ms is not None:
+                event["dur"] = duration_ms
+            if record(self, con, t, [event], revlog_id):
+                # folded in among later events from another device: read the outcome back
+                row = con.execute(
+                    f"SELECT e.revlog_id, {STATE_COLS} FROM events e"
+                    " JOIN cards c ON c.key = e.key WHERE e.id=?",
+                    (event["id"],),
+                ).fetchone()
+                revlog_id = row[0]
+                after = CardState.from_columns(row[1:]) if mode is Mode.REVIEW else before
         write_ack(self.path, Ack(revlog_id, t))
-        self._undo.append(revlog_id)
+        self._undo.append(event["id"])
         del self._undo[:-_UNDO_DEPTH]
         return GradeResult(key, rating, mode, revlog_id, now, before, after)
 
@@ -481,22 +448,24 @@ class Store:
         state logged before it, and the log line goes. None when there is nothing to undo."""
         if not self._undo:
             return None
-        revlog_id = self._undo[-1]
+        target = self._undo[-1]
         with self.transaction() as con:
             row = con.execute(
-                f"SELECT r.card_id, c.key, r.rating, r.mode, {BEFORE_COLS}"
-                " FROM revlog r JOIN cards c ON c.id = r.card_id WHERE r.id=?",
-                (revlog_id,),
+                f"SELECT r.id, r.card_id, c.key, r.rating, r.mode, r.time_ms, {BEFORE_COLS}"
+                " FROM events e JOIN revlog r ON r.id = e.revlog_id"
+                " JOIN cards c ON c.id = r.card_id WHERE e.id=?",
+                (target,),
             ).fetchone()
             if row is None:
                 self._undo.pop()
                 raise StoreError("the review to undo is no longer in the log")
-            card_id, key, rating, mode = row[:4]
-            restored = CardState.from_columns(row[4:])
+            revlog_id, card_id, key, rating, mode, t = row[:6]
+            restored = CardState.from_columns(row[6:])
             if mode == Mode.REVIEW:
                 later = con.execute(
-                    "SELECT 1 FROM revlog WHERE card_id=? AND id>? AND mode='review' LIMIT 1",
-                    (card_id, revlog_id),
+                    "SELECT 1 FROM revlog WHERE card_id=? AND mode='review'"
+                    " AND (time_ms>? OR (time_ms=? AND id>?)) LIMIT 1",
+                    (card_id, t, t, revlog_id),
                 ).fetchone()
                 if later:
                     raise StoreError(
@@ -504,31 +473,47 @@ class Store:
                     )
                 con.execute(SET_STATE, (*restored.columns(), card_id))
             con.execute("DELETE FROM revlog WHERE id=?", (revlog_id,))
+            con.execute("UPDATE events SET revlog_id=NULL WHERE id=?", (target,))
+            void: Event = {"type": "void", "key": key, "target": target}
+            record(self, con, max(to_ms(utc_now()), t), [void])
         self._undo.pop()
         return UndoResult(key, revlog_id, Rating(rating), Mode(mode), restored)
 
     # ---- bury and suspend ----------------------------------------------------------------
 
-    def _set(self, sql: str, keys: str | Iterable[str], *args: Any) -> int:
+    def _set(
+        self, kind: Event, sql: str, keys: str | Iterable[str], *args: Any, t: int | None = None
+    ) -> int:
+        """Change cards and log one `kind` event per known key (at `t`, default now), in one
+        transaction."""
+        wanted = _keys(keys)
         with self.transaction() as con:
+            known = {r[0] for r in con.execute("SELECT key FROM cards")} if wanted else set()
             before = con.total_changes
-            con.executemany(sql, [(*args, k) for k in _keys(keys)])
-            return con.total_changes - before
+            con.executemany(sql, [(*args, k) for k in wanted])
+            changed = con.total_changes - before
+            events = [{**kind, "key": k} for k in wanted if k in known]
+            record(self, con, to_ms(utc_now()) if t is None else t, events)
+            return changed
 
     def bury(self, keys: str | Iterable[str], now: datetime | None = None) -> int:
         """Hide until the next study day starts. Returns how many cards changed."""
-        until = to_ms(self.today(as_utc(now or utc_now()))[1])
-        return self._set("UPDATE cards SET buried_until_ms=? WHERE key=?", keys, until)
+        now = as_utc(now or utc_now())
+        until = to_ms(self.today(now)[1])
+        event = {"type": "bury", "until": until}
+        sql = "UPDATE cards SET buried_until_ms=? WHERE key=?"
+        return self._set(event, sql, keys, until, t=to_ms(now))
 
     def unbury(self, keys: str | Iterable[str]) -> int:
-        return self._set("UPDATE cards SET buried_until_ms=NULL WHERE key=?", keys)
+        event = {"type": "unbury"}
+        return self._set(event, "UPDATE cards SET buried_until_ms=NULL WHERE key=?", keys)
 
     def suspend(self, keys: str | Iterable[str]) -> int:
         """Never shown until unsuspended; FSRS state is kept as it is."""
-        return self._set("UPDATE cards SET suspended=1 WHERE key=?", keys)
+        return self._set({"type": "suspend"}, "UPDATE cards SET suspended=1 WHERE key=?", keys)
 
     def unsuspend(self, keys: str | Iterable[str]) -> int:
-        return self._set("UPDATE cards SET suspended=0 WHERE key=?", keys)
+        return self._set({"type": "unsuspend"}, "UPDATE cards SET suspended=0 WHERE key=?", keys)
 
     # ---- sessions ------------------------------------------------------------------------
 
@@ -583,3 +568,32 @@ class Store:
             }
             new_today = dict(con.execute(NEW_SINCE_BY_DECK, (s,)).fetchall())
         return QueueSnapshot(t, s, e, learning, review, new, new_today)
+
+    # ---- daily limits and leeches --------------------------------------------------------
+
+    def reviews_since(self, since: datetime) -> int:
+        """Reviews of cards in the Review state since `since` (the daily review cap counts
+        these)."""
+        row = self._read_one(REVIEWS_SINCE, (to_ms(as_utc(since)),))
+        return int(row[0]) if row else 0
+
+    def lapses(self, keys: str | Iterable[str]) -> int:
+        """Lapses logged for `keys` together (both directions of a reversed card)."""
+        wanted = _keys(keys)
+        if not wanted:
+            return 0
+        row = self._read_one(
+            f"SELECT count(*) FROM revlog r JOIN cards c ON c.id = r.card_id WHERE {LAPSE}"
+            f" AND c.key IN ({', '.join('?' * len(wanted))})",
+            wanted,
+        )
+        return int(row[0]) if row else 0
+
+    def lapse_counts(self) -> dict[str, int]:
+        """Review key -> lapses logged, for the keys that have any."""
+        return dict(
+            self._read(
+                f"SELECT c.key, count(*) FROM revlog r JOIN cards c ON c.id = r.card_id"
+                f" WHERE {LAPSE} GROUP BY c.key"
+            )
+        )

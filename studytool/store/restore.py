@@ -22,6 +22,7 @@ from studytool.store.backup import backups_dir
 from studytool.store.db import SCHEMA_VERSION, TABLES_OF, check_header
 from studytool.store.errors import StoreError
 from studytool.store.files import DB_NAME, companion, drop_ack, file_id
+from studytool.store.replay import void_after_restore
 from studytool.store.scheduler import utc_now
 
 # moved aside with the database; the -ack sidecar is dropped (it describes the old log)
@@ -75,6 +76,7 @@ def restore_backup(
             tmp.unlink()
     drop_ack(db)
     _fsync_dir(db.parent)
+    void_after_restore(Path(data_dir), db)
     return RestoreResult(db, src, aside)
 
 

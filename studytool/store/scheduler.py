@@ -6,6 +6,7 @@ integers stored in SQLite describe a card exactly and an undo restores it bit fo
 
 from __future__ import annotations
 
+import hashlib
 import random
 import threading
 from collections.abc import Iterator, Sequence
@@ -164,21 +165,27 @@ class CardState:
         )
 
 
-_rng_lock = threading.Lock()
+# fsrs fuzzes intervals with the global `random`; seeding it per card and rating makes the
+# preview shown before grading the interval actually given. The global state is restored.
+_rng_lock = threading.RLock()
 
 
 @contextmanager
-def _seeded_fuzz(seed: str) -> Iterator[None]:
-    """fsrs fuzzes intervals with the global `random`; seeding it per card and rating makes
-    the preview shown before grading the interval actually given. The global state is restored.
-    """
+def fuzz_session() -> Iterator[None]:
+    """Hold the fuzz lock and restore the global random state once, around many
+    `review_seeded` calls."""
     with _rng_lock:
         saved = random.getstate()
-        random.seed(seed)
         try:
             yield
         finally:
             random.setstate(saved)
+
+
+def fuzz_id(key: str) -> int:
+    """The fuzz seed of a review key: fixed by the key alone, so every machine that replays a
+    card's reviews gets the same intervals (database row ids differ between machines)."""
+    return int.from_bytes(hashlib.blake2b(key.encode(), digest_size=6).digest(), "big")
 
 
 class StudyScheduler:
@@ -210,11 +217,24 @@ class StudyScheduler:
         return tuple(self.fsrs.parameters)
 
     def review(self, card_id: int, state: CardState, rating: Rating, now: datetime) -> CardState:
-        """The card after one review at `now`."""
+        """The card after one review at `now`. `card_id` only seeds the fuzz: the store
+        passes `fuzz_id(key)`, the same on every machine."""
+        with _rng_lock:
+            saved = random.getstate()
+            try:
+                return self.review_seeded(card_id, state, rating, now)
+            finally:
+                random.setstate(saved)
+
+    def review_seeded(
+        self, card_id: int, state: CardState, rating: Rating, now: datetime
+    ) -> CardState:
+        """`review` without saving the global random state: for a replay of many reviews
+        inside one `fuzz_session()` (saving and restoring costs twice the review itself)."""
         now = as_utc(now)
         card = state.to_fsrs(card_id, now)
-        with _seeded_fuzz(f"{card_id}:{state.last_review_ms}:{int(rating)}"):
-            after, _ = self.fsrs.review_card(card, Rating(rating), now)
+        random.seed(f"{card_id}:{state.last_review_ms}:{int(rating)}")
+        after, _ = self.fsrs.review_card(card, Rating(rating), now)
         return CardState.from_fsrs(after)
 
     def preview(self, card_id: int, state: CardState, now: datetime) -> dict[Rating, timedelta]:

@@ -41,3 +41,11 @@ DECK_RETENTION_FROM_LOG = (
     "SELECT c.deck, count(*), sum(r.rating > 1) FROM revlog r JOIN cards c ON c.id = r.card_id"
     f" WHERE r.state_before = {FsrsState.REVIEW} AND r.mode = 'review' GROUP BY c.deck"
 )
+# reviews of cards in the Review state since the parameter (ms): what the daily review cap counts
+REVIEWS_SINCE = (
+    "SELECT count(*) FROM revlog"
+    f" WHERE time_ms>=? AND mode='review' AND state_before={FsrsState.REVIEW}"
+)
+# a lapse, FSRS-aware: Again on a card that was in the Review state (not a learning step),
+# in review mode (cram and quiz answers leave the schedule alone); revlog aliased `r`
+LAPSE = f"r.mode='review' AND r.state_before={FsrsState.REVIEW} AND r.rating=1"

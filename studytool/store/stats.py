@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
+from studytool.store.limits import DailyLimits
 from studytool.store.scheduler import as_utc, from_ms, local_instant, study_date, to_ms
-from studytool.store.sql import NEW_SINCE_BY_DECK, available
+from studytool.store.sql import NEW_SINCE_BY_DECK, REVIEWS_SINCE, available
 from studytool.store.state import FsrsState
 
 if TYPE_CHECKING:
@@ -50,7 +51,7 @@ class Stats:
     now: datetime
     today: date  # the current study day
     due_learning: int  # learning/relearning cards due before the study day ends
-    due_review: int
+    due_review: int  # capped by the reviews still allowed today, as the queue is
     new_available: int  # new cards the queue would still show today
     forecast: list[tuple[date, int]]  # reviews due per day, today (overdue included) first
     reviews_per_day: list[tuple[date, int]]  # the last 365 study days, oldest first
@@ -60,6 +61,9 @@ class Stats:
     deck_retention: dict[str, Retention]
     average_retrievability: float | None  # over reviewed cards, now
     counts: dict[str, int]
+    limits: DailyLimits
+    reviews_today: int  # reviews of Review-state cards so far today (the cap counts them)
+    due_review_all: int  # review cards due today before the daily cap
 
     @property
     def due_today(self) -> int:
@@ -74,6 +78,13 @@ class Stats:
                 "review": self.due_review,
                 "total": self.due_today,
                 "new_available": self.new_available,
+                "review_uncapped": self.due_review_all,
+            },
+            "limits": {
+                "new_per_day": self.limits.new_total,
+                "new_per_deck": self.limits.new_per_deck,
+                "reviews_per_day": self.limits.reviews,
+                "reviews_today": self.reviews_today,
             },
             "forecast": [{"date": d.isoformat(), "due": n} for d, n in self.forecast],
             "reviews_per_day": [
@@ -157,6 +168,7 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
                 (t, *chunk),
             ).fetchall()
         new_today = dict(con.execute(NEW_SINCE_BY_DECK, (s_ms,)).fetchall())
+        reviews_today = con.execute(REVIEWS_SINCE, (s_ms,)).fetchone()[0]
         # the forecast: overdue counts as due today
         due_per_day = [0] * FORECAST_DAYS
         alive = f"{_REVIEWED} AND suspended=0 AND orphaned=0"
@@ -218,10 +230,10 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
                 if state == FsrsState.REVIEW
                 else (due_review, due_learning - 1)
             )
-    limit = store.settings.new_per_day
-    new_available = sum(
-        min(n, max(0, limit - new_today.get(deck, 0))) for deck, n in new_per_deck.items()
-    )
+    limits = DailyLimits.of(store.settings)
+    new_available = limits.new_offered(new_per_deck, new_today)
+    due_review_all = due_review
+    due_review = min(due_review, limits.reviews_left(reviews_today))
 
     today_i = days.index(t)
     heatmap = [
@@ -255,6 +267,9 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
         deck_retention=deck_retention,
         average_retrievability=float(avg_r) if counted[-1] is not None else None,
         counts=counts,
+        limits=limits,
+        reviews_today=reviews_today,
+        due_review_all=due_review_all,
     )
 
 

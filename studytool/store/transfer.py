@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +19,8 @@ from studytool.fsio import atomic_path
 from studytool.store.db import SCHEMA_VERSION, log_triggers_off
 from studytool.store.errors import StoreError
 from studytool.store.ranges import state_problem, time_problem
-from studytool.store.scheduler import as_utc, utc_now
+from studytool.store.replay import LOG_MIGRATED, migrate_revlog
+from studytool.store.scheduler import as_utc, to_ms, utc_now
 from studytool.store.sql import BEFORE_COLS, STATE_COLS
 from studytool.textsafe import safe_path
 
@@ -30,8 +32,8 @@ MAX_IMPORT_BYTES = 512 * 2**20  # a year of daily study exports to a few MB
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold at every insert
 TABLE_ORDER = ("cards", "sessions", "params", "revlog")
-# schema versions whose exports this one reads: v3 only added tables that are not exported
-READS_SCHEMAS = (2, 3)
+# schema versions whose exports this one reads: v3 and v4 only added tables not exported
+READS_SCHEMAS = (2, 3, 4)
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,6 +169,9 @@ def import_progress(store: Store, src: Path, now: datetime | None = None) -> Tra
         with store.transaction() as con, log_triggers_off(con):
             for table in reversed(TABLE_ORDER):
                 con.execute(f"DELETE FROM {table}")
+            # the imported history joins the event log (migrate_revlog below)
+            con.execute("DELETE FROM events")
+            con.execute("DELETE FROM sync_meta WHERE name=?", (LOG_MIGRATED,))
             for table in TABLE_ORDER:
                 names = [n for n, _ in cols[table]]
                 marks = ", ".join("?" * len(names))
@@ -176,4 +181,45 @@ def import_progress(store: Store, src: Path, now: datetime | None = None) -> Tra
     except StoreError as e:
         raise StoreError(f"{src}: import failed, nothing was changed ({e})") from None
     store.reload_scheduler()
+    migrate_revlog(store)
     return TransferResult(src, {t: len(r) for t, r in rows.items()}, made)
+
+
+@dataclass(frozen=True, slots=True)
+class HistoryResult:
+    cards: int  # review keys whose answers were logged
+    answers: int
+    skipped: tuple[str, ...]  # keys that had answers already: left alone
+    backup: Path | None
+
+
+def replay_history(
+    store: Store,
+    answers: Iterable[tuple[str, int, datetime, int | None]],
+    now: datetime | None = None,
+) -> HistoryResult:
+    """Log answers given elsewhere (key, rating 1-4, time, duration in ms), oldest first, as
+    reviews graded here, so FSRS schedules the cards from that history. Keys the store lacks
+    are registered; a key that already has answers is skipped, so a second import of the same
+    history does not double it. A backup comes first when anything is logged."""
+    from studytool.store.repo import deck_of
+
+    now = as_utc(now or utc_now())
+    todo = sorted(answers, key=lambda a: as_utc(a[2]))
+    counts = store.answer_counts()
+    skipped = tuple(sorted({a[0] for a in todo if a[0] in counts}))
+    todo = [a for a in todo if a[0] not in counts]
+    if not todo:
+        return HistoryResult(0, 0, skipped, None)
+    made = store.backup_now("pre-history-import", now)
+    first: dict[str, datetime] = {}
+    for key, _, when, _ in todo:
+        first.setdefault(key, as_utc(when))
+    with store.transaction() as con:
+        con.executemany(
+            "INSERT OR IGNORE INTO cards (key, deck, added_ms) VALUES (?, ?, ?)",
+            [(k, deck_of(k), to_ms(t)) for k, t in first.items()],
+        )
+    for key, rating, when, duration_ms in todo:
+        store.grade(key, rating, as_utc(when), duration_ms=duration_ms)
+    return HistoryResult(len(first), len(todo), skipped, made)

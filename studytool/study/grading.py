@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from studytool.content.model import Card
 from studytool.study.text import format_number
@@ -73,14 +74,31 @@ def check_truefalse(card: Card, answer: bool) -> Check:
 
 def check_typed(card: Card, response: str) -> Check:
     """Any accepted answer in either language matches, after normalisation."""
-    given = normalize(response, card.case_sensitive)
-    accepted = {normalize(t, card.case_sensitive) for a in card.answers for t in (a.en, a.ko)}
+    accepted = [t for a in card.answers for t in (a.en, a.ko)]
     expected = card.answers[0].en if card.answers else ""
-    return Check(float(bool(given) and given in accepted), expected)
+    return check_text(response, accepted, expected, case_sensitive=card.case_sensitive)
+
+
+def check_text(
+    response: str, accepted: Sequence[str], expected: str, *, case_sensitive: bool = False
+) -> Check:
+    """A typed answer against accepted spellings: equal after `normalize`, or the same number
+    when both are plain numbers ('.999' is '0.999', '1,000' is '1000')."""
+    given = normalize(response, case_sensitive)
+    if given and given in {normalize(t, case_sensitive) for t in accepted}:
+        return Check(1.0, expected)
+    number = parse_number(response)
+    if number is not None and not number[1]:
+        for text in accepted:
+            other = parse_number(text)
+            if other is not None and not other[1] and math.isclose(number[0], other[0]):
+                return Check(1.0, expected)
+    return Check(0.0, expected)
 
 
 def check_numeric(card: Card, response: str, answer: float | None = None) -> Check:
-    """Within the card's tolerance; a unit, if given, must be the card's unit."""
+    """Within the card's tolerance. A unit, if given, must be the card's unit; on a card
+    without a unit any unit is taken as said ('2 px' for 2 pixels) and noted."""
     target = card.number if answer is None else answer
     unit = card.unit or ""
     expected = f"{format_number(target)}{' ' + unit if unit else ''}" if target is not None else ""
@@ -88,10 +106,11 @@ def check_numeric(card: Card, response: str, answer: float | None = None) -> Che
     if target is None or parsed is None:
         return Check(0.0, expected, "not a number")
     value, given_unit = parsed
-    if given_unit and normalize(given_unit) != normalize(unit):
+    if given_unit and unit and normalize(given_unit) != normalize(unit):
         return Check(0.0, expected, f"unit '{given_unit}' is not '{unit}'")
+    note = f"unit '{given_unit}' not needed" if given_unit and not unit else ""
     tolerance = max(card.tolerance, 1e-9 * max(1.0, abs(target)))
-    return Check(float(abs(value - target) <= tolerance), expected)
+    return Check(float(abs(value - target) <= tolerance), expected, note)
 
 
 def check_order(card: Card, order: Sequence[int]) -> Check:
@@ -100,3 +119,30 @@ def check_order(card: Card, order: Sequence[int]) -> Check:
     in_place = sum(1 for pos, item in enumerate(order[:n]) if item == pos)
     return Check(in_place / n if n else 0.0, " → ".join(str(i + 1) for i in range(n)),
                  f"{in_place} of {n} in place")  # fmt: skip
+
+
+def char_diff(given: str, expected: str) -> list[tuple[str, str]]:
+    """How a typed answer differs from the expected one, character by character: segments
+    tagged "same", "extra" (typed, not expected) or "missing" (expected, not typed), in reading
+    order. Case does not count as a difference."""
+    out: list[tuple[str, str]] = []
+    matcher = SequenceMatcher(None, given.casefold(), expected.casefold(), autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append((expected[j1:j2], "same"))
+            continue
+        if i2 > i1:
+            out.append((given[i1:i2], "extra"))
+        if j2 > j1:
+            out.append((expected[j1:j2], "missing"))
+    return out
+
+
+def closest(given: str, candidates: Sequence[str]) -> str:
+    """The candidate most like what was typed (the spelling to show a diff against)."""
+    key = given.casefold()
+    return max(
+        candidates,
+        key=lambda c: SequenceMatcher(None, key, c.casefold(), autojunk=False).ratio(),
+        default="",
+    )

@@ -5,26 +5,29 @@
     ...grade it, then rebuild with previous=item.key (a rebuild takes a few ms)
 
 Order: cards missed in a quiz and sent to review (`store.quizlog.flag`, due or not), learning
-cards due now, review cards due today, new cards (at most `Settings.new_per_day` first reviews
-per deck per study day), then learning cards due within `learn_ahead`. Siblings (same
-`Card.sibling_key`, e.g. both directions of a reversed card) are never back to back when another
-card can go between them.
+cards due now, review cards due today (the most overdue first, at most `reviews_per_day` reviews
+a study day), new cards (at most `new_per_day` first reviews a study day in all, and
+`new_per_deck` in any deck; decks in content order), then learning cards due within
+`learn_ahead`. Siblings (same `Card.sibling_key`, e.g. both directions of a reversed card) are
+never back to back when another card can go between them.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from studytool.content.model import REVERSE_SUFFIX, Card
+from studytool.store.limits import DailyLimits
 from studytool.store.scheduler import as_utc, from_ms
 from studytool.store.state import FsrsState
 
 if TYPE_CHECKING:
-    from studytool.store.repo import Store
+    from studytool.store.repo import QueueSnapshot, Store
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -147,6 +150,25 @@ def _previous_sibling(index: CardIndex, previous: str | None) -> str | None:
     return index.sibling.get(previous) if previous else None
 
 
+@dataclass(frozen=True, slots=True)
+class _Day:
+    """What the queue of any filter is built from, read once."""
+
+    snap: QueueSnapshot
+    review_room: int  # reviews still allowed today
+    flagged: list[str]  # keys sent to review from a quiz, in content
+
+
+def _read_day(store: Store, index: CardIndex, now: datetime, learn_ahead: timedelta) -> _Day:
+    from studytool.store.quizlog import flagged_keys
+
+    snap = store.queue_snapshot(as_utc(now), learn_ahead)
+    reviewed = store.reviews_since(from_ms(snap.day_start_ms))
+    room = DailyLimits.of(store.settings).reviews_left(reviewed)
+    flagged = [k for k in flagged_keys(store, now) if k in index.by_key]
+    return _Day(snap, room, flagged)
+
+
 def build_queue(
     store: Store,
     cards: Sequence[Card] | CardIndex,
@@ -157,58 +179,112 @@ def build_queue(
     learn_ahead: timedelta = LEARN_AHEAD,
     new_per_day: int | None = None,
 ) -> list[QueueItem]:
-    """Today's queue at `now`. `previous` is the key just shown (keeps its sibling off the top)."""
+    """Today's queue at `now`. `previous` is the key just shown (keeps its sibling off the top).
+    `new_per_day` overrides both new-card limits of the settings."""
     index = CardIndex.of(cards)
     f = filters or QueueFilter()
-    limit = store.settings.new_per_day if new_per_day is None else new_per_day
-    snap = store.queue_snapshot(as_utc(now), learn_ahead)
+    limits = DailyLimits.of(store.settings, new_per_day)
+    day = _read_day(store, index, now, learn_ahead)
+    items = _flagged_first(store, index, f, day, limits, _collect(index, day, f, limits))
+    return space_siblings(items, _previous_sibling(index, previous))
 
+
+def queues_by_deck(
+    store: Store, cards: Sequence[Card] | CardIndex, now: datetime
+) -> tuple[list[QueueItem], dict[str, list[QueueItem]]]:
+    """Today's queue of all decks, and per deck the queue of reviewing that deck alone (as
+    Anki's deck list counts: each deck within its own and the total limits), from one read of
+    the store. Unordered: for counting."""
+    index = CardIndex.of(cards)
+    limits = DailyLimits.of(store.settings)
+    day = _read_day(store, index, now, LEARN_AHEAD)
+    every = _collect(index, day, None, limits)
+    every = _flagged_first(store, index, QueueFilter(), day, limits, every)
+    # each deck's rows once, so a deck's queue reads only its own
+    learning: dict[str, list[tuple[str, int]]] = {}
+    review: dict[str, list[tuple[str, int]]] = {}
+    for rows, by_deck in ((day.snap.learning, learning), (day.snap.review, review)):
+        for key, due_ms in rows:
+            if card := index.by_key.get(key):
+                by_deck.setdefault(card.deck, []).append((key, due_ms))
+    per_deck: dict[str, list[QueueItem]] = {}
+    for deck in index.deck_keys:
+        f = QueueFilter.of(decks=[deck])
+        snap = replace(day.snap, learning=learning.get(deck, []), review=review.get(deck, []))
+        items = _collect(index, replace(day, snap=snap), f, limits)
+        items = _flagged_first(store, index, f, day, limits, items)
+        if items:
+            per_deck[deck] = items
+    return every, per_deck
+
+
+def _collect(
+    index: CardIndex, day: _Day, f: QueueFilter | None, limits: DailyLimits
+) -> list[QueueItem]:
+    """Learning due now, reviews, new cards, learning due soon: for the filter, in limits."""
+    snap = day.snap
     by_key, sib = index.by_key, index.sibling
 
     def pick_filtered(key: str) -> Card | None:
         card = by_key.get(key)
-        return card if card is not None and f.matches(card) else None
+        return card if card is not None and f is not None and f.matches(card) else None
 
-    pick: Callable[[str], Card | None] = pick_filtered if f.decks or f.tags else by_key.get
+    filtering = f is not None and bool(f.decks or f.tags)
+    pick: Callable[[str], Card | None] = pick_filtered if filtering else by_key.get
+    decks = f.decks if f is not None else frozenset()
     learning_now: list[QueueItem] = []
     learning_ahead: list[QueueItem] = []
     for key, due_ms in snap.learning:
         if card := pick(key):
             target = learning_now if due_ms <= snap.now_ms else learning_ahead
             target.append(QueueItem(key, card, Kind.LEARNING, from_ms(due_ms), sib[key]))
-    reviews = [
-        QueueItem(key, card, Kind.REVIEW, from_ms(due_ms), sib[key])
-        for key, due_ms in snap.review
-        if (card := pick(key))
-    ]
+    reviews: list[QueueItem] = []
+    for key, due_ms in snap.review:  # the most overdue first, up to the daily cap
+        if len(reviews) >= day.review_room:
+            break
+        if card := pick(key):
+            reviews.append(QueueItem(key, card, Kind.REVIEW, from_ms(due_ms), sib[key]))
     new: list[QueueItem] = []
+    total_room = limits.new_left(snap.new_today)
     for deck, keys in index.deck_keys.items():
-        room = limit - snap.new_today.get(deck, 0)
-        if room <= 0 or (f.decks and deck not in f.decks):
+        if total_room <= 0:
+            break
+        room = min(total_room, limits.deck_new_left(deck, snap.new_today))
+        if room <= 0 or (decks and deck not in decks):
             continue
         for key in keys:  # content order; stops as soon as the deck's limit is reached
             if key in snap.new and (card := pick(key)):
                 new.append(QueueItem(key, card, Kind.NEW, None, sib[key]))
                 room -= 1
+                total_room -= 1
                 if room == 0:
                     break
-    items = _flagged_first(store, index, f, now, learning_now + reviews + new + learning_ahead)
-    return space_siblings(items, _previous_sibling(index, previous))
+    return learning_now + reviews + new + learning_ahead
 
 
 def _flagged_first(
-    store: Store, index: CardIndex, f: QueueFilter, now: datetime, items: list[QueueItem]
+    store: Store,
+    index: CardIndex,
+    f: QueueFilter,
+    day: _Day,
+    limits: DailyLimits,
+    items: list[QueueItem],
 ) -> list[QueueItem]:
     """Cards missed in a quiz and marked "add to review" come first, due or not, until they
-    are reviewed (the mark lives in `store.quizlog`)."""
-    from studytool.store.quizlog import flagged_keys
+    are reviewed (the mark lives in `store.quizlog`).
 
-    flagged = [k for k in flagged_keys(store, now) if k in index.by_key]
-    if not flagged:
+    A marked new card takes the place of a new card of the day, so the day's new cards stay
+    within the limits and Home, Stats and the queue count the same: its deck's last one, or,
+    while its deck is under its own limit, the queue's last one. With no new card left today,
+    the marked one comes first on a later day."""
+    if not day.flagged:
         return items
     queued = {item.key: item for item in items}
+    marked = set(day.flagged)
+    replaced: set[str] = set()
+    deck_new = Counter(item.card.deck for item in items if item.kind is Kind.NEW)
     first: list[QueueItem] = []
-    for key in flagged:
+    for key in day.flagged:
         card = index.by_key[key]
         if not f.matches(card):
             continue
@@ -217,10 +293,24 @@ def _flagged_first(
             rec = store.card(key)
             if rec is None:
                 continue
+            if rec.state.is_new:
+                spares = [
+                    i
+                    for i in items
+                    if i.kind is Kind.NEW and i.key not in marked and i.key not in replaced
+                ]
+                own = [i for i in spares if i.card.deck == card.deck]
+                room = limits.deck_new_left(card.deck, day.snap.new_today) - deck_new[card.deck]
+                spare = own[-1] if own else spares[-1] if spares and room > 0 else None
+                if spare is None:
+                    continue
+                replaced.add(spare.key)
+                deck_new[spare.card.deck] -= 1
+                deck_new[card.deck] += 1
             kind = Kind.NEW if rec.state.is_new else _STATE_KIND.get(rec.state.state, Kind.REVIEW)
             item = QueueItem(key, card, kind, rec.state.due)
         first.append(item)
-    moved = {item.key for item in first}
+    moved = {item.key for item in first} | replaced
     return first + [item for item in items if item.key not in moved]
 
 

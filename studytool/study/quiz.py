@@ -29,7 +29,7 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -190,6 +190,7 @@ class Answered:
     check: Check | None
     duration_ms: int
     at: datetime | None = None  # when it was answered
+    overruled: bool = False  # the user said it was right after all ("I was right")
 
     @property
     def answered(self) -> bool:
@@ -297,6 +298,18 @@ class QuizRun:
 
     def skip(self) -> Answered:
         return self._record(None)
+
+    def overrule(self) -> Answered:
+        """The user says "I was right": the last answer counts as right after all (an
+        equivalent answer the check did not know), like changing the proposed grade in review.
+        It is saved as right, and logged as Good."""
+        if not self.answers or not self.answers[-1].answered:
+            raise ValueError("no answer to overrule")
+        last = self.answers[-1]
+        expected = last.check.expected if last.check else last.question.expected("en")
+        fixed = replace(last, check=Check(1.0, expected, "marked right by you"), overruled=True)
+        self.answers[-1] = fixed
+        return fixed
 
     def next(self) -> Question | None:
         """Start the clock of the next question (after any feedback was read)."""

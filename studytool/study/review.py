@@ -17,16 +17,17 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from studytool.content.model import Card
 from studytool.store.repo import GradeResult, Mode
 from studytool.store.scheduler import Rating
+from studytool.store.state import FsrsState
 from studytool.store.stats import compute_stats
 from studytool.study import cardtypes
-from studytool.study.cardtypes import Question
+from studytool.study.cardtypes import Question, Response
 from studytool.study.cardtypes import shuffled_order as shuffled_order
 from studytool.study.generate import Instance
 from studytool.study.grading import Check
@@ -37,6 +38,7 @@ from studytool.study.queue import (
     QueueItem,
     build_cram_queue,
     build_queue,
+    queues_by_deck,
 )
 
 if TYPE_CHECKING:
@@ -58,13 +60,32 @@ class DeckCounts:
         return self.new + self.learning + self.due
 
 
-def due_counts(store: Store, cards: Sequence[Card], now: datetime) -> dict[str, DeckCounts]:
-    """Deck id -> counts of today's queue (new cards capped by `new_per_day`, like the queue)."""
-    counts: dict[str, list[int]] = {}
-    for item in build_queue(store, cards, now):
-        c = counts.setdefault(item.card.deck, [0, 0, 0])
+@dataclass(frozen=True, slots=True)
+class TodayCounts:
+    """Today's queue of all decks (`total`) and, per deck, of reviewing that deck alone."""
+
+    total: DeckCounts
+    decks: dict[str, DeckCounts]
+
+
+def _count(items: Sequence[QueueItem]) -> DeckCounts:
+    c = [0, 0, 0]
+    for item in items:
         c[{Kind.NEW: 0, Kind.LEARNING: 1}.get(item.kind, 2)] += 1
-    return {deck: DeckCounts(*c) for deck, c in counts.items()}
+    return DeckCounts(*c)
+
+
+def today_counts(store: Store, cards: Sequence[Card], now: datetime) -> TodayCounts:
+    """The counts Home shows, as the queue would: the total within the daily limits, and each
+    deck within its own limit and what is left of the total (so the decks' counts may add up
+    to more than the total, as in Anki's deck list)."""
+    every, per_deck = queues_by_deck(store, cards, now)
+    return TodayCounts(_count(every), {deck: _count(q) for deck, q in per_deck.items()})
+
+
+def due_counts(store: Store, cards: Sequence[Card], now: datetime) -> dict[str, DeckCounts]:
+    """Deck id -> counts of the queue of reviewing that deck today (limits applied)."""
+    return today_counts(store, cards, now).decks
 
 
 def propose_rating(check: Check | None) -> Rating:
@@ -83,6 +104,9 @@ class Answer:
     result: GradeResult
     duration_ms: int
     correct: bool | None  # the checked answer of an interactive card; None for recall cards
+    question: Question | None = None  # as it was asked: undo shows it again the same way
+    response: Response | None = None  # in the card's terms: its own choice or item indices
+    buried: tuple[str, ...] = ()  # sibling keys this grade buried until the next day
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +190,10 @@ class ReviewSession:
         self.current = None if item is None else self._show(item)
         return self.current
 
-    def _show(self, item: QueueItem) -> Showing:
-        question = cardtypes.ask(item.key, item.card, self.rng, quiz=False)
+    def _show(self, item: QueueItem, question: Question | None = None) -> Showing:
+        """Show a queue item: asked afresh (choices shuffled again), or as `question`."""
+        if question is None or question.card != item.card:
+            question = cardtypes.ask(item.key, item.card, self.rng, quiz=False)
         return Showing(item, self.timer(), question)
 
     # ---- grading -------------------------------------------------------------------------
@@ -178,8 +204,12 @@ class ReviewSession:
             return None
         return self.store.preview(self.current.item.key, self.clock())
 
-    def grade(self, rating: Rating | int, correct: bool | None = None) -> Answer:
-        """Commit a grade for the current card. Call `next()` to move on."""
+    def grade(
+        self, rating: Rating | int, correct: bool | None = None, response: Response | None = None
+    ) -> Answer:
+        """Commit a grade for the current card. `response` is the answer as shown (choices at
+        their shuffled positions); the answer keeps it in the card's own terms. Call `next()`
+        to move on."""
         if self.current is None:
             raise ValueError("no card to grade")
         showing = self.current
@@ -192,11 +222,31 @@ class ReviewSession:
             mode=self.mode,
             session_id=self.session_id,
         )
-        answer = Answer(showing.item, result, duration, correct)
+        own = None if response is None else showing.question.card_response(response)
+        buried = () if self.cram else self._bury_siblings(showing.item)
+        answer = Answer(showing.item, result, duration, correct, showing.question, own, buried)
         self.answers.append(answer)
         if self.cram and result.rating is Rating.Again:
             self._cram_queue.append(showing.item)
         return answer
+
+    def _bury_siblings(self, item: QueueItem) -> tuple[str, ...]:
+        """Bury the other direction of a reversed card until the next day (Anki's default:
+        the second direction would otherwise be answered from short-term memory). New and
+        review siblings only: a card in learning keeps its steps."""
+        if not self.store.settings.bury_siblings:
+            return ()
+        now = self.clock()
+        keys = []
+        for key in item.card.review_keys():
+            rec = self.store.card(key) if key != item.key else None
+            if rec is None or rec.suspended or rec.is_buried(now):
+                continue
+            if rec.state.is_new or rec.state.state is FsrsState.REVIEW:
+                keys.append(key)
+        if keys:
+            self.store.bury(keys, now)
+        return tuple(keys)
 
     def undo(self) -> Showing | None:
         """Take back the last grade of this session and show that card again."""
@@ -204,6 +254,8 @@ class ReviewSession:
             return None
         self.store.undo()
         answer = self.answers.pop()
+        if answer.buried:
+            self.store.unbury(answer.buried)
         if self.cram:
             if answer.result.rating is Rating.Again and answer.item in self._cram_queue:
                 self._cram_queue.reverse()
@@ -211,7 +263,8 @@ class ReviewSession:
                 self._cram_queue.reverse()
             if self.current is not None:
                 self._cram_queue.insert(0, self.current.item)
-        self.current = self._show(answer.item)
+        # the same question again: choices in the order they were shown, the same numbers drawn
+        self.current = self._show(answer.item, answer.question)
         if not self.cram:
             self._left = len(self._queue())
         return self.current
@@ -237,8 +290,12 @@ class ReviewSession:
             if card is None:
                 self.next()
             else:
-                old = self.current.item
-                self.current = self._show(QueueItem(old.key, card, old.kind, old.due))
+                old, asked = self.current.item, self.current.question
+                fresh = self._show(QueueItem(old.key, card, old.kind, old.due))
+                if len(fresh.question.options) == len(asked.options):
+                    # an edit keeps the order on screen: keys still pick what they picked
+                    fresh.question = replace(fresh.question, options=asked.options)
+                self.current = fresh
         self._cram_queue = [
             QueueItem(it.key, self.index.by_key[it.key], it.kind, it.due)
             for it in self._cram_queue

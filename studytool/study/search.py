@@ -7,7 +7,11 @@ A query is a list of terms, all of which must match (case-insensitive):
     -relu                not containing "relu"
     "layer norm"         a phrase
     deck:opt  tag:cnn  type:mcq  id:adam  is:due  is:suspended  (is: new, learning, review,
-    buried, draft)
+    buried, draft, leech)
+
+`tag:` and the tag filter see a card's own tags and its deck's. Results with words in them
+are ranked: cards whose id holds the words first, then those whose question does, each group
+in content order.
 
 Each card gets one lowercase search string when the index is built, so a keystroke is a
 substring scan (a few ms for 10,000 cards), and typing one more character scans only the
@@ -47,7 +51,7 @@ class CardStatus:
 
 
 UNKNOWN = CardStatus(Status.UNKNOWN)
-STATUS_NAMES = (*(s.value for s in Status if s is not Status.UNKNOWN), "draft")
+STATUS_NAMES = (*(s.value for s in Status if s is not Status.UNKNOWN), "draft", "leech")
 FIELDS = ("deck", "tag", "type", "id", "is")
 _TOKEN_RE = re.compile(r'(?:[^\s"]+|"[^"]*"?)+')  # words; a quoted part may hold spaces
 _FIELD_RE = re.compile(r"([a-z]+):(.*)", re.DOTALL)
@@ -146,13 +150,22 @@ class BrowseIndex:
     def __init__(self, decks: Iterable[Deck]) -> None:
         self.cards: list[Card] = []
         self.haystacks: list[str] = []
+        self.tags: list[tuple[str, ...]] = []  # the card's tags, then its deck's
         for deck in decks:
             for card in deck.cards:
                 self.cards.append(card)
                 self.haystacks.append(fold(_search_text(card)))
+                self.tags.append(tuple(dict.fromkeys((*card.tags, *deck.tags))))
+        # what ranking looks at, folded when a search first needs it
+        self._ids: list[str] | None = None
+        self._fronts: list[str] | None = None
         self.statuses: list[CardStatus] | None = None  # None until the store is there
-        # the previous search: terms, filters, result, statuses it saw
-        self._last: tuple[list[Term], Filters, list[int], list[CardStatus] | None] | None = None
+        # review keys with too many lapses (`study.leech.leech_keys`); set with the statuses
+        self.leeches: frozenset[str] = frozenset()
+        # the previous search: terms, filters, result, statuses and leeches it saw
+        self._last: (
+            tuple[list[Term], Filters, list[int], list[CardStatus] | None, frozenset[str]] | None
+        ) = None
 
     def __len__(self) -> int:
         return len(self.cards)
@@ -164,7 +177,7 @@ class BrowseIndex:
         return self.statuses[i] if self.statuses is not None else UNKNOWN
 
     def search(self, terms: Sequence[Term], filters: Filters = Filters()) -> list[int]:
-        """Indices of the matching cards, in content order.
+        """Indices of the matching cards, ranked (`rank`).
 
         Typing one more character only narrows a search, so when every positive term of the
         previous search is implied by a term of this one, only its matches are scanned; the
@@ -176,25 +189,43 @@ class BrowseIndex:
             last is not None
             and last[1] == filters
             and last[3] is self.statuses
+            and last[4] is self.leeches
             and _narrows(last[0], positive)
         ):
             rows = self._match(positive, None, last[2])
         else:
             rows = self._match(positive, filters, None)
-        self._last = (positive, filters, rows, self.statuses)
-        return self._match(negative, None, rows) if negative else rows
+        self._last = (positive, filters, rows, self.statuses, self.leeches)
+        return self.rank(self._match(negative, None, rows) if negative else rows, positive)
+
+    def rank(self, rows: list[int], terms: Sequence[Term]) -> list[int]:
+        """Order matches by relevance to the text terms: each term found in the card's id
+        scores 0, in its question (either language) 1, elsewhere 2; lower sums first, ties in
+        content order. Without text terms the content order stays."""
+        words = [t.value for t in terms if not t.field]
+        if not words:
+            return rows
+        if self._ids is None or self._fronts is None:
+            self._ids = [fold(c.full_id) for c in self.cards]
+            self._fronts = [fold(f"{c.prompt.en}\n{c.prompt.ko}") for c in self.cards]
+        ids, fronts = self._ids, self._fronts
+
+        def score(i: int) -> int:
+            return sum(0 if w in ids[i] else 1 if w in fronts[i] else 2 for w in words)
+
+        return sorted(rows, key=lambda i: (score(i), i))
 
     def _match(
         self, terms: Sequence[Term], filters: Filters | None, within: Sequence[int] | None
     ) -> list[int]:
         """The cards of `within` (default: all) that pass `filters` and every term."""
         filters = filters or Filters()
-        cards, hay = self.cards, self.haystacks
+        cards, hay, tags = self.cards, self.haystacks, self.tags
         rows: Iterable[int] = range(len(cards)) if within is None else within
         if filters.deck is not None:
             rows = [i for i in rows if cards[i].deck == filters.deck]
         if filters.tag is not None:
-            rows = [i for i in rows if filters.tag in cards[i].tags]
+            rows = [i for i in rows if filters.tag in self.tags[i]]
         if filters.type is not None:
             rows = [i for i in rows if cards[i].type.value == filters.type]
         if filters.status is not None:
@@ -211,7 +242,7 @@ class BrowseIndex:
                 case "id":
                     rows = [i for i in rows if (v in cards[i].id) is not neg]
                 case "tag":
-                    rows = [i for i in rows if any(v in g for g in cards[i].tags) is not neg]
+                    rows = [i for i in rows if any(v in g for g in tags[i]) is not neg]
                 case "type":
                     rows = [i for i in rows if cards[i].type.value.startswith(v) is not neg]
                 case "is":
@@ -222,6 +253,8 @@ class BrowseIndex:
     def _is(self, i: int, name: str) -> bool:
         if name == "draft":
             return self.cards[i].draft
+        if name == "leech":
+            return any(key in self.leeches for key in self.cards[i].review_keys())
         return self.status(i).status.value == name
 
 

@@ -17,7 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
-from studytool.content.model import Card, CardType, Text
+from studytool.content.model import Card, Text
 from studytool.latex import render as latex
 from studytool.study.cardtypes import Interaction, Question
 from studytool.study.quiz import QuizSpec, draw_questions
@@ -103,16 +103,12 @@ def _instruction(q: Question, lg: str) -> str:
 
 
 def _formula(q: Question) -> str | None:
-    """A formula belongs to the question, except on recall cards where it is the answer."""
-    if q.card.formula and q.card.type not in (CardType.BASIC, CardType.REVERSED):
-        return latex(q.card.formula)
-    return None
+    """The formula the question gives (`given`); a card's `formula` goes in the key."""
+    return latex(q.given) if q.given else None
 
 
 def _key_formula(q: Question) -> str | None:
-    if q.card.formula and q.card.type in (CardType.BASIC, CardType.REVERSED):
-        return latex(q.card.formula)
-    return None
+    return latex(q.answer_formula) if q.answer_formula else None
 
 
 # ---- Markdown ----------------------------------------------------------------------------

@@ -7,6 +7,8 @@ Screens reach the shared state through `self.app`:
   `app.store_error` then says why, and the app stays read-only);
 - `app.lang` ("en"/"ko", reactive: `l` switches the language of card text app-wide);
 - `app.clock()` (UTC-aware now; tests inject a fixed time).
+- `app.settings`, replaced by `app.apply_settings()` (the Settings screen), which also writes
+  config.toml; the language `l` chooses is written there too, so a restart keeps it.
 
 Changes reach every screen through the app's signals (`textual.signal.Signal`), which
 screens follow (`StudyScreen.follow`): `library_changed` (decks reloaded), `store_ready` (the
@@ -18,21 +20,31 @@ up to the app.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on, work
 from textual.app import App
 from textual.binding import Binding
+from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.reactive import reactive
 from textual.signal import Signal
+from textual.worker import WorkerFailed
 
-from studytool.config import Settings
+from studytool import _paths
+from studytool.config import ConfigError, Settings
 from studytool.content.library import load_library
 from studytool.content.model import Card, Deck, LoadResult
+from studytool.fsio import atomic_write
+from studytool.study.text import t
+from studytool.textsafe import visible
 from studytool.tui.commands import StudyCommands
+from studytool.tui.errors import error_log_path, error_summary, write_error_log
 from studytool.tui.home import HomeScreen
 from studytool.tui.messages import CardEdited, OpenEditor, ProgressChanged
 
@@ -81,10 +93,11 @@ class StudyApp(App[None]):
         """`store` skips opening one (tests, benchmarks); `open_store=False` runs without one."""
         super().__init__()
         self.settings = settings
-        self.library = library if library is not None else load_library(settings.content_dirs)
+        self.library = library if library is not None else load_library(settings.deck_dirs)
         self.clock: Clock = clock or _utc_now
         self.store: Store | None = store
         self.store_error: str | None = None
+        self.fatal_error: str | None = None  # why the app stopped, after an error it cannot survive
         self.store_pending = store is None and open_store
         self._owns_store = store is None
         self._demo_runner: DemoRunner | None = None
@@ -94,6 +107,8 @@ class StudyApp(App[None]):
         self.progress_changed: Signal[None] = Signal(self, "progress-changed")
         self.card_edited: Signal[str] = Signal(self, "card-edited")
         self.set_reactive(StudyApp.lang, settings.lang if settings.lang in ("en", "ko") else "en")
+        if settings.theme in self.available_themes:  # the theme saved in config.toml
+            self.set_reactive(App.theme, settings.theme)
 
     # ---- lifecycle -----------------------------------------------------------------------
 
@@ -132,6 +147,72 @@ class StudyApp(App[None]):
 
             self._demo_runner = DemoRunner()
         return self._demo_runner
+
+    # ---- notifications and errors --------------------------------------------------------
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notification is plain text: messages carry deck ids, titles, file names and
+        config values, and as markup `[@click=app.screenshot(...)]` in one would run an action on
+        a click. `markup` is accepted for Textual's signature (widgets always pass True) and
+        ignored; control characters are shown as escapes."""
+        super().notify(
+            visible(message),
+            title=visible(title),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def action_help_quit(self) -> None:
+        # Textual's version writes the key in markup, which plain notifications would show
+        for key, active in self.active_bindings.items():
+            if active.binding.action in ("quit", "app.quit"):
+                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                return
+
+    def report_error(self, error: BaseException) -> None:
+        """Show an unexpected error as a notification naming the log file with its traceback;
+        the app goes on."""
+        where = write_error_log(error_log_path(self.settings.data_dir), error)
+        self.notify(
+            f"{error_summary(error)}\nThe app goes on; details in {where}",
+            title="Something went wrong",
+            severity="error",
+            timeout=30,
+        )
+
+    async def _dispatch_action(self, namespace: DOMNode, action_name: str, params: Any) -> bool:
+        # every key binding, click and palette command runs through here, in the app's own
+        # message loop: an error escaping it would stop the whole app
+        try:
+            return await super()._dispatch_action(namespace, action_name, params)
+        except Exception as error:
+            self.report_error(error)
+            return True
+
+    def _handle_exception(self, error: Exception) -> None:
+        """Textual's last resort. A failed worker is reported and the app goes on; anything
+        else has stopped a message loop, so the app exits with status 1 and `run_app` prints
+        one line that names the log instead of a traceback (which could carry deck text)."""
+        if isinstance(error, WorkerFailed):
+            self.report_error(error.error)
+            return
+        where = write_error_log(error_log_path(self.settings.data_dir), error)
+        self._return_code = 1
+        if self._exception is None:  # Pilot re-raises it, so tests see the error
+            self._exception = error
+            self._exception_event.set()
+        # printed by run_app once the terminal is back, as one line (a path to copy)
+        self.fatal_error = f"studytool: internal error: {error_summary(error)}; details in {where}"
+        self._close_messages_no_wait()
 
     # ---- the store -----------------------------------------------------------------------
 
@@ -204,7 +285,7 @@ class StudyApp(App[None]):
 
     def reload_library(self) -> None:
         """Read the decks from disk again, re-sync the store and tell every screen."""
-        self.library = load_library(self.settings.content_dirs)
+        self.library = load_library(self.settings.deck_dirs)
         if self.store is not None:
             from studytool.store.errors import StoreError
 
@@ -232,6 +313,42 @@ class StudyApp(App[None]):
 
     def action_toggle_lang(self) -> None:
         self.lang = "ko" if self.lang == "en" else "en"
+
+    def watch_lang(self, lang: str) -> None:
+        # the choice is remembered in config.toml: the next start is in the same language
+        if lang != self.settings.lang:
+            self.settings = replace(self.settings, lang=lang)
+            try:
+                self.save_settings({"lang": lang})
+            except ConfigError as e:
+                self.notify(str(e), title=t("lang_not_saved", lang), severity="warning")
+
+    # ---- settings ------------------------------------------------------------------------
+
+    def save_settings(self, values: dict[str, object]) -> None:
+        """Write `values` (config keys, dotted for a table) to config.toml, keeping the rest of
+        it; ConfigError when that fails. Without a config file (tests) nothing is written."""
+        path = self.settings.config_path
+        if path is not None:
+            from studytool.config import write_settings
+
+            write_settings(path, values)
+
+    def apply_settings(self, settings: Settings, values: dict[str, object]) -> None:
+        """Save `values` to config.toml, then use `settings` everywhere: the store counts
+        with the new limits and schedules with the new retention, and every screen is told.
+        ConfigError (nothing changed) when the file cannot be written."""
+        self.save_settings(values)
+        rescheduled = settings.scheduler != self.settings.scheduler
+        self.settings = settings
+        if self.store is not None:
+            self.store.settings = settings
+            if rescheduled:
+                self.store.reload_scheduler()
+        self.lang = settings.lang
+        if settings.theme in self.available_themes:
+            self.theme = settings.theme
+        self.progress_changed.publish(None)
 
     def action_reload(self) -> None:
         self.reload_library()
@@ -288,23 +405,61 @@ class StudyApp(App[None]):
 
         self.push_screen(DemoScreen(name, card_id or None))
 
+    def action_settings(self) -> None:
+        from studytool.tui.settings import SettingsScreen
+
+        if not isinstance(self.screen, SettingsScreen):
+            self.push_screen(SettingsScreen())
+
     def action_demos(self) -> None:
         from studytool.tui.demo_list import DemoListScreen
 
         self.push_screen(DemoListScreen())
 
-    def open_editor(self, path: Path, card_id: str | None = None) -> None:
+    def open_editor(
+        self, path: Path, card_id: str | None = None, new_type: str | None = None
+    ) -> None:
         from studytool.tui.editor import EditorScreen
 
-        self.push_screen(EditorScreen(path, card_id=card_id))
+        target = self.editable_deck(path)
+        if target is not None:
+            self.push_screen(EditorScreen(target, card_id=card_id, new_type=new_type))
+
+    def editable_deck(self, path: Path) -> Path | None:
+        """The file to edit for the deck at `path`. A built-in deck of an installed package
+        (which an upgrade replaces) is first copied to the user's deck folder, where it
+        overrides the built-in one; in a checkout the deck file itself is edited."""
+        deck = next((d for d in self.library.decks if d.path == path), None)
+        if deck is None or not deck.builtin or not _paths.decks_installed():
+            return path
+        folder = self.settings.user_decks_dir
+        target = folder / path.name
+        n = 2
+        while target.exists():  # a deck of the user's own already has the name
+            target = folder / f"{path.stem}-{n}{path.suffix}"
+            n += 1
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(target, path.read_bytes())
+        except OSError as e:
+            self.notify(f"{target}: {e.strerror or e}", title="Cannot copy", severity="error")
+            return None
+        self.reload_library()
+        self.notify(
+            f"'{deck.id}' is a built-in deck: your edits go to a copy, {target}, which"
+            " replaces it from now on (`studytool decks` lists it).",
+            title="Editing your own copy",
+            timeout=10,
+        )
+        return target
 
 
 def read_keymap(path: Path | None) -> tuple[dict[str, str], str | None]:
     """The `[keymap]` table of config.toml: binding id = "key" (or "key1,key2"), e.g.
     `"review.again" = "j"`. Returns the table and a problem to report, if any."""
-    if path is None:
+    if path is None or not path.is_file():
         return {}, None
-    import tomllib
+    import tomllib  # only when there is a file: start-up without one skips the import
 
     try:
         with path.open("rb") as f:
@@ -321,4 +476,15 @@ def read_keymap(path: Path | None) -> tuple[dict[str, str], str | None]:
 
 
 def run_app(settings: Settings) -> None:
-    StudyApp(settings).run()
+    """Run the TUI; exit with its status when it ended on an error."""
+    import gc
+
+    app = StudyApp(settings)
+    # The decks are thousands of long-lived objects without cycles: frozen, the collector
+    # stops walking them during the first frames (about 20-30 ms of start-up).
+    gc.freeze()
+    app.run()
+    if app.return_code:
+        if app.fatal_error:
+            print(app.fatal_error, file=sys.stderr)
+        sys.exit(app.return_code)

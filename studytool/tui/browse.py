@@ -28,10 +28,20 @@ from studytool.study.search import (
     parse_query,
     short_interval,
 )
+from studytool.textsafe import rich_text, visible
 from studytool.tui.messages import OpenEditor, ProgressChanged
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.card_list import CardTable
 from studytool.tui.widgets.titlebar import TitleBar
+
+
+class SearchBox(Input):
+    """The search box: Down and Tab leave it for the card list. Every other key is text (so
+    `e`, `s`, `d` and `/` typed here are part of the query)."""
+
+    BINDINGS: ClassVar = [
+        Binding("down,tab", "screen.focus_list", "To the list", show=False),
+    ]
 
 
 class BrowseScreen(StudyScreen[None]):
@@ -47,8 +57,8 @@ class BrowseScreen(StudyScreen[None]):
         Binding("r", "toggle_raw", "LaTeX", id="browse.raw-latex"),
         Binding("ctrl+r", "clear_filters", "Clear filters", id="browse.clear", show=False),
         Binding("escape", "back", "Back", id="browse.back"),
-        # from the search box, the arrows move through the list (fzf-style)
-        Binding("down", "list_cursor(1)", "Next card", show=False),
+        # from the search box, Up and the page keys move through the list (fzf-style); Down
+        # and Tab go into it (`SearchBox`)
         Binding("up", "list_cursor(-1)", "Previous card", show=False),
         Binding("pagedown", "list_page(1)", "Next page", show=False),
         Binding("pageup", "list_page(-1)", "Previous page", show=False),
@@ -63,7 +73,7 @@ class BrowseScreen(StudyScreen[None]):
         self.index = BrowseIndex(self.study_app.library.decks)
         yield TitleBar()
         with Horizontal(id="browse-bar"):
-            yield Input(
+            yield SearchBox(
                 placeholder="Search: words in English or 한국어, deck: tag: type: is:due -not",
                 id="browse-search",
             )
@@ -161,7 +171,7 @@ class BrowseScreen(StudyScreen[None]):
         deck_value, tag_value = deck_select.value, tag_select.value
         with self.prevent(Select.Changed):
             deck_select.set_options((f"{d.title.get(lang)} ({d.id})", d.id) for d in decks)
-            tags = sorted({t for c in self.index.cards for t in c.tags})
+            tags = sorted({t for card_tags in self.index.tags for t in card_tags})
             tag_select.set_options((t, t) for t in tags)
             if isinstance(deck_value, str) and any(d.id == deck_value for d in decks):
                 deck_select.value = deck_value
@@ -181,10 +191,12 @@ class BrowseScreen(StudyScreen[None]):
             self.index.statuses = None
             return
         from studytool.store.errors import StoreError
+        from studytool.study.leech import leech_keys
 
         try:
             records = store.records()
             day_end = store.today(now)[1]
+            self.index.leeches = leech_keys(store)
         except StoreError as e:
             self.index.statuses = None
             self.notify(str(e), title="Progress database", severity="error")
@@ -237,14 +249,14 @@ class BrowseScreen(StudyScreen[None]):
         meta.add_column()
         deck = self.study_app.deck(card.deck)
         if deck is not None:
-            meta.add_row("Deck", f"{deck.title.get(lang)} ({deck.id})")
-            meta.add_row("File", f"{deck.path.name}:{card.line}")
-        if card.tags:
-            meta.add_row("Tags", " ".join(f"#{t}" for t in card.tags))
+            meta.add_row("Deck", rich_text(f"{deck.title.get(lang)} ({deck.id})"))
+            meta.add_row("File", rich_text(f"{deck.path.name}:{card.line}"))
+        if tags := self.index.tags[i]:
+            meta.add_row("Tags", rich_text(" ".join(f"#{t}" for t in tags)))
         if card.demo:
-            meta.add_row("Demo", RichText.assemble(card.demo, (" (press d)", "dim")))
+            meta.add_row("Demo", RichText.assemble(visible(card.demo), (" (press d)", "dim")))
         if card.concept:
-            meta.add_row("Concept", card.concept)
+            meta.add_row("Concept", rich_text(card.concept))
         for key in card.review_keys():
             meta.add_row("Progress" if key == card.full_id else "Reverse", self._progress(key))
         return Group(body, meta)
@@ -293,6 +305,9 @@ class BrowseScreen(StudyScreen[None]):
 
     def action_focus_search(self) -> None:
         self.query_one("#browse-search", Input).focus()
+
+    def action_focus_list(self) -> None:
+        self.query_one(CardTable).focus()
 
     def action_list_cursor(self, delta: int) -> None:
         self.query_one(CardTable).action_cursor(delta)
@@ -365,9 +380,7 @@ class BrowseScreen(StudyScreen[None]):
 
         def chosen(card_type: str | None) -> None:
             if card_type is not None:
-                from studytool.tui.editor import EditorScreen
-
-                self.app.push_screen(EditorScreen(deck.path, new_type=card_type))
+                self.study_app.open_editor(deck.path, new_type=card_type)
 
         from studytool.tui.dialogs import CardTypePicker
 

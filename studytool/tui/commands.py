@@ -24,6 +24,11 @@ class StudyCommands(Provider):
             ("Review all due cards", partial(app.action_review, ""), "Today's queue, all decks"),
             ("Browse cards", app.action_browse, "Search every card; filters, preview, edit"),
             ("Statistics", app.action_stats, "Forecast, reviews per day, retention"),
+            (
+                "Settings",
+                app.action_settings,
+                "New cards and reviews a day, retention, language, theme (Home: o)",
+            ),
             ("Quiz", partial(app.action_quiz, ""), "A quiz over all decks"),
             ("Keys of this screen", app.action_help, "Show the bindings (also: ?)"),
             ("Switch card language (한국어/English)", app.action_toggle_lang, "Also: l"),

@@ -31,7 +31,6 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.message import Message
-from textual.screen import Screen
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import (
@@ -51,6 +50,8 @@ from studytool.demorun.protocol import error_event
 from studytool.demorun.reducer import RunView
 from studytool.demorun.render import table_renderable
 from studytool.demorun.runner import DemoRun, DemoRunner
+from studytool.study.text import t
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.demo_output import image_grid, latest_metrics, verdict_view
 from studytool.tui.widgets.demo_plot import CHART_ROWS, MetricPlot
 from studytool.tui.widgets.keybar import KeyBar
@@ -108,7 +109,7 @@ class DemoEventsWaiting(Message):
 # ---- the demo screen ---------------------------------------------------------------------
 
 
-class DemoScreen(Screen[None]):
+class DemoScreen(GuardedScreen[None]):
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#run"
     TITLE_TEXT = "Demo"
@@ -195,7 +196,7 @@ class DemoScreen(Screen[None]):
                 yield Static(id="verdict")
                 # PlotextPlot draws over its own border: the border goes on a box around it
                 with Vertical(id="plot-box") as plot_box:
-                    plot_box.border_title = "Charts"
+                    plot_box.border_title = t("charts", app_lang(self))
                     yield MetricPlot(id="plot")
                 yield Static(id="metrics")
                 yield Static(id="images")
@@ -211,22 +212,22 @@ class DemoScreen(Screen[None]):
         wid = f"param-{p.name}"
         if p.kind == "bool":
             with Horizontal(classes="switch-row"):
-                yield Switch(bool(p.default), id=wid, animate=False, tooltip=p.help)
-                yield Label(p.help, classes="muted")
+                yield Switch(bool(p.default), id=wid, animate=False, tooltip=Text(p.help))
+                yield Label(Text(p.help), classes="muted")
         elif p.choices:
             yield Select(
-                [(c, c) for c in p.choices],
+                [(Text(c), c) for c in p.choices],
                 value=str(p.default),
                 allow_blank=False,
                 id=wid,
-                tooltip=p.help,
+                tooltip=Text(p.help),
                 compact=True,
             )
         else:
-            yield Input(_show(p.default), id=wid, tooltip=p.help, compact=True)
+            yield Input(_show(p.default), id=wid, tooltip=Text(p.help), compact=True)
 
     def on_mount(self) -> None:
-        self.title = "Demo"
+        self.title = t("demo", app_lang(self))
         self.sub_title = self.demo_name
         if hasattr(self.app, "lang"):
             self.watch(self.app, "lang", self._show_about, init=False)
@@ -235,9 +236,7 @@ class DemoScreen(Screen[None]):
             return
         for widget in self.query("#output > *"):
             widget.display = widget.id in ("status", "log")
-        self.query_one("#status", Static).update(
-            Text("Ready: r or Enter runs the demo.", style="dim")
-        )
+        self._show_status()
         self._show_form_message()
         self._ticker = self.set_interval(0.5, self._show_status, pause=True)
         # start the worker (it imports torch) now, while the user reads the claim
@@ -250,14 +249,15 @@ class DemoScreen(Screen[None]):
                 Text.assemble(("⚠ ", "bold red"), self.load_error, ("   esc to close", "dim"))
             )
             return
-        m = self.meta
-        head = Text.assemble(
-            (demo_title(m, app_lang(self)), "bold"), ("  ·  ", "dim"), (m.name, "dim")
-        )
-        concept = Text.assemble(("Concept ", "dim"), m.concept)
+        m, lang = self.meta, app_lang(self)
+        self.title = t("demo", lang)
+        self.query_one("#plot-box").border_title = t("charts", lang)
+        head = Text.assemble((demo_title(m, lang), "bold"), ("  ·  ", "dim"), (m.name, "dim"))
+        concept = Text.assemble((f"{t('concept', lang)} ", "dim"), m.concept)
         if self.card_id:
-            concept.append(f"   from card {self.card_id}", style="dim")
-        claim = Text.assemble(("Claim ", "dim"), (m.claim, "italic"))
+            concept.append(f"   {t('from_card', lang, card=self.card_id)}", style="dim")
+        claim = Text.assemble((f"{t('claim', lang)} ", "dim"), (m.claim, "italic"))
+        self._show_status()
         about.update(Group(head, concept, claim))
 
     # ---- the form ------------------------------------------------------------------------
@@ -304,7 +304,7 @@ class DemoScreen(Screen[None]):
             msg.update(Text(next(iter(self.param_errors.values())), style="bold red"))
             return
         p = self._param_of(self.focused)
-        msg.update(Text(p.help if p else "Tab moves between the fields.", style="dim"))
+        msg.update(Text(p.help if p else t("tab_fields", app_lang(self)), style="dim"))
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
@@ -485,37 +485,39 @@ class DemoScreen(Screen[None]):
         assert state is not None
         tables = self.query_one("#tables", Static)
         tables.display = bool(state.tables)
-        tables.update(Group(*(table_renderable(t) for t in state.tables.values())))
+        tables.update(Group(*(table_renderable(tb) for tb in state.tables.values())))
         self.query_one("#log", Static).update(Text("\n".join(state.logs[-6:]), style="dim"))
 
     def _show_status(self) -> None:
-        state = self.state
-        if state is None:
+        state, lang = self.state, app_lang(self)
+        if state is None:  # before the first run
+            self.query_one("#status", Static).update(Text(t("demo_ready", lang), style="dim"))
             return
         parts: list[str | tuple[str, str]] = []
         if state.device:
-            parts += [("device ", "dim"), (state.device, "bold"), "   "]
+            parts += [(f"{t('device', lang)} ", "dim"), (state.device, "bold"), "   "]
         if state.verdict is not None:
-            parts.append(("finished", "bold green"))
+            parts.append((t("finished", lang), "bold green"))
         elif state.cancelled:
-            parts.append(("cancelled", "bold yellow"))
+            parts.append((t("cancelled", lang), "bold yellow"))
         elif state.error is not None:
-            parts.append(("failed", "bold red"))
+            parts.append((t("failed", lang), "bold red"))
         elif self.cancelling:
-            parts.append(("cancelling…", "bold yellow"))
+            parts.append((t("cancelling", lang), "bold yellow"))
         else:
-            what = "running" if state.device else "starting (loading torch)…"
+            what = t("running" if state.device else "starting", lang)
             parts += [(what, "bold"), f" {state.elapsed:.1f} s"]
             if state.total:
-                parts.append(("   step ", "dim"))
+                parts.append((f"   {t('step', lang)} ", "dim"))
                 parts.append(f"{state.step}/{state.total}")
         self.query_one("#status", Static).update(Text.assemble(*parts))
 
     def _show_verdict(self) -> None:
         box = self.query_one("#verdict", Static)
-        box.remove_class("-holds", "-fails", "-error", "-cancelled")
+        box.remove_class("-holds", "-fails", "-na", "-error", "-cancelled")
         claim = self.meta.claim if self.meta is not None else ""
-        view = verdict_view(self.state, claim) if self.state is not None else None
+        lang = app_lang(self)
+        view = verdict_view(self.state, lang, claim) if self.state is not None else None
         box.display = view is not None
         if view is not None:
             box.add_class(view.css_class)
@@ -526,7 +528,7 @@ class DemoScreen(Screen[None]):
         box = self.query_one("#metrics", Static)
         box.display = self.state is not None and bool(self.state.metrics)
         if self.state is not None and box.display:
-            box.border_title, table = latest_metrics(self.state)
+            box.border_title, table = latest_metrics(self.state, app_lang(self))
             box.update(table)
 
     def _show_images(self) -> None:

@@ -10,13 +10,13 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
 from studytool.demorun import catalog
 from studytool.demorun.runner import DemoRunner
 from studytool.tui.demo import DemoScreen, app_lang, app_runner, demo_title
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -26,7 +26,7 @@ def _matches(meta: catalog.DemoMeta, words: list[str]) -> bool:
     return all(w in text for w in words)
 
 
-class DemoListScreen(Screen[None]):
+class DemoListScreen(GuardedScreen[None]):
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#demo-filter"
     TITLE_TEXT = "Demos"

@@ -14,6 +14,7 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studytool.content.model import CardType
+from studytool.textsafe import rich_text, visible
 
 TYPE_HELP = {
     CardType.BASIC: "front and back",
@@ -40,7 +41,10 @@ class CardTypePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(f"New card in [b]{self.where}[/b]: which type?", classes="dialog-title")
+            title = RichText.assemble(
+                "New card in ", (visible(self.where), "bold"), ": which type?"
+            )
+            yield Static(title, classes="dialog-title")
             yield OptionList(
                 *(
                     Option(RichText.assemble((f"{t.value:<10}", "bold"), TYPE_HELP[t]), id=t.value)
@@ -71,8 +75,8 @@ class ChoiceDialog(ModalScreen[str]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(self.title_text, classes="dialog-title")
-            yield Static(self.message, classes="dialog-message")
+            yield Static(rich_text(self.title_text), classes="dialog-title")
+            yield Static(rich_text(self.message), classes="dialog-message")
             with Horizontal(classes="dialog-buttons"):
                 for i, (choice_id, label) in enumerate(self.choices):
                     yield Button(label, id=f"choice-{choice_id}", variant="primary" if i == 0

@@ -17,11 +17,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import ClassVar
 
+from rich.segment import Segment
 from rich.text import Text as RichText
 from textual import events, on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Footer, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
@@ -38,6 +40,7 @@ from studytool.content.loader import parse_deck_text
 from studytool.content.model import Card, CardType, Deck
 from studytool.fsio import atomic_write
 from studytool.render import card_renderable
+from studytool.textsafe import find_control, pictures
 from studytool.tui.dialogs import CardTypePicker, ChoiceDialog
 from studytool.tui.messages import CardEdited
 from studytool.tui.screens import StudyScreen
@@ -52,7 +55,17 @@ _LINE_EDITORS = {"vi", "vim", "nvim", "nano", "emacs", "emacsclient", "micro", "
 
 
 class DeckTextArea(TextArea):
-    """Tab indents; Escape is left to the screen (close) instead of moving the focus."""
+    """Tab indents; Escape is left to the screen (close) instead of moving the focus. Control
+    characters in the file are drawn as visible symbols, never sent to the terminal; the text
+    itself (and so the saved file) keeps them, and the loader reports them."""
+
+    def render_line(self, y: int) -> Strip:
+        strip = super().render_line(y)
+        if not any(find_control(segment.text) is not None for segment in strip):
+            return strip
+        # Rich counts a control character as no cell and its picture as one: crop to the width
+        shown = [Segment(pictures(seg.text), seg.style, seg.control) for seg in strip]
+        return Strip(shown).crop(0, strip.cell_length)
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "escape":
@@ -368,16 +381,7 @@ class EditorScreen(StudyScreen[None]):
     def _offer_own_copy(self, result: Validation, on_saved: Callable[[], object] | None) -> None:
         """A deck that cannot be written (say, a built-in deck in a read-only install) can be
         saved into the user's own deck folder: a deck there overrides the one with its id."""
-        dirs = self.study_app.settings.content_dirs
-        if not dirs:
-            self.notify(
-                f"{self.path} is read-only. Add a folder of your own decks ('content' in"
-                " config.toml) to keep an edited copy there.",
-                title="Could not save",
-                severity="error",
-            )
-            return
-        folder = Path(dirs[0])
+        folder = self.study_app.settings.user_decks_dir
         target = folder / self.path.name
         n = 2
         while target.exists():

@@ -17,6 +17,8 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
+from studytool.study.text import t
+from studytool.textsafe import visible
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
 from studytool.tui.widgets.heatmap import Heatmap
@@ -25,9 +27,15 @@ from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.stats import Stats
-    from studytool.study.review import DeckCounts
+    from studytool.study.review import TodayCounts
 
 ALL = "__all__"
+PANEL_TITLES = (
+    ("#decks", "panel_decks"),
+    ("#heatmap", "panel_heatmap"),
+    ("#actions", "panel_actions"),
+    ("#deck-info", "panel_deck"),
+)
 STORE_DELAY = 0.05  # seconds after the first paint
 BROKEN = "broken:"
 # the Actions panel: a binding id and what it does. The keys are read from the bindings (with
@@ -65,7 +73,7 @@ def actions_content(screen: Screen[Any]) -> Content:
 
 @dataclass(frozen=True, slots=True)
 class HomeData:
-    counts: dict[str, DeckCounts]
+    counts: TodayCounts  # all decks within the daily limits, and each deck reviewed alone
     stats: Stats
 
 
@@ -79,6 +87,7 @@ class HomeScreen(StudyScreen[None]):
         Binding("b", "app.browse", "Browse", id="home.browse"),
         Binding("d", "app.demos", "Demos", id="home.demos"),
         Binding("s", "app.stats", "Stats", id="home.stats"),
+        Binding("o", "app.settings", "Settings", id="home.settings", show=False),
         Binding("q", "app.quit", "Quit", id="home.quit"),
     ]
 
@@ -92,18 +101,19 @@ class HomeScreen(StudyScreen[None]):
         yield Static(self.today_text(), id="today")
         with Horizontal(id="main"):
             decks = DeckList(("Deck", "New", "Learn", "Due"), id="decks")
-            decks.border_title = "Decks"
+            lang = self.study_app.lang
+            decks.border_title = t("panel_decks", lang)
             decks.set_rows(self.deck_rows())
             yield decks
             with Vertical(id="side"):
                 heatmap = Static(self.heatmap(), id="heatmap")
-                heatmap.border_title = "Reviews · 26 weeks"
+                heatmap.border_title = t("panel_heatmap", lang)
                 yield heatmap
                 actions = Static(actions_content(self), id="actions")
-                actions.border_title = "Actions"
+                actions.border_title = t("panel_actions", lang)
                 yield actions
                 info = Static(self.deck_info(ALL), id="deck-info")
-                info.border_title = "Deck"
+                info.border_title = t("panel_deck", lang)
                 yield info
         yield KeyBar()
 
@@ -130,7 +140,9 @@ class HomeScreen(StudyScreen[None]):
     def _theme_changed(self, _theme: str) -> None:
         self.query_one("#heatmap", Static).update(self.heatmap())
 
-    def _lang_changed(self, _lang: str) -> None:
+    def _lang_changed(self, lang: str) -> None:
+        for panel, key in PANEL_TITLES:
+            self.query_one(panel).border_title = t(key, lang)
         self.fill_decks()
 
     # ---- data ----------------------------------------------------------------------------
@@ -144,7 +156,7 @@ class HomeScreen(StudyScreen[None]):
     def load_counts(self) -> None:
         from studytool.store.errors import StoreError
         from studytool.store.stats import compute_stats
-        from studytool.study.review import due_counts
+        from studytool.study.review import today_counts
 
         app = self.study_app
         store = app.store
@@ -153,7 +165,7 @@ class HomeScreen(StudyScreen[None]):
         cards = app.all_cards()
         now = app.clock()
         try:
-            data = HomeData(due_counts(store, cards, now), compute_stats(store, cards, now))
+            data = HomeData(today_counts(store, cards, now), compute_stats(store, cards, now))
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
             return
@@ -190,10 +202,8 @@ class HomeScreen(StudyScreen[None]):
         if self.data is None:
             return Text("Counting what is due…", style="dim")
         stats = self.data.stats
-        total = sum(c.total for c in self.data.counts.values())
-        new = sum(c.new for c in self.data.counts.values())
-        learning = sum(c.learning for c in self.data.counts.values())
-        due = sum(c.due for c in self.data.counts.values())
+        today = self.data.counts.total
+        total, new, learning, due = today.total, today.new, today.learning, today.due
         streak = stats.current_streak
         line = Text.assemble(
             ("Today ", "bold"),
@@ -222,7 +232,7 @@ class HomeScreen(StudyScreen[None]):
 
     def deck_rows(self) -> list[DeckRow]:
         app = self.study_app
-        counts = self.data.counts if self.data else {}
+        counts = self.data.counts.decks if self.data else {}
         known = self.data is not None
 
         def num(n: int, style: str) -> Text:
@@ -232,7 +242,8 @@ class HomeScreen(StudyScreen[None]):
 
         decks = app.library.decks
         broken = list(app.library.broken.items())
-        totals = [sum(getattr(c, f) for c in counts.values()) for f in ("new", "learning", "due")]
+        today = self.data.counts.total if self.data else None
+        totals = [today.new, today.learning, today.due] if today else [0, 0, 0]
         rows = [
             DeckRow(
                 ALL,
@@ -247,7 +258,7 @@ class HomeScreen(StudyScreen[None]):
         for i, deck in enumerate(decks):
             last = i == len(decks) - 1 and not broken
             label = Text("└ " if last else "├ ", style="dim")
-            label.append(deck.title.get(app.lang))
+            label.append(visible(deck.title.get(app.lang)))
             if not deck.builtin:
                 label.append(" ✎", style="dim italic")
             c = counts.get(deck.id)
@@ -264,7 +275,7 @@ class HomeScreen(StudyScreen[None]):
             )
         for i, (name, errors) in enumerate(broken):
             label = Text("└ " if i == len(broken) - 1 else "├ ", style="dim")
-            label.append(f"⚠ {name} · {errors} error(s)", style="bold red")
+            label.append(f"⚠ {visible(name)} · {errors} error(s)", style="bold red")
             rows.append(DeckRow(BROKEN + name, label))
         return rows
 
@@ -295,9 +306,11 @@ class HomeScreen(StudyScreen[None]):
         if key.startswith(BROKEN):
             name = key.removeprefix(BROKEN)
             problems = [p for p in app.library.problems if p.path.stem == name]
-            text = Text(f"{name}: this file has errors; Enter opens it.\n", style="bold red")
+            text = Text(
+                f"{visible(name)}: this file has errors; Enter opens it.\n", style="bold red"
+            )
             for p in problems[:6]:
-                text.append(f"{p.path.name}:{p.line}:{p.col}: {p.message}\n", style="red")
+                text.append(visible(f"{p.path.name}:{p.line}:{p.col}: {p.message}\n"), style="red")
             return text
         deck = app.deck(key)
         if deck is None:
@@ -311,15 +324,15 @@ class HomeScreen(StudyScreen[None]):
         by_type: dict[str, int] = {}
         for card in deck.review_cards:
             by_type[card.type.value] = by_type.get(card.type.value, 0) + 1
-        text = Text.assemble((deck.title.get(lang), "bold"), (f"  {deck.id}", "dim"))
+        text = Text.assemble((visible(deck.title.get(lang)), "bold"), (f"  {deck.id}", "dim"))
         if deck.description:
-            text.append("\n" + deck.description.get(lang))
+            text.append("\n" + visible(deck.description.get(lang)))
         kinds = ", ".join(f"{n} {t}" for t, n in sorted(by_type.items(), key=lambda x: -x[1]))
         text.append(f"\n{len(deck.review_cards)} cards: {kinds}", style="dim")
         if deck.tags:
-            text.append("\ntags: " + ", ".join(deck.tags), style="dim")
+            text.append(visible("\ntags: " + ", ".join(deck.tags)), style="dim")
         where = f"\n{deck.path}" + (f" (replaces {deck.overrides.name})" if deck.overrides else "")
-        text.append(where, style="dim italic")
+        text.append(visible(where), style="dim italic")
         return text
 
     def action_cram_selected(self) -> None:

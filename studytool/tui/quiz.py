@@ -37,6 +37,7 @@ from studytool.study.quiz import (
     parse_duration,
     weakness_weights,
 )
+from studytool.textsafe import rich_text
 from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.titlebar import TitleBar
@@ -75,7 +76,10 @@ class QuizSetupScreen(StudyScreen[None]):
         yield TitleBar()
         with Horizontal(id="setup-main"):
             decks = SelectionList[str](
-                *((d.title.get(app.lang), d.id, d.id == self.deck) for d in app.library.decks),
+                *(
+                    (rich_text(d.title.get(app.lang)), d.id, d.id == self.deck)
+                    for d in app.library.decks
+                ),
                 id="setup-decks",
             )
             decks.border_title = "Decks (none = all)"

@@ -14,7 +14,8 @@ from textual.widgets import DataTable, Footer, Static
 
 from studytool.store.errors import StoreError
 from studytool.study.quiz import Answered, QuizResult, add_missed_to_review
-from studytool.study.text import format_duration
+from studytool.study.text import format_duration, t
+from studytool.textsafe import rich_text
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.titlebar import TitleBar
@@ -23,14 +24,16 @@ if TYPE_CHECKING:
     pass
 
 
-def verdict(a: Answered) -> Text:
+def verdict(a: Answered, lang: str = "en") -> Text:
     if not a.answered:
-        return Text("– no answer", style="dim")
+        return Text(t("no_answer", lang), style="dim")
+    if a.overruled:
+        return Text(t("right_overruled", lang), style="bold green")
     if a.correct:
-        return Text("✓ right", style="bold green")
+        return Text(t("right", lang), style="bold green")
     if a.score > 0:
         return Text(f"◐ {a.score:.0%}", style="bold yellow")
-    return Text("✗ wrong", style="bold red")
+    return Text(t("wrong_short", lang), style="bold red")
 
 
 class QuizResultsScreen(StudyScreen[None]):
@@ -53,56 +56,60 @@ class QuizResultsScreen(StudyScreen[None]):
         yield TitleBar()
         yield Static(self.score_text(), id="results-score")
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
-        with VerticalScroll(id="results-missed") as missed:
-            missed.border_title = f"Missed ({len(self.result.missed)})"
+        with VerticalScroll(id="results-missed"):
             yield Static(self.missed_renderable(), id="results-missed-text")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Quiz results"
         self.watch(self.app, "lang", self._lang_changed, init=False)
-        self.fill_table()
+        self._lang_changed(self.study_app.lang)
 
-    def _lang_changed(self, _lang: str) -> None:
+    def _lang_changed(self, lang: str) -> None:
+        self.title = t("quiz_results", lang)
+        missed = self.query_one("#results-missed")
+        missed.border_title = t("missed", lang, n=len(self.result.missed))
+        self.query_one("#results-score", Static).update(self.score_text())
         self.fill_table()
         self.query_one("#results-missed-text", Static).update(self.missed_renderable())
 
     def score_text(self) -> Text:
-        r = self.result
+        r, lang = self.result, self.study_app.lang
         style = (
             "bold green" if r.percent >= 80 else "bold yellow" if r.percent >= 50 else "bold red"
         )
         text = Text.assemble(
-            ("Score ", "bold"),
+            (f"{t('score_label', lang)} ", "bold"),
             (f"{r.score:g} / {r.total}", style),
             (f"  ({r.percent:.0f}%)", style),
-            ("   time ", "dim"),
+            (f"   {t('time_lc', lang)} ", "dim"),
             format_duration(r.duration_ms),
         )
         answered = [a for a in r.answers if a.answered]
         if answered:
             per = sum(a.duration_ms for a in answered) // len(answered)
-            text.append("   per question ", style="dim")
+            text.append(f"   {t('per_question', lang)} ", style="dim")
             text.append(format_duration(per))
         if r.timed_out:
-            text.append("   time ran out", style="bold red")
+            text.append(f"   {t('time_ran_out', lang)}", style="bold red")
         if self.quiz_id is None:
-            text.append("   not saved", style="bold red")
+            text.append(f"   {t('not_saved', lang)}", style="bold red")
         return text
 
     def fill_table(self) -> None:
         lang = self.study_app.lang
         table = self.query_one("#results-table", DataTable)
         table.clear(columns=True)
-        table.add_columns("#", "Question", "You", "Result", "Time")
+        table.add_columns(
+            "#", *(t(key, lang) for key in ("col_question", "col_you", "col_result", "col_time"))
+        )
         width = max(20, self.app.size.width - 44)  # room for the other columns
         for i, a in enumerate(self.result.answers, 1):
             question = a.question.question(lang)
             table.add_row(
                 str(i),
-                question if len(question) <= width else question[: width - 1] + "…",
-                a.response_text() or "",
-                verdict(a),
+                rich_text(question if len(question) <= width else question[: width - 1] + "…"),
+                rich_text(a.response_text() or ""),
+                verdict(a, lang),
                 format_duration(a.duration_ms) if a.answered else "",
                 key=str(i),
             )
@@ -111,16 +118,16 @@ class QuizResultsScreen(StudyScreen[None]):
         lang = self.study_app.lang
         missed = self.result.missed
         if not missed:
-            return Text("Nothing missed.", style="green")
+            return Text(t("nothing_missed", lang), style="green")
         parts: list[RenderableType] = []
         for a in missed:
             q = a.question
             parts += [
                 Text(q.question(lang), style="bold"),
                 Text.assemble(
-                    ("you: ", "dim"),
+                    (f"{t('you', lang)}: ", "dim"),
                     a.response_text() or "",
-                    ("   right: ", "dim"),
+                    (f"   {t('right_answer', lang)}: ", "dim"),
                     (q.expected(lang), "green"),
                 ),
             ]
@@ -128,7 +135,7 @@ class QuizResultsScreen(StudyScreen[None]):
                 parts.append(Text(q.card.explain.get(lang), style="italic"))
             parts.append(Text())
         if not self.added and self.quiz_id is not None:
-            parts.append(Text("m: add the missed cards to your next review", style="bold"))
+            parts.append(Text(t("add_missed_hint", lang), style="bold"))
         return Group(*parts)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

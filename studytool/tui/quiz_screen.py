@@ -14,22 +14,28 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import Footer, Input, Static
+from textual.widgets import Input, Static
 
 from studytool.latex import render as latex
 from studytool.render import notes_renderables
 from studytool.store.errors import StoreError
 from studytool.study.cardtypes import AnswerError, Interaction, Response
 from studytool.study.quiz import Answered, Kind, QuizRun, TimeUp, save_result
-from studytool.study.text import LABELS, clock_text
+from studytool.study.text import LABELS, clock_text, t
+from studytool.textsafe import visible
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.quiz_results import QuizResultsScreen, verdict
 from studytool.tui.screens import StudyScreen
-from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt
+from studytool.tui.widgets.answer import CHOICE_KEYS, CHOOSING, AnswerView, Attempt, typed_diff
+from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     pass
+
+
+def _formula_line(tex: str, lang: str) -> Text:
+    return Text.assemble((f"{LABELS[lang]['formula']}: ", "dim"), (latex(tex), "bold cyan"))
 
 
 class QuizScreen(StudyScreen[None]):
@@ -40,7 +46,8 @@ class QuizScreen(StudyScreen[None]):
         "Choices: 1-9 or a-e (several answers: toggle, then Enter). True/false: t / f. Typed and "
         "numeric: type, then Enter (empty Enter skips). Order: up/down select, shift+up/down or "
         "[ ] move, Enter checks. Self-graded: space shows the answer, then y (knew it) or n. "
-        "s skips; Enter or space goes on after feedback; escape ends the quiz."
+        "s skips; Enter or space goes on after feedback; i (I was right) counts a wrong answer as "
+        "right; escape ends the quiz."
     )
     BINDINGS = [
         *(
@@ -66,6 +73,7 @@ class QuizScreen(StudyScreen[None]):
             "shift+down,right_square_bracket", "order_move(1)", "Move down", id="quiz.move-down"
         ),
         Binding("s", "skip", "Skip", id="quiz.skip"),
+        Binding("i", "overrule", "I was right", id="quiz.overrule"),
         Binding("escape", "end", "End quiz", id="quiz.end"),
     ]
 
@@ -89,7 +97,7 @@ class QuizScreen(StudyScreen[None]):
             yield Static(id="quiz-question")
             yield AnswerView(input_id="quiz-response", empty_enter="skips", id="quiz-answer")
             yield Static(id="quiz-feedback")
-        yield Footer()
+        yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
         self.title = f"Quiz · {self.heading}" if self.heading else "Quiz"
@@ -128,33 +136,30 @@ class QuizScreen(StudyScreen[None]):
         total = len(run.questions)
         shown = min(run.index + (0 if self.feedback is not None else 1), total)
         status = Text.assemble(
-            (f" Question {max(shown, 1)} of {total} ", "bold reverse blue"),
+            (f" {t('question_of', self.lang, i=max(shown, 1), n=total)} ", "bold reverse blue"),
         )
         if run.spec.feedback == "immediate" and run.answers:
             score = sum(a.score for a in run.answers)
-            status.append(f"  ·  score {score:g} / {len(run.answers)}", style="bold")
+            status.append(
+                f"  ·  {t('score', self.lang)} {score:g} / {len(run.answers)}", style="bold"
+            )
         left = run.time_left()
         if left is not None:
             style = "bold red" if left < 60 else "bold"
             status.append("  ·  ⏱ ", style="dim")
-            status.append(f"{clock_text(left)} left", style=style)
+            status.append(t("time_left", self.lang, t=clock_text(left)), style=style)
         self.query_one("#quiz-status", Static).update(status)
 
     def render_question(self) -> RenderableType:
-        """The instruction, the question and a formula that belongs to it."""
+        """The instruction, the question and the formula it gives (`given`)."""
         assert self.attempt is not None
         question, lang = self.attempt.question, self.lang
         parts: list[RenderableType] = [
             Text(question.instruction(lang), style="dim italic"),
-            Text(question.question(lang), style="bold"),
+            Text(visible(question.question(lang)), style="bold"),
         ]
-        if question.card.formula and question.kind != Kind.SELF:
-            parts.append(
-                Text.assemble(
-                    (f"{LABELS[lang]['formula']}: ", "dim"),
-                    (latex(question.card.formula), "bold cyan"),
-                )
-            )
+        if question.given:
+            parts.append(_formula_line(question.given, lang))
         return Group(*parts)
 
     def render_after(self) -> Group:
@@ -170,21 +175,26 @@ class QuizScreen(StudyScreen[None]):
                 answer = Text.assemble(
                     (f"{LABELS[lang]['answer']}: ", "bold green"), question.expected(lang)
                 )
-                parts += [answer, Text("\ny: I knew it    n: I did not", style="bold")]
+                parts.append(answer)
+                if question.answer_formula:
+                    parts.append(_formula_line(question.answer_formula, lang))
+                parts.append(Text("\n" + t("knew_prompt", lang), style="bold"))
             else:
-                parts.append(Text("space: show the answer", style="dim"))
+                parts.append(Text(t("space_shows", lang), style="dim"))
         return Group(*parts)
 
     def _feedback(self, answered: Answered) -> list[RenderableType]:
         lang = self.lang
         question = answered.question
-        line = verdict(answered)
+        line = verdict(answered, lang)
         said = answered.response_text()
         if said and question.interaction in (Interaction.INPUT, Interaction.BOOL):
-            line.append(f"   you said: {said}", style="dim")
+            line.append(f"   {t('you_said', lang)}: {said}", style="dim")
         if answered.check is not None and answered.check.detail and 0 < answered.score < 1:
             line.append(f"   {answered.check.detail}", style="yellow")
         parts: list[RenderableType] = [Text(), line]
+        if diff := typed_diff(question, answered.response, lang):
+            parts.append(diff)
         # choices and the arrangement show the right answer in their rows
         shown = question.interaction in (*CHOOSING, Interaction.ARRANGE)
         if not shown or not answered.answered:
@@ -193,8 +203,11 @@ class QuizScreen(StudyScreen[None]):
                     (f"{LABELS[lang]['answer']}: ", "bold green"), question.expected(lang)
                 )
             )
+        if question.answer_formula:
+            parts.append(_formula_line(question.answer_formula, lang))
         parts += notes_renderables(question.card, lang)
-        parts.append(Text("\nEnter: next question", style="dim"))
+        overrule = f"    {t('i_was_right', lang)}" if self._can_overrule() else ""
+        parts.append(Text(f"\n{t('enter_next', lang)}{overrule}", style="dim"))
         return parts
 
     # ---- keys ----------------------------------------------------------------------------
@@ -205,7 +218,11 @@ class QuizScreen(StudyScreen[None]):
         if action == "end":
             return True
         if self.feedback is not None:  # reading the feedback: Enter or space goes on
+            if action == "overrule":
+                return self._can_overrule()
             return action in ("confirm", "reveal")
+        if action == "overrule":
+            return False
         if self.attempt is None or self.run.current is None:
             return False
         question, interaction = self.attempt.question, self.attempt.interaction
@@ -296,6 +313,19 @@ class QuizScreen(StudyScreen[None]):
             return
         attempt.text = text
         self.submit(response)
+
+    def _can_overrule(self) -> bool:
+        a = self.feedback
+        return a is not None and a.answered and not a.correct and a.question.kind != Kind.SELF
+
+    def action_overrule(self) -> None:
+        """The user says "I was right": the answer on screen counts as right (saved so)."""
+        if not self._can_overrule():
+            return
+        self.feedback = self.run.overrule()
+        if self.attempt is not None:
+            self.attempt.check = self.feedback.check
+        self.redraw()
 
     def action_skip(self) -> None:
         if self.feedback is not None or self.run.current is None:

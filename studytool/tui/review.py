@@ -18,13 +18,15 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
-from studytool.content.model import Card, CardType
+from studytool.content.model import Card
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import Rating
 from studytool.study.cardtypes import Interaction, Response, is_interactive
+from studytool.study.leech import after_grade, after_undo
 from studytool.study.queue import Kind, QueueFilter
 from studytool.study.review import ReviewSession, propose_rating
-from studytool.study.text import format_interval
+from studytool.study.text import format_interval, t
+from studytool.tui.leech import LeechScreen
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.screens import StudyScreen
 from studytool.tui.summary import SummaryScreen
@@ -36,11 +38,12 @@ from studytool.tui.widgets.titlebar import TitleBar
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
 
+# the label keys (study.text) of the grades; the English label names the button's class
 RATING_LABELS = {
-    Rating.Again: "Again",
-    Rating.Hard: "Hard",
-    Rating.Good: "Good",
-    Rating.Easy: "Easy",
+    Rating.Again: "again",
+    Rating.Hard: "hard",
+    Rating.Good: "good",
+    Rating.Easy: "easy",
 }
 KIND_STYLE = {Kind.NEW: "blue", Kind.LEARNING: "red", Kind.REVIEW: "green", Kind.CRAM: "magenta"}
 
@@ -64,7 +67,8 @@ class ReviewScreen(StudyScreen[None]):
     HELP = (
         "Space shows the answer; 1-4 grade (the label shows the next interval); Enter takes the "
         "proposed grade.\nChoice cards: 1-9 or a-e pick (multi: toggle, then Enter). True/false: "
-        "t / f. Typed and numeric: type, then Enter (empty Enter shows the answer). Order: "
+        "t / f. Typed and numeric: type, then Enter (empty Enter shows the answer, not "
+        "answered: grade it yourself). Order: "
         "up/down select, shift+up/down or [ ] move, Enter checks.\nWhile choosing, a-e are the "
         "choices (b, d, e mean bury, demo, edit again once the answer is shown)."
     )
@@ -101,7 +105,7 @@ class ReviewScreen(StudyScreen[None]):
         self.session = session
         self.heading = title
         self.display_state: CardDisplay | None = None
-        self.proposed: Rating = Rating.Good
+        self.proposed: Rating | None = Rating.Good  # None: not answered, nothing proposed
         self.revealed = False
 
     # ---- layout --------------------------------------------------------------------------
@@ -112,8 +116,8 @@ class ReviewScreen(StudyScreen[None]):
         with VerticalScroll(id="card-scroll", can_focus=False):
             yield CardView(input_id="response", id="card")
         with Horizontal(id="grades"):
-            for rating, label in RATING_LABELS.items():
-                button = Button(label, id=f"grade-{int(rating)}", classes=f"grade-{label.lower()}")
+            for rating, key in RATING_LABELS.items():
+                button = Button(t(key, "en"), id=f"grade-{int(rating)}", classes=f"grade-{key}")
                 button.can_focus = False
                 yield button
         yield KeyBar()
@@ -167,15 +171,16 @@ class ReviewScreen(StudyScreen[None]):
         item = current.item
         done = len(self.session.answers)
         left = self.session.remaining()
+        lang = self.study_app.lang
         status = Text.assemble(
             (f" {item.kind.value} ", f"bold reverse {KIND_STYLE[item.kind]}"),
             "  ",
             (item.card.full_id, "bold"),
             (f"  ·  {item.card.type.value}", "dim"),
-            (f"  ·  {left} left · {done} done", ""),
+            (f"  ·  {t('left_done', lang, left=left, done=done)}", ""),
         )
         if self.session.cram:
-            status.append("  ·  cram: not scheduled", style="magenta")
+            status.append(f"  ·  {t('cram_note', lang)}", style="magenta")
         self.query_one("#status", Static).update(status)
 
     def update_grades(self) -> None:
@@ -188,10 +193,13 @@ class ReviewScreen(StudyScreen[None]):
         except StoreError as e:
             self.notify(str(e), severity="error")
             preview = None
-        for rating, label in RATING_LABELS.items():
+        lang = self.study_app.lang
+        for rating, key in RATING_LABELS.items():
             button = self.query_one(f"#grade-{int(rating)}", Button)
-            when = format_interval(preview[rating]) if preview else "no change"
-            button.label = Text.assemble((f"{int(rating)} ", "bold"), label, (f"  {when}", ""))
+            when = format_interval(preview[rating]) if preview else t("no_change", lang)
+            button.label = Text.assemble(
+                (f"{int(rating)} ", "bold"), t(key, lang), (f"  {when}", "")
+            )
             button.set_class(rating == self.proposed, "-proposed")
 
     # ---- which keys apply now ------------------------------------------------------------
@@ -220,15 +228,16 @@ class ReviewScreen(StudyScreen[None]):
             case "undo":
                 return bool(self.session.answers)
             case "demo":
-                return None if card.demo is None else True
+                return True  # without a demo, d says so
             case "raw_formula":
-                return None if card.formula is None else True
+                return None if card.formula is None and card.given is None else True
         return True
 
     # ---- answering -----------------------------------------------------------------------
 
     def action_reveal(self) -> None:
-        """Show the answer. An unanswered interactive card counts as a wrong answer."""
+        """Show the answer. An interactive card revealed without an answer is not answered
+        (not wrong): no grade is proposed, the user grades it."""
         state = self.display_state
         if state is None or self.revealed:
             return
@@ -248,7 +257,8 @@ class ReviewScreen(StudyScreen[None]):
         state = self.display_state
         if state is None:
             return
-        self.proposed = propose_rating(state.attempt.submit(response))
+        check = state.attempt.submit(response)
+        self.proposed = None if check is None else propose_rating(check)
         self._reveal()
 
     def action_pick(self, index: int) -> None:
@@ -294,12 +304,15 @@ class ReviewScreen(StudyScreen[None]):
         if state is None or self.revealed or state.attempt.interaction is not Interaction.INPUT:
             return
         state.attempt.text = event.value.strip()
-        self.check_answer(state.attempt.text)
+        self.check_answer(state.attempt.text)  # empty: not answered, the answer is shown
 
     def action_confirm(self) -> None:
         state = self.display_state
         if self.revealed:
-            self.action_grade(int(self.proposed))
+            if self.proposed is None:
+                self.notify(t("grade_yourself", self.study_app.lang), timeout=3)
+            else:
+                self.action_grade(int(self.proposed))
         elif state is not None and state.attempt.interaction in (
             Interaction.TOGGLE,
             Interaction.ARRANGE,
@@ -312,23 +325,30 @@ class ReviewScreen(StudyScreen[None]):
         state = self.display_state
         if state is None or not self.revealed:
             return
-        check = state.attempt.check
+        attempt = state.attempt
+        correct = None if attempt.check is None else attempt.check.correct
         try:
-            self.session.grade(rating, correct=None if check is None else check.correct)
+            answer = self.session.grade(rating, correct=correct, response=attempt.response)
+            leech = after_grade(self.session.store, answer.item.card, answer.result)
             self.session.next()
         except StoreError as e:
             self.notify(f"Not saved: {e}", title="Grade", severity="error")
             return
         self.post_message(ProgressChanged())
         self.show_current()
+        if leech is not None:
+            self.app.push_screen(LeechScreen(leech))
 
     @on(Button.Pressed, "#grades Button")
     def _grade_button(self, event: Button.Pressed) -> None:
         self.action_grade(int((event.button.id or "grade-3").removeprefix("grade-")))
 
     def action_undo(self) -> None:
+        last = self.session.answers[-1] if self.session.answers else None
         try:
             showing = self.session.undo()
+            if showing is not None and last is not None:
+                after_undo(self.session.store, last.item.card, last.result)
         except StoreError as e:
             self.notify(f"Cannot undo: {e}", severity="error")
             return
@@ -362,15 +382,16 @@ class ReviewScreen(StudyScreen[None]):
     # ---- other keys ----------------------------------------------------------------------
 
     def action_raw_formula(self) -> None:
-        if self.display_state is not None and self.card and self.card.formula:
+        # toggles how formulas are drawn; the answer's formula still waits for the reveal
+        if self.display_state is not None and self.card and (self.card.formula or self.card.given):
             self.display_state.raw_formula = not self.display_state.raw_formula
-            if not self.revealed and self.card.type in (CardType.BASIC, CardType.REVERSED):
-                self.notify(f"Formula (raw LaTeX): {self.card.formula}", timeout=6)
             self.redraw()
 
     def action_demo(self) -> None:
         if self.card is not None and self.card.demo:
             self.study_app.action_demo(self.card.demo, self.card.full_id)
+        elif self.card is not None:
+            self.notify(t("no_demo", self.study_app.lang, card=self.card.full_id), timeout=3)
 
     def action_edit(self) -> None:
         card = self.card

@@ -1,4 +1,5 @@
-"""`StudyScreen`: the base of the app's screens, with the typed app and change subscriptions."""
+"""`StudyScreen`: the base of the app's screens, with the typed app and change subscriptions;
+`GuardedScreen`: a screen whose handlers cannot stop the app."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from textual import events, on
+from textual.message import Message
 from textual.screen import Screen
 from textual.signal import Signal
 
@@ -15,7 +17,22 @@ if TYPE_CHECKING:
 ResultT = TypeVar("ResultT")
 
 
-class StudyScreen(Screen[ResultT]):
+class GuardedScreen(Screen[ResultT]):
+    """A screen whose event and message handlers are guarded: an error in one is reported by
+    the app (`StudyApp.report_error`: a notification naming the log) and the screen goes on.
+    Left to Textual, the error would end the screen's message loop and exit the app."""
+
+    async def _on_message(self, message: Message) -> None:
+        try:
+            await super()._on_message(message)
+        except Exception as error:
+            report = getattr(self.app, "report_error", None)
+            if report is None:  # a test app without the reporter: Textual's own handling
+                raise
+            report(error)
+
+
+class StudyScreen(GuardedScreen[ResultT]):
     """A screen of `StudyApp`.
 
     `follow` subscribes to one of the app's change signals (`library_changed`,

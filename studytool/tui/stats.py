@@ -17,6 +17,7 @@ from textual.binding import Binding
 from textual.widgets import Static, TabbedContent, TabPane
 from textual_plotext import PlotextPlot
 
+from studytool.study.text import t
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
@@ -45,33 +46,40 @@ def _count_axis(plt: Plot, counts: list[int]) -> None:
     plt.yticks(ticks)
 
 
-def stats_table(stats: Stats) -> Table:
+def stats_table(stats: Stats, lang: str = "en") -> Table:
     table = Table.grid(padding=(0, 3))
     for _ in range(4):
         table.add_column()
     retention = stats.retention.rate
     avg_r = stats.average_retrievability
     c = stats.counts
+
+    def label(key: str) -> tuple[str, str]:
+        return f"{t(key, lang)} ", "dim"
+
     table.add_row(
-        Text.assemble(("Due today ", "dim"), (f"{stats.due_today}", "bold")),
-        Text.assemble(("learning ", "dim"), (f"{stats.due_learning}", "bold red")),
-        Text.assemble(("review ", "dim"), (f"{stats.due_review}", "bold green")),
-        Text.assemble(("new left ", "dim"), (f"{stats.new_available}", "bold blue")),
+        Text.assemble(label("due_today"), (f"{stats.due_today}", "bold")),
+        Text.assemble(label("learning"), (f"{stats.due_learning}", "bold red")),
+        Text.assemble(label("reviewing"), (f"{stats.due_review}", "bold green")),
+        Text.assemble(label("new_left"), (f"{stats.new_available}", "bold blue")),
     )
     table.add_row(
-        Text.assemble(("Streak ", "dim"), (f"{stats.current_streak}d", "bold yellow")),
-        Text.assemble(("longest ", "dim"), (f"{stats.longest_streak}d", "bold")),
+        Text.assemble(label("streak"), (f"{stats.current_streak}d", "bold yellow")),
+        Text.assemble(label("longest"), (f"{stats.longest_streak}d", "bold")),
         Text.assemble(
-            ("retention ", "dim"), ("—" if retention is None else f"{retention:.0%}", "bold")
+            label("retention"), ("—" if retention is None else f"{retention:.0%}", "bold")
         ),
-        Text.assemble(("recall now ", "dim"), ("—" if avg_r is None else f"{avg_r:.0%}", "bold")),
+        Text.assemble(label("recall_now"), ("—" if avg_r is None else f"{avg_r:.0%}", "bold")),
     )
     table.add_row(
-        Text.assemble(("Cards ", "dim"), (f"{c['total'] - c['orphaned']}", "bold")),
-        Text.assemble(("new ", "dim"), f"{c['new']}"),
-        Text.assemble(("learning ", "dim"), f"{c['learning'] + c['relearning']}"),
+        Text.assemble(label("cards"), (f"{c['total'] - c['orphaned']}", "bold")),
+        Text.assemble(label("new"), f"{c['new']}"),
+        Text.assemble(label("learning"), f"{c['learning'] + c['relearning']}"),
         Text.assemble(
-            ("review ", "dim"), f"{c['review']}", ("  suspended ", "dim"), f"{c['suspended']}"
+            label("reviewing"),
+            f"{c['review']}",
+            (f"  {t('suspended', lang)} ", "dim"),
+            f"{c['suspended']}",
         ),
     )
     return table
@@ -98,25 +106,43 @@ class StatsScreen(StudyScreen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        yield Static(Text("Computing…", style="dim"), id="numbers")
+        lang = self.study_app.lang
+        yield Static(Text(t("computing", lang), style="dim"), id="numbers")
         with TabbedContent(initial="forecast", id="plots"):
-            with TabPane("Due forecast · 30 days", id="forecast"):
+            with TabPane(t("tab_forecast", lang), id="forecast"):
                 yield PlotextPlot(id="forecast-plot")
-            with TabPane(f"Reviews per day · {REVIEW_DAYS} days", id="reviews"):
+            with TabPane(t("tab_reviews", lang, n=REVIEW_DAYS), id="reviews"):
                 yield PlotextPlot(id="reviews-plot")
-            with TabPane("Retention per deck", id="retention"):
+            with TabPane(t("tab_retention", lang), id="retention"):
                 yield PlotextPlot(id="retention-plot")
-            with TabPane("Quizzes", id="quizzes"):
+            with TabPane(t("tab_quizzes", lang), id="quizzes"):
                 yield Static(id="quiz-trends")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.title = "Statistics"
+        self.title = t("statistics", self.study_app.lang)
+        self.watch(self.app, "lang", self._lang_changed, init=False)
         self.load()
         # under another screen, Stats catches up when it is shown again (on_screen_resume)
         app = self.study_app
         for signal in (app.store_ready, app.progress_changed, app.library_changed):
             self.follow(signal, self.load, catch_up=False)
+
+    def _lang_changed(self, lang: str) -> None:
+        self.title = t("statistics", lang)
+        tabs = self.query_one("#plots", TabbedContent)
+        for pane, key in (
+            ("forecast", "tab_forecast"),
+            ("reviews", "tab_reviews"),
+            ("retention", "tab_retention"),
+            ("quizzes", "tab_quizzes"),
+        ):
+            tabs.get_tab(pane).label = t(key, lang, n=REVIEW_DAYS)
+        if self.stats is not None:
+            self.query_one("#numbers", Static).update(stats_table(self.stats, lang))
+            self.plot_forecast(self.stats)
+            self.plot_reviews(self.stats)
+            self.plot_retention(self.stats)
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#plots", TabbedContent).active = tab
@@ -156,7 +182,7 @@ class StatsScreen(StudyScreen[None]):
         from studytool.tui.widgets.trends import quiz_trends_table
 
         self.stats = stats
-        self.query_one("#numbers", Static).update(stats_table(stats))
+        self.query_one("#numbers", Static).update(stats_table(stats, self.study_app.lang))
         self.query_one("#quiz-trends", Static).update(quiz_trends_table(trends))
         self.plot_forecast(stats)
         self.plot_reviews(stats)
@@ -174,8 +200,9 @@ class StatsScreen(StudyScreen[None]):
         plt.bar(list(range(len(days))), counts, color="green", width=0.6)
         _count_axis(plt, counts)
         plt.xticks(*_tick_labels(days, 7))
-        plt.title("Reviews due per day (today includes overdue)")
-        plt.ylabel("cards")
+        lang = self.study_app.lang
+        plt.title(t("plot_forecast", lang))
+        plt.ylabel(t("unit_cards", lang))
         widget.refresh()
 
     def plot_reviews(self, stats: Stats) -> None:
@@ -190,8 +217,9 @@ class StatsScreen(StudyScreen[None]):
         _count_axis(plt, counts)
         plt.xticks(*_tick_labels(days, 14))
         total = sum(n for _, n in recent)
-        plt.title(f"Reviews per day: {total} in {REVIEW_DAYS} days")
-        plt.ylabel("reviews")
+        lang = self.study_app.lang
+        plt.title(t("plot_reviews", lang, total=total, n=REVIEW_DAYS))
+        plt.ylabel(t("unit_reviews", lang))
         widget.refresh()
 
     def plot_retention(self, stats: Stats) -> None:
@@ -201,14 +229,14 @@ class StatsScreen(StudyScreen[None]):
         plt.clear_figure()
         rows = [(deck, r) for deck, r in sorted(stats.deck_retention.items()) if r.rate is not None]
         if not rows:
-            plt.title("Retention per deck: no reviews of mature cards yet")
+            plt.title(t("plot_no_retention", self.study_app.lang))
             widget.refresh()
             return
         names = [f"{deck} ({r.reviews})" for deck, r in rows]
         values = [round(100 * (r.rate or 0.0), 1) for _, r in rows]
         plt.bar(names, values, orientation="horizontal", color="orange", width=0.5)
         plt.xlim(0, 100)
-        plt.title("Retention per deck: % of reviews not Again (number of reviews)")
+        plt.title(t("plot_retention", self.study_app.lang))
         widget.refresh()
 
     # ---- refresh triggers ----------------------------------------------------------------

@@ -13,14 +13,14 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Center, Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
 from studytool.store.errors import StoreError
 from studytool.store.repo import Mode
 from studytool.store.scheduler import Rating
 from studytool.study.review import Summary
-from studytool.study.text import format_duration
+from studytool.study.text import format_duration, t
+from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -35,41 +35,43 @@ RATING_STYLE = {
 }
 
 
-def summary_table(summary: Summary, counting: bool = False) -> Table:
+def summary_table(summary: Summary, counting: bool = False, lang: str = "en") -> Table:
     table = Table.grid(padding=(0, 2))
     table.add_column(style="dim", justify="right")
     table.add_column()
-    table.add_row("Cards reviewed", Text(f"{summary.cards}", style="bold"))
+    table.add_row(t("cards_reviewed", lang), Text(f"{summary.cards}", style="bold"))
     if summary.reviewed != summary.cards:
-        table.add_row("Answers", f"{summary.reviewed} (some cards came back)")
+        table.add_row(t("answers", lang), t("came_back", lang, n=summary.reviewed))
     accuracy = summary.accuracy
+    not_again = t("not_again", lang, passed=summary.passed, n=summary.reviewed)
     table.add_row(
-        "Accuracy",
+        t("accuracy", lang),
         Text("—")
         if accuracy is None
         else Text.assemble(
             (f"{accuracy:.0%}", "bold green" if accuracy >= 0.8 else "bold yellow"),
-            (f"  ({summary.passed} of {summary.reviewed} not Again)", "dim"),
+            (f"  {not_again}", "dim"),
         ),
     )
-    table.add_row("Time", Text(format_duration(summary.time_ms), style="bold"))
+    table.add_row(t("time", lang), Text(format_duration(summary.time_ms), style="bold"))
     if summary.reviewed:
         per = format_duration(summary.time_ms // summary.reviewed)
-        table.add_row("Per answer", per)
+        table.add_row(t("per_answer", lang), per)
     ratings = Text()
     for rating, n in summary.ratings.items():
-        ratings.append(f"{rating.name} {n}  ", style=RATING_STYLE[rating] if n else "dim")
-    table.add_row("Grades", ratings)
+        name = t(rating.name.lower(), lang)
+        ratings.append(f"{name} {n}  ", style=RATING_STYLE[rating] if n else "dim")
+    table.add_row(t("grades", lang), ratings)
     tomorrow = (
         "…" if counting else "—" if summary.due_tomorrow is None else f"{summary.due_tomorrow}"
     )
-    table.add_row("Due tomorrow", Text(tomorrow, style="bold"))
+    table.add_row(t("due_tomorrow", lang), Text(tomorrow, style="bold"))
     if summary.mode is Mode.CRAM:
-        table.add_row("", Text("Cram session: scheduling was not changed.", style="magenta"))
+        table.add_row("", Text(t("cram_unchanged", lang), style="magenta"))
     return table
 
 
-class SummaryScreen(Screen[None]):
+class SummaryScreen(GuardedScreen[None]):
     CSS_PATH = "summary.tcss"
     TITLE_TEXT = "Session summary"
     BINDINGS = [
@@ -86,18 +88,18 @@ class SummaryScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
-        with Center(), Vertical(id="summary-box") as box:
-            box.border_title = "Session complete" if self.summary.reviewed else "Session ended"
-            yield Static(
-                summary_table(self.summary, self.count_tomorrow is not None), id="summary-table"
-            )
-            yield Static(
-                Text("Enter: home · r: review what is due now", style="dim"), id="summary-hint"
-            )
+        with Center(), Vertical(id="summary-box"):
+            yield Static(id="summary-table")
+            yield Static(id="summary-hint")
         yield KeyBar()
 
+    @property
+    def lang(self) -> str:
+        return getattr(self.app, "lang", "en")
+
     def on_mount(self) -> None:
-        self.title = "Session summary"
+        self.watch(self.app, "lang", self._show, init=False)
+        self._show()
         if self.count_tomorrow is not None:
             self._count(self.count_tomorrow)
 
@@ -109,11 +111,20 @@ class SummaryScreen(Screen[None]):
             tomorrow = None
         self.app.call_from_thread(self._counted, tomorrow)
 
+    def _show(self) -> None:
+        lang = self.lang
+        self.title = t("session_summary", lang)
+        done = "session_complete" if self.summary.reviewed else "session_ended"
+        self.query_one("#summary-box").border_title = t(done, lang)
+        table = summary_table(self.summary, self.count_tomorrow is not None, lang)
+        self.query_one("#summary-table", Static).update(table)
+        self.query_one("#summary-hint", Static).update(Text(t("summary_hint", lang), style="dim"))
+
     def _counted(self, tomorrow: int | None) -> None:
         self.summary = replace(self.summary, due_tomorrow=tomorrow)
         self.count_tomorrow = None
         if self.is_attached:
-            self.query_one("#summary-table", Static).update(summary_table(self.summary))
+            self._show()
 
     def action_again(self) -> None:
         app = cast("StudyApp", self.app)

@@ -69,6 +69,10 @@ def tamper(path: Path, change) -> None:  # type: ignore[no-untyped-def]
         lambda d: d["cards"][0].update(id="Q\n"),
         lambda d: d["cards"][0].update(type="python"),
         lambda d: d["cards"][0].update(number="1e999"),
+        lambda d: d["cards"][0].update(number=10**400),  # no float holds it
+        lambda d: d["cards"][0].update(tolerance=True),
+        lambda d: d["cards"][0]["choices"][1].update(ko="\x9b31m"),  # C1 CSI, deep inside
+        lambda d: d["cards"][0].update(unit="m\x00"),  # a field that was left at its default
         lambda d: d["cards"][0].update(__t="Deck"),
         lambda d: d["cards"][0].pop("prompt"),
         lambda d: d["cards"][0].update(extra=1),

@@ -145,3 +145,17 @@ def test_validation_sees_the_other_decks_and_warns_about_ids(tmp_path: Path) -> 
     assert [w.message for w in renamed.warnings] == [
         "card 'attn-cloze' removed or renamed: its progress stays with the old id"
     ]
+
+
+def test_card_quality_warnings_show_live_beside_the_errors(tmp_path: Path) -> None:
+    text = (
+        "deck: lint-live\ntitle: Lint\ncards:\n"
+        "  - id: tf-abs\n    type: truefalse\n"
+        "    question: {en: Dropout always helps., ko: 드롭아웃은 항상 좋다.}\n"
+        "    answer: false\n"
+    )
+    result = validate_text(text, tmp_path / "lint.yaml", None)
+    assert result.ok, result.problems  # warnings never block saving
+    found = [w for w in result.warnings if "tf-absolute-word" in w.message]
+    assert len(found) == 2  # the English and the Korean statement
+    assert {(w.line, w.col) for w in found} == {(4, 5)}

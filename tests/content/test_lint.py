@@ -40,7 +40,7 @@ NUMERIC = """\
     type: numeric
     question: "Bias 0.3, variance 0.05, noise 0.1: expected squared error?"
     answer: 0.24
-    formula: {formula}
+    given: {formula}
 """
 CLOZE = """\
   - id: c
@@ -84,15 +84,17 @@ def test_every_rule_id_has_a_check() -> None:
     assert set(spec.LINT_RULES) == set(CARD_RULES) | {"duplicate-question"}
 
 
-def test_question_side_shows_the_formula_on_the_front_of_non_basic_cards() -> None:
+def test_question_side_shows_the_given_formula_and_never_the_answer_formula() -> None:
     d = deck(
         NUMERIC.format(formula="'E = 0.24'")
         + BASIC.format(id="b", front="F", back="B")
         + "    formula: 'x^2'\n"
+        + NUMERIC.replace("id: n", "id: n2").replace("given:", "formula:").format(formula="'y'")
     )
-    numeric, basic = d.cards
+    numeric, basic, with_formula = d.cards
     assert question_side(numeric, "en").splitlines() == [numeric.prompt.en, "E = 0.24"]
     assert question_side(basic, "en") == "F"
+    assert question_side(with_formula, "en") == with_formula.prompt.en
 
 
 # -- answer-on-question-side ------------------------------------------------------------------
@@ -123,11 +125,13 @@ def test_numbers_match_as_numbers_not_digits() -> None:
     assert rules(card) == ["answer-on-question-side"]
 
 
-def test_cloze_deletion_in_the_front_side_formula() -> None:
+def test_cloze_deletion_in_the_given_formula() -> None:
     card = CLOZE.format(text="Output size: {{c1::floor((n + 2p − k) / s) + 1}}.")
-    leak = "    formula: '\\operatorname{floor}\\left(\\frac{n+2p-k}{s}\\right) + 1'\n"
-    assert rules(card + leak) == ["answer-on-question-side"]
-    assert rules(card + "    formula: 'o = \\frac{n}{s}'\n") == []
+    tex = "'\\operatorname{floor}\\left(\\frac{n+2p-k}{s}\\right) + 1'\n"
+    assert rules(card + "    given: " + tex) == ["answer-on-question-side"]
+    assert rules(card + "    given: 'o = \\frac{n}{s}'\n") == []
+    # the card's formula is on the answer side: it gives nothing away
+    assert rules(card + "    formula: " + tex) == []
 
 
 def test_typed_answer_in_the_question() -> None:
@@ -138,12 +142,12 @@ def test_typed_answer_in_the_question() -> None:
     assert rules(TYPED.format(question="Which ensemble method do baggings use?")) == []
 
 
-def test_mcq_key_in_the_formula() -> None:
+def test_mcq_key_in_the_given_formula() -> None:
     card = MCQ.format(question="Which activation has range (−1, 1)?", choices="tanh, sigmoid, ReLU")
-    assert found(card + "    formula: '\\tanh(x) = \\frac{e^x - e^{-x}}{e^x + e^{-x}}'\n") == [
+    assert found(card + "    given: '\\tanh(x) = \\frac{e^x - e^{-x}}{e^x + e^{-x}}'\n") == [
         ("answer-on-question-side", "the key 'tanh' is shown on the question side")
     ]
-    assert rules(card + "    formula: 'f(x) \\in (-1, 1)'\n") == []
+    assert rules(card + "    given: 'f(x) \\in (-1, 1)'\n") == []
 
 
 def test_mcq_naming_every_option_singles_none_out() -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import pytest
-import torch
 
 
 @pytest.fixture(autouse=True, scope="module")
 def _one_torch_thread():
     """Tiny tensors: one thread is as fast on an idle machine and many times faster on a busy
     one (OpenMP threads spin while waiting for a core)."""
+    import torch  # here, not at the top: `pytest -m "not torch"` loads this file too
+
     before = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

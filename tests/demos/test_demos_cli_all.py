@@ -1,25 +1,18 @@
-"""Every demo through the real CLI path: `studytool demo run NAME --quick --json` streams JSON
-lines from a fresh worker child process, as the CLI runs it, and the claim holds."""
+"""Every demo's quick run holds its claim and streams what the CLI and the TUI read: plain JSON
+events with start, progress, one verdict and done. The runs are the cached in-process ones the
+other demo tests share (each demo runs once in the suite); the child-process JSON-lines path of
+`studytool demo run --json` is covered once, by the CLI tests of test_demo_framework.py."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from typer.testing import CliRunner
+from demokit import quick_run
 
-from studytool.cli import app
 from studytool.demorun.catalog import list_demos
 
 NAMES = [m.name for m in list_demos()]
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _one_thread_worker():
-    mp = pytest.MonkeyPatch()
-    mp.setenv("STUDYTOOL_DEMO_THREADS", "1")
-    yield
-    mp.undo()
 
 
 def test_there_are_at_least_twenty_demos() -> None:
@@ -27,12 +20,12 @@ def test_there_are_at_least_twenty_demos() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_quick_json_run_holds(name: str) -> None:
-    result = CliRunner().invoke(app, ["demo", "run", name, "--quick", "--json", "--device", "cpu"])
-    events = [json.loads(line) for line in result.stdout.splitlines() if line.strip()]
+def test_quick_run_holds(name: str) -> None:
+    events, _ = quick_run(name)
+    # what the worker writes: one JSON line per event
+    events = [json.loads(json.dumps(e)) for e in events]
     kinds = {e["type"] for e in events}
     verdicts = [e for e in events if e["type"] == "verdict"]
-    assert result.exit_code == 0, (result.stdout[-2000:], result.stderr[-2000:])
     assert len(verdicts) == 1 and verdicts[0]["claim_holds"] is True
     assert verdicts[0]["numbers"], "the verdict carries the numbers behind it"
     assert {"start", "progress", "done"} <= kinds

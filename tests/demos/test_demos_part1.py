@@ -8,6 +8,7 @@ import itertools
 
 import pytest
 import torch
+from demokit import quick_run
 
 from demos import attention, conv_kernels, detection, optimizers, param_count
 from demos import positional_encoding as pe_demo
@@ -57,7 +58,7 @@ def test_rules_with_other_hyperparameters_match_torch():
 
 
 def test_optimizers_demo():
-    events, v = run_inline("optimizers", quick=True)
+    events, v = quick_run("optimizers")
     check_events(events)
     n = v.numbers
     assert v.claim_holds
@@ -88,7 +89,7 @@ def test_param_formulas():
 
 
 def test_param_count_demo():
-    events, v = run_inline("param_count", quick=True)
+    events, v = quick_run("param_count")
     check_events(events)
     n = v.numbers
     assert v.claim_holds
@@ -115,7 +116,7 @@ def test_conv_is_cross_correlation():
 
 
 def test_conv_kernels_demo():
-    events, v = run_inline("conv_kernels", quick=True)
+    events, v = quick_run("conv_kernels")
     check_events(events)
     n = v.numbers
     assert v.claim_holds
@@ -182,7 +183,7 @@ def test_nms_basics():
 
 
 def test_detection_demo():
-    events, v = run_inline("detection", quick=True)
+    events, v = quick_run("detection")
     check_events(events)
     n = v.numbers
     assert v.claim_holds
@@ -208,7 +209,7 @@ def test_shift_matrix_is_a_rotation():
 
 
 def test_positional_encoding_demo():
-    events, v = run_inline("positional_encoding", quick=True)
+    events, v = quick_run("positional_encoding")
     check_events(events)
     n = v.numbers
     assert v.claim_holds
@@ -230,7 +231,7 @@ def test_positional_encoding_odd_width_is_a_param_error():
 
 
 def test_attention_demo():
-    events, v = run_inline("attention", quick=True)
+    events, v = quick_run("attention")
     check_events(events)
     n = v.numbers
     assert v.claim_holds

@@ -8,6 +8,7 @@ import math
 
 import pytest
 import torch
+from demokit import quick_run
 
 from demos import densenet, transformer
 from demos._base import run_inline
@@ -65,7 +66,7 @@ def test_data_helpers():
 
 
 def test_resnet_plain_stalls_residual_trains():
-    events, v = run_inline("resnet", quick=True)
+    events, v = quick_run("resnet")
     check_events(events)
     n = v.numbers
     assert v.claim_holds, v.summary
@@ -90,7 +91,7 @@ def test_resnet_shallow_plain_net_is_not_claimed_to_stall():
 
 
 def test_batchnorm_faster_and_stable_at_high_lr():
-    events, v = run_inline("batchnorm", quick=True)
+    events, v = quick_run("batchnorm")
     check_events(events, image=False)
     n = v.numbers
     assert v.claim_holds, v.summary
@@ -120,7 +121,7 @@ def test_batchnorm_with_he_init_is_not_always_faster():
 
 
 def test_densenet_channel_growth_and_params():
-    events, v = run_inline("densenet", quick=True)
+    events, v = quick_run("densenet")
     check_events(events)
     n = v.numbers
     assert v.claim_holds, v.summary
@@ -150,7 +151,7 @@ def test_densenet_formulas_against_torch(c0, k, layers):
 
 
 def test_rnn_memory_gated_models_bridge_the_lag():
-    events, v = run_inline("rnn_memory", quick=True)
+    events, v = quick_run("rnn_memory")
     check_events(events)
     n = v.numbers
     assert v.claim_holds, v.summary
@@ -169,7 +170,7 @@ def test_rnn_memory_gated_models_bridge_the_lag():
 
 
 def test_transformer_needs_positions_to_reverse():
-    events, v = run_inline("transformer", quick=True)
+    events, v = quick_run("transformer")
     check_events(events)
     n = v.numbers
     assert v.claim_holds, v.summary
@@ -195,7 +196,7 @@ def test_transformer_without_positions_is_permutation_equivariant():
 
 
 def test_segmentation_fcn_beats_baselines():
-    events, v = run_inline("segmentation", quick=True)
+    events, v = quick_run("segmentation")
     check_events(events)
     n = v.numbers
     assert v.claim_holds, v.summary
@@ -211,7 +212,7 @@ def test_segmentation_fcn_beats_baselines():
 
 
 def test_early_stopping_picks_the_better_epoch():
-    events, v = run_inline("early_stopping", quick=True)
+    events, v = quick_run("early_stopping")
     check_events(events, image=False)
     n = v.numbers
     assert v.claim_holds, v.summary

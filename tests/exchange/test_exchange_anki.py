@@ -6,12 +6,13 @@ import json
 import sqlite3
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import genanki
 import pytest
 
 from studytool.content.model import Card, CardType, Deck, Errata, GenVar, Text
-from studytool.exchange.anki import BASIC, CLOZE, REVERSED, export_anki, stable_id
+from studytool.exchange.anki import BASIC, BILINGUAL, CLOZE, REVERSED, export_anki, stable_id
 from studytool.exchange.textio import ExchangeError
 
 T = Text
@@ -224,3 +225,80 @@ def test_bad_targets(tmp_path: Path) -> None:
     with pytest.raises(ExchangeError, match="does not exist"):
         export_anki([sample_deck()], tmp_path / "missing" / "d.apkg")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_bilingual_package(tmp_path: Path) -> None:
+    out = tmp_path / "both.apkg"
+    deck = sample_deck()
+    english_only = Card("opt", "plain", CardType.BASIC, T.plain("Loss"), back=T.plain("Error"))
+    deck = Deck(deck.id, deck.title, deck.path, tags=deck.tags, cards=(*deck.cards, english_only))
+    result = export_anki([deck], out, "both")
+    assert (result.total, result.cards, result.drafts) == (11, 13, 1)
+    assert result.notes == {
+        BILINGUAL["basic"]: 2,
+        BILINGUAL["reversed"]: 1,
+        BILINGUAL["cloze"]: 1,
+        BILINGUAL["quiz"]: 7,
+    }
+    db = open_package(out, tmp_path)
+    models = json.loads(db.execute("SELECT models FROM col").fetchone()[0])
+    kinds = {m["name"]: (m["type"], [f["name"] for f in m["flds"]]) for m in models.values()}
+    extras = ["Formula", "Explain_en", "Explain_ko", "Errata_en", "Errata_ko", "Source"]
+    assert kinds[BILINGUAL["basic"]] == (0, ["Front_en", "Front_ko", "Back_en", "Back_ko", *extras])
+    assert kinds[BILINGUAL["cloze"]] == (1, ["Text_en", "Text_ko", "Back_en", "Back_ko", *extras])
+    for m in models.values():  # every side switches language with a tap, no add-on
+        assert all("studytoolLang" in t["qfmt"] + t["afmt"] for t in m["tmpls"])
+    decks = json.loads(db.execute("SELECT decks FROM col").fetchone()[0])
+    assert "studytool::Optimizers" in {d["name"] for d in decks.values()}  # as the en export
+
+    basic = by_card(db, "basic")  # the GUID is the one-language export's: Anki updates it
+    assert basic["model"] == BILINGUAL["basic"]
+    assert basic["fields"][:4] == [
+        "What is SGD?",
+        "SGD란?",
+        "Step against the gradient",
+        "gradient 반대 방향으로 이동",
+    ]
+    assert basic["fields"][4] == r"<div class=formula>\[W_{t+1} = W_t - \eta g_t\]</div>"
+    assert basic["fields"][5:7] == ["<b>Why:</b> why &lt;b&gt;", "<b>해설:</b> 이유"]
+    cloze = by_card(db, "cloze")
+    assert cloze["fields"][:2] == [
+        r"{{c1::Adam}} uses {{c2::moments}} of \(g_t\)",
+        "{{c1::Adam}}은 {{c2::moment}}",
+    ]
+    tf = by_card(db, "tf")
+    assert (tf["model"], tf["fields"][2:4]) == (BILINGUAL["quiz"], ["False", "거짓 (X)"])
+    assert "Kingma &amp; Ba" in tf["fields"][7] and "있다." in tf["fields"][8]
+    assert by_card(db, "plain")["fields"][:4] == ["Loss", "", "Error", ""]  # no Korean to show
+    assert db.execute("SELECT count(*) FROM cards").fetchone()[0] == 13
+
+
+def test_export_command_says_what_it_wrote(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from studytool.cli import app
+    from studytool.cli.common import CliState
+    from studytool.config import Settings
+
+    content = tmp_path / "content"
+    content.mkdir()
+    (content / "mine.yaml").write_text(
+        "deck: mine\ntitle: {en: Mine, ko: 내 덱}\ncards:\n"
+        "  - {id: a, type: basic, front: {en: Front, ko: 앞}, back: Back}\n"
+        "  - {id: r, type: reversed, front: Up, back: Down}\n",
+        encoding="utf-8",
+    )
+    state = CliState(settings=Settings(content_dirs=(content,), data_dir=tmp_path / "data"))
+
+    def run(*args: str) -> Any:
+        return CliRunner().invoke(app, list(args), obj=state)
+
+    apkg = str(tmp_path / "mine.apkg")
+    result = run("export", "anki", "--deck", "mine", apkg)
+    assert result.exit_code == 0, result.output
+    assert "wrote 2 notes from 1 deck(s)" in result.stdout
+    assert "3 cards, 2 note types" in result.stdout
+    assert BILINGUAL["reversed"] in result.stdout  # --lang both is the default
+    bad = run("export", "anki", "--deck", "mine", "--lang", "fr", apkg)
+    assert bad.exit_code == 2
+    assert "--lang must be 'both', 'en' or 'ko', not 'fr'" in bad.output

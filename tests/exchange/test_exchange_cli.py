@@ -201,3 +201,52 @@ def test_import_csv(cli, content: Path, tmp_path: Path) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("front only\n", encoding="utf-8")
     clean_error(cli("import-csv", bad, "--deck", "b"), "bad.csv:1: a row needs a front and a back")
+
+
+def mine(content: Path) -> None:
+    content.mkdir(exist_ok=True)
+    (content / "mine.yaml").write_text(
+        "deck: week3\ntitle: Mine\ncards:\n  - {id: a, type: basic, front: Dropout, back: B}\n",
+        encoding="utf-8",
+    )
+
+
+def test_exports_never_replace_a_file_by_accident(cli, content: Path, tmp_path: Path) -> None:
+    mine(content)
+    for kind, name in (("csv", "cards.csv"), ("anki", "cards.apkg")):
+        target = tmp_path / name
+        target.write_bytes(b"keep me")
+        clean_error(cli("export", kind, target, "--deck", "week3"), "exists; use --force")
+        assert target.read_bytes() == b"keep me"
+        assert cli("export", kind, target, "--deck", "week3", "--force").exit_code == 0
+        assert target.read_bytes() != b"keep me"
+    data = content.parent / "data"
+    data.mkdir(exist_ok=True)
+    (data / "progress.db").write_bytes(b"not mine to replace")
+    clean_error(cli("export", "csv", data / "progress.db", "--force"), "progress store")
+    assert (data / "progress.db").read_bytes() == b"not mine to replace"
+    clean_error(cli("export", "csv", "/dev/null", "--deck", "week3", "--force"), "regular file")
+    clean_error(cli("export", "anki", "-", "--deck", "week3"), "binary file")
+
+
+def test_export_csv_to_standard_output(cli, content: Path, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    mine(content)
+    result = cli("export", "csv", "-", "--deck", "week3")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines()[0].startswith("#separator:")
+    assert "Dropout" in result.stdout and "wrote" in result.stderr
+    assert not (tmp_path / "-").exists()
+
+
+def test_import_never_writes_into_the_built_in_decks(cli, tmp_path: Path) -> None:
+    from studytool._paths import content_dir
+
+    shipped = content_dir() / "history.yaml"
+    before = shipped.read_bytes()
+    csv = tmp_path / "cards.csv"
+    csv.write_text("front,back\nq,a\n", encoding="utf-8")
+    for how in ("--force", "--merge"):
+        result = cli("import-csv", csv, "--deck", "history", "--out", shipped, how)
+        clean_error(result, "built-in decks")
+    assert shipped.read_bytes() == before

@@ -1,5 +1,6 @@
 """Study notes to draft decks: each heuristic on small hand-written notes, in English and Korean,
-stable ids, --merge, encodings, and the five seed notes."""
+stable ids, --merge, encodings; whole notes in the course notes' style (tests/fixtures/notes)
+and, where they are beside the checkout, the five course notes themselves."""
 
 from __future__ import annotations
 
@@ -12,8 +13,6 @@ from studytool.content.model import Card, CardType
 from studytool.exchange.notes import KINDS, NoteDraft, draft_deck, draft_from_file
 from studytool.exchange.textio import ExchangeError
 from studytool.exchange.yamlio import save_deck
-
-SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
 
 
 def draft(text: str, deck: str = "t") -> NoteDraft:
@@ -414,9 +413,20 @@ def test_missing_note_and_bad_deck_id(tmp_path: Path) -> None:
         draft_deck("A: b c\n", "n.md", "My Deck")
 
 
-# -- the seed notes ------------------------------------------------------------------------
+# -- whole notes ---------------------------------------------------------------------------
 
-# (seed, fewest cards, most cards, heuristics that must find something)
+# small notes written for these tests in the style of the course notes (mixed Korean and
+# English, blog headers and footers, bullets of every kind); they ship with the tests
+NOTES = Path(__file__).resolve().parents[1] / "fixtures" / "notes"
+# the five course notes themselves, beside the checkout (CI has them; a fresh clone may not)
+SEEDS = Path(__file__).resolve().parents[3] / "shared" / "seeds"
+
+# (note, fewest cards, most cards, heuristics that must find something)
+NOTE_EXPECTATIONS = [
+    ("week1_history.txt", 8, 14, {"definition", "key-points", "timeline", "order"}),
+    ("week2_review.txt", 12, 20, {"definition", "key-points", "formula", "qa"}),
+    ("week3_rnn.md", 10, 16, {"definition", "key-points", "cloze", "formula", "qa"}),
+]
 SEED_EXPECTATIONS = [
     ("000_8754e3a3a8811bec.txt", 60, 120, {"definition", "key-points", "timeline", "order"}),
     ("001_d24e08787af8eb5b.txt", 45, 100, {"definition", "key-points", "formula", "qa"}),
@@ -426,19 +436,70 @@ SEED_EXPECTATIONS = [
 ]
 
 
-@pytest.mark.skipif(not SEEDS.is_dir(), reason=f"seed notes not found in {SEEDS}")
-@pytest.mark.parametrize(("seed", "low", "high", "found"), SEED_EXPECTATIONS)
-def test_seed_note_yields_valid_draft_deck(
-    tmp_path: Path, seed: str, low: int, high: int, found: set[str]
-) -> None:
-    d = draft_from_file(SEEDS / seed, "seed")
-    print(f"{seed}: {len(d.deck.cards)} cards {d.counts}")
+def check_note(note: Path, low: int, high: int, found: set[str], tmp_path: Path) -> None:
+    """A whole note drafts a valid deck of located draft cards with every heuristic expected."""
+    d = draft_from_file(note, "seed")
+    print(f"{note.name}: {len(d.deck.cards)} cards {d.counts}")
     assert low <= len(d.deck.cards) <= high
     assert {k for k, n in d.counts.items() if n} >= found
     cards = saved_ok(d, tmp_path)
     assert len(cards) == len(d.deck.cards)
-    assert all(c.draft and c.source and c.source.note == seed for c in cards)
-    lines = (SEEDS / seed).read_text(encoding="utf-8").splitlines()
+    assert all(c.draft and c.source and c.source.note == note.name for c in cards)
+    lines = note.read_text(encoding="utf-8").splitlines()
     for card in cards:
         assert card.source.line is not None
         assert lines[card.source.line - 1].strip().startswith(card.source.quote[:20])
+
+
+@pytest.mark.parametrize(("note", "low", "high", "found"), NOTE_EXPECTATIONS)
+def test_course_style_note_yields_valid_draft_deck(
+    tmp_path: Path, note: str, low: int, high: int, found: set[str]
+) -> None:
+    check_note(NOTES / note, low, high, found, tmp_path)
+
+
+def test_course_style_notes_yield_the_cards_a_student_would_write() -> None:
+    history = draft_from_file(NOTES / "week1_history.txt", "w1")
+    order = only(history, "order")
+    assert order.prompt.ko == "딥러닝의 흐름: 시간 순서대로 나열하세요."
+    assert [i.en for i in order.items] == [
+        "AlexNet",
+        "Adam Optimizer",
+        "Residual Networks",
+        "Transformer",
+    ]
+    resnet = next(c for c in kind(history, "timeline") if c.back.en == "2015")
+    assert resnet.explain is not None and resnet.explain.en == "Network를 깊게 쌓을 수 있게 해줌"
+    defs = {c.prompt.en: c.back.en for c in kind(history, "definition")}
+    assert defs["What is Activation function?"] == "층 사이의 nonlinear 변환"
+
+    review = draft_from_file(NOTES / "week2_review.txt", "w2")
+    defs = {c.prompt.en: c.back.en for c in kind(review, "definition")}
+    assert defs["What is Overfitting? (Overfitting & Underfitting)"].startswith("과적합.")
+    qa = {c.prompt.en: c.back.en for c in kind(review, "qa")}
+    assert qa["Is dropout used at test time?"].startswith("No: every neuron is kept")
+    assert only(review, "formula").formula == "W_{t+1} = W_t - \\eta g_t"
+
+    rnn = draft_from_file(NOTES / "week3_rnn.md", "w3")
+    clozes = sorted(c.prompt.en for c in kind(rnn, "cloze"))
+    assert clozes == [
+        "{{c1::Hidden state}} carries what the network has seen so far",
+        "각 단어는 {{c1::Query}}, Key, Value 벡터를 가진다",
+    ]
+    cell = only(rnn, "formula")
+    assert cell.prompt.en == "What is the formula for Cell state update? (LSTM)"
+    assert cell.back.en == "cₜ = fₜ ⊙ cₜ₋₁ + iₜ ⊙ c̃ₜ"
+    qa = {c.prompt.en: c.back.en for c in kind(rnn, "qa")}
+    assert qa["RNN의 단점은 무엇인가요?"] == "먼 과거의 데이터가 반영되지 못한다."
+
+
+@pytest.mark.seeds
+@pytest.mark.skipif(
+    not SEEDS.is_dir(),
+    reason=f"the five course notes are not in {SEEDS} (a checkout without ../shared/seeds/)",
+)
+@pytest.mark.parametrize(("seed", "low", "high", "found"), SEED_EXPECTATIONS)
+def test_seed_note_yields_valid_draft_deck(
+    tmp_path: Path, seed: str, low: int, high: int, found: set[str]
+) -> None:
+    check_note(SEEDS / seed, low, high, found, tmp_path)

@@ -140,3 +140,54 @@ def test_a_deck_with_caret_power_is_rejected_where_it_is_written(tmp_path: Path)
             deck, 8, 14, "'compute': operator '^' (XOR, not a power: write x**2) is not allowed"
         )
     ]
+
+
+values = st.one_of(
+    st.integers(min_value=-(10**6), max_value=10**6),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+@settings(
+    max_examples=400, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much]
+)
+@given(arithmetic, st.fixed_dictionaries({name: values for name in ENV}))
+def test_any_variable_values_give_a_number_or_an_expr_error(source: str, env: dict) -> None:
+    """The evaluator holds for every value a draw could bring, NaN and inf included."""
+    try:
+        value = expr.evaluate(source, env)
+    except expr.ExprError as e:
+        assert str(e)
+        return
+    assert math.isfinite(value) and abs(value) <= expr.MAX_MAGNITUDE
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    arithmetic,
+    st.integers(min_value=-50, max_value=50),
+    st.integers(min_value=0, max_value=60),
+    st.integers(min_value=0, max_value=2**32),
+)
+def test_draws_that_check_accepts_always_compute(source: str, low: int, span: int, seed: int):
+    """A card that passes the range check at `check` time never fails when it is drawn: a draw
+    that cannot be computed is drawn again, and running out is so unlikely the check refuses."""
+    import random
+
+    from studytool.content.draws import MAX_DRAWS, draw_values, range_problem
+    from studytool.content.model import GenVar
+
+    variables = [GenVar(name=n, low=low, high=low + span) for n in sorted(ENV)]
+    try:
+        if range_problem(source, variables, seed="fuzz") is not None:
+            return  # `check` refuses this card: it never reaches a review
+    except expr.ExprError:
+        return
+    rng = random.Random(seed)
+    tree = expr.parse(source)
+    for _ in range(MAX_DRAWS):
+        with contextlib.suppress(expr.ExprError):
+            value = expr.answer(tree, draw_values(variables, rng))
+            assert math.isfinite(value)
+            return
+    raise AssertionError(f"{MAX_DRAWS} draws of an accepted card all failed: {source}")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 import typer
-from quizkit import DECKS, fixture_cards
+from quizkit import DECKS, quiz_cards
 from typer.testing import CliRunner, Result
 
 from studytool.cli.quiz import quiz_app
@@ -111,8 +111,10 @@ def test_html_sheet_and_key_are_two_files_with_formulas_rendered(tmp_path: Path)
     sheet = out.read_text(encoding="utf-8")
     key = (tmp_path / "group-answers.html").read_text(encoding="utf-8")
     assert sheet.startswith("<!DOCTYPE html>") and key.startswith("<!DOCTYPE html>")
-    assert '<p class="formula">(k · k · Cᵢₙ + 1) · Cₒᵤₜ</p>' in sheet
-    assert "\\cdot" not in sheet and "\\frac" not in sheet
+    # a card's formula is part of the answer: it is printed in the key, not on the sheet
+    assert '<p class="formula">(k · k · Cᵢₙ + 1) · Cₒᵤₜ</p>' in key
+    assert "(k · k · Cᵢₙ + 1)" not in sheet
+    assert "\\cdot" not in key and "\\frac" not in key
     assert sheet.count("<li>") >= 13 and "Generated practice" in sheet
     assert "<em>Why:</em> Each of the C_out filters" in key
 
@@ -165,7 +167,7 @@ def typed_answer(q: Question, right: bool) -> str:
 
 def test_take_a_quiz_then_see_it_in_the_history(tmp_path: Path) -> None:
     spec = QuizSpec(decks=("five",), n=5, fresh=True, seed=3)
-    questions = draw_questions(fixture_cards(), spec, random.Random(3))
+    questions = draw_questions(quiz_cards(), spec, random.Random(3))
     missed = questions[1]
     lines = [typed_answer(q, right=q is not missed) for q in questions]
     lines.insert(0, "zz")  # not an answer: asked again, nothing lost
@@ -202,7 +204,7 @@ def test_take_a_quiz_then_see_it_in_the_history(tmp_path: Path) -> None:
 
 def test_quitting_early_keeps_the_answers_given(tmp_path: Path) -> None:
     spec = QuizSpec(decks=("five",), n=5, fresh=True, seed=8)
-    first = draw_questions(fixture_cards(), spec, random.Random(8))[0]
+    first = draw_questions(quiz_cards(), spec, random.Random(8))[0]
     result = quiz(
         "--deck", "five", "--n", "5", "--seed", "8", "--fresh", "--feedback", "end",
         stdin=f"{typed_answer(first, right=True)}\n/quit\n",

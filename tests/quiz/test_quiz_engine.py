@@ -5,13 +5,12 @@ from __future__ import annotations
 import itertools
 import random
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
-from quizkit import NOW, FakeTimer, card, fixture_cards, open_store
+from kit import NOW, FakeTimer
+from quizkit import card, quiz_cards
 
 from studytool.content.model import Card, CardType, Text
 from studytool.store import quizlog
@@ -39,14 +38,7 @@ from studytool.study.text import clock_text, format_number
 
 @pytest.fixture(scope="module")
 def cards() -> list[Card]:
-    return fixture_cards()
-
-
-@pytest.fixture
-def store(tmp_path: Path, cards: list[Card]) -> Iterator[Store]:
-    s = open_store(tmp_path / "data", cards)
-    yield s
-    s.close()
+    return quiz_cards()
 
 
 def question(cards: list[Card], key: str, seed: int = 1) -> Question:

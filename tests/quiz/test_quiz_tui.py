@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest
-from quizkit import DECKS, NOW
-from rich.console import Console, Group, RenderableType
+from kit import NOW, make_app, settle, text_of
+from quizkit import DECKS
+from rich.console import Group
 from textual.pilot import Pilot
 from textual.widgets import DataTable, Input
 
-from studytool.config import Settings
-from studytool.content.library import load_library
 from studytool.store import quizlog
 from studytool.study.quiz import Kind, Question
-from studytool.tui.app import StudyApp
 from studytool.tui.quiz import QuizSetupScreen
 from studytool.tui.quiz_results import QuizResultsScreen
 from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.widgets.answer import answer_rows
 from studytool.tui.widgets.trends import quiz_trends_table
-
-
-def make_app(data: Path, feedback: str = "immediate") -> StudyApp:
-    settings = Settings(content_dirs=(DECKS,), data_dir=data, quiz_feedback=feedback)
-    library = load_library(settings.content_dirs, builtin=False)
-    return StudyApp(settings, library=library, clock=lambda: NOW)
-
-
-async def settle(pilot: Pilot) -> None:
-    for _ in range(2):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def text_of(renderable: RenderableType) -> str:
-    console = Console(width=100, record=True, file=io.StringIO())
-    console.print(renderable)
-    return console.export_text()
 
 
 def screen_text(screen: QuizScreen) -> str:
@@ -94,7 +72,7 @@ async def answer(pilot: Pilot, q: Question, right: bool) -> None:
 
 
 async def test_a_five_question_quiz_with_keys_then_results_and_history(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "data")
+    app = make_app(tmp_path / "data", DECKS)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         screen = await start_quiz(pilot, "5")
@@ -152,7 +130,7 @@ async def test_a_five_question_quiz_with_keys_then_results_and_history(tmp_path:
 
 
 async def test_end_feedback_timed_quiz_and_ending_early(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "data", feedback="end")
+    app = make_app(tmp_path / "data", DECKS, quiz_feedback="end")
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         screen = await start_quiz(pilot, "3", time_limit="2m")
@@ -182,7 +160,7 @@ async def test_end_feedback_timed_quiz_and_ending_early(tmp_path: Path) -> None:
 
 
 async def test_setup_refuses_bad_values_in_place(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "data")
+    app = make_app(tmp_path / "data", DECKS)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         app.push_screen(QuizSetupScreen())
@@ -222,7 +200,7 @@ def test_trends_table_for_the_stats_screen(tmp_path: Path) -> None:
 
 
 async def test_a_given_seed_gives_the_same_quiz(tmp_path: Path) -> None:
-    app = make_app(tmp_path / "data")
+    app = make_app(tmp_path / "data", DECKS)
     async with app.run_test(size=(100, 32)) as pilot:
         await settle(pilot)
         drawn = []
@@ -237,3 +215,28 @@ async def test_a_given_seed_gives_the_same_quiz(tmp_path: Path) -> None:
             app.pop_screen()
             await pilot.pause()
         assert drawn[0] == drawn[1] and len(drawn[0]) == 5
+
+
+async def test_i_was_right_overrules_a_wrong_answer_and_is_saved_as_right(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data", DECKS)
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        screen = await start_quiz(pilot, "5")
+        questions = list(screen.run.questions)
+        for q in questions:
+            await answer(pilot, q, right=False)
+            if q.kind == Kind.TRUEFALSE:  # the one the user says was right after all
+                assert screen.check_action("overrule", ()) is True
+                await pilot.press("i")
+                shown = screen_text(screen)
+                assert "✓ right (you said)" in shown and "I was right" not in shown
+                assert screen.check_action("overrule", ()) is False
+            await pilot.press("enter")
+            await pilot.pause()
+        results = app.screen
+        assert isinstance(results, QuizResultsScreen)
+        overruled = [a for a in results.result.answers if a.overruled]
+        assert [a.question.kind for a in overruled] == [Kind.TRUEFALSE]
+        rows = quizlog.questions(app.store, results.quiz_id)
+        scores = {r.kind: r.score for r in rows}
+        assert scores["truefalse"] == 1.0 and scores["choice"] == 0.0

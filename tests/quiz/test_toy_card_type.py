@@ -3,16 +3,14 @@ answered and checked in Review and in a Quiz with no change to any other module.
 
 from __future__ import annotations
 
-import io
 import random
 from collections.abc import Iterator
 from enum import StrEnum
 from pathlib import Path
 
 import pytest
-from quizkit import NOW
-from rich.console import Console, Group
-from textual.pilot import Pilot
+from kit import NOW, settle, text_of
+from rich.console import Group
 from textual.widgets import Input
 
 from studytool.config import Settings
@@ -82,19 +80,6 @@ def make_app(tmp_path: Path) -> StudyApp:
     return StudyApp(settings, library=LoadResult(decks=[deck]), clock=lambda: NOW)
 
 
-async def settle(pilot: Pilot) -> None:
-    for _ in range(2):
-        await pilot.pause()
-        await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-
-
-def text_of(*parts: object) -> str:
-    console = Console(width=100, record=True, file=io.StringIO())
-    console.print(Group(*parts))  # type: ignore[arg-type]
-    return console.export_text()
-
-
 def test_the_model_answers_for_the_toy_type(toy_type: None) -> None:
     [q] = draw_questions([TOY], QuizSpec(n=5), random.Random(1))
     assert q.kind == "backwards" and q.instruction("en") == "Type it backwards"
@@ -118,7 +103,7 @@ async def test_the_toy_type_in_review(tmp_path: Path, toy_type: None) -> None:
         await pilot.press("enter")
         state = screen.query_one("#card", CardView).display_state
         assert state is not None
-        shown = text_of(question_part(state), *answer_part(state))
+        shown = text_of(Group(question_part(state), *answer_part(state)))
         assert "✓ Correct" in shown and "you said: desserts" in shown
         await pilot.press("enter")  # takes the proposed Good
         [answer] = screen.session.answers

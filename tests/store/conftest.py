@@ -1,25 +1,14 @@
-"""Shared fixtures: every database lives under tmp_path; time and time zone are fixed."""
+"""The store tests run two weeks before the other tests' clock: before the DST change of
+2026-03-08 that the stats tests cross (the store fixture itself is the root conftest's)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC
-from pathlib import Path
+from datetime import datetime
 
 import pytest
-from storekit import NOW, make_settings
-
-from studytool.config import Settings
-from studytool.store.repo import Store
+from storekit import NOW
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> Settings:
-    return make_settings(tmp_path / "data")
-
-
-@pytest.fixture
-def store(settings: Settings) -> Iterator[Store]:
-    s = Store.open(settings, now=NOW, tz=UTC)
-    yield s
-    s.close()
+def now() -> datetime:
+    return NOW

@@ -8,7 +8,8 @@ from pathlib import Path
 from studytool.config import SchedulerSettings, Settings
 from studytool.content.model import Card, CardType, Text
 
-# noon UTC: far from the 4 am day start, so "today" is unambiguous
+# noon UTC: far from the 4 am day start, so "today" is unambiguous; before the DST change of
+# 2026-03-08 in America/New_York that the stats tests cross
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 

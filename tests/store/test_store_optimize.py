@@ -140,10 +140,7 @@ def test_real_worker_protocol_and_constants() -> None:
     assert params == list(DEFAULT_PARAMETERS)
 
 
-@pytest.mark.skipif(
-    not HAS_OPTIMIZER or not os.environ.get("STUDYTOOL_SLOW_TESTS"),
-    reason="a real fit takes ~25 s: set STUDYTOOL_SLOW_TESTS=1",
-)
+@pytest.mark.slow  # a real fit takes ~25 s; CI runs it
 def test_real_fit(store: Store) -> None:
     _history(store, 110, 7)
     res = optimize(store, BASE + timedelta(days=400), timeout=600)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import timedelta
 
 from hypothesis import given
@@ -29,6 +30,8 @@ def _keys(items: list[QueueItem]) -> list[str]:
 def test_new_cards_in_content_order_limited_per_deck(store: Store) -> None:
     cards = make_deck("a", 30) + make_deck("b", 5)
     store.sync(cards, now=NOW)
+    # a total above both decks: the per-deck sub-limit (20) is what counts here
+    store.settings = replace(store.settings, new_per_day=100)
     q = build_queue(store, cards, NOW)
     assert [i.kind for i in q] == [Kind.NEW] * 25
     assert _keys(q)[:20] == [f"a/c{i:03d}" for i in range(20)]

@@ -11,7 +11,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Scheduler
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from storekit import make_card
+from storekit import NOW, make_card
 
 from studytool.config import SchedulerSettings, Settings
 from studytool.store.repo import Store
@@ -26,8 +26,6 @@ from studytool.store.scheduler import (
     to_ms,
 )
 from studytool.store.stats import compute_stats
-
-NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
 
 def test_ms_round_trip_is_exact() -> None:

@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
 from dataclasses import replace
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from kit import NOW, FakeTimer, fixture_cards
 
 from studytool.config import Settings
-from studytool.content.library import load_library
 from studytool.content.model import Card
 from studytool.store.repo import Mode, Store
 from studytool.store.scheduler import Rating
@@ -25,34 +24,15 @@ from studytool.study.review import (
     shuffled_order,
 )
 
-DECKS = Path(__file__).parent.parent / "tui" / "fixtures" / "decks"
-NOW = datetime(2026, 3, 18, 12, 0, tzinfo=UTC)
-
-
-class FakeTimer:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.t = 100.0
-
-    def __call__(self) -> float:
-        return self.t
-
 
 @pytest.fixture
 def cards() -> list[Card]:
-    library = load_library([DECKS], builtin=False)
-    assert library.ok, library.problems
-    return [c for d in library.decks for c in d.cards]
+    return fixture_cards()
 
 
 @pytest.fixture
-def store(tmp_path: Path, cards: list[Card]) -> Iterator[Store]:
-    settings = Settings(data_dir=tmp_path / "data", new_per_day=20)
-    s = Store.open(settings, now=NOW, tz=UTC)
-    s.sync(cards, now=NOW)
-    yield s
-    s.close()
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path / "data", new_per_day=20)
 
 
 def session_of(store: Store, cards: list[Card], **kw: object) -> ReviewSession:
@@ -181,8 +161,8 @@ def test_due_counts_follow_the_queue(store: Store, cards: list[Card]) -> None:
     session.grade(Rating.Again)
     counts = due_counts(store, cards, NOW)
     assert counts["quizzes"].new == 6 and counts["quizzes"].learning == 1
-    # with one new card a day, the one reviewed today uses it up
-    capped = replace(store.settings, new_per_day=1)
+    # with one new card a day per deck, the one reviewed today uses it up
+    capped = replace(store.settings, new_per_deck=1)
     store.settings = capped
     assert due_counts(store, cards, NOW)["quizzes"].new == 0
     assert due_counts(store, cards, NOW)["basics"].new == 1

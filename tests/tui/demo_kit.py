@@ -1,15 +1,13 @@
 """Helpers for the demo screen tests: a worker pool that also sees a package of test-only demos
 (one that raises, one that runs until it is cancelled), and ways to wait for a run and read what
-a widget shows."""
+a widget shows (the waits and text_of are the shared ones of kit.py)."""
 
 from __future__ import annotations
 
-import io
 import textwrap
-import time
 from pathlib import Path
 
-from rich.console import Console, RenderableType
+from kit import text_of, wait_for
 from textual.pilot import Pilot
 from textual.widgets import Static
 
@@ -70,24 +68,11 @@ def make_runner(package_root: Path | None = None) -> DemoRunner:
     return DemoRunner(WorkerPool(extra_paths=paths, env=WORKER_ENV), timeout=60)
 
 
-async def wait_for(pilot: Pilot, condition, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "timed out waiting"
-        await pilot.pause(0.05)
-
-
 async def run_to_end(pilot: Pilot, screen: DemoScreen, timeout: float = 45.0) -> None:
     """Press r and wait until the run's last event has been drawn."""
     await pilot.press("r")
     await wait_for(pilot, lambda: screen.state is not None and screen.state.done, timeout)
     await pilot.pause()
-
-
-def text_of(renderable: RenderableType, width: int = 100) -> str:
-    console = Console(width=width, record=True, file=io.StringIO())
-    console.print(renderable)
-    return console.export_text()
 
 
 def shown(screen: DemoScreen, selector: str) -> str:

@@ -6,8 +6,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+from kit import DECKS, make_app, settle, wait_for
+from textual.command import CommandList
 from textual.widgets import DataTable
-from tuikit_core import DECKS, make_app, settle
 
 from studytool.config import Settings
 from studytool.content.library import load_library
@@ -67,7 +69,8 @@ async def test_palette_runs_an_action(tmp_path: Path) -> None:
         await settle(pilot)
         await pilot.press("ctrl+p")
         await pilot.press(*"statistics")
-        await pilot.pause(0.3)
+        hits = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: hits.highlighted is not None, 10, "the palette's hits")
         await pilot.press("enter")
         await settle(pilot)
         assert isinstance(app.screen, StatsScreen)
@@ -158,6 +161,7 @@ async def test_language_switch_changes_card_text_not_the_ui(tmp_path: Path) -> N
         assert screen.display_state.lang == "ko" and screen.display_state.revealed
 
 
+@pytest.mark.torch  # the demo screen starts a warm demo worker, which imports torch
 async def test_edit_opens_the_editor_at_the_card_and_demo_opens_the_demo(tmp_path: Path) -> None:
     app = make_app(tmp_path / "data")
     async with app.run_test(size=(100, 30)) as pilot:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from browse_editor_kit import NOW, make_app, only_user_decks, settle, text_of
+from browse_editor_kit import copy_decks, only_user_decks, validated
+from kit import NOW, make_app, settle, text_of
 from textual.widgets import Input, OptionList, Select
 
 from studytool.store.scheduler import Rating
@@ -36,7 +37,7 @@ async def open_browse(pilot) -> BrowseScreen:
 
 
 async def test_each_keystroke_narrows_the_list(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await open_browse(pilot)
         assert len(listed(app)) == 11
@@ -55,7 +56,7 @@ async def test_each_keystroke_narrows_the_list(tmp_path: Path) -> None:
 
 
 async def test_filters_preview_and_language(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(120, 40)) as pilot:
         screen = await open_browse(pilot)
         screen.query_one("#filter-deck", Select).value = "optim"
@@ -83,7 +84,7 @@ async def test_filters_preview_and_language(tmp_path: Path) -> None:
 
 
 async def test_status_filters_and_suspend(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
         store = app.store
@@ -112,7 +113,7 @@ async def test_status_filters_and_suspend(tmp_path: Path) -> None:
 
 
 async def test_edit_and_demo_keys(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     demos: list[str] = []
     app.action_demo = demos.append  # type: ignore[method-assign]
     async with app.run_test(size=(100, 30)) as pilot:
@@ -136,7 +137,8 @@ async def test_edit_and_demo_keys(tmp_path: Path) -> None:
         await pilot.pause()
         app.screen.query_one("#type-picker-list", OptionList).highlighted = 5  # truefalse
         await pilot.press("enter")
-        await settle(pilot, 0.4)
+        await settle(pilot)
+        await validated(pilot, app.screen)
         editor = app.screen
         assert isinstance(editor, EditorScreen) and editor.path.name == "optim.yaml"
         row = editor.text_area.cursor_location[0]
@@ -147,7 +149,7 @@ async def test_browse_without_a_store(tmp_path: Path) -> None:
     """A database that cannot be opened leaves browsing working; suspend says why not."""
     (tmp_path / "data").mkdir()
     (tmp_path / "data" / "progress.db").write_bytes(b"not a database" * 100)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browse(pilot)
         assert app.store is None
@@ -164,7 +166,7 @@ async def test_browse_under_another_screen_catches_up_when_shown_again(
     tmp_path: Path, monkeypatch
 ) -> None:
     only_user_decks(monkeypatch)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 30)) as pilot:
         screen = await open_browse(pilot)
         assert len(listed(app)) == 11
@@ -186,7 +188,7 @@ async def test_browse_under_another_screen_catches_up_when_shown_again(
 
 
 async def test_the_list_scrolls_with_the_cursor_and_clicks_hit_the_row(tmp_path: Path) -> None:
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     async with app.run_test(size=(100, 14)) as pilot:
         await open_browse(pilot)
         table = app.screen.query_one(CardTable)
@@ -201,3 +203,41 @@ async def test_the_list_scrolls_with_the_cursor_and_clicks_hit_the_row(tmp_path:
         assert table.cursor == table.scroll_y + 1
         await pilot.press("home")
         assert (table.cursor, table.scroll_y) == (0, 0)
+
+
+async def test_search_box_and_list_keys(tmp_path: Path) -> None:
+    """Down and Tab leave the search box for the list; `/` comes back from anywhere; e, s, d
+    act on the selected card from the list, while in the box they are text."""
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
+    demos: list[str] = []
+    app.action_demo = demos.append  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 30)) as pilot:
+        screen = await open_browse(pilot)
+        search = screen.query_one("#browse-search", Input)
+        table = screen.query_one(CardTable)
+        await pilot.press(*"sed")  # typed: the box has the focus
+        assert search.value == "sed" and app.screen is screen and not demos
+        search.value = "adam-steps"
+        await pilot.pause()
+        await pilot.press("down")
+        assert app.focused is table and table.cursor == 0
+        await pilot.press("slash")
+        assert app.focused is search and search.value == "adam-steps"
+        await pilot.press("tab")
+        assert app.focused is table
+        await pilot.press("d")
+        assert demos == ["optimizers"]
+        screen.query_one("#filter-tag", Select).focus()
+        await pilot.press("slash")
+        assert app.focused is search
+        await pilot.press("tab", "s")
+        assert app.store is not None and app.store.card("optim/adam-steps").suspended
+        assert search.value == "adam-steps"
+        search.value = "momentum-true"  # no demo: d says so
+        await pilot.pause()
+        await pilot.press("tab", "d")
+        assert demos == ["optimizers"]
+        assert any("has no demo" in str(n.message) for n in app._notifications)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, EditorScreen)

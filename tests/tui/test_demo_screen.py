@@ -1,27 +1,23 @@
 """The demo screen: a real demo streamed from the worker, cancelling, a failing demo, parameter
-checks, the demo list, and what the app process imports."""
+checks, the demo list and the app's one runner (what the app process imports is checked by
+test_startup.py)."""
 
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
-import textwrap
 import time
 from pathlib import Path
 
 import pytest
-from demo_kit import make_runner, make_test_package, run_to_end, shown, wait_for
+from demo_kit import make_runner, make_test_package, run_to_end, shown
+from kit import make_app, wait_for
 from textual.app import App, ComposeResult
 from textual.widgets import Input, OptionList, ProgressBar, Switch
-from tuikit_core import make_app
 
 from studytool.demorun import catalog
 from studytool.tui.app import StudyApp
 from studytool.tui.demo import DemoScreen
 from studytool.tui.demo_list import DemoListScreen
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
@@ -99,9 +95,8 @@ async def test_escape_cancels_the_run_then_closes(tmp_path: Path, runner, packag
 
         t0 = time.monotonic()
         await pilot.press("escape")
-        while proc.poll() is None and time.monotonic() - t0 < 3:
-            await pilot.pause(0.01)
-        assert proc.poll() is not None and time.monotonic() - t0 < 1.0
+        await wait_for(pilot, lambda: proc.poll() is not None, 3, "the worker to exit")
+        assert time.monotonic() - t0 < 1.0
         await wait_for(pilot, lambda: screen.state.done)
         assert screen.state.cancelled and app.screen is screen
         assert "cancelled" in shown(screen, "#status")
@@ -211,39 +206,6 @@ async def test_the_app_opens_a_demo_in_its_language(tmp_path: Path, runner, monk
         assert meta.title_ko in shown(screen, "#about")
 
 
-def test_opening_a_demo_never_imports_torch_and_only_then_plotext(tmp_path: Path) -> None:
-    code = textwrap.dedent(
-        f"""
-        import asyncio, sys
-        from pathlib import Path
-        sys.path.insert(0, {str(Path(__file__).parent)!r})
-        from tuikit_core import make_app
-        from studytool.demorun.runner import DemoRunner, WorkerPool
-
-        async def main():
-            app = make_app(Path({str(tmp_path)!r}), open_store=False)
-            async with app.run_test() as pilot:
-                await pilot.pause()
-                print("start", "textual_plotext" in sys.modules, "torch" in sys.modules)
-                from studytool.tui.demo import DemoScreen
-                # a stand-in worker: this test is about the app process, not the child
-                pool = WorkerPool(command=[sys.executable, "-c", "import sys; sys.stdin.read()"])
-                app.push_screen(DemoScreen("resnet", runner=DemoRunner(pool)))
-                await pilot.pause()
-                print("demo", "textual_plotext" in sys.modules, "torch" in sys.modules)
-                pool.shutdown()
-
-        asyncio.run(main())
-        """
-    )
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    out = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=120
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split("\n")[:2] == ["start False False", "demo True False"], out.stdout
-
-
 async def test_the_app_owns_the_demo_runner_and_stops_its_worker_on_exit(tmp_path: Path) -> None:
     app = make_app(tmp_path, open_store=False)
     async with app.run_test(size=(100, 32)) as pilot:
@@ -296,6 +258,7 @@ async def test_the_plot_survives_redraws_and_skips_a_frame_plotext_cannot_draw(c
         assert "skipped a frame" in caplog.text and app.is_running
 
 
+@pytest.mark.slow  # four demos run to the end, a minute or more
 async def test_pressing_r_again_and_again_during_runs_never_crashes(tmp_path: Path, runner) -> None:
     """r while a run streams stops it and starts a new one; bursts of r, a cancel and resizes in
     the first second of a run (when plotext used to crash) leave the app running and the screen

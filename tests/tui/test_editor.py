@@ -7,7 +7,8 @@ import contextlib
 import sys
 from pathlib import Path
 
-from browse_editor_kit import NOW, copy_decks, make_app, only_user_decks, settle, validated
+from browse_editor_kit import copy_decks, only_user_decks, validated
+from kit import NOW, make_app, settle
 from textual.widgets import OptionList, Static
 
 from studytool.config import Settings
@@ -40,7 +41,7 @@ def problems(editor: EditorScreen) -> list[str]:
 
 async def test_invalid_then_valid_edit(tmp_path: Path, monkeypatch) -> None:
     only_user_decks(monkeypatch)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     path = tmp_path / "content" / "attention.yaml"
     original = path.read_bytes()
     async with app.run_test(size=(100, 30)) as pilot:
@@ -96,7 +97,7 @@ async def test_invalid_then_valid_edit(tmp_path: Path, monkeypatch) -> None:
 
 async def test_new_card_from_a_template(tmp_path: Path, monkeypatch) -> None:
     only_user_decks(monkeypatch)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     path = tmp_path / "content" / "optim.yaml"
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await open_editor(pilot, "sgd-lr")
@@ -143,7 +144,7 @@ async def test_external_editor(tmp_path: Path, monkeypatch) -> None:
     change = tmp_path / "change.txt"
     monkeypatch.setenv("EDITOR", f"{sys.executable} {script} {change}")
     monkeypatch.delenv("VISUAL", raising=False)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     monkeypatch.setattr(app, "suspend", contextlib.nullcontext)
     path = tmp_path / "content" / "optim.yaml"
     original = path.read_bytes()
@@ -167,7 +168,7 @@ async def test_external_editor(tmp_path: Path, monkeypatch) -> None:
 
 async def test_unsaved_changes_and_changes_on_disk(tmp_path: Path, monkeypatch) -> None:
     only_user_decks(monkeypatch)
-    app = make_app(tmp_path)
+    app = make_app(tmp_path / "data", copy_decks(tmp_path))
     path = tmp_path / "content" / "optim.yaml"
     async with app.run_test(size=(100, 30)) as pilot:
         editor = await open_editor(pilot, "adam-name")

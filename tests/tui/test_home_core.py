@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from pathlib import Path
 
-from rich.console import Console
+from kit import DECKS, NOW, make_app, settle, text_of
 from textual.content import Content
 from textual.widgets import Static
-from tuikit_core import DECKS, NOW, make_app, settle
 
 from studytool.config import Settings
 from studytool.store.scheduler import Rating
@@ -20,12 +18,6 @@ from studytool.tui.widgets.heatmap import LEVELS, LIGHT_LEVELS, Heatmap, level
 from studytool.tui.widgets.keybar import KeyBar
 
 
-def plain(renderable: object, width: int = 100) -> str:
-    console = Console(width=width, record=True, color_system=None, file=io.StringIO())
-    console.print(renderable)
-    return console.export_text()
-
-
 async def test_counts_streak_and_heatmap_follow_the_reviews(tmp_path: Path) -> None:
     app = make_app(tmp_path / "data")
     async with app.run_test(size=(120, 40)) as pilot:
@@ -34,7 +26,7 @@ async def test_counts_streak_and_heatmap_follow_the_reviews(tmp_path: Path) -> N
         assert isinstance(home, HomeScreen)
         deck_list = home.query_one("#decks", DeckList)
         assert [c.plain for c in deck_list.row("__all__").counts] == ["12", "0", "0"]
-        assert "Streak 0 days" in plain(home.today_text())
+        assert "Streak 0 days" in text_of(home.today_text())
         # two grades yesterday and one today, straight through the store
         store = app.store
         assert store is not None
@@ -46,7 +38,7 @@ async def test_counts_streak_and_heatmap_follow_the_reviews(tmp_path: Path) -> N
         await settle(pilot)
         counts = [c.plain for c in deck_list.row("quizzes").counts]
         assert counts == ["6", "1", "0"]  # bagging is learning now
-        assert "Streak 2 days (best 2)" in plain(home.today_text())
+        assert "Streak 2 days (best 2)" in text_of(home.today_text())
         assert home.data is not None
         per_day = dict(home.data.stats.reviews_per_day)
         assert per_day[home.data.stats.today] == 1
@@ -99,7 +91,7 @@ def test_heatmap_levels_and_grid() -> None:
     assert grid[today.weekday()][-1] == today  # today ends the last column
     assert all(d is None for d in (row[-1] for row in grid[today.weekday() + 1 :]))
     assert heatmap.total() == 4
-    wide, narrow = plain(heatmap, 80), plain(heatmap, 8)
+    wide, narrow = text_of(heatmap, 80), text_of(heatmap, 8)
     assert "Mon ■ ■ ■ ■" in wide and "Mon ■■■■" in narrow
     assert len(LEVELS) == 5
 

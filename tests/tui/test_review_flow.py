@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
-from rich.console import Console
+from kit import DECKS, make_app, settle, text_of
+from rich.console import Group
 from textual.pilot import Pilot
 from textual.widgets import Button, Input
-from tuikit_core import DECKS, make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.study.text import format_interval
@@ -33,17 +32,23 @@ def revlog(app: StudyApp) -> list[tuple[str, int, str]]:
 def card_text(app: StudyApp) -> str:
     """What the card view shows, as plain text."""
     state = app.screen.query_one("#card", CardView).display_state
-    console = Console(width=100, record=True, file=io.StringIO())
-    console.print(question_part(state))
-    for part in (*answer_rows(state.attempt, state.lang, state.revealed), *answer_part(state)):
-        console.print(part)
-    return console.export_text()
+    parts = (*answer_rows(state.attempt, state.lang, state.revealed), *answer_part(state))
+    return text_of(Group(question_part(state), *parts))
 
 
 def current_id(app: StudyApp) -> str:
     screen = app.screen
     assert isinstance(screen, ReviewScreen)
     return screen.card.id if screen.card else ""
+
+
+def shown_at(app: StudyApp, right: bool) -> list[int]:
+    """Positions (0-based, as shown: choices are shuffled) of the right or the wrong choices."""
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen) and screen.display_state is not None
+    question = screen.display_state.attempt.question
+    rights = question.right_options
+    return [p for p in range(len(question.options)) if (p in rights) is right]
 
 
 async def type_answer(pilot: Pilot, text: str) -> None:
@@ -61,16 +66,17 @@ async def test_review_five_types_undo_one_and_check_the_store(tmp_path: Path) ->
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
 
-        # mcq: "a" picks the first choice, which is right: Good is proposed, Enter takes it
+        # mcq: the letter of the right choice as shown: Good is proposed, Enter takes it
         assert current_id(app) == "blur-kernel"
-        await pilot.press("a")
+        await pilot.press("abcde"[shown_at(app, right=True)[0]])
         assert "✓ Correct" in card_text(app)
         assert app.screen.query_one("#grade-3", Button).has_class("-proposed")
         await pilot.press("enter")
 
-        # multi: toggle 1 and 3 (one right, one wrong): Again proposed; the user picks Hard
+        # multi: toggle one right and one wrong choice: Again proposed; the user picks Hard
         assert current_id(app) == "conv-effects"
-        await pilot.press("1", "3", "enter")
+        picks = [shown_at(app, right=True)[0], shown_at(app, right=False)[0]]
+        await pilot.press(*(str(p + 1) for p in picks), "enter")
         assert "✗ Wrong" in card_text(app)
         assert app.screen.query_one("#grade-1", Button).has_class("-proposed")
         await pilot.press("2")
@@ -207,7 +213,7 @@ async def test_choices_and_grades_work_with_the_mouse(tmp_path: Path) -> None:
         assert current_id(app) == "blur-kernel"
         view = app.screen.query_one("#card", CardView)
         # the card view starts with a padding line, the question and a blank line
-        await pilot.click(view, offset=(12, 3))  # the first choice
+        await pilot.click(view, offset=(12, 3 + shown_at(app, right=True)[0]))  # the key
         assert "✓ Correct" in card_text(app)
         await pilot.click("#grade-4")
         assert revlog(app) == [("quizzes/blur-kernel", int(Rating.Easy), "review")]
@@ -232,3 +238,81 @@ async def test_an_edited_card_is_redrawn_and_the_session_goes_on(tmp_path: Path)
         assert current_id(app) == "relu" and "Rectified linear unit" in card_text(app)
         await pilot.press("space", "3")
         assert [key for key, _, _ in revlog(app)] == ["basics/sgd-update", "basics/relu"]
+
+
+def only(app: StudyApp, *keys: str) -> None:
+    """Suspend every review key but these."""
+    app.store.suspend([k for c in app.all_cards() for k in c.review_keys() if k not in keys])
+
+
+async def test_empty_answer_is_not_answered_and_a_wrong_typed_one_shows_a_diff(
+    tmp_path: Path,
+) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        only(app, "quizzes/bagging", "quizzes/momentum-limit")
+        app.action_review("quizzes")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+
+        # typed: a typo is wrong, and the diff shows the letters typed too much and missing
+        assert current_id(app) == "bagging"
+        await type_answer(pilot, "baging")
+        text = card_text(app)
+        assert "✗ Wrong" in text and "you said: baging" in text
+        state = screen.display_state
+        assert state is not None
+        diff = next(p for p in answer_part(state) if getattr(p, "plain", "") == "  bagging")
+        missing = [diff.plain[s.start : s.end] for s in diff.spans if "underline" in str(s.style)]
+        assert missing == ["g"]
+        await pilot.press("enter")
+
+        # numeric: an empty Enter shows the answer as not answered: nothing is called wrong,
+        # no grade is proposed, Enter does not grade; the user grades with 1-4
+        assert current_id(app) == "momentum-limit"
+        await type_answer(pilot, "")
+        text = card_text(app)
+        assert "Not answered" in text and "Wrong" not in text and "Answer: 10" in text
+        assert not any(b.has_class("-proposed") for b in screen.query("#grades Button"))
+        await pilot.press("enter")
+        assert len(revlog(app)) == 1
+        await pilot.press("2")
+        assert revlog(app)[-1] == ("quizzes/momentum-limit", int(Rating.Hard), "review")
+        assert screen.session.answers[-1].correct is None
+
+
+async def test_cloze_reveal_highlights_what_was_blanked(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        only(app, "basics/dropout-cloze")
+        app.action_review("basics")
+        await pilot.pause()
+        await pilot.press("space")
+        state = app.screen.display_state
+        answer = next(p for p in answer_part(state) if "Answer:" in getattr(p, "plain", ""))
+        marked = [answer.plain[s.start : s.end] for s in answer.spans if "reverse" in str(s.style)]
+        assert marked == ["p", "training"]
+
+
+async def test_a_reversed_pair_is_never_shown_the_same_day(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 32)) as pilot:
+        await settle(pilot)
+        shown: list[str] = []
+        for _ in range(2):  # two sessions on the same day
+            app.action_review("basics")
+            await pilot.pause()
+            while isinstance(app.screen, ReviewScreen) and len(shown) < 40:
+                showing = app.screen.session.current
+                assert showing is not None
+                shown.append(showing.item.key)
+                await pilot.press("space", "1" if len(shown) % 2 else "3")
+            await pilot.pause()
+            if isinstance(app.screen, SummaryScreen):
+                await pilot.press("enter")
+                await pilot.pause()
+        assert "basics/relu" in shown or "basics/relu@rev" in shown
+        assert not {"basics/relu", "basics/relu@rev"} <= set(shown), shown

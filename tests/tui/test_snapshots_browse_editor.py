@@ -7,7 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from browse_editor_kit import NOW, make_app, settle, validated
+from browse_editor_kit import copy_decks, validated
+from kit import NOW, make_app, settle
 from textual.widgets import Input, TextArea
 
 from studytool.store.scheduler import Rating
@@ -52,14 +53,18 @@ def test_browse_80x24(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot) -> None:
         await _browse(pilot, "enter", "down")  # into the list, on the formula card
 
-    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(
+        make_app(tmp_path / "data", copy_decks(tmp_path)),
+        terminal_size=(80, 24),
+        run_before=run_before,
+    )
 
 
 def test_browse_korean_120x40(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot) -> None:
         await _browse(pilot, "a", "t", "t", "n", "enter", "down", "down")
 
-    app = make_app(tmp_path, lang="ko")
+    app = make_app(tmp_path / "data", copy_decks(tmp_path), lang="ko")
     assert snap_compare(app, terminal_size=(120, 40), run_before=run_before)
 
 
@@ -68,6 +73,7 @@ async def _editor(pilot, card_id: str, typo: bool) -> None:
     app = pilot.app
     deck = next(d for d in app.library.decks if d.card(card_id) is not None)
     app.open_editor(deck.path, card_id)
+    await settle(pilot)
     await validated(pilot, app.screen)
     if typo:
         ta = app.screen.query_one(TextArea)
@@ -82,11 +88,19 @@ def test_editor_80x24(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot) -> None:
         await _editor(pilot, "attn-heads", typo=False)
 
-    assert snap_compare(make_app(tmp_path), terminal_size=(80, 24), run_before=run_before)
+    assert snap_compare(
+        make_app(tmp_path / "data", copy_decks(tmp_path)),
+        terminal_size=(80, 24),
+        run_before=run_before,
+    )
 
 
 def test_editor_problem_120x40(snap_compare, tmp_path: Path) -> None:
     async def run_before(pilot) -> None:
         await _editor(pilot, "attn-softmax-axis", typo=True)
 
-    assert snap_compare(make_app(tmp_path), terminal_size=(120, 40), run_before=run_before)
+    assert snap_compare(
+        make_app(tmp_path / "data", copy_decks(tmp_path)),
+        terminal_size=(120, 40),
+        run_before=run_before,
+    )

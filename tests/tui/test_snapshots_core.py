@@ -11,8 +11,8 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
+from kit import make_app, settle
 from textual.pilot import Pilot
-from tuikit_core import make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.tui.app import StudyApp

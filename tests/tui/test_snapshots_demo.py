@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 from demo_kit import make_runner, run_to_end
+from kit import make_app, wait_for
 from textual.widgets import Input, Switch
-from tuikit_core import make_app
 
 from studytool.demorun.runner import DemoRun, DemoRunner
 from studytool.tui.demo import DemoScreen
@@ -54,7 +54,9 @@ def test_demo_screen_after_a_quick_run_100x32(snap_compare, tmp_path: Path, runn
         await pilot.pause()
         await run_to_end(pilot, screen, timeout=60)
         assert screen.state is not None and screen.state.verdict is not None, screen.state
-        await pilot.pause(0.3)  # the plot's delayed redraw
+        # the plot's delayed redraw, when one was still pending
+        await wait_for(pilot, lambda: not screen._plot_pending, 5, "the plot")
+        await pilot.pause()
 
     app = make_app(tmp_path, open_store=False)
     assert snap_compare(app, terminal_size=(100, 32), run_before=run_before)

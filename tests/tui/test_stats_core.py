@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from datetime import timedelta
 from pathlib import Path
 
-from rich.console import Console
+from kit import NOW, make_app, settle, text_of
 from textual.widgets import TabbedContent
-from tuikit_core import NOW, make_app, settle
 
 from studytool.store.scheduler import Rating
 from studytool.tui.stats import StatsScreen, stats_table
-
-
-def plain(renderable: object) -> str:
-    console = Console(width=120, record=True, color_system=None, file=io.StringIO())
-    console.print(renderable)
-    return console.export_text()
 
 
 async def test_stats_show_the_store_figures(tmp_path: Path) -> None:
@@ -36,7 +28,7 @@ async def test_stats_show_the_store_figures(tmp_path: Path) -> None:
         assert isinstance(screen, StatsScreen) and screen.stats is not None
         stats = screen.stats
         assert stats.current_streak == 2 and stats.retention.reviews == 1
-        text = plain(stats_table(stats))
+        text = text_of(stats_table(stats), 120)
         assert "Streak 2d" in text and "retention 100%" in text
         assert f"Due today {stats.due_today}" in text
         reviews = screen.query_one("#reviews-plot").plt.build()
@@ -47,7 +39,7 @@ async def test_stats_show_the_store_figures(tmp_path: Path) -> None:
         for key, tab in (("2", "reviews"), ("3", "retention"), ("4", "quizzes"), ("1", "forecast")):
             await pilot.press(key)
             assert tabs.active == tab
-        assert "No quizzes yet" in plain(screen.query_one("#quiz-trends").render())
+        assert "No quizzes yet" in text_of(screen.query_one("#quiz-trends").render(), 120)
         await pilot.press("escape")
         assert not isinstance(app.screen, StatsScreen)
 
@@ -63,4 +55,4 @@ async def test_stats_without_a_database_say_why(tmp_path: Path) -> None:
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, StatsScreen) and screen.stats is None
-        assert "progress database" in plain(screen.query_one("#numbers").render())
+        assert "progress database" in text_of(screen.query_one("#numbers").render(), 120)

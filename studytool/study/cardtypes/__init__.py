@@ -15,8 +15,10 @@ answer widget, chosen by the kind's `Interaction`.
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from studytool.content.model import Card
+from studytool.latex import render as latex
 from studytool.study.cardtypes import choice, numeric, order, recall, truefalse, typed
 from studytool.study.cardtypes.base import (
     AnswerError,
@@ -34,6 +36,7 @@ from studytool.study.cardtypes.base import (
     unregister,
 )
 from studytool.study.cardtypes.order import fixed_shuffle, shuffled_order
+from studytool.study.cardtypes.recall import cloze_parts
 from studytool.study.cardtypes.typed import alternatives
 
 # importing a type's module registers it
@@ -55,8 +58,10 @@ def answer_text(card: Card, lang: str, reverse: bool = False) -> str:
 
 
 def card_sides(card: Card, lang: str) -> Sides:
-    """Any card as a question and an answer in one language, as plain text."""
-    return card_model(card).sides(card, lang)
+    """Any card as a question and an answer in one language, as plain text; a `given` formula
+    is part of the question."""
+    sides = card_model(card).sides(card, lang)
+    return replace(sides, given=latex(card.given)) if card.given else sides
 
 
 def is_interactive(card: Card) -> bool:
@@ -79,6 +84,7 @@ __all__ = [
     "ask",
     "card_model",
     "card_sides",
+    "cloze_parts",
     "fixed_shuffle",
     "is_interactive",
     "question_text",

@@ -62,10 +62,13 @@ class Sides:
     answer: str
     listing: tuple[str, ...] = ()  # choices or items, shown numbered under the question
     hint: str = ""  # how to answer, e.g. (True / False)
+    given: str = ""  # the card's `given` formula as Unicode: part of the question
 
     @property
     def front(self) -> str:
-        lines = [self.question, *(f"{i}. {t}" for i, t in enumerate(self.listing, start=1))]
+        given = [self.given] if self.given else []
+        numbered = (f"{i}. {t}" for i, t in enumerate(self.listing, start=1))
+        lines = [self.question, *given, *numbered]
         return "\n".join(lines + ([self.hint] if self.hint else []))
 
 
@@ -112,6 +115,31 @@ class Question:
             {self.card.answer_index} if self.kind == Kind.CHOICE else set(self.card.answer_indices)
         )
         return [pos for pos, i in enumerate(self.options) if i in right]
+
+    @property
+    def given(self) -> str | None:
+        """LaTeX the question needs, shown with it. A card's `formula` is part of the answer
+        and shown only once it is revealed (`answer_formula`)."""
+        return self.card.given
+
+    @property
+    def answer_formula(self) -> str | None:
+        return self.card.formula
+
+    def card_response(self, response: Response) -> Response:
+        """A response in the card's own terms: choice and item indices as the card lists them,
+        not the shuffled positions they were shown at."""
+        match self.interaction:
+            case Interaction.PICK:
+                assert isinstance(response, int)
+                return self.options[response]
+            case Interaction.TOGGLE:
+                assert isinstance(response, tuple)
+                return tuple(sorted(self.options[i] for i in response))
+            case Interaction.ARRANGE:
+                assert isinstance(response, tuple)
+                return tuple(self.options[i] for i in response)
+        return response
 
     @property
     def answer_number(self) -> float | None:

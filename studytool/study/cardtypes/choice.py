@@ -69,9 +69,9 @@ class ChoiceCard(CardModel):
         self.kind = kind
 
     def ask(self, key: str, card: Card, rng: random.Random, *, quiz: bool = True) -> Question:
+        # shuffled in review too: a fresh order each showing, so the key's position says nothing
         options = list(range(len(card.choices)))
-        if quiz:  # review keeps the deck's order, so keys 1-9 match the card as written
-            rng.shuffle(options)
+        rng.shuffle(options)
         return Question(key, card, self.kind, card.prompt, options=tuple(options))
 
     def answer_text(self, card: Card, lang: str, reverse: bool = False) -> str:

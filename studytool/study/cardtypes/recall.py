@@ -73,6 +73,20 @@ def _deletion(text: str, number: int) -> str:
     return next((m.group(2) for m in CLOZE_RE.finditer(text) if int(m.group(1)) == number), "")
 
 
+def cloze_parts(text: str) -> list[tuple[str, bool]]:
+    """The cloze text filled in, as segments: (text, True) for what was blanked."""
+    out: list[tuple[str, bool]] = []
+    end = 0
+    for m in CLOZE_RE.finditer(text):
+        if m.start() > end:
+            out.append((text[end : m.start()], False))
+        out.append((m.group(2), True))
+        end = m.end()
+    if end < len(text):
+        out.append((text[end:], False))
+    return out
+
+
 class ClozeCard(CardModel):
     interactive = False
 

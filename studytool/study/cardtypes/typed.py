@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import replace
 
 from studytool.content.model import Card, CardType, Text
 from studytool.study import grading
@@ -40,13 +39,16 @@ class TypedAnswer(AnswerModel):
         return q.accepted[0].get(lang) if q.accepted else ""
 
     def check(self, q: Question, response: Response) -> Check:
-        card = q.card
-        typed = (
-            card
-            if card.type is CardType.TYPED
-            else replace(card, type=CardType.TYPED, answers=q.accepted)
+        """Any accepted answer in either language, each with its alternatives ('Overfitting
+        (과적합)' takes '과적합'): the same for review and quiz, typed and converted cards."""
+        if q.card.type is CardType.TYPED:
+            accepted = [alt for a in q.accepted for alt in spellings(a)]
+        else:  # a converted recall card: `typed_or_self` listed the spellings already
+            accepted = [t for a in q.accepted for t in (a.en, a.ko)]
+        expected = q.accepted[0].en if q.accepted else ""
+        return grading.check_text(
+            str(response), accepted, expected, case_sensitive=q.card.case_sensitive
         )
-        return grading.check_typed(typed, str(response))
 
 
 class TypedCard(CardModel):
@@ -115,19 +117,25 @@ def _typeable(text: str) -> bool:
     )
 
 
+def spellings(answer: Text) -> list[str]:
+    """Every accepted spelling of a bilingual answer: the English alternatives, and the Korean
+    side's when it is a plain term (else the Korean text as it is)."""
+    out = alternatives(answer.en)
+    if _typeable(answer.ko):
+        # a Korean aside translates the term only when the English has no aside of its own
+        plain_en = not any(_asides(answer.en)[1:])
+        out += alternatives(answer.ko, korean_asides=plain_en)
+    else:
+        out.append(answer.ko)
+    return list(dict.fromkeys(out))
+
+
 def typed_or_self(card: Card, key: str, prompt: Text, answer: Text) -> Question:
     """Typed when the answer is a short plain term in English; the Korean side's spellings
     count too when they are plain. Self-graded otherwise."""
     if not _typeable(answer.en):
         return Question(key, card, Kind.SELF, prompt, reveal=answer)
-    accepted = alternatives(answer.en)
-    if _typeable(answer.ko):
-        # a Korean aside translates the term only when the English has no aside of its own
-        plain_en = not any(_asides(answer.en)[1:])
-        accepted += alternatives(answer.ko, korean_asides=plain_en)
-    else:
-        accepted.append(answer.ko)
-    texts = [answer, *(Text.plain(a) for a in dict.fromkeys(accepted))]
+    texts = [answer, *(Text.plain(a) for a in spellings(answer))]
     return Question(key, card, Kind.TYPED, prompt, accepted=tuple(texts), reveal=answer)
 
 

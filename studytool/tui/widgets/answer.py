@@ -21,8 +21,9 @@ from textual.containers import Vertical
 from textual.widgets import Input, Static
 
 from studytool.study.cardtypes import Interaction, Kind, Question, Response
-from studytool.study.grading import Check
-from studytool.study.text import LABELS
+from studytool.study.grading import Check, char_diff, closest
+from studytool.study.text import LABELS, t
+from studytool.textsafe import visible
 
 CHOICE_KEYS = "abcde"
 CHOOSING = (Interaction.PICK, Interaction.TOGGLE)
@@ -87,14 +88,17 @@ class Attempt:
                 return self.text
         return None
 
-    def submit(self, response: Response | None) -> Check:
-        """Check an answer (None: none was given, which is wrong) and keep the result."""
-        self.response = response
-        q = self.question
-        if response is None:
-            self.check = Check(0.0, q.expected("en"), "no answer")
-        else:
-            self.check = q.check(response)
+    @property
+    def unanswered(self) -> bool:
+        """Shown without an answer: not wrong, just not answered (the user grades it)."""
+        return self.response is None and self.check is None
+
+    def submit(self, response: Response | None) -> Check | None:
+        """Check an answer and keep the result. Nothing given (None, an empty text or no
+        choice) is not an answer: no check, and nothing to call wrong."""
+        empty = response is None or response == "" or response == ()
+        self.response = None if empty else response
+        self.check = None if self.response is None else self.question.check(self.response)
         return self.check
 
     def said(self, lang: str) -> str:
@@ -104,6 +108,24 @@ class Attempt:
         if self.interaction is Interaction.BOOL:
             return LABELS[lang]["true" if self.response else "false"]
         return self.question.response_text(self.response)
+
+
+DIFF_STYLE = {"same": "green", "extra": "bold red strike", "missing": "bold green underline"}
+
+
+def typed_diff(question: Question, response: Response | None, lang: str) -> Text | None:
+    """A wrong typed answer against the closest accepted spelling, character by character:
+    what was typed too much struck out in red, what is missing underlined in green."""
+    if question.kind != Kind.TYPED or not isinstance(response, str) or not response:
+        return None
+    if question.check(response).correct:
+        return None
+    spellings = [a.get(lang) for a in question.accepted] + [a.en for a in question.accepted]
+    target = closest(response, list(dict.fromkeys(spellings)))
+    line = Text("  ")
+    for segment, tag in char_diff(response, target):
+        line.append(visible(segment), style=DIFF_STYLE[tag])
+    return line
 
 
 def _click(action: str) -> Style:
@@ -126,7 +148,7 @@ def _choices(a: Attempt, lang: str, revealed: bool) -> list[RenderableType]:
                 style, suffix = "red strike", "  ✗"
             else:
                 style = "dim"
-        line = Text.assemble((f" {key:>4} ", "dim"), (f"{mark} {text}{suffix}", style))
+        line = Text.assemble((f" {key:>4} ", "dim"), (f"{mark} {visible(text)}{suffix}", style))
         if not revealed:
             line.stylize(_click(f"screen.pick({pos})"))
         rows.append(line)
@@ -142,11 +164,11 @@ def _arrangement(a: Attempt, lang: str, revealed: bool) -> list[RenderableType]:
         if revealed:
             ok = item == row
             style = "green" if ok else "red"
-            suffix = "  ✓" if ok else f"  ✗ (belongs at {item + 1})"
+            suffix = "  ✓" if ok else f"  ✗ ({t('belongs_at', lang, n=item + 1)})"
         line = Text.assemble(
             (" ▸ " if here else "   ", "bold"),
             (f"{row + 1}. ", "dim"),
-            (items[item].get(lang), style),
+            (visible(items[item].get(lang)), style),
             (suffix, style),
         )
         if not revealed:
@@ -180,7 +202,7 @@ class AnswerView(Vertical):
     """The answer part of a card on screen: its rows, and the answer box for typed answers.
 
     `input_id` names the answer box (screens listen for its `Input.Submitted`); `empty_enter`
-    says what an empty Enter does there."""
+    is the label key (study.text) of what an empty Enter does there."""
 
     DEFAULT_CSS = """
     AnswerView {
@@ -214,17 +236,22 @@ class AnswerView(Vertical):
         box.value = ""
         box.disabled = False
         box.display = typing
-        what = "A number" if attempt.question.kind == Kind.NUMERIC else "Your answer"
-        box.placeholder = f"{what}, then Enter (empty Enter {self.empty_enter})"
         # now, not deferred as focus() is: the next question may be shown before that runs
         self.screen.set_focus(box if typing else None)
         return typing
+
+    def placeholder(self, lang: str) -> str:
+        """The answer box's hint (set by `show`, in the language shown)."""
+        numeric = self.attempt is not None and self.attempt.question.kind == Kind.NUMERIC
+        what = t("a_number" if numeric else "your_answer", lang)
+        return f"{what}, {t('then_enter', lang, what=t(self.empty_enter, lang))}"
 
     def close(self) -> None:
         """The answer is in: the box takes no more typing."""
         self.input.disabled = True
 
     def show(self, lang: str, revealed: bool) -> None:
+        self.input.placeholder = self.placeholder(lang)
         rows = answer_rows(self.attempt, lang, revealed) if self.attempt is not None else []
         static = self.query_one(".answer-rows", Static)
         static.update(Group(*rows))

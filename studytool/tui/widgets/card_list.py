@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from studytool.study.cardtypes import question_text
 from studytool.study.search import BrowseIndex, Status, short_interval
+from studytool.textsafe import visible
 
 _HEADER = 1  # lines above the rows
 
@@ -230,7 +231,7 @@ class CardTable(ScrollView, can_focus=True, inherit_bindings=False):
         key = (i, self.lang)
         text = self._snippets.get(key)
         if text is None:
-            text = " ".join(question_text(self.index.cards[i], self.lang).split())
+            text = visible(" ".join(question_text(self.index.cards[i], self.lang).split()))
             self._snippets[key] = text
         return text
 

@@ -19,6 +19,8 @@ from studytool.demorun.render import (
     verdict_lines,
     verdict_state,
 )
+from studytool.study.text import t
+from studytool.textsafe import visible
 
 __all__ = ["VerdictView", "colormap", "image_grid", "latest_metrics", "verdict_view"]
 
@@ -37,6 +39,10 @@ def _numbers(verdict: dict[str, Any]) -> RenderableType:
     return grid
 
 
+# the verdict box's word for each state (a chrome key)
+_CLAIM_WORD = {"holds": "claim_holds", "fails": "claim_fails", "does_not_apply": "claim_na"}
+
+
 @dataclass(frozen=True)
 class VerdictView:
     css_class: str  # -holds, -fails, -na (does not apply), -error or -cancelled
@@ -44,44 +50,47 @@ class VerdictView:
     body: RenderableType
 
 
-def verdict_view(state: RunView, shown_claim: str = "") -> VerdictView | None:
+def verdict_view(state: RunView, lang: str = "en", shown_claim: str = "") -> VerdictView | None:
     """How the verdict box shows the end of a run (None while it has not ended); the claim as
     run is repeated only where it differs from ``shown_claim``, the one already on screen."""
     if state.verdict is not None:
         v = state.verdict
         status = verdict_state(v)
-        label, style, _ = VERDICT_LOOK[status]
+        _, style, _ = VERDICT_LOOK[status]
+        seconds = f"{float(v.get('seconds', 0.0)):.2f}"
         head = Text.assemble(
-            Text(f" claim {label} ", style=style), f"  in {float(v.get('seconds', 0.0)):.2f} s"
+            Text(t(_CLAIM_WORD[status], lang), style=style),
+            f"  {t('in_seconds', lang, seconds=seconds)}",
         )
         if state.device:
-            head.append(f" on {state.device}")
+            head.append(f" {t('on_device', lang, device=state.device)}")
         parts: list[RenderableType] = [head]
         if v.get("claim") and v["claim"] != shown_claim:
-            parts.append(Text(str(v["claim"]), style="bold"))
-        parts += verdict_lines(v)
-        parts += [Text(str(v.get("summary", "")), style="italic"), _numbers(v)]
+            parts.append(Text(visible(str(v["claim"])), style="bold"))
+        parts += verdict_lines(v, lang)
+        parts += [Text(visible(str(v.get("summary", ""))), style="italic"), _numbers(v)]
         css = {"holds": "-holds", "fails": "-fails", "does_not_apply": "-na"}[status]
-        return VerdictView(css, "Verdict", Group(*parts))
+        return VerdictView(css, t("verdict", lang), Group(*parts))
     if state.cancelled:
         return VerdictView(
-            "-cancelled", "Cancelled", Text("The demo was stopped. r runs it again.", style="dim")
+            "-cancelled", t("cancelled_title", lang), Text(t("demo_stopped", lang), style="dim")
         )
     if state.error is not None:
         err = state.error
-        lines: list[RenderableType] = [Text(str(err.get("message", "")), style="bold red")]
+        lines: list[RenderableType] = [Text(visible(str(err.get("message", ""))), style="bold red")]
         trace = str(err.get("traceback") or "").strip()
         if trace:
             lines.append(Text("\n".join(trace.splitlines()[-8:]), style="dim"))
-        lines.append(Text("Edit the parameters and press r to run it again.", style="dim"))
-        return VerdictView("-error", f"Error · {err.get('kind', 'error')}", Group(*lines))
+        lines.append(Text(t("demo_edit_rerun", lang), style="dim"))
+        title = f"{t('error_title', lang)} · {visible(str(err.get('kind', 'error')))}"
+        return VerdictView("-error", title, Group(*lines))
     return None
 
 
-def latest_metrics(state: RunView) -> tuple[str, RenderableType]:
+def latest_metrics(state: RunView, lang: str = "en") -> tuple[str, RenderableType]:
     """(border title, table) of each series' latest value."""
     step, latest = state.metrics.latest()
-    return f"Latest metrics · step {step}", numbers_table(latest)
+    return t("latest_metrics", lang, step=step), numbers_table(latest)
 
 
 def image_grid(images: dict[str, dict[str, Any]], width: int) -> RenderableType:
@@ -95,9 +104,9 @@ def image_grid(images: dict[str, dict[str, Any]], width: int) -> RenderableType:
             colormap=colormap(name),
             lines=bool(event.get("lines")),
         )
-        caption = Text(str(event.get("caption", "")), style="dim")
+        caption = Text(visible(str(event.get("caption", ""))), style="dim")
         columns = max(cell_len(line) for line in picture.plain.split("\n"))
-        cells.append((columns, Group(Text(name, style="bold"), picture, caption)))
+        cells.append((columns, Group(Text(visible(name), style="bold"), picture, caption)))
     column = min(width, max(20, max(w for w, _ in cells)))
     per_row = max(1, (width + 2) // (column + 2))
     grid = Table.grid(padding=(0, 2))

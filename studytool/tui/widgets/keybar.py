@@ -3,13 +3,22 @@
 Textual's Footer builds a widget per key and rebuilds them on every focus change, which costs
 more than the rest of the Home screen's first frame; this draws the same information as one
 line of text. Keys are clickable (they simulate the key press), disabled ones are dimmed.
+A binding with a `key.<id>` label (study.text) is described in the app's language.
 """
 
 from __future__ import annotations
 
+from textual.binding import Binding
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
+
+from studytool.study.text import LABELS, t
+
+
+def _description(binding: Binding, lang: str) -> str:
+    key = f"key.{binding.id}"
+    return t(key, lang) if binding.id and key in LABELS["en"] else binding.description
 
 
 class KeyBar(Static):
@@ -27,6 +36,8 @@ class KeyBar(Static):
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+        if hasattr(self.app, "lang"):
+            self.watch(self.app, "lang", lambda: self._bindings_changed(self.screen), init=False)
         self._bindings_changed(self.screen)
 
     def _bindings_changed(self, screen: Screen) -> None:
@@ -36,6 +47,7 @@ class KeyBar(Static):
         parts: list[Content] = []
         seen: set[str] = set()
         palette = None
+        lang = getattr(self.app, "lang", "en")
         for key, active in screen.active_bindings.items():
             binding = active.binding
             if key == self.app.COMMAND_PALETTE_BINDING:
@@ -50,7 +62,7 @@ class KeyBar(Static):
             parts.append(
                 Content.assemble(
                     (f" {display} ", key_style),
-                    (binding.description, desc_style),
+                    (_description(binding, lang), desc_style),
                     " ",
                 ).stylize_before(f"@click=app.simulate_key({key!r})")
             )

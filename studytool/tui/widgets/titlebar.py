@@ -10,6 +10,8 @@ from __future__ import annotations
 from textual.content import Content
 from textual.widgets import Static
 
+from studytool.textsafe import visible
+
 
 class TitleBar(Static):
     DEFAULT_CSS = """
@@ -34,5 +36,9 @@ class TitleBar(Static):
             self.watch(owner, name, self._refresh_title)
 
     def _refresh_title(self) -> None:
-        title, sub = self.screen.title or self.app.title, self.screen.sub_title
+        # titles carry deck titles and file names: control characters shown as escapes
+        title, sub = (
+            visible(self.screen.title or self.app.title),
+            visible(self.screen.sub_title or ""),
+        )
         self.update(Content.assemble((title, "bold"), (f" · {sub}" if sub else "", "dim")))

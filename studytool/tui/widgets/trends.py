@@ -8,6 +8,8 @@ from rich.console import RenderableType
 from rich.table import Table
 from rich.text import Text
 
+from studytool.textsafe import rich_text
+
 if TYPE_CHECKING:
     from studytool.store.quizlog import QuizTrends
 
@@ -39,7 +41,7 @@ def quiz_trends_table(trends: QuizTrends) -> RenderableType:
     for s in trends.scopes[:8]:
         scope_change = "" if s.change is None else f"  {s.change:+.0f}"
         table.add_row(
-            s.scope,
+            rich_text(s.scope),
             f"{s.quizzes} quizzes · average {s.average:.0f}% · last {s.last:.0f}%{scope_change}",
         )
     if trends.most_missed:

@@ -1,0 +1,439 @@
+"""The database as a cache of the event log: fold, apply, rebuild, compare, state hash.
+
+The log (store/eventlog.py) is the truth. A card's state is a fold of its events in (time, id)
+order with voided events left out: FSRS reviews at their logged times (the fuzz seeded by the
+key, see scheduler.fuzz_id), suspend/unsuspend, bury/unbury. Any card that gets new events
+is folded again from its whole history, so events that arrive late (a sync) land in order.
+The `events` table lists what the cache reflects; whatever the log holds beyond it is new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from studytool.store.db import log_triggers_off
+from studytool.store.eventlog import Event, EventLog, LogRead, event_id
+from studytool.store.scheduler import (
+    CardState,
+    Rating,
+    StudyScheduler,
+    as_utc,
+    from_ms,
+    fuzz_id,
+    fuzz_session,
+    to_ms,
+    utc_now,
+)
+from studytool.store.sql import BEFORE_COLS, LAPSE
+
+if TYPE_CHECKING:
+    from studytool.store.repo import Store
+
+FUTURE_SLACK = timedelta(minutes=5)
+LOG_MIGRATED = "log_migrated"
+META_LAST_SYNC = "last_sync"
+
+
+@dataclass
+class Folded:
+    """One card as its events leave it."""
+
+    key: str
+    state: CardState = field(default_factory=CardState.new)
+    suspended: bool = False
+    buried_until_ms: int | None = None
+    reviews: list[tuple[Event, CardState]] = field(default_factory=list)  # with state before
+
+
+def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudyScheduler) -> Folded:
+    """The card after `events` (its own, in (time, id) order). Call inside fuzz_session()."""
+    out = Folded(key)
+    seed = fuzz_id(key)
+    for e in events:
+        if e["id"] in voided:
+            continue
+        kind = e["type"]
+        if kind == "review":
+            before = out.state
+            if e["mode"] == "review":
+                out.state = scheduler.review_seeded(
+                    e.get("cid", seed), before, Rating(e["rating"]), from_ms(e["t"])
+                )
+            out.reviews.append((e, before))
+        elif kind == "suspend":
+            out.suspended = True
+        elif kind == "unsuspend":
+            out.suspended = False
+        elif kind == "bury":
+            out.buried_until_ms = e["until"]
+        elif kind == "unbury":
+            out.buried_until_ms = None
+    return out
+
+
+def _by_key(events: Sequence[Event]) -> tuple[dict[str, list[Event]], set[str]]:
+    groups: dict[str, list[Event]] = {}
+    voided: set[str] = set()
+    for e in events:
+        groups.setdefault(e["key"], []).append(e)
+        if e["type"] == "void":
+            voided.add(e["target"])
+    return groups, voided
+
+
+def _card_ids(
+    con: sqlite3.Connection, keys: Iterable[str], first_t: dict[str, int]
+) -> dict[str, int]:
+    """cards.id of each key; a key this machine's content never had gets an orphaned row
+    (the next content sync brings it back if its deck is here)."""
+    ids = dict(con.execute("SELECT key, id FROM cards").fetchall())
+    missing = [k for k in keys if k not in ids]
+    con.executemany(
+        "INSERT INTO cards (key, deck, added_ms, orphaned) VALUES (?, ?, ?, 1)",
+        [(k, k.split("/", 1)[0], first_t[k]) for k in missing],
+    )
+    if missing:
+        ids = dict(con.execute("SELECT key, id FROM cards").fetchall())
+    return ids
+
+
+def write_folded(
+    con: sqlite3.Connection,
+    events: Sequence[Event],
+    scheduler: StudyScheduler,
+    keys: set[str] | None = None,
+) -> int:
+    """Fold the cards of `keys` (None: all) from the sorted `events` and write them into the
+    cache: card state, their revlog rows and their `events` rows. Returns cards written."""
+    groups, voided = _by_key(events)
+    if keys is not None:
+        groups = {k: v for k, v in groups.items() if k in keys}
+    ids = _card_ids(con, sorted(groups), {k: v[0]["t"] for k, v in groups.items()})
+    if keys is not None:
+        con.executemany("DELETE FROM revlog WHERE card_id=?", [(ids[k],) for k in groups])
+        con.executemany("DELETE FROM events WHERE key=?", [(k,) for k in groups])
+    # explicit row ids, so the rows go in with one executemany; AUTOINCREMENT's sequence
+    # follows them, and ids stay unused after an undo
+    row = con.execute(
+        "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name='revlog'), 0),"
+        " coalesce((SELECT max(id) FROM revlog), 0))"
+    ).fetchone()
+    next_id = int(row[0]) + 1
+    cards: list[tuple[Any, ...]] = []
+    event_rows: list[tuple[str, str, int | None]] = []
+    revlog_rows: list[tuple[Any, ...]] = []
+    with fuzz_session():
+        for key in sorted(groups):
+            card_id = ids[key]
+            f = fold(key, groups[key], voided, scheduler)
+            revlog: dict[str, int] = {}
+            for e, before in f.reviews:
+                revlog[e["id"]] = next_id
+                revlog_rows.append(
+                    (
+                        next_id,
+                        card_id,
+                        e["t"],
+                        e["rating"],
+                        e["mode"],
+                        e.get("dur"),
+                        e.get("sched", "?"),
+                        *before.columns(),
+                    )
+                )
+                next_id += 1
+            event_rows.extend((e["id"], key, revlog.get(e["id"])) for e in groups[key])
+            cards.append((*f.state.columns(), int(f.suspended), f.buried_until_ms, card_id))
+    con.executemany(
+        "INSERT INTO revlog (id, card_id, time_ms, rating, mode, duration_ms, sched,"
+        f" {BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
+        revlog_rows,
+    )
+    con.executemany(
+        "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
+        " last_review_ms=?, suspended=?, buried_until_ms=? WHERE id=?",
+        cards,
+    )
+    con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", event_rows)
+    return len(cards)
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyResult:
+    events: int  # events in the log
+    new: int  # of them not in the cache before
+    cards: int  # cards folded again
+    bad: tuple[str, ...]  # damaged lines, "file:line: why"
+
+
+def apply_log(store: Store, read: LogRead | None = None) -> ApplyResult:
+    """Bring the cache up to the log: every card with events the cache lacks is folded again."""
+    read = read or store.log.read()
+    events = read.sorted()
+    with store.transaction() as con:
+        known = {r[0] for r in con.execute("SELECT id FROM events")}
+        new = [e for e in events if e["id"] not in known]
+        keys = {e["key"] for e in new}
+        n = write_folded(con, events, store.scheduler, keys) if keys else 0
+    return ApplyResult(len(events), len(new), n, tuple(read.bad))
+
+
+def rebuild(store: Store) -> ApplyResult:
+    """Throw the derived state away and fold every card from the log alone. Quiz history and
+    sessions are kept (the log does not hold them)."""
+    read = store.log.read()
+    events = read.sorted()
+    with store.transaction() as con, log_triggers_off(con):
+        con.execute("DELETE FROM revlog")
+        con.execute("DELETE FROM events")
+        con.execute(
+            "UPDATE cards SET state=0, step=NULL, stability=NULL, difficulty=NULL, due_ms=NULL,"
+            " last_review_ms=NULL, suspended=0, buried_until_ms=NULL"
+        )
+        n = write_folded(con, events, store.scheduler)
+    return ApplyResult(len(events), len(events), n, tuple(read.bad))
+
+
+# ---- the Store's writes ----------------------------------------------------------------------
+
+
+def record(
+    store: Store,
+    con: sqlite3.Connection,
+    t: int,
+    events: list[Event],
+    revlog_id: int | None = None,
+) -> bool:
+    """Append events at time `t` to the log (fsynced) and mark them applied in the cache,
+    inside the caller's transaction: a failed append rolls the change back, and a failed
+    commit voids them again (`void_unsaved`).
+
+    A card that already has later events (synced from a device whose clock is ahead) is
+    folded again from the log, so the cache is what a replay gives; returns True then."""
+    if not events:
+        return False
+    for e in events:
+        e["id"] = event_id(t, store.log.device)
+        e["t"] = t
+        e["sched"] = store.scheduler.version
+    store.log.append(events)
+    store._appended.extend(events)
+    con.executemany(
+        "INSERT INTO events (id, key, revlog_id) VALUES (?, ?, ?)",
+        [(e["id"], e["key"], revlog_id) for e in events],
+    )
+    # ids start with the time: a greater id of the same card is a later event
+    late = {
+        e["key"]
+        for e in events
+        if con.execute(
+            "SELECT 1 FROM events WHERE key=? AND id>? LIMIT 1", (e["key"], e["id"])
+        ).fetchone()
+    }
+    if late:
+        write_folded(con, store.log.read().sorted(), store.scheduler, late)
+    return bool(late)
+
+
+def void_unsaved(store: Store, done: list[Event]) -> None:
+    """The transaction that logged `done` failed (say, the disk filled up before its commit):
+    take them back in the log too, so the change stays unsaved everywhere. If even that
+    fails, the next open applies them: the log stays the truth."""
+    if not done:
+        return
+    t = max(e["t"] for e in done)  # the same month's file: no new file on a full disk
+    voids: list[Event] = [
+        {
+            "id": event_id(t, store.log.device),
+            "t": t,
+            "type": "void",
+            "key": e["key"],
+            "target": e["id"],
+            "sched": store.scheduler.version,
+        }
+        for e in done
+    ]
+    with contextlib.suppress(OSError):
+        store.log.append(voids)
+
+
+# ---- the state hash ---------------------------------------------------------------------------
+
+_HASH_SQL = (
+    "SELECT c.key, c.due_ms, c.stability, c.difficulty,"
+    f" (SELECT count(*) FROM revlog r WHERE r.card_id=c.id AND {LAPSE}),"
+    " (SELECT count(*) FROM revlog r WHERE r.card_id=c.id AND r.mode='review'),"
+    " c.state, c.suspended, c.buried_until_ms FROM cards c"
+    " WHERE c.key IN (SELECT key FROM events) ORDER BY c.key"
+)
+
+
+def state_rows(store: Store) -> list[tuple[Any, ...]]:
+    """(key, due, stability, difficulty, lapses, reps, state, suspended, buried) of every
+    card with events, sorted by key."""
+    return store._read(_HASH_SQL)
+
+
+def state_hash(store: Store) -> str:
+    """SHA-256 of the derived state: equal on every machine that applied the same events."""
+    rows = [[repr(v) if isinstance(v, float) else v for v in row] for row in state_rows(store)]
+    return hashlib.sha256(json.dumps(rows, separators=(",", ":")).encode()).hexdigest()
+
+
+# ---- doctor -----------------------------------------------------------------------------------
+
+
+@dataclass
+class LogCheck:
+    bad_lines: list[str] = field(default_factory=list)
+    future: list[str] = field(default_factory=list)  # event ids dated > 5 min ahead
+    unapplied: int = 0  # log events the cache lacks
+    not_in_log: int = 0  # cache events the log lacks (lines lost)
+    differ: list[str] = field(default_factory=list)  # keys whose cached state is not the fold
+
+
+def check_log(store: Store, now: datetime | None = None) -> LogCheck:
+    """Compare the cache with a fresh fold of the log (read-only)."""
+    now = as_utc(now or utc_now())
+    read = store.log.read()
+    events = read.sorted()
+    out = LogCheck(bad_lines=list(read.bad))
+    limit = to_ms(now + FUTURE_SLACK)
+    out.future = [e["id"] for e in events if e["t"] > limit]
+    ids = {e["id"] for e in events}
+    known = {r[0] for r in store._read("SELECT id FROM events")}
+    out.unapplied = len(ids - known)
+    out.not_in_log = len(known - ids)
+    groups, voided = _by_key(events)
+    cached = {
+        r[0]: (CardState.from_columns(r[1:7]), bool(r[7]), r[8], r[9])
+        for r in store._read(
+            "SELECT c.key, c.state, c.step, c.stability, c.difficulty, c.due_ms,"
+            " c.last_review_ms, c.suspended, c.buried_until_ms,"
+            " (SELECT count(*) FROM revlog r WHERE r.card_id=c.id) FROM cards c"
+        )
+    }
+    with fuzz_session():
+        for key in sorted(groups):
+            f = fold(key, groups[key], voided, store.scheduler)
+            want = (f.state, f.suspended, f.buried_until_ms, len(f.reviews))
+            if cached.get(key) != want:
+                out.differ.append(key)
+    return out
+
+
+def void_after_restore(data_dir: Path, db: Path) -> int:
+    """A restored backup takes progress back to its day: log events that it does not reflect
+    are voided (kept in the history, left out of every replay), else the next open would
+    apply them again. Returns how many. A backup from before the log (no `events` table)
+    voids nothing."""
+    con = sqlite3.connect(f"{db.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+    try:
+        tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+        kept = {r[0] for r in con.execute("SELECT id FROM events")} if "events" in tables else None
+    finally:
+        con.close()
+    if kept is None:
+        return 0
+    log = EventLog(data_dir)
+    events = log.read().sorted()
+    voided = {e["target"] for e in events if e["type"] == "void"}
+    drop = [e for e in events if e["id"] not in kept | voided and e["type"] != "void"]
+    if drop:
+        t = max(to_ms(utc_now()), drop[-1]["t"])
+        log.append(
+            {
+                "id": event_id(t, log.device),
+                "t": t,
+                "type": "void",
+                "key": e["key"],
+                "target": e["id"],
+                "sched": "restore",
+            }
+            for e in drop
+        )
+    return len(drop)
+
+
+# ---- the old revlog moves into the log, once ----------------------------------------------------
+
+
+def first_open(store: Store) -> None:
+    """On opening: move an old revlog into the log (once), and apply log lines the database
+    lacks (a new database next to an existing log, grades lost with a -wal file, a crash
+    between the append and the commit). Counting lines is cheap; parsing is done only then."""
+    migrate_revlog(store)
+    lines = 0
+    for path in store.log.files():
+        with contextlib.suppress(OSError):
+            lines += path.read_bytes().count(b"\n")
+    row = store._read_one("SELECT count(*) FROM events")
+    if lines > (row[0] if row else 0):
+        apply_log(store)
+
+
+def migrate_revlog(store: Store) -> int:
+    """Write the database's history as events when the log does not have it yet (the first
+    start after this change). Returns the events written. Idempotent: review events get ids
+    made from their revlog row, so a start that crashed halfway writes only what is missing."""
+    if store._read_one("SELECT 1 FROM sync_meta WHERE name=?", (LOG_MIGRATED,)):
+        return 0
+    now_ms = to_ms(utc_now())
+    rows = store._read(
+        "SELECT r.id, c.id, c.key, r.time_ms, r.rating, r.mode, r.duration_ms, r.sched"
+        " FROM revlog r JOIN cards c ON c.id=r.card_id ORDER BY r.time_ms, r.id"
+    )
+    marked = store._read(
+        "SELECT key, suspended, buried_until_ms FROM cards"
+        " WHERE suspended=1 OR buried_until_ms IS NOT NULL ORDER BY key"
+    )
+    # a fresh database has nothing to move (and needs no device id yet)
+    device = store.log.device if rows or marked else ""
+    have = {e["id"] for e in store.log.read().events} if rows else set()
+    events: list[Event] = []
+    links: list[tuple[str, str, int | None]] = []
+    for rid, cid, key, t, rating, mode, dur, sched in rows:
+        # cid: the fuzz seed these reviews were scheduled with
+        e: Event = {
+            "id": f"{t:013d}-{device}-r{rid:010d}",
+            "t": t,
+            "type": "review",
+            "key": key,
+            "rating": rating,
+            "mode": mode,
+            "sched": sched,
+            "cid": cid,
+        }
+        if dur is not None:
+            e["dur"] = dur
+        events.append(e)
+        links.append((e["id"], key, rid))
+    for key, suspended, buried in marked:
+        for kind, extra in (("suspend", suspended), ("bury", buried)):
+            if extra:
+                e = {
+                    "id": f"{now_ms:013d}-{device}-{kind[0]}{len(links):010d}",
+                    "t": now_ms,
+                    "type": kind,
+                    "key": key,
+                }
+                if kind == "bury":
+                    e["until"] = buried
+                events.append(e)
+                links.append((e["id"], key, None))
+    store.log.append(e for e in events if e["id"] not in have)
+    with store.transaction() as con:
+        con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", links)
+        con.execute(
+            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
+            (LOG_MIGRATED, str(now_ms)),
+        )
+    return len(events)
