@@ -53,8 +53,6 @@ INFO = DemoInfo(
         "transformer/qkv-definition",
         "transformer/attention-steps-order",
         "transformer/scaled-dot-product-formula",
-        "transformer/why-scale-sqrt-dk",
-        "transformer/sqrt-dk-numeric",
         "transformer/it-refers-to-animal",
         "transformer/multi-head-attention",
         "transformer/multi-head-garbled-line",

@@ -69,8 +69,6 @@ INFO = DemoInfo(
         "transformer/encoder-layer-param-count",
         "transformer/add-and-norm",
         "transformer/decoder-layer-order",
-        "transformer/masked-self-attention",
-        "transformer/causal-mask-count",
         "transformer/encoder-decoder-attention",
         "transformer/decoder-first-word",
         "transformer/output-distribution-over-words",
