@@ -28,7 +28,7 @@ import random
 import sys
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -58,9 +58,36 @@ __all__ = [
 
 @dataclass
 class Verdict:
+    """What a run showed.  Three states: the claim holds, it does not hold, or it does not
+    apply: a precondition of the claim failed at these parameters (``reason`` says which), so
+    the numbers neither support nor refute it; ``claim_holds`` is then False."""
+
     claim_holds: bool
     numbers: dict[str, float]  # the measured numbers behind the verdict
     summary: str  # one line
+    applies: bool = True
+    reason: str = ""  # why the claim does not apply (empty when it does)
+    claim: str = ""  # the claim as run, built from the parameters ("" = INFO.claim)
+    caveats: tuple[str, ...] = ()  # what the run does not show (read before trusting it)
+
+    @property
+    def status(self) -> str:
+        """``holds``, ``fails`` or ``does_not_apply`` (the verdict event's ``status``)."""
+        if not self.applies:
+            return "does_not_apply"
+        return "holds" if self.claim_holds else "fails"
+
+    @classmethod
+    def does_not_apply(
+        cls,
+        reason: str,
+        numbers: dict[str, float],
+        summary: str,
+        *,
+        claim: str = "",
+        caveats: tuple[str, ...] = (),
+    ) -> Verdict:
+        return cls(False, numbers, summary, False, reason, claim, caveats)
 
 
 # --------------------------------------------------------------------------- JSON helpers
@@ -97,12 +124,12 @@ def jsonable(obj: Any) -> Any:
 MAX_IMAGE_SIDE = 192  # larger images are average-pooled down (a terminal shows far less)
 
 
-def _image_pixels(name: str, pixels: Any) -> tuple[list[int], list]:
+def _image_pixels(name: str, pixels: Any, lines: bool = False) -> tuple[list[int], list]:
     """Array-like (tensor, ndarray, nested list) HxW / HxWx1 / HxWx3 -> (shape, nested lists).
 
-    Average-pools so that no side exceeds ``MAX_IMAGE_SIDE``; grayscale is rounded to 4
-    significant digits of its largest magnitude, RGB clipped to 0..1 and rounded to 3
-    decimals; NaN/inf become None."""
+    Average-pools (max-pools with ``lines``) so that no side exceeds ``MAX_IMAGE_SIDE``;
+    grayscale is rounded to 4 significant digits of its largest magnitude, RGB clipped to 0..1
+    and rounded to 3 decimals; NaN/inf become None."""
     import torch  # only reached from demos, which run where torch is available
 
     if hasattr(pixels, "detach"):
@@ -120,7 +147,12 @@ def _image_pixels(name: str, pixels: Any) -> tuple[list[int], list]:
         scale = MAX_IMAGE_SIDE / max(h, w)
         size = (max(1, round(h * scale)), max(1, round(w * scale)))
         x = t[None, None] if t.dim() == 2 else t.permute(2, 0, 1)[None]
-        x = torch.nn.functional.adaptive_avg_pool2d(x, size)[0]
+        pool = (
+            torch.nn.functional.adaptive_max_pool2d
+            if lines
+            else torch.nn.functional.adaptive_avg_pool2d
+        )
+        x = pool(x, size)[0]
         t = x[0] if t.dim() == 2 else x.permute(1, 2, 0)
     bad = ~torch.isfinite(t)
     if t.dim() == 3:
@@ -171,21 +203,46 @@ class Reporter:
     def progress(self, step: int, total: int) -> None:
         self.emit({"type": "progress", "step": int(step), "total": int(total)})
 
-    def metric(self, step: int, **values: float) -> None:
-        vals = {k: _round(float(v), 6) for k, v in values.items()}
-        self.emit({"type": "metric", "step": int(step), "values": vals})
+    def chart(
+        self, name: str, *, x: str, y: str, series: Sequence[str], log_y: bool | None = None
+    ) -> None:
+        """Declare a chart before its metrics: axis titles (with units) and the series on it.
 
-    def image(self, name: str, pixels: Any, *, caption: str = "") -> None:
-        shape, nested = _image_pixels(name, pixels)
-        self.emit(
-            {
-                "type": "image",
-                "name": str(name),
-                "shape": shape,
-                "pixels": nested,
-                "caption": str(caption),
-            }
-        )
+        One quantity per chart: series with different units go on different charts."""
+        event: dict[str, Any] = {
+            "type": "chart",
+            "name": str(name),
+            "x": str(x),
+            "y": str(y),
+            "series": [str(s) for s in series],
+        }
+        if log_y is not None:
+            event["log_y"] = bool(log_y)
+        self.emit(event)
+
+    def metric(self, step: int, *, at: float | None = None, **values: float) -> None:
+        """Values of some series at ``step``; ``at`` is their x value when the chart's x axis
+        is not the step (a width, a threshold)."""
+        vals = {k: _round(float(v), 6) for k, v in values.items()}
+        event: dict[str, Any] = {"type": "metric", "step": int(step), "values": vals}
+        if at is not None:
+            event["x"] = _round(float(at), 6)
+        self.emit(event)
+
+    def image(self, name: str, pixels: Any, *, caption: str = "", lines: bool = False) -> None:
+        """``lines``: the picture's point is thin lines (box outlines, curves): shrink it by
+        keeping the most distinctive pixel of each block, not the block's mean."""
+        shape, nested = _image_pixels(name, pixels, lines)
+        event: dict[str, Any] = {
+            "type": "image",
+            "name": str(name),
+            "shape": shape,
+            "pixels": nested,
+            "caption": str(caption),
+        }
+        if lines:
+            event["lines"] = True
+        self.emit(event)
 
     def table(self, name: str, rows: list[dict[str, Any]]) -> None:
         clean = []
@@ -301,7 +358,11 @@ def execute(
         emit(
             {
                 "type": "verdict",
-                "claim_holds": bool(verdict.claim_holds),
+                "status": verdict.status,
+                "claim_holds": bool(verdict.claim_holds and verdict.applies),
+                "claim": str(verdict.claim or info.claim),
+                "reason": str(verdict.reason),
+                "caveats": [str(c) for c in verdict.caveats],
                 "numbers": {str(k): _round(float(v), 6) for k, v in verdict.numbers.items()},
                 "summary": str(verdict.summary),
                 "seconds": round(seconds, 3),
@@ -348,6 +409,9 @@ def run_inline(
     return events, verdict
 
 
+_VERDICT_WORDS = {"holds": "HOLDS", "fails": "DOES NOT HOLD", "does_not_apply": "DOES NOT APPLY"}
+
+
 def _print_plain(event: dict[str, Any]) -> None:
     """Plain-text rendering used by ``python -m demos.<name>`` without --json."""
     t = event["type"]
@@ -368,10 +432,15 @@ def _print_plain(event: dict[str, Any]) -> None:
     elif t == "log":
         print(f"  {event['message']}")
     elif t == "verdict":
-        word = "HOLDS" if event["claim_holds"] else "DOES NOT HOLD"
-        print(f"== claim {word} ({event['seconds']:.2f} s): {event['summary']}")
+        word = _VERDICT_WORDS.get(event.get("status", ""), "DOES NOT HOLD")
+        print(f"== claim {word} ({event['seconds']:.2f} s): {event['claim']}")
+        if event.get("reason"):
+            print(f"   because {event['reason']}")
+        print(f"   {event['summary']}")
         for k, v in event["numbers"].items():
             print(f"     {k} = {v}")
+        for caveat in event.get("caveats", []):
+            print(f"   caveat: {caveat}")
     elif t == "error":
         print(f"error: {event['message']}", file=sys.stderr)
         if event.get("traceback"):
@@ -403,7 +472,8 @@ def set_threads(torch: Any) -> None:
 def main(info: DemoInfo, run: RunFn, argv: list[str] | None = None) -> None:
     """``python -m demos.<name> [--quick] [--device cpu|cuda|auto] [--json] [--param k=v]``.
 
-    Exit status: 0 the claim holds, 1 it does not, 2 bad params/device, 3 the demo crashed."""
+    Exit status: 0 the claim holds, 1 it does not, 2 bad params/device, 3 the demo crashed,
+    4 the claim does not apply at these parameters."""
     import argparse
 
     ap = argparse.ArgumentParser(prog=f"python -m demos.{info.name}", description=info.claim)
@@ -452,4 +522,4 @@ def main(info: DemoInfo, run: RunFn, argv: list[str] | None = None) -> None:
         sys.exit(130)
     if verdict is None:
         sys.exit(2 if errors and errors[0].get("kind") == "param" else 3)
-    sys.exit(0 if verdict.claim_holds else 1)
+    sys.exit({"holds": 0, "fails": 1, "does_not_apply": 4}[verdict.status])

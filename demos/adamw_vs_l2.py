@@ -50,7 +50,7 @@ INFO = DemoInfo(
         "low-gradient group) is at least twice as large under Adam + L2 as under AdamW."
     ),
     params=(
-        Param("seed", 0, "random seed", min=0),
+        Param("seed", 0, "random seed", min=0, max=2**31 - 1),
         Param("weight_decay", 0.3, "lambda of both Adam + L2 and AdamW", min=0.0, max=5.0),
         Param(
             "scale_ratio", 10.0, "feature scales of the three groups: 1/r, 1, r", min=1.0, max=30.0
@@ -115,8 +115,29 @@ def decay_ratio(opt: torch.optim.Optimizer, w: torch.Tensor, lr: float, lam: flo
     return (after[0.0] - after[lam]) / (lr * lam * start)
 
 
-def judge(n: dict[str, float], lam: float) -> Verdict:
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    r = float(params["scale_ratio"])
+    return (
+        f"On features scaled 1/{r:g}, 1 and {r:g} and after {int(params['steps'])} steps at lr "
+        f"{float(params['lr']):g}, Adam with weight_decay={float(params['weight_decay']):g} (L2) "
+        "decays the weights with the largest gradient history at least 10x less per step than "
+        "those with the smallest, while AdamW decays every weight by exactly lr*lambda*w; the "
+        "ratio of the kept norm fractions (high- over low-gradient group) is at least twice as "
+        "large under Adam + L2 as under AdamW."
+    )
+
+
+def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     """The verdict: preconditions first, then each part of the claim with its floor."""
+    lam, claim = float(params["weight_decay"]), claim_for(params)
+    spread_l2 = n["adam_l2_decay_low"] / n["adam_l2_decay_high"]
+    measured = (
+        f"per-step decay (in units of lr*lambda*w): Adam + L2 low {n['adam_l2_decay_low']:.3g}, "
+        f"high {n['adam_l2_decay_high']:.3g} ({spread_l2:.3g}x apart); AdamW 1 within "
+        f"{n['adamw_decay_max_error']:.1e}. Kept norm high/low: Adam + L2 "
+        f"{n['adam_l2_keep_ratio']:.3g}, AdamW {n['adamw_keep_ratio']:.3g}"
+    )
     if lam <= 0:
         reason = "weight_decay is 0, so there is no decay to compare"
     elif (v_spread := n["adam_l2_sqrt_v_high"] / n["adam_l2_sqrt_v_low"]) < 10:
@@ -128,26 +149,16 @@ def judge(n: dict[str, float], lam: float) -> Verdict:
         reason = "the no-decay run did not move the low-gradient weights (too few steps)"
     else:
         reason = ""
-    caveats = " Caveats: " + "; ".join(CAVEATS) + "."
     if reason:
-        return Verdict(False, n, "does not apply: " + reason + "." + caveats)
-    spread_l2 = n["adam_l2_decay_low"] / n["adam_l2_decay_high"]
+        return Verdict.does_not_apply(reason, n, measured, claim=claim, caveats=CAVEATS)
     checks = {
         "L2 decay spread >= 10x": spread_l2 >= 10,
         "AdamW decay = lr*lambda*w": n["adamw_decay_max_error"] < 1e-6,
         "keep-ratio under L2 >= 2x AdamW's": n["adam_l2_keep_ratio"] >= 2 * n["adamw_keep_ratio"],
     }
     failed = [k for k, ok in checks.items() if not ok]
-    summary = (
-        f"per-step decay (in units of lr*lambda*w): Adam + L2 low {n['adam_l2_decay_low']:.3g}, "
-        f"high {n['adam_l2_decay_high']:.3g} ({spread_l2:.3g}x apart); AdamW 1 within "
-        f"{n['adamw_decay_max_error']:.1e}. Kept norm high/low: Adam + L2 "
-        f"{n['adam_l2_keep_ratio']:.3g}, AdamW {n['adamw_keep_ratio']:.3g}"
-        + (f"; failed: {', '.join(failed)}" if failed else "")
-        + "."
-        + caveats
-    )
-    return Verdict(not failed, n, summary)
+    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
@@ -159,6 +170,13 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     opts = {r: make_optimizer(r, ws[r], lr, lam) for r in RUNS}
     gen = torch.Generator().manual_seed(int(params["seed"]) + 1)  # same batches for all runs
     every = max(1, steps // 30)
+    for gname in ("low", "high"):
+        report.chart(
+            f"|w| {gname}-gradient group",
+            x="step",
+            y=f"norm of the {gname}-gradient weights",
+            series=[f"{r} |w| {gname}" for r in RUNS],
+        )
     for step in range(1, steps + 1):
         if report.cancelled:
             break
@@ -207,7 +225,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         float(ws["adam"].detach()[sl].norm() / w_true[sl].norm()) for sl in groups.values()
     )
     report.table("decay per weight group", rows)
-    return judge(n, lam)
+    return judge(n, params)
 
 
 if __name__ == "__main__":

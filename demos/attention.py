@@ -36,7 +36,7 @@ INFO = DemoInfo(
         "exactly as N^2 and time that grows close to N^2 (fitted exponent above 1.5)."
     ),
     params=(
-        Param("seed", 0, "random seed", min=0),
+        Param("seed", 0, "random seed", min=0, max=2**31 - 1),
         Param("seq_len", 10, "sequence length of the pointer task", min=3, max=64),
         Param("vocab", 10, "number of token values", min=2, max=100),
         Param("d_model", 32, "embedding width", min=4, max=256),
@@ -53,8 +53,6 @@ INFO = DemoInfo(
         "transformer/qkv-definition",
         "transformer/attention-steps-order",
         "transformer/scaled-dot-product-formula",
-        "transformer/why-scale-sqrt-dk",
-        "transformer/sqrt-dk-numeric",
         "transformer/it-refers-to-animal",
         "transformer/multi-head-attention",
         "transformer/multi-head-garbled-line",
@@ -148,6 +146,13 @@ def fit_exponent(ns: list[int], ys: list[float]) -> float:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart("loss", x="training step", y="cross-entropy (nats)", series=["loss"])
+    report.chart(
+        "accuracy",
+        x="training step",
+        y="fraction of queries",
+        series=["accuracy", "weight_on_target"],
+    )
     gen = torch.Generator().manual_seed(params["seed"])
     L, V, d = params["seq_len"], params["vocab"], params["d_model"]
     steps = params["steps"]

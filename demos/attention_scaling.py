@@ -52,7 +52,7 @@ INFO = DemoInfo(
         "at least 10 % of the gradient that earlier inputs get."
     ),
     params=(
-        Param("seed", 0, "random seed", min=0),
+        Param("seed", 0, "random seed", min=0, max=2**31 - 1),
         Param(
             "d_max",
             1024,
@@ -65,7 +65,12 @@ INFO = DemoInfo(
         Param("qk_std", 1.0, "std of the query and key entries", min=0.05, max=4.0),
         Param("seq_len", 12, "positions in the causal-mask check", min=3, max=64),
     ),
-    cards=(),
+    cards=(
+        "transformer/why-scale-sqrt-dk",
+        "transformer/sqrt-dk-numeric",
+        "transformer/masked-self-attention",
+        "transformer/causal-mask-count",
+    ),
 )
 
 CAVEATS = (
@@ -124,8 +129,29 @@ def influence(seq_len: int, masked: bool, gen: torch.Generator, device: torch.de
     return jac.abs().sum(dim=(1, 3))  # (t, s)
 
 
-def judge(n: dict[str, float], d_max: int) -> Verdict:
-    caveats = " Caveats: " + "; ".join(CAVEATS) + "."
+def claim_for(params: dict[str, Any], d_max: int) -> str:
+    """INFO's claim with the parameters it ran with."""
+    return (
+        f"With queries and keys of std {float(params['qk_std']):g} (the claim assumes 1) over "
+        f"{int(params['n_keys'])} keys, unscaled scores spread as sqrt(d_k): at d_k = {d_max} "
+        "(once their std reaches 24) the softmax is nearly one-hot (entropy below 25 % of log "
+        "n) and passes at least 10x less gradient (median query) than with the 1/sqrt(d_k) "
+        "scale, which keeps the entropy within 10 % of its d_k = 4 value at every d_k; with a "
+        f"causal mask over {int(params['seq_len'])} positions the gradient of output t with "
+        "respect to every later input is exactly 0, without it later inputs get at least 10 % "
+        "of the gradient that earlier inputs get."
+    )
+
+
+def judge(n: dict[str, float], params: dict[str, Any], d_max: int) -> Verdict:
+    claim = claim_for(params, d_max)
+    measured = (
+        f"d_k = {d_max}: entropy/log n unscaled {n['unscaled_entropy_dmax']:.3g} vs scaled "
+        f"{n['scaled_entropy_dmax']:.3g}, score gradient {n['unscaled_grad_dmax']:.3g} vs "
+        f"{n['scaled_grad_dmax']:.3g}; scaled entropy drift {n['scaled_entropy_drift']:.1%}; "
+        f"future influence masked {n['masked_future_influence']:.3g}, unmasked "
+        f"{n['unmasked_future_over_past']:.2f} x the past's"
+    )
     reason = ""
     if not 0.8 <= n["scaled_score_std_d4"] <= 1.25:
         reason = (
@@ -138,7 +164,7 @@ def judge(n: dict[str, float], d_max: int) -> Verdict:
             "(< 24), too small to saturate the softmax; raise d_max"
         )
     if reason:
-        return Verdict(False, n, "does not apply: " + reason + "." + caveats)
+        return Verdict.does_not_apply(reason, n, measured, claim=claim, caveats=CAVEATS)
     checks = {
         "unscaled nearly one-hot": n["unscaled_entropy_dmax"] < 0.25,
         "gradient >= 10x smaller": n["scaled_grad_dmax"] >= 10 * n["unscaled_grad_dmax"],
@@ -147,33 +173,37 @@ def judge(n: dict[str, float], d_max: int) -> Verdict:
         "unmasked future >= 10 % of past": n["unmasked_future_over_past"] >= 0.10,
     }
     failed = [k for k, ok in checks.items() if not ok]
-    summary = (
-        f"d_k = {d_max}: entropy/log n unscaled {n['unscaled_entropy_dmax']:.3g} vs scaled "
-        f"{n['scaled_entropy_dmax']:.3g}, score gradient {n['unscaled_grad_dmax']:.3g} vs "
-        f"{n['scaled_grad_dmax']:.3g}; scaled entropy drift {n['scaled_entropy_drift']:.1%}; "
-        f"future influence masked {n['masked_future_influence']:.3g}, unmasked "
-        f"{n['unmasked_future_over_past']:.2f} x the past's"
-        + (f"; failed: {', '.join(failed)}" if failed else "")
-        + "."
-        + caveats
-    )
-    return Verdict(not failed, n, summary)
+    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
     gen = torch.Generator().manual_seed(int(params["seed"]))
     dims = dims_up_to(int(params["d_max"]))
     rows, n = [], {}
+    tags = ("unscaled", "scaled")
+    report.chart(
+        "softmax entropy",
+        x="d_k (key dimension)",
+        y="entropy / log n (1 = uniform)",
+        series=[f"entropy/log n {tag}" for tag in tags],
+        log_y=False,
+    )
+    report.chart(
+        "score gradient",
+        x="d_k (key dimension)",
+        y="|dL/d scores| (median query)",
+        series=[f"score gradient {tag}" for tag in tags],
+        log_y=True,
+    )
     for i, d in enumerate(dims):
         if report.cancelled:
             break
         stats = {s: softmax_stats(d, s, params, gen, device) for s in (False, True)}
         report.metric(
             d,
-            **{
-                f"entropy/log n {'scaled' if s else 'unscaled'}": st["entropy"]
-                for s, st in stats.items()
-            },
+            **{f"entropy/log n {tags[s]}": st["entropy"] for s, st in stats.items()},
+            **{f"score gradient {tags[s]}": st["grad"] for s, st in stats.items()},
         )
         for s, st in stats.items():
             rows.append({"d_k": d, "scaled": s, **st})
@@ -206,7 +236,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             "(s > t) are later inputs - black there means no information from the future",
         )
     report.progress(len(dims) + 1, len(dims) + 1)
-    return judge(n, dims[-1])
+    return judge(n, params, dims[-1])
 
 
 if __name__ == "__main__":

@@ -34,6 +34,13 @@ from studytool.demorun.params import DemoInfo, Param
 from ._base import Reporter, Verdict, seed_everything
 from ._common import PALETTE, draw_polyline
 
+CAVEATS = (
+    "Bagging repairs instability; it does not make a too-flexible model good: the plain "
+    "stable fit is still better than the bagged unstable one here.",
+    "Each bootstrap sample holds only ~63 % distinct points, so a stable model gains nothing "
+    "(here it is slightly worse).",
+)
+
 INFO = DemoInfo(
     name="bagging",
     title_en="Bagging reduces the variance of unstable models",
@@ -42,7 +49,8 @@ INFO = DemoInfo(
     claim=(
         "Averaging polynomial regressors fitted on bootstrap resamples (bagging) lowers the "
         "prediction variance across training sets and the test error of an unstable degree-12 "
-        "fit by a large factor, and helps it much more than a stable degree-3 fit."
+        "fit by a large factor (at least 2x each), and helps it much more (its test-error ratio "
+        "at most half the stable fit's) than a stable degree-3 fit."
     ),
     params=(
         Param("degree", 12, "degree of the unstable (high-variance) polynomial", min=1, max=30),
@@ -117,6 +125,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     grid = torch.linspace(-1, 1, 201, dtype=dt, device=device)
     truth = f(grid)
 
+    report.chart(
+        "variance",
+        x="number of training sets",
+        y="prediction variance across sets",
+        series=[f"{k}_{m}_variance" for k in degrees for m in ("single", "bagged")],
+    )
     preds: dict[tuple[str, str], torch.Tensor] = {}
     chunk = max(1, t_sets // 10)
     total = 2 * t_sets
@@ -138,6 +152,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             if len(s_all) >= 2:  # running estimate of the variance across training sets
                 report.metric(
                     done,
+                    at=len(s_all),
                     **{
                         f"{kind}_single_variance": float(s_all.var(0).mean()),
                         f"{kind}_bagged_variance": float(b_all.var(0).mean()),
@@ -191,6 +206,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         torch.cat([panels[0], torch.full((h, 2, 3), 0.3), panels[1]], 1),
         caption=f"degree-{degrees['unstable']} fits on 10 different training sets: single "
         "model (left) vs bagged (right); white = true sin(3x); y clipped to +-3",
+        lines=True,
     )
 
     u_s, u_b = stats[("unstable", "single")], stats[("unstable", "bagged")]
@@ -199,9 +215,9 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     mse_ratio = u_b["test_mse"] / max(u_s["test_mse"], 1e-300)
     stable_mse_ratio = s_b["test_mse"] / max(s_s["test_mse"], 1e-300)
     checks = {
-        "bagging_cuts_variance": var_ratio < 0.8,
-        "bagging_cuts_test_error": mse_ratio < 1.0,
-        "helps_unstable_more_than_stable": mse_ratio < stable_mse_ratio,
+        "bagging_cuts_variance": var_ratio <= 0.5,
+        "bagging_cuts_test_error": mse_ratio <= 0.5,
+        "helps_unstable_more_than_stable": mse_ratio <= 0.5 * stable_mse_ratio,
     }
     numbers = {f"{k}_{m}_{q}": v for (k, m), s in stats.items() for q, v in s.items()}
     numbers.update(
@@ -224,7 +240,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             "Bagging did not help the stable model: its bootstrap fits see fewer distinct "
             "points and there is little instability to average away."
         )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -28,6 +28,12 @@ from studytool.demorun.params import DemoInfo, Param
 from ._base import Reporter, Verdict, seed_everything
 from ._data import load_digits
 
+CAVEATS = (
+    "The robust part is the range of learning rates that work; at a small rate the plain net "
+    "with He init can train as well as, or better than, the BN net.",
+    "Nothing here is about final test accuracy after long, tuned training.",
+)
+
 INFO = DemoInfo(
     name="batchnorm",
     title_en="BatchNorm: training across a wide range of learning rates",
@@ -124,6 +130,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
 
     gen = torch.Generator().manual_seed(seed)
     eval_every = max(1, steps // 40)
+    report.chart(
+        "training loss",
+        x="SGD step",
+        y="training loss (nats; diverged runs drawn at 2x chance)",
+        series=list(runs),
+    )
     report.metric(0, **{k: min(train_loss(r["net"]), cap) for k, r in runs.items()})
     done = 0
     for step in range(1, steps + 1):
@@ -221,7 +233,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             "steps": float(done),
         }
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -54,7 +54,7 @@ INFO = DemoInfo(
         "least 1.5x that minimum."
     ),
     params=(
-        Param("seed", 0, "random seed", min=0),
+        Param("seed", 0, "random seed", min=0, max=2**31 - 1),
         Param("noise", 0.3, "std of the target noise", min=0.0, max=2.0),
         Param("n_train", 15, "training points per resample", min=6, max=100),
         Param("max_degree", 12, "highest polynomial degree", min=2, max=30),
@@ -93,9 +93,27 @@ def chebyshev(x: torch.Tensor, degree: int) -> torch.Tensor:
     return torch.stack(out[: degree + 1], -1)
 
 
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    return (
+        f"Fitting polynomials of degree 0 to {int(params['max_degree'])} to "
+        f"{int(params['resamples'])} resamples of {int(params['n_train'])} points of sin(4x) "
+        f"with noise std {float(params['noise']):g}: bias^2 falls at least 10-fold from degree 0 "
+        "to the highest degree, the variance rises at least 10-fold, bias^2 + variance + "
+        "noise^2 matches the measured test error within 5 %, and the test error is U-shaped: "
+        "lowest at an interior degree, with both ends at least 1.5x that minimum."
+    )
+
+
 def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
-    caveats = " Caveats: " + "; ".join(CAVEATS) + "."
-    d_max = int(params["max_degree"])
+    d_max, claim = int(params["max_degree"]), claim_for(params)
+    best = int(n["best_degree"])
+    measured = (
+        f"degree 0 -> {d_max}: bias^2 {n['bias2_first']:.3g} -> {n['bias2_last']:.2g}, "
+        f"variance {n['variance_first']:.3g} -> {n['variance_last']:.3g}; test error "
+        f"{n['test_first']:.3g} -> {n['test_min']:.3g} (degree {best}) -> {n['test_last']:.3g}; "
+        f"bias^2 + variance + noise^2 off by {n['decomposition_error']:.1%}"
+    )
     if float(params["noise"]) <= 0:
         reason = "noise is 0, so every resample is the same and there is no variance to trade"
     elif d_max > int(params["n_train"]) - 2:
@@ -103,8 +121,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     else:
         reason = ""
     if reason:
-        return Verdict(False, n, "does not apply: " + reason + "." + caveats)
-    best = int(n["best_degree"])
+        return Verdict.does_not_apply(reason, n, measured, claim=claim, caveats=CAVEATS)
     checks = {
         "bias^2 falls >= 10x": n["bias2_first"] >= 10 * n["bias2_last"],
         "variance rises >= 10x": n["variance_last"] >= 10 * n["variance_first"],
@@ -114,16 +131,8 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         >= 1.5 * n["test_min"],
     }
     failed = [k for k, ok in checks.items() if not ok]
-    summary = (
-        f"degree 0 -> {d_max}: bias^2 {n['bias2_first']:.3g} -> {n['bias2_last']:.2g}, "
-        f"variance {n['variance_first']:.3g} -> {n['variance_last']:.3g}; test error "
-        f"{n['test_first']:.3g} -> {n['test_min']:.3g} (degree {best}) -> {n['test_last']:.3g}; "
-        f"bias^2 + variance + noise^2 off by {n['decomposition_error']:.1%}"
-        + (f"; failed: {', '.join(failed)}" if failed else "")
-        + "."
-        + caveats
-    )
-    return Verdict(not failed, n, summary)
+    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
 
 
 def fits_image(
@@ -153,6 +162,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     xt = torch.linspace(-1, 1, N_TEST, dtype=dt, device=device)
     y_new = target(xt) + sigma * torch.randn(r, N_TEST, generator=gen, dtype=dt).to(device)
     rows, preds = [], {}
+    report.chart(
+        "error decomposition",
+        x="polynomial degree",
+        y="squared error (mean over test x)",
+        series=["bias^2", "variance", "test error"],
+    )
     for d in range(d_max + 1):
         if report.cancelled:
             break

@@ -12,6 +12,11 @@ hard enough (about 80% test accuracy) for over-confidence to show, as on real da
 digits (noise=0, ~95% accuracy) the net is only mildly over-confident (test ECE ~0.03); temperature
 scaling then usually still helps a little, but not always: T minimises validation NLL, not ECE,
 and an ECE of 0.02-0.03 on ~900 test images is within its own sampling noise.
+
+The claim is about an over-confident net, so it applies only when the net is one: its mean
+test confidence exceeds its test accuracy by at least `MIN_OVERCONFIDENCE` and the fitted
+T > 1.  A briefly trained net (epochs=3) is under-confident (T < 1); temperature scaling then
+raises the confidence, which says nothing about the claim.
 """
 
 from __future__ import annotations
@@ -27,6 +32,15 @@ from studytool.demorun.params import DemoInfo, Param
 from ._base import Reporter, Verdict, seed_everything
 from ._data import expected_calibration_error, load_digits, reliability_bins, reliability_image
 
+MIN_OVERCONFIDENCE = 0.02  # mean confidence - accuracy on the test split
+ECE_FLOOR = 0.75  # "lowers the ECE": at most 3/4 of it is left
+CAVEATS = (
+    "T is fitted to minimise the validation NLL, not the ECE; on a nearly calibrated net it "
+    "can leave the ECE where it was.",
+    "An ECE of 0.02-0.03 on ~900 test images is within its own sampling noise, and it depends "
+    "on the number of bins.",
+)
+
 INFO = DemoInfo(
     name="calibration",
     title_en="Calibration: reliability diagram, ECE and temperature scaling",
@@ -34,9 +48,9 @@ INFO = DemoInfo(
     concept="calibration / temperature scaling",
     claim=(
         "An over-trained MLP on noisy 8x8 digits is over-confident; temperature scaling fitted "
-        "on a "
-        "validation split (T > 1) lowers the test ECE and leaves test accuracy exactly unchanged, "
-        "because dividing logits by T does not change their argmax."
+        "on a validation split (T > 1) lowers the test ECE by at least a quarter and leaves "
+        "test accuracy exactly unchanged, because dividing logits by T does not change their "
+        "argmax."
     ),
     params=(
         Param(
@@ -102,6 +116,8 @@ def fit_temperature(logits: torch.Tensor, labels: torch.Tensor) -> float:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart("loss", x="epoch", y="NLL (nats per image)", series=["train_nll", "val_nll"])
+    report.chart("validation error", x="epoch", y="error rate (fraction)", series=["val_error"])
     seed = int(params["seed"])
     seed_everything(seed)
     n_train, n_val, bins = int(params["n_train"]), int(params["n_val"]), int(params["bins"])
@@ -214,31 +230,43 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         ],
     )
 
-    holds = bool(done == epochs and ece1 < ece0 and acc1 == acc0 and same_pred)
     summary = (
-        f"test ECE {ece0:.3f} -> {ece1:.3f} with T={T:.2f} (fitted on validation), "
-        f"accuracy {acc0:.3f} -> {acc1:.3f}, "
+        f"test ECE {ece0:.3f} -> {ece1:.3f} (need <= {ECE_FLOOR * ece0:.3f}) with T={T:.2f} "
+        f"(fitted on validation), accuracy {acc0:.3f} -> {acc1:.3f}, "
         f"mean confidence {mean_conf0:.3f} -> {mean_conf1:.3f}"
     )
-    if T <= 1.0:
-        summary += "; T <= 1: the model was not over-confident on validation"
-    return Verdict(
-        holds,
-        {
-            "temperature": T,
-            "ece_before": ece0,
-            "ece_after": ece1,
-            "acc_before": acc0,
-            "acc_after": acc1,
-            "nll_before": nll0,
-            "nll_after": nll1,
-            "mean_conf_before": mean_conf0,
-            "mean_conf_after": mean_conf1,
-            "train_acc": train_acc,
-            "epochs": float(done),
-        },
-        summary,
+    numbers = {
+        "temperature": T,
+        "ece_before": ece0,
+        "ece_after": ece1,
+        "acc_before": acc0,
+        "acc_after": acc1,
+        "overconfidence_before": mean_conf0 - acc0,
+        "nll_before": nll0,
+        "nll_after": nll1,
+        "mean_conf_before": mean_conf0,
+        "mean_conf_after": mean_conf1,
+        "train_acc": train_acc,
+        "epochs": float(done),
+    }
+    claim = (
+        f"An MLP trained for {epochs} epochs on 8x8 digits with pixel noise {noise:g} is "
+        f"over-confident; temperature scaling fitted on {n_val} validation images (T > 1) "
+        "lowers the test ECE by at least a quarter and leaves test accuracy exactly unchanged, "
+        "because dividing logits by T does not change their argmax."
     )
+    if mean_conf0 - acc0 < MIN_OVERCONFIDENCE or T <= 1.0:
+        return Verdict.does_not_apply(
+            f"the net is not over-confident: mean test confidence {mean_conf0:.3f} vs accuracy "
+            f"{acc0:.3f} (need confidence >= accuracy + {MIN_OVERCONFIDENCE:g}) and the fitted "
+            f"T = {T:.2f} (need > 1)",
+            numbers,
+            summary,
+            claim=claim,
+            caveats=CAVEATS,
+        )
+    holds = bool(done == epochs and ece1 <= ECE_FLOOR * ece0 and acc1 == acc0 and same_pred)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -52,7 +52,7 @@ INFO = DemoInfo(
         "than at its last hidden layer, while a ReLU MLP keeps it within 10x."
     ),
     params=(
-        Param("seed", 0, "random seed", min=0),
+        Param("seed", 0, "random seed", min=0, max=2**31 - 1),
         Param("steps", 150, "full-batch SGD steps of each classifier", min=10, max=3000, quick=100),
         Param("lr", 0.1, "SGD learning rate of both classifiers", min=1e-4, max=10.0),
         Param("classes", 10, "number of classes K", min=2, max=50),
@@ -135,8 +135,29 @@ def layer_gradients(
     return [float(z.grad.norm(dim=1).mean()) for z in pre if z.grad is not None]
 
 
-def judge(n: dict[str, float], depth: int) -> Verdict:
-    caveats = " Caveats: " + "; ".join(CAVEATS) + "."
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    depth = int(params["depth"])
+    return (
+        f"With {int(params['classes'])} classes, CrossEntropyLoss on softmax outputs (a double "
+        "softmax) passes at least 3x less gradient to the logits than on the logits, and after "
+        f"the same {int(params['steps'])} SGD steps at lr {float(params['lr']):g} its net's "
+        "cross-entropy is at least 2x higher; with the same He-initialised weights, the "
+        f"gradient at the first hidden layer of a {depth}-layer sigmoid MLP is at least "
+        f"2^{depth} times smaller than at its last hidden layer, while a ReLU MLP keeps it "
+        "within 10x."
+    )
+
+
+def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
+    depth, claim = int(params["depth"]), claim_for(params)
+    measured = (
+        f"gradient at the logits {n['grad_ratio']:.3g}x smaller with softmax first; after "
+        f"{int(n['steps'])} steps cross-entropy {n['logits_ce']:.3g} (logits) vs "
+        f"{n['double_ce']:.3g} (double softmax), accuracy {n['logits_accuracy']:.0%} vs "
+        f"{n['double_accuracy']:.0%}; last/first hidden-layer gradient over {depth} layers: "
+        f"sigmoid {n['sigmoid_shrink']:.3g}x, ReLU {n['relu_shrink']:.3g}x"
+    )
     if n["logits_accuracy"] < 0.9:
         reason = (
             f"the logits net reached only {n['logits_accuracy']:.0%} training accuracy "
@@ -147,7 +168,7 @@ def judge(n: dict[str, float], depth: int) -> Verdict:
     else:
         reason = ""
     if reason:
-        return Verdict(False, n, "does not apply: " + reason + "." + caveats)
+        return Verdict.does_not_apply(reason, n, measured, claim=claim, caveats=CAVEATS)
     checks = {
         "double softmax gradient >= 3x smaller": n["grad_ratio"] >= 3,
         "double softmax CE >= 2x higher": n["double_ce"] >= 2 * n["logits_ce"],
@@ -155,17 +176,8 @@ def judge(n: dict[str, float], depth: int) -> Verdict:
         "ReLU within 10x": n["relu_shrink"] <= 10 and n["relu_shrink"] >= 0.1,
     }
     failed = [k for k, ok in checks.items() if not ok]
-    summary = (
-        f"gradient at the logits {n['grad_ratio']:.3g}x smaller with softmax first; after "
-        f"{int(n['steps'])} steps cross-entropy {n['logits_ce']:.3g} (logits) vs "
-        f"{n['double_ce']:.3g} (double softmax), accuracy {n['logits_accuracy']:.0%} vs "
-        f"{n['double_accuracy']:.0%}; last/first hidden-layer gradient over {depth} layers: "
-        f"sigmoid {n['sigmoid_shrink']:.3g}x, ReLU {n['relu_shrink']:.3g}x"
-        + (f"; failed: {', '.join(failed)}" if failed else "")
-        + "."
-        + caveats
-    )
-    return Verdict(not failed, n, summary)
+    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
@@ -180,6 +192,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         report.progress(i + 1, 3)
     curves = {d: r[2] for d, r in results.items()}
     every = max(1, int(params["steps"]) // 50)
+    report.chart(
+        "cross-entropy",
+        x="SGD step",
+        y="cross-entropy on the logits (nats)",
+        series=[f"cross-entropy on logits, trained {how}" for how in ("on logits", "on softmax")],
+    )
     for s in range(0, int(params["steps"]), every):
         report.metric(
             s,
@@ -219,7 +237,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"the double-softmax loss cannot fall below log(e + K - 1) - 1 = "
         f"{n['double_loss_floor']:.3g} for K = {k}; it ended at {n['double_own_loss']:.3g}"
     )
-    return judge(n, int(params["depth"]))
+    return judge(n, params)
 
 
 if __name__ == "__main__":

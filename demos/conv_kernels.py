@@ -39,7 +39,7 @@ INFO = DemoInfo(
         "equals an explicit sliding-window sum."
     ),
     params=(
-        Param("seed", 0, "random seed (noise and shape positions)", min=0),
+        Param("seed", 0, "random seed (noise and shape positions)", min=0, max=2**31 - 1),
         Param("image", "shapes", "input image", choices=("shapes", "digit")),
         Param("size", 48, "image side in pixels (shapes)", min=16, max=256, quick=32),
         Param("noise", 0.01, "std of Gaussian pixel noise added to the image", min=0.0, max=0.5),
@@ -121,6 +121,12 @@ def digit_image(gen: torch.Generator) -> torch.Tensor:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "blurring",
+        x="blur passes",
+        y="total variation (sum of |pixel differences|)",
+        series=["total_variation"],
+    )
     gen = torch.Generator().manual_seed(params["seed"])
     clean = shapes_image(params["size"], gen) if params["image"] == "shapes" else digit_image(gen)
     noisy = clean + params["noise"] * torch.randn(clean.shape, generator=gen)

@@ -34,6 +34,12 @@ from studytool.demorun.params import DemoInfo, DemoParamError, Param
 
 from ._base import Reporter, Verdict, seed_everything
 
+CAVEATS = (
+    "Stratification removes the variance that comes from the class counts; the variance from "
+    "which examples land in a fold remains.",
+    "The log loss is used because F1 and AUC are undefined on a fold without positives.",
+)
+
 INFO = DemoInfo(
     name="cross_validation",
     title_en="Stratified k-fold keeps class proportions on imbalanced data",
@@ -130,6 +136,18 @@ def make_data(n: int, positive_rate: float, shift: float, rng: np.random.Generat
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training loss",
+        x="gradient step",
+        y="log-loss (nats)",
+        series=["plain_train_loss", "stratified_train_loss"],
+    )
+    report.chart(
+        "fold spread",
+        x="repeats of k-fold CV",
+        y="std of the fold log-loss (nats)",
+        series=["plain_fold_logloss_std", "stratified_fold_logloss_std"],
+    )
     seed, k, reps = int(params["seed"]), int(params["k"]), int(params["repeats"])
     n = int(params["n"])
     if k > n:
@@ -210,6 +228,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     for r in range(reps):  # running estimate of the fold-score spread, repeat by repeat
         report.metric(
             steps + r + 1,
+            at=r + 1,
             **{
                 f"{s}_fold_logloss_std": float(fold_logloss[si, : r + 1].std(axis=1, ddof=1).mean())
                 for si, s in enumerate(schemes)
@@ -284,7 +303,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"{p['fold_logloss_std']:.3f} plain vs {st['fold_logloss_std']:.3f} stratified"
         + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

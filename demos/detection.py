@@ -37,7 +37,7 @@ INFO = DemoInfo(
         "count."
     ),
     params=(
-        Param("seed", 0, "random seed (objects and detections)", min=0),
+        Param("seed", 0, "random seed (objects and detections)", min=0, max=2**31 - 1),
         Param("objects", 6, "number of objects in the scene", min=1, max=20, quick=4),
         Param("per_object", 8, "candidate boxes the detector fires per object", min=1, max=50),
         Param(
@@ -155,6 +155,13 @@ def count_per_object(kept: torch.Tensor, gt: torch.Tensor, match: float = 0.5):
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "NMS threshold",
+        x="IoU threshold",
+        y="count",
+        series=["kept_boxes", "objects", "objects_with_one_box"],
+        log_y=False,
+    )
     gen = torch.Generator().manual_seed(params["seed"])
     canvas, thr = params["canvas"], params["iou_threshold"]
 
@@ -196,7 +203,11 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         k = nms(boxes, scores, t / 100)
         c, _ = count_per_object(boxes[k], gt)
         report.metric(
-            t, kept_boxes=len(k), objects=len(gt), objects_with_one_box=int((c == 1).sum())
+            t,
+            at=t / 100,
+            kept_boxes=len(k),
+            objects=len(gt),
+            objects_with_one_box=int((c == 1).sum()),
         )
     report.progress(n_pairs + 2, n_pairs + 3)
 
@@ -204,11 +215,13 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         "before NMS",
         draw(canvas, [(boxes, (0.9, 0.3, 0.25)), (gt, (0.3, 0.95, 0.4))]),
         caption=f"{len(boxes)} candidate boxes (red), objects (green)",
+        lines=True,
     )
     report.image(
         "after NMS",
         draw(canvas, [(gt, (0.3, 0.95, 0.4)), (kept, (1.0, 0.85, 0.2))]),
         caption=f"{len(kept)} boxes kept at IoU {thr:g} (yellow), objects (green)",
+        lines=True,
     )
     report.table(
         "kept boxes",

@@ -110,6 +110,7 @@ def stats_row(t: int, x: np.ndarray, abar: float, gauss: np.ndarray) -> dict[str
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart("training", x="training step", y="noise-prediction MSE", series=["noise_mse"])
     seed = int(params["seed"])
     seed_everything(seed)
     rng = np.random.default_rng(seed)

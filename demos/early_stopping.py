@@ -89,6 +89,7 @@ def corrupt(y: torch.Tensor, frac: float, gen: torch.Generator) -> torch.Tensor:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart("loss", x="epoch", y="cross-entropy (nats)", series=["train_loss", "val_loss"])
     seed = int(params["seed"])
     n_train, n_val = int(params["n_train"]), int(params["n_val"])
     epochs, patience, batch = int(params["epochs"]), int(params["patience"]), int(params["batch"])

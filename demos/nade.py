@@ -101,6 +101,12 @@ def bernoulli_nll_bits(train: torch.Tensor, test: torch.Tensor) -> float:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "negative log-likelihood",
+        x="epoch",
+        y="NLL (bits per image)",
+        series=["nade_test", "nade_train", "bernoulli_test"],
+    )
     seed = int(params["seed"])
     seed_everything(seed)
     x_all, _ = _digits_numpy()

@@ -12,6 +12,13 @@ The demo
    that number too).
 
 All seven rules run vectorised over the grid of learning rates at once (one row per lr).
+
+The torch.optim check compares trajectories only as far as they are predictable in float64:
+on an oscillating (chaotic) stretch, as Adadelta's near the minimum, a one-ulp change of the
+start point grows until two runs of torch.optim itself differ by more than 1e-6, so an exactly
+right rule would fail a long check on round-off alone.  The check's horizon is the first step
+at which torch.optim started one ulp away differs from torch.optim by over `HORIZON_TOL`; the
+hand-written rule must match to 1e-6 up to there (or to `check_steps`, if sooner).
 """
 
 from __future__ import annotations
@@ -36,10 +43,17 @@ INFO = DemoInfo(
         "With the same step budget on the Rosenbrock valley, SGD with momentum ends closer to "
         "the minimum than plain SGD at the same learning rate, and both momentum and Adam end "
         "closer than SGD when each uses its best learning rate from the same grid; the "
-        "hand-written update rules reproduce torch.optim to 1e-6."
+        "hand-written update rules reproduce torch.optim to 1e-6 (for as many steps as "
+        "float64 round-off lets any two runs agree)."
     ),
     params=(
-        Param("seed", 0, "random seed (the start point is fixed; seed jitters it when > 0)", min=0),
+        Param(
+            "seed",
+            0,
+            "random seed (the start point is fixed; seed jitters it when > 0)",
+            min=0,
+            max=2**31 - 1,
+        ),
         Param("surface", "rosenbrock", "function to minimise", choices=("rosenbrock", "beale")),
         Param("steps", 1000, "optimisation steps per optimizer", min=10, max=20000, quick=400),
         Param(
@@ -322,6 +336,30 @@ CHECK_LR = {
     "adadelta": 1.0,
 }
 
+HORIZON_TOL = 1e-9  # two torch.optim runs one ulp apart: where they part, round-off rules
+CHECK_TOL = 1e-6
+CAVEATS = (
+    "Two surfaces and one start point (seed jitters it): the ranking of the optimizers "
+    "depends on the surface, the step budget and the learning-rate grid.",
+    "A learning rate means different things to SGD (a gradient multiplier) and Adam (about a "
+    "step length): only the best-lr comparison is fair between them.",
+)
+
+
+def check_rule(
+    name: str, grad: Callable, x0: torch.Tensor, steps: int, mu: float
+) -> tuple[float, int]:
+    """(largest |hand-written - torch.optim| coordinate, steps compared): compared up to the
+    round-off horizon, where torch.optim started one ulp away parts from torch.optim."""
+    a = trajectory(name, grad, x0, CHECK_LR[name], steps, mu)
+    b = torch_trajectory(name, grad, x0, CHECK_LR[name], steps, mu)
+    nudged = torch_trajectory(name, grad, x0 * (1 + 2**-52) + 1e-300, CHECK_LR[name], steps, mu)
+    spread = (nudged - b).abs().amax(-1)
+    parted = torch.nonzero(spread > HORIZON_TOL)
+    horizon = int(parted[0]) if len(parted) else steps + 1
+    return float((a[:horizon] - b[:horizon]).abs().max()), horizon - 1
+
+
 LR_GRID = tuple(10.0 ** (k / 2) for k in range(-8, 1))  # 1e-4, 3.2e-4, ..., 1
 
 
@@ -378,6 +416,13 @@ def _distance(path: torch.Tensor, minimum: torch.Tensor) -> torch.Tensor:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "loss at each best lr",
+        x="step",
+        y=f"{params['surface']} f(x, y)",
+        series=list(OPTIMIZERS),
+        log_y=True,
+    )
     f, grad, start, minimum, bounds = SURFACES[params["surface"]]
     steps, lr, mu = params["steps"], params["lr"], params["momentum"]
     dt = torch.float64  # exact comparisons with torch.optim; tiny tensors, so CPU is fastest
@@ -390,18 +435,24 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     done = 0
 
     # 1. hand-written rules vs torch.optim
-    check = {}
+    check, compared = {}, {}
     for name in OPTIMIZERS:
-        a = trajectory(name, grad, x0, CHECK_LR[name], params["check_steps"], mu)
-        b = torch_trajectory(name, grad, x0, CHECK_LR[name], params["check_steps"], mu)
-        check[name] = float((a - b).abs().max())
+        check[name], compared[name] = check_rule(name, grad, x0, params["check_steps"], mu)
         done += 1
         report.progress(done, total)
         if report.cancelled:
             break
     report.table(
         "hand-written rule vs torch.optim",
-        [{"optimizer": n, "lr": CHECK_LR[n], "max |difference|": check[n]} for n in check],
+        [
+            {
+                "optimizer": n,
+                "lr": CHECK_LR[n],
+                "steps compared": compared[n],
+                "max |difference|": check[n],
+            }
+            for n in check
+        ],
     )
 
     # 2. the race: every optimizer over the whole lr grid at once (one row per lr)
@@ -439,12 +490,14 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             minimum,
         ),
         caption=f"lr={lr:g}: sgd red, momentum orange, nesterov yellow; white dot = minimum",
+        lines=True,
     )
     report.image(
         "each at its best learning rate",
         draw_paths(base, {n: p[0] for n, p in paths.items()}, bounds, minimum),
         caption="sgd red, momentum orange, nesterov yellow, adagrad cyan, rmsprop magenta, "
         "adam green, adadelta blue",
+        lines=True,
     )
     report.table(
         f"distance to the minimum after {steps} steps",
@@ -466,6 +519,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         )
 
     numbers: dict[str, float] = {f"check_{n}": v for n, v in check.items()}
+    numbers.update({f"check_steps_{n}": float(v) for n, v in compared.items()})
     numbers["check_max"] = max(check.values())
     for n in paths:
         numbers[f"{n}_best_lr"] = best_lr[n]
@@ -474,19 +528,28 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     complete = len(paths) == len(OPTIMIZERS) and len(check) == len(OPTIMIZERS)
     holds = bool(
         complete
-        and numbers["check_max"] < 1e-6
+        and numbers["check_max"] < CHECK_TOL
         and matched_dist["momentum"] < matched_dist["sgd"]
         and best_dist["momentum"] < best_dist["sgd"]
         and best_dist["adam"] < best_dist["sgd"]
     )
+    short = [f"{n} {k}" for n, k in compared.items() if k < params["check_steps"]]
     summary = (
         f"{params['surface']}, {steps} steps: at lr {lr:g} sgd {matched_dist.get('sgd', 0):.3g} "
         f"vs momentum {matched_dist.get('momentum', 0):.3g} from the minimum; at their best lr "
         f"sgd {best_dist.get('sgd', 0):.3g}, momentum {best_dist.get('momentum', 0):.3g}, "
         f"adam {best_dist.get('adam', 0):.3g}; rules = torch.optim within "
         f"{numbers['check_max']:.1e}"
+        + (f" (steps compared before round-off parts runs: {', '.join(short)})" if short else "")
     )
-    return Verdict(holds, numbers, summary)
+    claim = (
+        f"With {steps} steps on the {params['surface']} surface, SGD with momentum {mu:g} ends "
+        f"closer to the minimum than plain SGD at lr {lr:g}, and both momentum and Adam end "
+        "closer than SGD when each uses its best learning rate from the same grid; the "
+        f"hand-written update rules reproduce torch.optim to {CHECK_TOL:g} over "
+        f"{params['check_steps']} steps (or as many as float64 round-off lets two runs agree)."
+    )
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
 
 
 class _quiet:

@@ -32,7 +32,9 @@ INFO = DemoInfo(
         "only on the offset k (unlike random position embeddings)."
     ),
     params=(
-        Param("seed", 0, "random seed (the random embedding used for contrast)", min=0),
+        Param(
+            "seed", 0, "random seed (the random embedding used for contrast)", min=0, max=2**31 - 1
+        ),
         Param("d_model", 64, "encoding dimension (even)", min=4, max=1024),
         Param("max_len", 128, "number of positions", min=8, max=4096, quick=64),
         Param("offset", 5, "the offset k shown in detail", min=1, max=1000),
@@ -77,6 +79,13 @@ def shift_matrix(k: int, d: int, base: float = 10000.0, dtype=torch.float64, dev
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "dot products",
+        x="offset k (positions)",
+        y="mean PE(p) . PE(p + k)",
+        series=["sinusoidal_dot", "predicted", "random_embedding_dot"],
+        log_y=False,
+    )
     d, n, k, base = params["d_model"], params["max_len"], params["offset"], params["base"]
     if d % 2:
         from studytool.demorun.params import DemoParamError

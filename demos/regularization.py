@@ -13,8 +13,11 @@ start from the same weights:
 * augmentation  - every step sees each image shifted by up to 1 pixel and with Gaussian noise.
 
 The gap is train accuracy minus held-out accuracy (and held-out minus train cross-entropy).
-The claim checked: each of the three regularised nets has a smaller accuracy gap AND a smaller
-loss gap than the plain net (and the plain net really over-fits: accuracy gap >= 10 points).
+The claim checked: each of the three regularised nets shrinks the accuracy gap by at least
+`MIN_ACC_SHRINK` and the loss gap by at least `MIN_LOSS_SHRINK` (a fifth), without lowering
+held-out accuracy by more than `MAX_TEST_DROP` (a gap closed by under-fitting is not the
+claim).  It applies only when the plain net over-fits (train accuracy >= 95 %, accuracy gap
+>= 10 points) and each regulariser is switched on (p > 0, lambda > 0, some shift or noise).
 
 Honest caveats:
 * with *clean* labels 100 digits are an easy task (the plain net reaches ~90 % held-out
@@ -50,7 +53,8 @@ INFO = DemoInfo(
     claim=(
         "On 100 training digits with 30 % noisy labels, an over-parameterised MLP memorises the "
         "training set, and dropout, weight decay and data augmentation (shifts + noise) each "
-        "shrink its train-test accuracy gap and its train-test loss gap."
+        "shrink its train-test accuracy gap (by 2 points or more) and its train-test loss gap "
+        "(by a fifth or more) without lowering its held-out accuracy."
     ),
     params=(
         Param(
@@ -94,6 +98,17 @@ INFO = DemoInfo(
 )
 
 VARIANTS = ("none", "dropout", "weight_decay", "augmentation")
+MIN_ACC_SHRINK = 0.02  # accuracy gap, absolute
+MIN_LOSS_SHRINK = 0.2  # loss gap, relative
+MAX_TEST_DROP = 0.01  # held-out accuracy may not fall by more than this
+CAVEATS = (
+    "With clean labels 100 digits are an easy task: the regularisers barely move the gap; the "
+    "label noise makes memorising large enough to see.",
+    "The default lambda (0.015) and dropout (0.5) are one setting: lambda = 0.01 shrinks the gap "
+    "by only ~5 points (not at every seed), lambda = 0.03 closes it mostly by under-fitting; "
+    "compare the held-out accuracy column.",
+    "With Adam, this coupled L2 penalty is not AdamW's decoupled weight decay.",
+)
 
 
 def random_shift(x: torch.Tensor, max_shift: int, gen: torch.Generator) -> torch.Tensor:
@@ -131,6 +146,13 @@ def _evaluate(net: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, 
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "generalisation gap",
+        x="Adam step",
+        y="train - held-out accuracy (fraction)",
+        series=[f"{v}_acc_gap" for v in VARIANTS],
+        log_y=False,
+    )
     seed, steps = int(params["seed"]), int(params["steps"])
     n_train = int(params["n_train"])
     seed_everything(seed)
@@ -223,22 +245,54 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     base = res["none"]
     checks, numbers = {}, {}
     for v in VARIANTS[1:]:
-        checks[f"{v}_shrinks_acc_gap"] = res[v]["acc_gap"] < base["acc_gap"]
-        checks[f"{v}_shrinks_loss_gap"] = res[v]["loss_gap"] < base["loss_gap"]
-    checks["plain_net_overfits"] = base["train_acc"] - base["test_acc"] >= 0.1
+        r = res[v]
+        checks[f"{v}_shrinks_acc_gap"] = r["acc_gap"] <= base["acc_gap"] - MIN_ACC_SHRINK
+        checks[f"{v}_shrinks_loss_gap"] = r["loss_gap"] <= (1 - MIN_LOSS_SHRINK) * base["loss_gap"]
+        checks[f"{v}_keeps_test_acc"] = r["test_acc"] >= base["test_acc"] - MAX_TEST_DROP
     for v, r in res.items():
         numbers.update({f"{v}_{m}": val for m, val in r.items()})
     numbers.update({k: float(ok) for k, ok in checks.items()})
-    holds = all(checks.values()) and not report.cancelled
     failed = [k for k, ok in checks.items() if not ok]
     summary = (
         "accuracy gap: "
         + ", ".join(f"{v} {res[v]['acc_gap'] * 100:.0f}" for v in VARIANTS)
         + " points; loss gap: "
         + ", ".join(f"{v} {res[v]['loss_gap']:.2f}" for v in VARIANTS)
+        + "; held-out accuracy: "
+        + ", ".join(f"{v} {res[v]['test_acc']:.1%}" for v in VARIANTS)
         + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    shift, noise = int(params["aug_shift"]), float(params["aug_noise"])
+    claim = (
+        f"On {n_train} training digits with {float(params['label_noise']):.0%} noisy labels, an "
+        f"MLP with two hidden layers of {int(params['hidden'])} memorises the training set, and "
+        f"dropout (p={float(params['dropout']):g}), weight decay (lambda={lam:g}) and data "
+        f"augmentation (shifts up to {shift} px, noise {noise:g}) each shrink its train-test "
+        f"accuracy gap by at least {MIN_ACC_SHRINK * 100:.0f} points and its loss gap by at "
+        f"least {MIN_LOSS_SHRINK:.0%} without lowering held-out accuracy by over "
+        f"{MAX_TEST_DROP * 100:.0f} point."
+    )
+    off = [
+        what
+        for what, on in (
+            ("dropout=0", float(params["dropout"]) > 0),
+            ("weight_decay=0", lam > 0),
+            ("aug_shift=0 and aug_noise=0", shift > 0 or noise > 0),
+        )
+        if not on
+    ]
+    reason = ""
+    if off:
+        reason = f"{' and '.join(off)}: that net is the plain net, there is no regulariser to test"
+    elif base["train_acc"] < 0.95 or base["acc_gap"] < 0.1:
+        reason = (
+            f"the plain net does not over-fit: train accuracy {base['train_acc']:.1%} (need 95 %), "
+            f"accuracy gap {base['acc_gap'] * 100:.1f} points (need 10): there is no gap to shrink"
+        )
+    if reason:
+        return Verdict.does_not_apply(reason, numbers, summary, claim=claim, caveats=CAVEATS)
+    holds = all(checks.values()) and not report.cancelled
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -80,6 +80,9 @@ def _layer_grad_norms(net: DeepMLP) -> list[float]:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training loss", x="SGD step", y="training loss (nats)", series=["plain", "residual"]
+    )
     seed = int(params["seed"])
     depth, width, steps = int(params["depth"]), int(params["width"]), int(params["steps"])
     seed_everything(seed)

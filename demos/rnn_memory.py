@@ -91,6 +91,12 @@ INFO = DemoInfo(
 )
 
 KINDS = ("rnn", "lstm", "gru")
+LONG_LAG_DECAY = 1e-3  # a lag is long when the untrained RNN's gradient decays 1000x across it
+CAVEATS = (
+    "The LSTM uses a forget-gate bias of 1 (standard practice); at initialisation the gated "
+    "models' gradients decay too: training opens their gates.",
+    "With a short lag the vanilla RNN learns the task as well (T=10: test MSE 0.003-0.06).",
+)
 BASELINE_MSE = 2.0 / 12.0  # variance of the sum of two U(0,1) values
 
 
@@ -119,6 +125,9 @@ def input_sensitivity(model: nn.Module, x: torch.Tensor) -> torch.Tensor:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training", x="training step", y="MSE (recent batches)", series=[f"{k}_mse" for k in KINDS]
+    )
     seed = int(params["seed"])
     T, steps, hidden = int(params["T"]), int(params["steps"]), int(params["hidden"])
     batch, stop_mse = int(params["batch"]), float(params["stop_mse"])
@@ -227,7 +236,16 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         numbers[f"{k}_grad_ratio"] = ratios[k]
         numbers[f"{k}_grad_ratio_init"] = ratios_init[k]
         numbers[f"{k}_steps"] = float(stopped_at[k] or done)
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    if ratios_init["rnn"] >= LONG_LAG_DECAY:
+        return Verdict.does_not_apply(
+            f"the lag T={T} is short: at initialisation the RNN's gradient at the first steps is "
+            f"still {ratios_init['rnn']:.1e} of the last steps' (a long lag: below "
+            f"{LONG_LAG_DECAY:g}), so nothing vanishes that training must bridge",
+            numbers,
+            summary,
+            caveats=CAVEATS,
+        )
+    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -107,6 +107,12 @@ def colorize(mask: torch.Tensor) -> torch.Tensor:
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training loss", x="training step", y="pixel cross-entropy (nats)", series=["train_loss"]
+    )
+    report.chart(
+        "test mIoU", x="training step", y="mean IoU (fraction)", series=["test_miou"], log_y=False
+    )
     seed = int(params["seed"])
     size, steps, batch = int(params["size"]), int(params["steps"]), int(params["batch"])
     if size % 4:

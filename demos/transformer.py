@@ -69,8 +69,6 @@ INFO = DemoInfo(
         "transformer/encoder-layer-param-count",
         "transformer/add-and-norm",
         "transformer/decoder-layer-order",
-        "transformer/masked-self-attention",
-        "transformer/causal-mask-count",
         "transformer/encoder-decoder-attention",
         "transformer/decoder-first-word",
         "transformer/output-distribution-over-words",
@@ -122,6 +120,13 @@ def distinct_sequences(n: int, length: int, vocab: int, gen: torch.Generator) ->
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "accuracy",
+        x="training step",
+        y="token accuracy (fraction)",
+        series=["with_pos_acc", "no_pos_acc"],
+        log_y=False,
+    )
     seed = int(params["seed"])
     L, V = int(params["length"]), int(params["vocab"])
     d, n_layers, heads = int(params["d_model"]), int(params["layers"]), int(params["heads"])

@@ -121,6 +121,9 @@ class BatchedMLP(nn.Module):
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "training", x="training step", y="training MSE", series=["dropout_mse", "ensemble_mse"]
+    )
     seed = int(params["seed"])
     seed_everything(seed)
     rng = np.random.default_rng(seed)

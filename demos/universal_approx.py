@@ -18,7 +18,19 @@ width to the next; the claim checked is a large drop from the narrowest to the w
 "in at least 80 % of the (narrower, wider) pairs of widths the wider net has the lower MSE,
 and the widest net is within 2x of the best".
 
-Measured (seeds 0-9, defaults, tanh): the claim held at every seed. With activation=relu the
+The hidden units start with slopes up to +-20 and their switching points spread over the
+input range (init=spread), so that every width starts with units that can bend the curve
+anywhere; with a PyTorch-like init (init=pytorch: slopes and biases U(-1, 1)) most units of a
+narrow or wide net switch in the middle of the range, training is slower, and the 10x drop
+may not be reached in the step budget.  That is the caveat made visible, not a different
+theorem: the theorem is about what a width can represent, the run about what Adam found.
+
+The claim compares narrow with wide, so it applies only when the widths span from at most 2
+to at least 16 units.
+
+Measured (seeds 0-9, defaults, tanh): the claim held at every seed.  With init=pytorch
+(seed 0) the step target is only ~7.5x better at width 64 after 2500 steps (DOES NOT HOLD);
+with 6000 steps it holds. With activation=relu the
 sin part holds but the square wave is harder for ReLUs at the default 2500 steps (width 64 only
 ~7-10x better than width 1, so the check fails); with 6000 steps it passes.
 """
@@ -41,13 +53,21 @@ INFO = DemoInfo(
     title_ko="보편 근사 정리: 은닉층이 넓을수록 더 잘 근사한다",
     concept="universal approximation theorem, role of the nonlinearity",
     claim=(
-        "A one-hidden-layer MLP fits sin(x) and a step function with a much lower MSE as its "
-        "width grows, while the same net without an activation function (purely linear) cannot "
-        "beat the best straight-line fit, however wide it is."
+        "A one-hidden-layer MLP fits sin(x) and a step function with a much lower MSE (10x or "
+        "more from the narrowest to the widest) as its width grows, while the same net without "
+        "an activation function (purely linear) cannot beat the best straight-line fit, however "
+        "wide it is."
     ),
     params=(
         Param("widths", "1,2,4,8,16,64", "comma-separated hidden widths (ascending)"),
         Param("activation", "tanh", "hidden activation", choices=("tanh", "relu", "sigmoid")),
+        Param(
+            "init",
+            "spread",
+            "hidden-unit init: spread (slopes up to 20, switch points over the range) or "
+            "pytorch (slopes and biases U(-1, 1))",
+            choices=("spread", "pytorch"),
+        ),
         Param("steps", 2500, "full-batch Adam steps", min=50, max=50000, quick=1000),
         Param("lr", 0.01, "Adam learning rate", min=1e-5, max=1.0),
         Param("n_points", 200, "training points on [-2 pi, 2 pi]", min=16, max=10000, quick=160),
@@ -64,6 +84,14 @@ INFO = DemoInfo(
 
 _ACTS = {"tanh": torch.tanh, "relu": torch.relu, "sigmoid": torch.sigmoid}
 TARGETS = ("sin", "step")
+MIN_DROP = 10.0  # "much lower": narrowest / widest MSE
+CAVEATS = (
+    "The theorem says a wide enough net can represent the function; whether Adam finds the "
+    "weights in the step budget is a separate question (try init=pytorch).",
+    "Narrow nets can get stuck, so the MSE need not fall at every width: 80 % of the "
+    "(narrower, wider) pairs must be ordered and the widest net within 2x of the best.",
+    "MSE is measured on the training points: this is about fitting, not generalisation.",
+)
 
 
 def _parse_widths(text: str) -> list[int]:
@@ -106,8 +134,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     # hidden units: random slopes up to +-8 and transition points spread over the input range
     # (|w| * 4 = 32 >> 1: a unit can switch within a small part of the domain), small output
     # weights like PyTorch's default init
-    w1 = (torch.rand(total, generator=gen) * 2 - 1) * 20.0
-    b1 = -w1 * (torch.rand(total, generator=gen) * 2 - 1) * 2.2
+    if params["init"] == "spread":
+        w1 = (torch.rand(total, generator=gen) * 2 - 1) * 20.0
+        b1 = -w1 * (torch.rand(total, generator=gen) * 2 - 1) * 2.2
+    else:  # nn.Linear(1, width): U(-1, 1) for weight and bias (fan_in 1)
+        w1 = torch.rand(total, generator=gen) * 2 - 1
+        b1 = torch.rand(total, generator=gen) * 2 - 1
     v = (torch.rand(total, generator=gen) * 2 - 1) * fan_in_out
     c = (torch.rand(m, generator=gen) * 2 - 1) * torch.tensor([1.0 / math.sqrt(s) for s in sizes])
     ps = [t.to(device).requires_grad_() for t in (w1, b1, v, c)]
@@ -120,6 +152,13 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         h = torch.where(is_linear, pre, act(pre))
         return (h * v) @ block + c  # (n, m): each column is one net's output
 
+    report.chart(
+        "fit",
+        x="Adam step",
+        y="log10 of the MSE",
+        series=[f"w{w}_log10_mse" for w in widths] + ["linear_log10_mse"],
+        log_y=False,
+    )
     opt = torch.optim.Adam(ps, lr=float(params["lr"]))
     sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, steps)  # settle into the minimum
     every = max(1, steps // 60)
@@ -209,6 +248,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         caption=f"left sin(x), right step; white target, red width {widths[0]}, orange "
         f"width {mid}, cyan width {widths[-1]}, magenta {widths[-1]} units "
         "without activation (a straight line)",
+        lines=True,
     )
 
     # verdict
@@ -222,7 +262,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         pairs = [(a, b) for i, a in enumerate(seq) for b in seq[i + 1 :]]
         ordered = sum(b < a for a, b in pairs) / max(len(pairs), 1)
         widest_best = seq[-1] <= 2.0 * min(seq)
-        checks[f"{t}_wider_fits_better"] = drop >= 10.0 and ordered >= 0.8 and widest_best
+        checks[f"{t}_wider_fits_better"] = drop >= MIN_DROP and ordered >= 0.8 and widest_best
         numbers[f"{t}_pairs_ordered"] = ordered
         # linear net: no better than the best line (tiny float tolerance), wide net far better
         checks[f"{t}_linear_stuck_at_line"] = lin >= best_line[t] * (1 - 1e-3) - 1e-6
@@ -244,7 +284,22 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"{numbers['step_mse_linear_net']:.3f} vs best line {best_line['sin']:.3f} / "
         f"{best_line['step']:.3f}" + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary)
+    claim = (
+        f"A one-hidden-layer {params['activation']} MLP ({params['init']} init, {steps} Adam "
+        f"steps) fits sin(x) and a step function with an MSE at least {MIN_DROP:g}x lower at "
+        f"width {hi_w} than at width {lo_w}, while the same net without an activation function "
+        "(purely linear) cannot beat the best straight-line fit, however wide it is."
+    )
+    if lo_w > 2 or hi_w < 16:
+        return Verdict.does_not_apply(
+            f"widths {lo_w}..{hi_w} do not span narrow to wide (need the narrowest <= 2 and "
+            "the widest >= 16 units)",
+            numbers,
+            summary,
+            claim=claim,
+            caveats=CAVEATS,
+        )
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
 
 
 if __name__ == "__main__":

@@ -112,6 +112,13 @@ class VAE(nn.Module):
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
+    report.chart(
+        "ELBO terms",
+        x="training step",
+        y="nats per image",
+        series=["elbo", "reconstruction", "kl"],
+        log_y=False,
+    )
     seed = int(params["seed"])
     seed_everything(seed)
     rng = np.random.default_rng(seed)

@@ -3,14 +3,15 @@
 Imports fast and never imports torch: demos run in a worker child process
 (``studytool.demorun``).  Exit status of ``demo run``: 0 the claim holds, 1 it does not,
 2 bad arguments (unknown demo, bad param, unknown device), 3 the demo failed (crash,
-exception, timeout), 130 interrupted.
+exception, timeout), 4 the claim does not apply at these parameters (a precondition
+failed), 130 interrupted.
 """
 
 from __future__ import annotations
 
 import json
 import sys
-import time
+import threading
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -23,7 +24,7 @@ from rich.text import Text
 from studytool.cli.common import SafeConsole, emit_json, fail
 from studytool.demorun import catalog
 from studytool.demorun.params import DemoParamError, parse_param_args
-from studytool.demorun.reducer import RunView
+from studytool.demorun.reducer import RunView, verdict_state
 
 demo_app = typer.Typer(
     help="Concept demos: small PyTorch experiments that show a claim from the notes, live.",
@@ -32,7 +33,8 @@ demo_app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_ERROR, EXIT_INTERRUPTED = 0, 1, 2, 3, 130
+EXIT_HOLDS, EXIT_FAILS, EXIT_USAGE, EXIT_ERROR, EXIT_NOT_APPLICABLE = 0, 1, 2, 3, 4
+EXIT_INTERRUPTED = 130
 
 
 class Device(StrEnum):
@@ -95,54 +97,98 @@ def list_cmd(
 
 
 class LiveView:
-    """The state of one run, drawn with rich."""
+    """The state of one run, drawn with rich.  The live frame fits ``height`` rows (charts
+    share what the header leaves; the latest image only where it fits); the final frame,
+    printed once into the scrollback, shows everything.  Events arrive on the main thread
+    while rich's refresh thread draws: a lock keeps the two apart."""
 
-    def __init__(self, meta: catalog.DemoMeta, width: int) -> None:
+    def __init__(self, meta: catalog.DemoMeta, width: int, height: int = 40) -> None:
         self.meta = meta
         self.width = width
+        self.height = height
         self.run = RunView()
         self.images: dict[str, tuple[Text, str]] = {}  # drawn once, when the image arrives
+        self._lock = threading.Lock()
 
     def handle(self, event: dict[str, Any]) -> None:
         from studytool.demorun.render import image_text
 
-        self.run.apply(event)
-        if event["type"] == "image":
-            cmap = (
-                "gray"
-                if event["name"].lower().startswith(("digit", "input", "image"))
-                else ("viridis")
-            )
-            txt = image_text(event["pixels"], max_width=min(self.width - 4, 96), colormap=cmap)
-            self.images[event["name"]] = (txt, event.get("caption", ""))
+        with self._lock:
+            self.run.apply(event)
+            if event["type"] == "image":
+                cmap = (
+                    "gray"
+                    if event["name"].lower().startswith(("digit", "input", "image"))
+                    else "viridis"
+                )
+                txt = image_text(
+                    event["pixels"],
+                    max_width=min(self.width - 4, 96),
+                    colormap=cmap,
+                    lines=bool(event.get("lines")),
+                )
+                self.images[event["name"]] = (txt, event.get("caption", ""))
 
     def renderable(self, final: bool = False) -> RenderableType:
-        from studytool.demorun.render import metric_chart, table_renderable, verdict_panel
+        with self._lock:
+            return self._renderable(final)
+
+    def _rows(self, text: str) -> int:
+        """Rows ``text`` takes at this width (wrapped)."""
+        return sum(max(1, -(-len(line) // max(1, self.width))) for line in text.split("\n"))
+
+    def _renderable(self, final: bool) -> RenderableType:
+        from studytool.demorun.render import metric_charts, table_renderable, verdict_panel
 
         run = self.run
+        claim = str((run.verdict or {}).get("claim") or self.meta.claim)
         parts: list[RenderableType] = [
             Text.assemble((self.meta.title_en, "bold"), "  ", (self.meta.title_ko, "dim")),
-            Text(self.meta.claim, style="italic"),
+            Text(claim, style="italic"),
         ]
+        used = 1 + self._rows(claim)
         if run.params:
-            ps = "  ".join(f"{k}={v}" for k, v in run.params.items())
-            parts.append(Text(f"device {run.device}   {ps}", style="dim"))
-        if not final or run.total:
+            ps = f"device {run.device}   " + "  ".join(f"{k}={v}" for k, v in run.params.items())
+            parts.append(Text(ps, style="dim"))
+            used += self._rows(ps)
+        if not final and not run.device and not run.done:
+            parts.append(Text(f"starting (loading torch)… {run.elapsed:.1f} s", style="bold"))
+            used += 1
+        elif not final or run.total:
             total = run.total or 1
             bar = ProgressBar(total=total, completed=min(run.step, total), width=40)
             secs = run.elapsed
             parts.append(
                 Group(bar, Text(f"{run.step}/{run.total or '?'}   {secs:.1f} s", style="dim"))
             )
-        if run.metrics:
-            parts.append(metric_chart(run.metrics, width=min(self.width - 2, 100), height=15))
-        for name, (txt, caption) in list(self.images.items())[-3:]:
-            parts.append(Text.assemble((name, "bold"), "  ", (caption, "dim")))
-            parts.append(txt)
+            used += 2
+        logs = run.logs[-(12 if final else 3) :]
+        if not final:
+            used += sum(self._rows(line) for line in logs) + 1  # + rich's last line
+        groups = run.chart_groups()
+        images = list(self.images.items())
         if final:
+            if groups:
+                parts.append(metric_charts(groups, width=min(self.width - 2, 100), height=15))
+            for name, (txt, caption) in images:
+                parts += [Text.assemble((name, "bold"), "  ", (caption, "dim")), txt]
             parts.extend(table_renderable(t) for t in run.tables.values())
-        if run.logs:
-            parts.append(Text("\n".join(run.logs[-(12 if final else 4) :]), style="dim"))
+        else:
+            left = self.height - used
+            picture: list[RenderableType] = []
+            if images:  # the latest image, if it leaves the charts 8 rows each
+                name, (txt, caption) = images[-1]
+                rows = len(txt.plain.split("\n")) + self._rows(f"{name}  {caption}")
+                if left - rows >= 8 * len(groups):
+                    picture = [Text.assemble((name, "bold"), "  ", (caption, "dim")), txt]
+                    left -= rows
+            per = min(15, left // len(groups)) if groups else 0
+            if per >= 8:  # each chart's rows, its title row included
+                width = min(self.width - 2, 100)
+                parts.append(metric_charts(groups, width=width, height=per - 1))
+            parts += picture
+        if logs:
+            parts.append(Text("\n".join(logs), style="dim"))
         if final:
             parts.append(verdict_panel(self.meta.claim, run.verdict, run.error, run.device))
         return Group(*parts)
@@ -150,7 +196,9 @@ class LiveView:
 
 def _exit_code(verdict: dict[str, Any] | None, error: dict[str, Any] | None) -> int:
     if verdict is not None:
-        return EXIT_HOLDS if verdict.get("claim_holds") else EXIT_FAILS
+        return {"holds": EXIT_HOLDS, "does_not_apply": EXIT_NOT_APPLICABLE}.get(
+            verdict_state(verdict), EXIT_FAILS
+        )
     if error is not None and error.get("kind") == "param":
         return EXIT_USAGE
     if error is not None and error.get("kind") == "cancelled":
@@ -211,16 +259,21 @@ def _run_live(run: Any, meta: catalog.DemoMeta) -> int:
     from rich.live import Live
 
     out = _out()
-    view = LiveView(meta, out.width)
-    last = 0.0
-    with Live(view.renderable(), console=out, auto_refresh=False, transient=True) as live:
+    view = LiveView(meta, out.width, out.height)
+    # rich redraws 4 times a second from its own thread: the elapsed time moves while torch
+    # loads and no event comes
+    with Live(
+        get_renderable=view.renderable,
+        console=out,
+        refresh_per_second=4,
+        transient=True,
+    ):
         for event in run:
             view.handle(event)
-            now = time.monotonic()
-            if now - last > 0.1 or event["type"] in ("image", "done"):
-                live.update(view.renderable(), refresh=True)
-                last = now
+    error = view.run.error
+    if error is not None and error.get("kind") == "param":
+        return EXIT_USAGE  # one line from fail(), not a panel and then the same error
     out.print(view.renderable(final=True))
-    if view.run.error is not None and view.run.error.get("traceback"):
-        SafeConsole(stderr=True).print(Text(view.run.error["traceback"], style="dim"))
-    return _exit_code(view.run.verdict, view.run.error)
+    if error is not None and error.get("traceback"):
+        SafeConsole(stderr=True).print(Text(error["traceback"], style="dim"))
+    return _exit_code(view.run.verdict, error)

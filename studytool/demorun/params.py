@@ -199,18 +199,26 @@ def resolve_params(
 
 
 def parse_param_args(items: Iterable[str]) -> dict[str, str]:
-    """``["lr=0.1", "steps=50"]`` -> ``{"lr": "0.1", "steps": "50"}`` (DemoParamError if bad)."""
+    """``["lr=0.1", "steps=50,seed=2", "widths=1,64"]`` -> ``{"lr": "0.1", "steps": "50",
+    "seed": "2", "widths": "1,64"}`` (DemoParamError if bad).
+
+    A comma separates two settings only when the piece after it has its own ``=``; otherwise
+    it belongs to the value before it, so list parameters (``widths=1,4,64``) can be set."""
     out: dict[str, str] = {}
     for item in items:
+        last: str | None = None
         for part in str(item).split(","):
-            part = part.strip()
-            if not part:
-                continue
             if "=" not in part:
-                raise DemoParamError(f"bad --param {part!r}: expected NAME=VALUE")
+                if last is None:
+                    if not part.strip():
+                        continue
+                    raise DemoParamError(f"bad --param {part.strip()!r}: expected NAME=VALUE")
+                out[last] = f"{out[last]},{part.strip()}" if part.strip() else out[last]
+                continue
             k, v = part.split("=", 1)
             k = k.strip().replace("-", "_")
             if not k:
-                raise DemoParamError(f"bad --param {part!r}: expected NAME=VALUE")
+                raise DemoParamError(f"bad --param {part.strip()!r}: expected NAME=VALUE")
             out[k] = v.strip()
+            last = k
     return out

@@ -12,12 +12,21 @@ with a ``"type"`` key:
 ready     the worker has imported torch: ``pid``, ``torch``, ``cuda``
 start     ``demo``, ``device``, ``params`` (resolved), ``quick``
 progress  ``step``, ``total``
-metric    ``step``, ``values`` ({series name: float or null})
+chart     ``name``, ``x`` (x-axis title with unit), ``y`` (y-axis title with unit),
+          ``series`` (the metric series drawn on this chart, in order); optional ``log_y``
+          (true/false; absent: log when the values span over 100x).  Sent before the
+          metrics; series named by no chart go on a chart of their own against the step.
+metric    ``step``, ``values`` ({series name: float or null}); optional ``x``: the x value
+          of these values when the x axis is not the step (a width, a threshold)
 image     ``name``, ``shape`` ([H, W] or [H, W, 3]), ``pixels`` (nested lists, rounded;
-          grayscale in any range, RGB in 0..1), ``caption``
+          grayscale in any range, RGB in 0..1), ``caption``; optional ``lines`` (true: thin
+          lines matter, shrink by keeping each block's most distinctive pixel)
 table     ``name``, ``rows`` (list of flat dicts)
 log       ``message``
-verdict   ``claim_holds``, ``numbers`` ({name: float or null}), ``summary``, ``seconds``
+verdict   ``status`` (holds, fails or does_not_apply), ``claim_holds`` (status == holds),
+          ``claim`` (the claim as run, built from the parameters), ``reason`` (why it does
+          not apply; empty otherwise), ``caveats`` (list of sentences), ``numbers``
+          ({name: float or null}), ``summary``, ``seconds``
 error     ``message``, ``traceback``, ``kind`` (param, exception, interrupted, crash,
           timeout, cancelled, protocol)
 done      the last event of every run
@@ -34,7 +43,19 @@ from collections.abc import Mapping
 from typing import Any, Literal, NotRequired, TypedDict
 
 EVENT_TYPES = frozenset(
-    {"ready", "start", "progress", "metric", "image", "table", "log", "verdict", "error", "done"}
+    {
+        "ready",
+        "start",
+        "progress",
+        "chart",
+        "metric",
+        "image",
+        "table",
+        "log",
+        "verdict",
+        "error",
+        "done",
+    }
 )
 
 # keys each event type must carry (besides "type")
@@ -42,6 +63,7 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "ready": (),
     "start": ("demo", "device", "params"),
     "progress": ("step", "total"),
+    "chart": ("name", "series"),
     "metric": ("step", "values"),
     "image": ("name", "shape", "pixels"),
     "table": ("name", "rows"),
@@ -86,10 +108,20 @@ class ProgressEvent(TypedDict):
     total: int
 
 
+class ChartEvent(TypedDict):
+    type: Literal["chart"]
+    name: str
+    x: str
+    y: str
+    series: list[str]
+    log_y: NotRequired[bool]
+
+
 class MetricEvent(TypedDict):
     type: Literal["metric"]
     step: int
     values: dict[str, float | None]
+    x: NotRequired[float]
 
 
 class ImageEvent(TypedDict):
@@ -98,6 +130,7 @@ class ImageEvent(TypedDict):
     shape: list[int]
     pixels: list
     caption: str
+    lines: NotRequired[bool]
 
 
 class TableEvent(TypedDict):
@@ -113,7 +146,11 @@ class LogEvent(TypedDict):
 
 class VerdictEvent(TypedDict):
     type: Literal["verdict"]
+    status: Literal["holds", "fails", "does_not_apply"]
     claim_holds: bool
+    claim: str
+    reason: str
+    caveats: list[str]
     numbers: dict[str, float | None]
     summary: str
     seconds: float
@@ -135,6 +172,7 @@ Event = (
     ReadyEvent
     | StartEvent
     | ProgressEvent
+    | ChartEvent
     | MetricEvent
     | ImageEvent
     | TableEvent

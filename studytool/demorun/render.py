@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from functools import partial
 from typing import Any
 
 from rich.console import Group, RenderableType
@@ -14,17 +15,22 @@ from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 
+from studytool.study.text import t
 from studytool.textsafe import visible
 
-from .reducer import MetricSeries
+from .chart import draw_charts
+from .reducer import ChartSpec, Curve, verdict_state
 
 __all__ = [
+    "colour_scale",
     "image_text",
-    "metric_chart",
+    "metric_charts",
     "numbers_table",
     "sparkline",
     "table_renderable",
+    "verdict_lines",
     "verdict_panel",
+    "verdict_state",
 ]
 
 _SPARK = "▁▂▃▄▅▆▇█"
@@ -51,34 +57,97 @@ def _hex(rgb: Sequence[float]) -> str:
     return f"#{r:02x}{g:02x}{b:02x}"
 
 
-def _resample(rows: list, height: int, width: int) -> list:
+MIN_PIXEL_ROWS = 16  # a small map (2x30, 3xT) is stretched to at least 8 text rows
+
+
+def _pool(rows: list, height: int, width: int, lines: bool) -> list:
+    """``rows`` resampled to ``height`` x ``width``: each output pixel stands for a block of
+    input pixels (one pixel, repeated, when enlarging).  A block's value is its mean (area
+    averaging), or with ``lines`` its most distinctive pixel (the one farthest from the
+    block's mean), so a 1-pixel line survives shrinking.  None pixels are left out of a
+    block (a block of only None stays None)."""
     h, w = len(rows), len(rows[0]) if rows else 0
     if h == 0 or w == 0:
         return []
-    return [
-        [rows[(i * h) // height][(j * w) // width] for j in range(width)] for i in range(height)
-    ]
+    rgb = any(isinstance(v, list) for row in rows for v in row)
+
+    def spread(v: Any, mean: Any) -> float:
+        if rgb:
+            return sum((a - b) ** 2 for a, b in zip(v, mean, strict=False))
+        return abs(v - mean)
+
+    out: list[list[Any]] = []
+    for i in range(height):
+        r0 = (i * h) // height
+        r1 = max(r0 + 1, ((i + 1) * h) // height)
+        row: list[Any] = []
+        for j in range(width):
+            c0 = (j * w) // width
+            c1 = max(c0 + 1, ((j + 1) * w) // width)
+            block = [rows[r][c] for r in range(r0, r1) for c in range(c0, c1)]
+            block = [v for v in block if v is not None]
+            if not block:
+                row.append(None)
+                continue
+            if len(block) == 1:
+                row.append(block[0])
+                continue
+            if rgb:
+                mean: Any = [sum(v[k] for v in block) / len(block) for k in range(3)]
+            else:
+                mean = sum(block) / len(block)
+            row.append(max(block, key=partial(spread, mean=mean)) if lines else mean)
+        out.append(row)
+    return out
+
+
+def _fit(h: int, w: int, max_width: int, max_rows: int) -> tuple[int, int]:
+    """The drawn size (pixel rows, columns) of an h x w image: shrunk to fit, keeping its
+    aspect; small images enlarged up to 4x; maps of a few rows stretched to be readable."""
+    max_px = 2 * max_rows
+    if w > max_width or h > max_px:
+        scale = min(max_width / w, max_px / h)
+        return max(1, round(h * scale)), max(1, round(w * scale))
+    k = max(1, min(max_width // w, max_px // h, 4))
+    ky = k
+    if h * ky < MIN_PIXEL_ROWS:
+        ky = max(ky, min(max_px // h, -(-MIN_PIXEL_ROWS // h)))
+    return h * ky, w * k
+
+
+def colour_scale(lo: float, hi: float, colormap: str = "viridis", width: int = 16) -> Text:
+    """A colour bar from ``lo`` to ``hi`` with both ends labelled."""
+    text = Text(f"{lo:.4g} ", style="dim")
+    for i in range(width):
+        t = i / max(1, width - 1)
+        text.append("█", Style(color=_hex(_ramp(t) if colormap == "viridis" else (t, t, t))))
+    text.append(f" {hi:.4g}", style="dim")
+    return text
 
 
 def image_text(
-    pixels: list, *, max_width: int = 64, max_rows: int = 24, colormap: str = "gray"
+    pixels: list,
+    *,
+    max_width: int = 64,
+    max_rows: int = 24,
+    colormap: str = "gray",
+    lines: bool = False,
+    scale: bool = True,
 ) -> Text:
     """An HxW (any range) or HxWx3 (0..1) image as coloured half-blocks (2 pixels per cell).
 
-    Grayscale images are min-max normalised; ``colormap`` is ``gray`` or ``viridis``;
-    null (non-finite) pixels are drawn dark red."""
+    Grayscale images are min-max normalised, ``colormap`` is ``gray`` or ``viridis``, and a
+    colour bar with the range follows (unless ``scale`` is False); null (non-finite) pixels
+    are drawn dark red.  ``lines``: shrink by keeping each block's most distinctive pixel
+    (thin lines survive) instead of its mean."""
     if not pixels or not pixels[0]:
         return Text("(empty image)")
     rgb = isinstance(pixels[0][0], list)
     h, w = len(pixels), len(pixels[0])
-    # scale to fit: at most max_width columns and 2*max_rows pixel rows, keep aspect ratio
-    scale = min(1.0, max_width / w, (2 * max_rows) / h)
-    if scale >= 1.0 and h <= 12 and w <= 24:  # tiny images (8x8 digits): blow up
-        k = max(1, min(max_width // w, (2 * max_rows) // h, 4))
-        scale = float(k)
-    nh, nw = max(1, round(h * scale)), max(1, round(w * scale))
+    nh, nw = _fit(h, w, max_width, max_rows)
     if (nh, nw) != (h, w):
-        pixels = _resample(pixels, nh, nw)
+        pixels = _pool(pixels, nh, nw, lines)
+    lo, hi = 0.0, 1.0
     if not rgb:
         flat = [v for row in pixels for v in row if v is not None]
         lo, hi = (min(flat), max(flat)) if flat else (0.0, 1.0)
@@ -92,7 +161,7 @@ def image_text(
     else:
 
         def colour(v: Any) -> str:
-            return _hex(v)
+            return "#800000" if v is None else _hex(v)
 
     text = Text()
     for i in range(0, nh, 2):
@@ -106,6 +175,9 @@ def image_text(
                 text.append("▀", Style(color=fg, bgcolor=colour(bottom[j])))
         if i + 2 < nh:
             text.append("\n")
+    if not rgb and scale:
+        text.append("\n")
+        text.append_text(colour_scale(lo, hi, colormap, width=max(8, min(16, nw - 16))))
     return text
 
 
@@ -120,35 +192,41 @@ def sparkline(values: Sequence[float | None], width: int = 40) -> str:
     return "".join(_SPARK[min(7, int((v - lo) / span * 7.999))] for v in vals)
 
 
-def metric_chart(metrics: MetricSeries, width: int = 72, height: int = 16) -> RenderableType:
-    """A plotext line chart of every series (falls back to sparklines)."""
-    if not metrics:
-        return Text("")
-    try:
-        import plotext as plt  # type: ignore[import-untyped]
+def _sparklines(curves: Sequence[Curve], width: int) -> Text:
+    lines = Text()
+    for name, _, vals in curves:
+        last = next((v for v in reversed(vals) if v is not None), None)
+        lines.append(f"{name:>14} {sparkline(vals, width - 30)} ")
+        lines.append(f"{last:.4g}\n" if last is not None else "-\n")
+    return lines
 
-        plt.clf()
-        plt.plotsize(max(30, width), max(8, height))
+
+def _reset(plt: Any) -> None:
+    """Clear plotext's whole figure: ``clear_figure`` alone clears only the active subplot."""
+    plt.main()
+    plt.clear_figure()
+
+
+def metric_charts(
+    groups: Sequence[tuple[ChartSpec, Sequence[Curve]]], width: int = 72, height: int = 16
+) -> RenderableType:
+    """Every chart of a run, stacked, ``height`` rows each (plotext; sparklines where
+    plotext fails)."""
+    if not groups:
+        return Text("")
+    import plotext as plt  # type: ignore[import-untyped]
+
+    try:
+        _reset(plt)
+        plt.limitsize(False, False)  # the size asked for, not the terminal's (a pipe: 80x24)
+        plt.plotsize(max(30, width), max(8, height) * len(groups))
         plt.theme("clear")
-        finite = [v for _, vals in metrics.series.values() for v in vals if v is not None and v > 0]
-        all_pos = all(v is None or v > 0 for _, vals in metrics.series.values() for v in vals)
-        if all_pos and finite and max(finite) / min(finite) > 100:
-            plt.yscale("log")
-        for name, (steps, vals) in list(metrics.series.items())[:8]:
-            pts = [(s, v) for s, v in zip(steps, vals, strict=False) if v is not None]
-            if pts:
-                xs, ys = zip(*pts, strict=False)
-                plt.plot(list(xs), list(ys), label=name, marker="braille")
-        chart = plt.build()
-        plt.clf()
-        return Text.from_ansi(chart)
-    except Exception:
-        lines = Text()
-        for name, (_, vals) in metrics.series.items():
-            last = next((v for v in reversed(vals) if v is not None), None)
-            lines.append(f"{name:>14} {sparkline(vals, width - 30)} ")
-            lines.append(f"{last:.4g}\n" if last is not None else "-\n")
-        return lines
+        draw_charts(plt, groups)
+        return Text.from_ansi(plt.build())
+    except Exception:  # plotext's own bugs: a chart is never worth the run
+        return _sparklines([c for _, curves in groups for c in curves], width)
+    finally:
+        _reset(plt)
 
 
 def _fmt(v: Any) -> str:
@@ -193,26 +271,56 @@ def numbers_table(numbers: dict[str, Any]) -> Table:
     return table
 
 
+# the verdict's three states: the chrome key of the word, its style and the border colour
+VERDICT_LOOK: dict[str, tuple[str, str, str]] = {
+    "holds": ("verdict_holds", "bold black on green", "green"),
+    "fails": ("verdict_fails", "bold white on red", "red"),
+    "does_not_apply": ("verdict_na", "bold black on yellow", "yellow"),
+}
+
+
+def verdict_lines(verdict: dict[str, Any], lang: str = "en") -> list[RenderableType]:
+    """Why the claim does not apply (when it does not) and the caveats, as text lines; the
+    demo's words stay inert (never markup, control characters drawn visibly)."""
+    lines: list[RenderableType] = []
+    reason = visible(str(verdict.get("reason") or ""))
+    if reason:
+        lines.append(Text.assemble((f"{t('does_not_apply', lang)}: ", "bold yellow"), reason))
+    for caveat in verdict.get("caveats") or []:
+        lines.append(
+            Text.assemble((f"{t('caveat', lang)}: ", "dim bold"), (visible(str(caveat)), "dim"))
+        )
+    return lines
+
+
 def verdict_panel(
     claim: str, verdict: dict[str, Any] | None, error: dict[str, Any] | None, device: str
 ) -> Panel:
     if verdict is not None:
-        holds = bool(verdict["claim_holds"])
-        word = (
-            Text(" HOLDS ", style="bold black on green")
-            if holds
-            else Text(" DOES NOT HOLD ", style="bold white on red")
+        state = verdict_state(verdict)
+        key, style, border = VERDICT_LOOK[state]
+        head = Text.assemble(
+            Text(f" {t(key, 'en')} ", style=style),
+            "  ",
+            (visible(str(verdict.get("claim") or claim)), "bold"),
         )
-        head = Text.assemble(word, "  ", (claim, "bold"))
         info = Text(
-            f"{verdict.get('summary', '')}\ndevice {device}, {verdict.get('seconds', 0):.2f} s",
+            f"{visible(str(verdict.get('summary', '')))}\n"
+            f"device {device}, {verdict.get('seconds', 0):.2f} s",
             style="italic",
         )
-        body = Group(head, Text(""), numbers_table(verdict.get("numbers", {})), Text(""), info)
-        return Panel(body, title="verdict", border_style="green" if holds else "red")
+        body = Group(
+            head,
+            *verdict_lines(verdict),
+            Text(""),
+            numbers_table(verdict.get("numbers", {})),
+            Text(""),
+            info,
+        )
+        return Panel(body, title="verdict", border_style=border)
     message = (error or {}).get("message", "no verdict")
     return Panel(
-        Group(Text.assemble(("ERROR ", "bold red"), claim), Text(message)),
+        Group(Text.assemble(("ERROR ", "bold red"), claim), Text(visible(str(message)))),
         title="verdict",
         border_style="red",
     )

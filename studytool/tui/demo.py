@@ -53,7 +53,7 @@ from studytool.demorun.runner import DemoRun, DemoRunner
 from studytool.study.text import t
 from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.demo_output import image_grid, latest_metrics, verdict_view
-from studytool.tui.widgets.demo_plot import MetricPlot
+from studytool.tui.widgets.demo_plot import CHART_ROWS, MetricPlot
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
@@ -196,7 +196,7 @@ class DemoScreen(GuardedScreen[None]):
                 yield Static(id="verdict")
                 # PlotextPlot draws over its own border: the border goes on a box around it
                 with Vertical(id="plot-box") as plot_box:
-                    plot_box.border_title = t("metrics", app_lang(self))
+                    plot_box.border_title = t("charts", app_lang(self))
                     yield MetricPlot(id="plot")
                 yield Static(id="metrics")
                 yield Static(id="images")
@@ -251,7 +251,7 @@ class DemoScreen(GuardedScreen[None]):
             return
         m, lang = self.meta, app_lang(self)
         self.title = t("demo", lang)
-        self.query_one("#plot-box").border_title = t("metrics", lang)
+        self.query_one("#plot-box").border_title = t("charts", lang)
         head = Text.assemble((demo_title(m, lang), "bold"), ("  ·  ", "dim"), (m.name, "dim"))
         concept = Text.assemble((f"{t('concept', lang)} ", "dim"), m.concept)
         if self.card_id:
@@ -485,7 +485,7 @@ class DemoScreen(GuardedScreen[None]):
         assert state is not None
         tables = self.query_one("#tables", Static)
         tables.display = bool(state.tables)
-        tables.update(Group(*(table_renderable(t) for t in state.tables.values())))
+        tables.update(Group(*(table_renderable(tb) for tb in state.tables.values())))
         self.query_one("#log", Static).update(Text("\n".join(state.logs[-6:]), style="dim"))
 
     def _show_status(self) -> None:
@@ -514,8 +514,10 @@ class DemoScreen(GuardedScreen[None]):
 
     def _show_verdict(self) -> None:
         box = self.query_one("#verdict", Static)
-        box.remove_class("-holds", "-fails", "-error", "-cancelled")
-        view = verdict_view(self.state, app_lang(self)) if self.state is not None else None
+        box.remove_class("-holds", "-fails", "-na", "-error", "-cancelled")
+        claim = self.meta.claim if self.meta is not None else ""
+        lang = app_lang(self)
+        view = verdict_view(self.state, lang, claim) if self.state is not None else None
         box.display = view is not None
         if view is not None:
             box.add_class(view.css_class)
@@ -526,7 +528,7 @@ class DemoScreen(GuardedScreen[None]):
         box = self.query_one("#metrics", Static)
         box.display = self.state is not None and bool(self.state.metrics)
         if self.state is not None and box.display:
-            box.border_title, table = latest_metrics(self.state)
+            box.border_title, table = latest_metrics(self.state, app_lang(self))
             box.update(table)
 
     def _show_images(self) -> None:
@@ -540,10 +542,12 @@ class DemoScreen(GuardedScreen[None]):
     def _draw_plot(self) -> None:
         self._plot_pending = False
         box = self.query_one("#plot-box")
-        box.display = self.state is not None and bool(self.state.metrics)
+        groups = self.state.chart_groups() if self.state is not None else []
+        box.display = bool(groups)
         plot = self.query_one("#plot", MetricPlot)
-        if self.state is not None and box.display:
-            plot.show(self.state.metrics)
+        if groups:
+            box.styles.height = CHART_ROWS * len(groups) + 2  # + the box's border
+            plot.show(groups)
         else:
             plot.clear()
 

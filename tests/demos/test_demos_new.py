@@ -29,9 +29,11 @@ def test_adamw_vs_l2_decay_goes_through_the_denominator() -> None:
 
 def test_adamw_vs_l2_does_not_apply_without_decay_or_scale_spread() -> None:
     _, v = run_inline("adamw_vs_l2", params={"weight_decay": 0.0, "steps": 50})
-    assert not v.claim_holds and v.summary.startswith("does not apply")
+    assert v.status == "does_not_apply" and not v.claim_holds and "weight_decay is 0" in v.reason
+    assert "weight_decay=0 (L2)" in v.claim
     _, v = run_inline("adamw_vs_l2", params={"scale_ratio": 1.0, "steps": 100})
-    assert not v.claim_holds and v.summary.startswith("does not apply")
+    assert v.status == "does_not_apply" and not v.claim_holds and "raise scale_ratio" in v.reason
+    assert "scaled 1/1, 1 and 1" in v.claim
 
 
 def test_attention_scaling_saturation_and_causal_mask() -> None:
@@ -55,9 +57,10 @@ def test_attention_scaling_saturation_and_causal_mask() -> None:
 
 def test_attention_scaling_does_not_apply_outside_its_assumptions() -> None:
     _, v = run_inline("attention_scaling", params={"d_max": 64, "batch": 32})
-    assert not v.claim_holds and v.summary.startswith("does not apply")
+    assert v.status == "does_not_apply" and not v.claim_holds and "raise d_max" in v.reason
+    assert "at d_k = 64" in v.claim
     _, v = run_inline("attention_scaling", params={"qk_std": 2.0, "d_max": 16, "batch": 32})
-    assert not v.claim_holds and "unit-variance" in v.summary
+    assert v.status == "does_not_apply" and "unit-variance" in v.reason
 
 
 def test_exploding_gradients_grow_as_rho_to_the_k_and_clipping_saves_training() -> None:
@@ -80,7 +83,8 @@ def test_exploding_gradients_grow_as_rho_to_the_k_and_clipping_saves_training() 
 
 def test_exploding_gradients_does_not_apply_below_radius_one() -> None:
     _, v = run_inline("exploding_gradients", params={"radius": 0.9, "steps": 10})
-    assert not v.claim_holds and v.summary.startswith("does not apply")
+    assert v.status == "does_not_apply" and not v.claim_holds and "radius 0.9" in v.reason
+    assert "spectral radius 0.9" in v.claim
 
 
 def test_bias_variance_u_curve() -> None:
@@ -106,9 +110,15 @@ def test_bias_variance_u_curve() -> None:
 
 def test_bias_variance_preconditions() -> None:
     _, v = run_inline("bias_variance", params={"noise": 0.0, "resamples": 20})
-    assert not v.claim_holds and v.summary.startswith("does not apply")
+    assert v.status == "does_not_apply" and not v.claim_holds and "noise is 0" in v.reason
+    assert "noise std 0:" in v.claim
     _, v = run_inline("bias_variance", params={"n_train": 10, "max_degree": 9, "resamples": 20})
-    assert not v.claim_holds and v.summary.startswith("does not apply")
+    assert (
+        v.status == "does_not_apply"
+        and not v.claim_holds
+        and "at least 11 training points" in v.reason
+    )
+    assert "degree 0 to 9" in v.claim
 
 
 def test_ce_logits_double_softmax_and_sigmoid_depth() -> None:
@@ -130,4 +140,5 @@ def test_ce_logits_double_softmax_and_sigmoid_depth() -> None:
 
 def test_ce_logits_does_not_apply_when_the_logits_net_has_not_learned() -> None:
     _, v = run_inline("ce_logits", params={"steps": 10, "lr": 0.001, "depth": 4})
-    assert not v.claim_holds and v.summary.startswith("does not apply")
+    assert v.status == "does_not_apply" and not v.claim_holds and "training accuracy" in v.reason
+    assert "same 10 SGD steps" in v.claim

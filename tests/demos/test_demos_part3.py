@@ -80,15 +80,18 @@ def test_regularization_each_shrinks_gap() -> None:
     assert n["augmentation_acc_gap"] < 0.15  # the strongest one here
 
 
-def test_label_smoothing_lowers_confidence_not_necessarily_ece() -> None:
+def test_label_smoothing_reduces_over_confidence_not_necessarily_ece() -> None:
     events, v = quick_run("label_smoothing")
     n = v.numbers
     assert v.claim_holds
+    # the precondition, as measured: on noisy digits the plain net is over-confident
+    assert n["plain_overconfidence"] >= 0.01
     for m in ("label_smoothing", "mixup"):
         assert n[f"{m}_confidence"] < n["plain_confidence"] - 0.03
-        assert n[f"{m}_accuracy"] > 0.9
-    # the caveat, as measured: the plain net is under-confident here, so smoothing makes ECE worse
-    assert n["plain_overconfidence"] < 0
+        assert max(0.0, n[f"{m}_overconfidence"]) <= 0.5 * n["plain_overconfidence"]
+        assert n[f"{m}_accuracy"] > 0.75
+    # the caveat, as measured: smoothing overshoots into under-confidence, so its ECE is worse
+    assert n["label_smoothing_overconfidence"] < -0.05
     assert n["label_smoothing_ece"] > n["plain_ece"]
     assert n["label_smoothing_ece_improved"] == 0.0
     tables = {e["name"] for e in events if e["type"] == "table"}

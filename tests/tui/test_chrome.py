@@ -159,6 +159,12 @@ async def test_demo_labels_in_korean(tmp_path: Path, monkeypatch) -> None:
     run = RunView(verdict={"claim_holds": True, "numbers": {}, "summary": "", "seconds": 1.0})
     view = verdict_view(run, "ko")
     assert view is not None and view.title == "결과" and "주장 성립" in text_of(view.body)
+    run = RunView(
+        verdict={"status": "does_not_apply", "reason": "r", "caveats": ["c"], "seconds": 1.0}
+    )
+    view = verdict_view(run, "ko")
+    shown = text_of(view.body) if view is not None else ""
+    assert "주장 적용 안 됨" in shown and "적용 안 됨: r" in shown and "주의: c" in shown
 
 
 async def test_the_review_summary_in_korean(tmp_path: Path) -> None:

@@ -69,7 +69,7 @@ async def test_a_quick_run_streams_into_the_screen(tmp_path: Path, runner) -> No
         assert bar.total == state.total > 0 and bar.progress == bar.total
         assert screen.query_one("#plot-box").display
         plot = screen.query_one("#plot").render().plain
-        assert "kept_boxes" in plot and "step" in plot
+        assert "kept_boxes" in plot and "IoU threshold" in plot
         assert "kept_boxes" in shown(screen, "#metrics")
         assert "before NMS" in shown(screen, "#images") and "▀" in shown(screen, "#images")
         assert "kept boxes" in shown(screen, "#tables")
@@ -226,12 +226,13 @@ async def test_the_app_owns_the_demo_runner_and_stops_its_worker_on_exit(tmp_pat
 
 
 async def test_the_plot_survives_redraws_and_skips_a_frame_plotext_cannot_draw(caplog) -> None:
-    from studytool.demorun.reducer import MetricSeries
+    from studytool.demorun.reducer import MetricSeries, chart_groups
     from studytool.tui.widgets.demo_plot import MetricPlot
 
     metrics = MetricSeries()
     for step, loss in enumerate([100.0, 3.0, 0.01]):  # spans 10^4: a log axis
         metrics.add({"step": step, "values": {"loss": loss, "acc": None}})
+    groups = chart_groups(metrics, {})
 
     class Host(App[None]):
         def compose(self) -> ComposeResult:
@@ -240,7 +241,7 @@ async def test_the_plot_survives_redraws_and_skips_a_frame_plotext_cannot_draw(c
     app = Host()
     async with app.run_test(size=(60, 16)) as pilot:
         plot = app.query_one(MetricPlot)
-        plot.show(metrics)
+        plot.show(groups)
         await pilot.pause()
         first = plot.render().plain
         await pilot.resize_terminal(80, 20)  # plotext alone would take log10 twice here

@@ -12,8 +12,15 @@ from rich.table import Table
 from rich.text import Text
 
 from studytool.demorun.reducer import RunView
-from studytool.demorun.render import image_text, numbers_table
+from studytool.demorun.render import (
+    VERDICT_LOOK,
+    image_text,
+    numbers_table,
+    verdict_lines,
+    verdict_state,
+)
 from studytool.study.text import t
+from studytool.textsafe import visible
 
 __all__ = ["VerdictView", "colormap", "image_grid", "latest_metrics", "verdict_view"]
 
@@ -32,47 +39,58 @@ def _numbers(verdict: dict[str, Any]) -> RenderableType:
     return grid
 
 
+# the verdict box's word for each state (a chrome key)
+_CLAIM_WORD = {"holds": "claim_holds", "fails": "claim_fails", "does_not_apply": "claim_na"}
+
+
 @dataclass(frozen=True)
 class VerdictView:
-    css_class: str  # -holds, -fails, -error or -cancelled
+    css_class: str  # -holds, -fails, -na (does not apply), -error or -cancelled
     title: str
     body: RenderableType
 
 
-def verdict_view(state: RunView, lang: str = "en") -> VerdictView | None:
-    """How the verdict box shows the end of a run (None while it has not ended)."""
+def verdict_view(state: RunView, lang: str = "en", shown_claim: str = "") -> VerdictView | None:
+    """How the verdict box shows the end of a run (None while it has not ended); the claim as
+    run is repeated only where it differs from ``shown_claim``, the one already on screen."""
     if state.verdict is not None:
         v = state.verdict
-        holds = bool(v.get("claim_holds"))
-        word = (
-            Text(t("claim_holds", lang), style="bold black on green")
-            if holds
-            else Text(t("claim_fails", lang), style="bold white on red")
+        status = verdict_state(v)
+        _, style, _ = VERDICT_LOOK[status]
+        seconds = f"{float(v.get('seconds', 0.0)):.2f}"
+        head = Text.assemble(
+            Text(t(_CLAIM_WORD[status], lang), style=style),
+            f"  {t('in_seconds', lang, seconds=seconds)}",
         )
-        head = Text.assemble(word, f"  in {float(v.get('seconds', 0.0)):.2f} s")
         if state.device:
-            head.append(f" on {state.device}")
-        body = Group(head, Text(str(v.get("summary", "")), style="italic"), _numbers(v))
-        return VerdictView("-holds" if holds else "-fails", t("verdict", lang), body)
+            head.append(f" {t('on_device', lang, device=state.device)}")
+        parts: list[RenderableType] = [head]
+        if v.get("claim") and v["claim"] != shown_claim:
+            parts.append(Text(visible(str(v["claim"])), style="bold"))
+        parts += verdict_lines(v, lang)
+        parts += [Text(visible(str(v.get("summary", ""))), style="italic"), _numbers(v)]
+        css = {"holds": "-holds", "fails": "-fails", "does_not_apply": "-na"}[status]
+        return VerdictView(css, t("verdict", lang), Group(*parts))
     if state.cancelled:
         return VerdictView(
-            "-cancelled", "Cancelled", Text("The demo was stopped. r runs it again.", style="dim")
+            "-cancelled", t("cancelled_title", lang), Text(t("demo_stopped", lang), style="dim")
         )
     if state.error is not None:
         err = state.error
-        parts: list[RenderableType] = [Text(str(err.get("message", "")), style="bold red")]
+        lines: list[RenderableType] = [Text(visible(str(err.get("message", ""))), style="bold red")]
         trace = str(err.get("traceback") or "").strip()
         if trace:
-            parts.append(Text("\n".join(trace.splitlines()[-8:]), style="dim"))
-        parts.append(Text("Edit the parameters and press r to run it again.", style="dim"))
-        return VerdictView("-error", f"Error · {err.get('kind', 'error')}", Group(*parts))
+            lines.append(Text("\n".join(trace.splitlines()[-8:]), style="dim"))
+        lines.append(Text(t("demo_edit_rerun", lang), style="dim"))
+        title = f"{t('error_title', lang)} · {visible(str(err.get('kind', 'error')))}"
+        return VerdictView("-error", title, Group(*lines))
     return None
 
 
-def latest_metrics(state: RunView) -> tuple[str, RenderableType]:
+def latest_metrics(state: RunView, lang: str = "en") -> tuple[str, RenderableType]:
     """(border title, table) of each series' latest value."""
     step, latest = state.metrics.latest()
-    return f"Latest metrics · step {step}", numbers_table(latest)
+    return t("latest_metrics", lang, step=step), numbers_table(latest)
 
 
 def image_grid(images: dict[str, dict[str, Any]], width: int) -> RenderableType:
@@ -80,11 +98,15 @@ def image_grid(images: dict[str, dict[str, Any]], width: int) -> RenderableType:
     cells = []
     for name, event in images.items():
         picture = image_text(
-            event["pixels"], max_width=min(width, 64), max_rows=12, colormap=colormap(name)
+            event["pixels"],
+            max_width=min(width, 64),
+            max_rows=12,
+            colormap=colormap(name),
+            lines=bool(event.get("lines")),
         )
-        caption = Text(str(event.get("caption", "")), style="dim")
+        caption = Text(visible(str(event.get("caption", ""))), style="dim")
         columns = max(cell_len(line) for line in picture.plain.split("\n"))
-        cells.append((columns, Group(Text(name, style="bold"), picture, caption)))
+        cells.append((columns, Group(Text(visible(name), style="bold"), picture, caption)))
     column = min(width, max(20, max(w for w, _ in cells)))
     per_row = max(1, (width + 2) // (column + 2))
     grid = Table.grid(padding=(0, 2))

@@ -1,4 +1,5 @@
-"""The line chart of a demo run's metric series (textual-plotext).
+"""The charts of a demo run's metric series (textual-plotext), drawn by the CLI's code
+(``studytool.demorun.chart``): one chart per quantity, stacked.
 
 plotext is fragile as a live renderer: building a figure transforms its data in place (a log
 axis built twice, as on a resize, takes log10 of a logarithm and raises "math domain error"),
@@ -16,54 +17,49 @@ from rich.text import Text
 from textual.app import RenderResult
 from textual_plotext import PlotextPlot
 
-from studytool.demorun.reducer import MetricSeries
+from studytool.demorun.chart import draw_charts
+from studytool.demorun.reducer import ChartSpec, Curve
 
-__all__ = ["MAX_SERIES", "MetricPlot", "log_axis"]
+__all__ = ["CHART_ROWS", "MetricPlot"]
 
 log = logging.getLogger(__name__)
 
-MAX_SERIES = 8  # more lines than this make the plot unreadable
+CHART_ROWS = 12  # rows of one chart (its axes, ticks and titles included)
 
-Series = tuple[str, list[int], list[float | None]]
-
-
-def log_axis(values: Sequence[float]) -> bool:
-    """The CLI chart's rule: a log axis when every value is positive and they span over 100x."""
-    return bool(values) and min(values) > 0 and max(values) / min(values) > 100
+Group = tuple[ChartSpec, list[Curve]]
 
 
 class MetricPlot(PlotextPlot):
-    """Every series of a run against its step (at most :data:`MAX_SERIES` of them)."""
+    """Every chart of a run, stacked (each with its own y axis)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
-        self._series: list[Series] = []
+        self._groups: list[Group] = []
         self._last_frame: RenderResult | None = None
         self.failed_frames = 0
 
-    def show(self, metrics: MetricSeries) -> None:
-        """Draw these series (a copy: the run keeps appending to its lists)."""
-        self._series = [
-            (name, list(steps), list(vals))
-            for name, (steps, vals) in list(metrics.series.items())[:MAX_SERIES]
+    @property
+    def chart_count(self) -> int:
+        return len(self._groups)
+
+    def show(self, groups: Sequence[tuple[ChartSpec, Sequence[Curve]]]) -> None:
+        """Draw these charts (copies: the run keeps appending to its lists)."""
+        self._groups = [
+            (spec, [(name, list(xs), list(vals)) for name, xs, vals in curves])
+            for spec, curves in groups
         ]
         self.refresh()
 
     def clear(self) -> None:
-        self._series = []
+        self._groups = []
         self._last_frame = None
         self.refresh()
 
     def _draw(self) -> None:
         plt = self.plt
         plt.clear_figure()
-        if log_axis([v for _, _, vals in self._series for v in vals if v is not None]):
-            plt.yscale("log")
-        plt.xlabel("step")
-        for name, steps, vals in self._series:
-            pts = [(s, v) for s, v in zip(steps, vals, strict=True) if v is not None]
-            if pts:
-                plt.plot([s for s, _ in pts], [v for _, v in pts], label=name, marker="braille")
+        if self._groups:
+            draw_charts(plt, self._groups)
 
     def render(self) -> RenderResult:
         try:
