@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 import os
-import stat
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from studytool.fsio import InputFileError, InputTooLarge, atomic_write, read_limited
 from studytool.textsafe import one_line, safe_path
 
 APP = "studytool"
@@ -172,8 +172,6 @@ def write_settings(path: Path, values: dict[str, object]) -> None:
     from tomlkit.exceptions import TOMLKitError
     from tomlkit.items import Table
 
-    from studytool.fsio import atomic_write
-
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -209,16 +207,15 @@ def _read_toml(path: Path) -> dict[str, Any]:
     MAX_CONFIG_BYTES is read (a FIFO or device would block or never end)."""
     where = safe_path(path)
     try:
-        if not stat.S_ISREG(path.stat().st_mode):
-            raise ConfigError(f"{where}: not a regular file")
-        with path.open("rb") as f:
-            data = f.read(MAX_CONFIG_BYTES + 1)
+        data = read_limited(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return {}
+    except InputTooLarge:
+        raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES // 2**20} MB") from None
+    except InputFileError:
+        raise ConfigError(f"{where}: not a regular file") from None
     except OSError as e:
         raise ConfigError(f"{where}: {e.strerror or e}") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{where}: larger than {MAX_CONFIG_BYTES // 2**20} MB")
     import tomllib  # only when there is a file: start-up without one skips the parser
 
     try:

@@ -58,8 +58,14 @@ def atomic_path(path: Path | str, *, replace: bool = True) -> Iterator[Path]:
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     # the rename lives in the folder: without this a power loss can bring the old file back
+    fsync_dir(target.parent)
+
+
+def fsync_dir(directory: Path) -> None:
+    """Make the folder's entries (a rename, a new file) durable; best effort, since some
+    filesystems cannot open a folder for fsync."""
     with contextlib.suppress(OSError):
-        _fsync(target.parent, os.O_RDONLY)
+        _fsync(directory, os.O_RDONLY)
 
 
 def _create_temp(target: Path) -> Path:
@@ -94,3 +100,42 @@ def _link_new(tmp: Path, target: Path) -> None:
         # filesystems without hard links: a rename, unless the target appeared meanwhile
         if not target.exists():
             os.replace(tmp, target)
+
+
+# ---- the one bounded reader for input files (decks, notes, CSV, progress exports, config) ----
+# Only regular files are read: a FIFO would block and a device such as /dev/zero never ends. The
+# size limit applies to the bytes actually read, since `st_size` is 0 for pipes and devices and
+# a file may grow while it is read.
+
+
+class InputFileError(Exception):
+    """A file that cannot be read as input; the message does not repeat the file name."""
+
+
+class InputTooLarge(InputFileError):
+    def __init__(self, size: int | None, limit: int) -> None:
+        self.size, self.limit = size, limit
+        told = f"{size / 2**20:.1f} MB" if size is not None else "larger than that"
+        super().__init__(f"file is {told}; at most {limit / 2**20:g} MB can be read")
+
+
+def read_limited(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them.
+
+    Raises FileNotFoundError, other OSErrors, InputFileError for a directory, pipe or device,
+    and InputTooLarge past the limit."""
+    # O_NONBLOCK: opening a FIFO must not wait for a writer; it changes nothing for a file.
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    if stat.S_ISDIR(os.stat(path).st_mode):
+        raise InputFileError("is a directory, not a file")
+    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise InputFileError("is not a regular file (a pipe or a device): save it as a file")
+        if st.st_size > limit:
+            raise InputTooLarge(st.st_size, limit)
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        raise InputTooLarge(None, limit)
+    return data

@@ -26,8 +26,7 @@ from pathlib import Path
 from typing import Any, Union, get_args, get_origin, get_type_hints
 
 from studytool.content import model
-from studytool.content.inputfile import InputFileError, read_limited
-from studytool.fsio import atomic_write
+from studytool.fsio import InputFileError, atomic_write, read_limited
 from studytool.textsafe import CONTROL_RE
 
 _CODE = ("model.py", "loader.py", "nodes.py", "spec.py", "expr.py", "draws.py", "cache.py")

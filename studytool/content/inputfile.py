@@ -1,50 +1,12 @@
-"""The one bounded reader for input files (decks, notes, CSV files, progress exports).
-
-Only regular files are read: a FIFO would block and a device such as /dev/zero never ends. The
-size limit applies to the bytes actually read, since `st_size` is 0 for pipes and devices and a
-file may grow while it is read.
-"""
+"""A deck file's text through the one bounded reader (`studytool.fsio.read_limited`), with
+every failure as a located problem."""
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 
 from studytool.content.model import Problem
-
-
-class InputFileError(Exception):
-    """A file that cannot be read as input; the message does not repeat the file name."""
-
-
-class InputTooLarge(InputFileError):
-    def __init__(self, size: int | None, limit: int) -> None:
-        self.size, self.limit = size, limit
-        told = f"{size / 2**20:.1f} MB" if size is not None else "larger than that"
-        super().__init__(f"file is {told}; at most {limit / 2**20:g} MB can be read")
-
-
-def read_limited(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file `path`, at most `limit` of them.
-
-    Raises FileNotFoundError, other OSErrors, InputFileError for a directory, pipe or device,
-    and InputTooLarge past the limit."""
-    # O_NONBLOCK: opening a FIFO must not wait for a writer; it changes nothing for a file.
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
-    if stat.S_ISDIR(os.stat(path).st_mode):
-        raise InputFileError("is a directory, not a file")
-    fd = os.open(path, flags | getattr(os, "O_BINARY", 0))
-    with os.fdopen(fd, "rb") as f:
-        st = os.fstat(f.fileno())
-        if not stat.S_ISREG(st.st_mode):
-            raise InputFileError("is not a regular file (a pipe or a device): save it as a file")
-        if st.st_size > limit:
-            raise InputTooLarge(st.st_size, limit)
-        data = f.read(limit + 1)
-    if len(data) > limit:
-        raise InputTooLarge(None, limit)
-    return data
+from studytool.fsio import InputFileError, InputTooLarge, read_limited
 
 
 def read_deck_text(path: Path, limit: int, problems: list[Problem]) -> str | None:

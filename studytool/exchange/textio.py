@@ -6,8 +6,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
-from studytool.content.inputfile import InputFileError, InputTooLarge, read_limited
-from studytool.fsio import atomic_path
+from studytool.fsio import InputFileError, InputTooLarge, atomic_path, read_limited
 from studytool.textsafe import safe_path
 
 MAX_BYTES = 4 * 1024 * 1024

@@ -30,6 +30,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from studytool.fsio import fsync_dir
+
 PROGRESS_DIR = "progress"
 DEVICES_DIR = "devices"
 DEVICE_FILE = "device-id"
@@ -124,10 +126,10 @@ class EventLog:
             finally:
                 os.close(fd)  # releases the lock
             if new_file:
-                _fsync_dir(path.parent)
+                fsync_dir(path.parent)
         if made:
             for d in (self.own_dir.parent, self.root):
-                _fsync_dir(d)
+                fsync_dir(d)
 
     def files(self) -> list[Path]:
         """Every device's event files, in a fixed order."""
@@ -204,12 +206,3 @@ def _complete_last_line(fd: int) -> None:
     size = os.fstat(fd).st_size
     if size and os.pread(fd, 1, size - 1) != b"\n":
         os.write(fd, b"\n")
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

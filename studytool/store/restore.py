@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from studytool.fsio import fsync_dir
 from studytool.store.backup import backups_dir
 from studytool.store.db import SCHEMA_VERSION, TABLES_OF, check_header
 from studytool.store.errors import StoreError
@@ -75,7 +76,7 @@ def restore_backup(
         with contextlib.suppress(FileNotFoundError):
             tmp.unlink()
     drop_ack(db)
-    _fsync_dir(db.parent)
+    fsync_dir(db.parent)
     void_after_restore(Path(data_dir), db)
     return RestoreResult(db, src, aside)
 
@@ -162,12 +163,3 @@ def _set_aside(db: Path, stamp: str) -> tuple[Path, ...]:
             os.replace(old, new)
             moved.append(new)
     return tuple(moved)
-
-
-def _fsync_dir(directory: Path) -> None:
-    with contextlib.suppress(OSError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)

@@ -14,8 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studytool.content.inputfile import InputFileError, read_limited
-from studytool.fsio import atomic_path
+from studytool.fsio import InputFileError, atomic_path, read_limited
 from studytool.store.db import SCHEMA_VERSION, log_triggers_off
 from studytool.store.errors import StoreError
 from studytool.store.ranges import state_problem, time_problem

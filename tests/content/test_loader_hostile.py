@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from studytool.content.inputfile import InputFileError, InputTooLarge, read_limited
 from studytool.content.library import load_paths
 from studytool.content.loader import load_deck
 from studytool.content.model import Problem
+from studytool.fsio import InputFileError, InputTooLarge, read_limited
 
 HEAD = "deck: d\ntitle: {en: T, ko: 티}\ncards:\n"
 BASIC = "  - id: a\n    type: basic\n    front: {en: F, ko: 앞}\n    back: {en: B, ko: 뒤}\n"
