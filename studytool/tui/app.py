@@ -113,10 +113,8 @@ class StudyApp(App[None]):
     # ---- lifecycle -----------------------------------------------------------------------
 
     def on_mount(self) -> None:
-        keymap, problem = read_keymap(self.settings.config_path)
-        if problem:
-            self.notify(problem, title="Key bindings", severity="error", timeout=10)
-        if keymap:
+        # [keymap] was read and its key names checked with the other settings (config.py)
+        if keymap := dict(self.settings.keymap):
             self.set_keymap(keymap)
             # set_keymap tells the screen only once the app is mounted (after this handler);
             # the key bar and Home's Actions panel show the keys of the bindings now
@@ -452,27 +450,6 @@ class StudyApp(App[None]):
             timeout=10,
         )
         return target
-
-
-def read_keymap(path: Path | None) -> tuple[dict[str, str], str | None]:
-    """The `[keymap]` table of config.toml: binding id = "key" (or "key1,key2"), e.g.
-    `"review.again" = "j"`. Returns the table and a problem to report, if any."""
-    if path is None or not path.is_file():
-        return {}, None
-    import tomllib  # only when there is a file: start-up without one skips the import
-
-    try:
-        with path.open("rb") as f:
-            table = tomllib.load(f).get("keymap", {})
-    except FileNotFoundError:
-        return {}, None
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        return {}, f"{path}: {e}"
-    if not isinstance(table, dict):
-        return {}, f'{path}: [keymap] must be a table of binding id = "key"'
-    good = {k: v for k, v in table.items() if isinstance(v, str) and v.strip()}
-    bad = sorted(set(table) - set(good))
-    return good, (f"{path}: [keymap] values must be key names: {', '.join(bad)}" if bad else None)
 
 
 def run_app(settings: Settings) -> None:

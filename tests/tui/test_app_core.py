@@ -11,9 +11,9 @@ from kit import DECKS, make_app, settle, wait_for
 from textual.command import CommandList
 from textual.widgets import DataTable
 
-from studytool.config import Settings
+from studytool.config import ConfigError, Settings
 from studytool.content.library import load_library
-from studytool.tui.app import StudyApp, read_keymap
+from studytool.tui.app import StudyApp
 from studytool.tui.help import HelpScreen
 from studytool.tui.home import HomeScreen
 from studytool.tui.review import ReviewScreen
@@ -118,11 +118,13 @@ async def test_reload_picks_up_a_new_card_and_syncs_the_store(tmp_path: Path) ->
 
 def test_keymap_is_read_from_the_config_file(tmp_path: Path) -> None:
     config = tmp_path / "config.toml"
-    assert read_keymap(config) == ({}, None)
+    assert Settings.load(config=config).keymap == ()
+    config.write_text('[keymap]\n"review.again" = "j"\n', "utf-8")
+    assert dict(Settings.load(config=config).keymap) == {"review.again": "j"}
     config.write_text('[keymap]\n"review.again" = "j"\n"review.good" = 3\n', "utf-8")
-    keymap, problem = read_keymap(config)
-    assert keymap == {"review.again": "j"}
-    assert problem is not None and "review.good" in problem
+    with pytest.raises(ConfigError) as problem:
+        Settings.load(config=config)
+    assert "review.good" in str(problem.value)
 
 
 async def test_a_remapped_key_grades(tmp_path: Path) -> None:
