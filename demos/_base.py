@@ -29,7 +29,7 @@ import sys
 import time
 import traceback
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from studytool.demorun.params import (
@@ -69,6 +69,9 @@ class Verdict:
     reason: str = ""  # why the claim does not apply (empty when it does)
     claim: str = ""  # the claim as run, built from the parameters ("" = INFO.claim)
     caveats: tuple[str, ...] = ()  # what the run does not show (read before trusting it)
+    # the right answer to each of INFO.predictions, by id, from this run's own numbers:
+    # an option index for a choice question, a number for a number question
+    answers: dict[str, float] = field(default_factory=dict)
 
     @property
     def status(self) -> str:
@@ -86,8 +89,9 @@ class Verdict:
         *,
         claim: str = "",
         caveats: tuple[str, ...] = (),
+        answers: dict[str, float] | None = None,
     ) -> Verdict:
-        return cls(False, numbers, summary, False, reason, claim, caveats)
+        return cls(False, numbers, summary, False, reason, claim, caveats, dict(answers or {}))
 
 
 # --------------------------------------------------------------------------- JSON helpers
@@ -365,6 +369,7 @@ def execute(
                 "caveats": [str(c) for c in verdict.caveats],
                 "numbers": {str(k): _round(float(v), 6) for k, v in verdict.numbers.items()},
                 "summary": str(verdict.summary),
+                "answers": {str(k): _round(float(v), 6) for k, v in verdict.answers.items()},
                 "seconds": round(seconds, 3),
                 "cancelled": reporter.cancelled,
             }

@@ -20,7 +20,7 @@ from typing import Any
 
 from studytool._paths import demos_dir
 
-from .params import Param, resolve_params
+from .params import Param, Prediction, resolve_params
 
 __all__ = [
     "CatalogError",
@@ -59,6 +59,7 @@ class DemoMeta:
     claim: str
     params: tuple[Param, ...] = ()
     cards: tuple[str, ...] = ()
+    predictions: tuple[Prediction, ...] = ()
     path: Path | None = field(default=None, compare=False)
 
     def param(self, name: str) -> Param | None:
@@ -74,7 +75,27 @@ class DemoMeta:
 # --------------------------------------------------------------------------- ast reading
 
 _PARAM_FIELDS = ("name", "default", "help", "min", "max", "choices", "quick")
-_INFO_FIELDS = ("name", "title_en", "title_ko", "concept", "claim", "params", "cards")
+_PREDICTION_FIELDS = (
+    "id",
+    "prompt_en",
+    "prompt_ko",
+    "options_en",
+    "options_ko",
+    "tolerance",
+    "rel_tolerance",
+    "unit",
+    "card",
+)
+_INFO_FIELDS = (
+    "name",
+    "title_en",
+    "title_ko",
+    "concept",
+    "claim",
+    "params",
+    "cards",
+    "predictions",
+)
 
 
 def _call_name(node: ast.expr) -> str | None:
@@ -122,6 +143,8 @@ def _literal(node: ast.expr, where: str) -> Any:
         return tuple(_literal(e, where) for e in node.elts)
     if isinstance(node, ast.Call) and _call_name(node.func) == "Param":
         return _param(node, where)
+    if isinstance(node, ast.Call) and _call_name(node.func) == "Prediction":
+        return _prediction(node, where)
     if isinstance(node, ast.JoinedStr):
         raise CatalogError(f"{where}: f-strings are not allowed in INFO (it is read with ast)")
     raise CatalogError(
@@ -157,6 +180,20 @@ def _param(node: ast.Call, where: str) -> Param:
     if "choices" in kw:
         kw["choices"] = tuple(kw["choices"])
     return Param(**kw)
+
+
+def _prediction(node: ast.Call, where: str) -> Prediction:
+    kw = _bind(node, _PREDICTION_FIELDS, "Prediction", where)
+    for req in ("id", "prompt_en", "prompt_ko"):
+        if not isinstance(kw.get(req), str):
+            raise CatalogError(f"{where}: Prediction.{req} must be a string literal")
+    for opt in ("options_en", "options_ko"):
+        kw[opt] = tuple(kw.get(opt, ()))
+    if len(kw["options_en"]) != len(kw["options_ko"]):
+        raise CatalogError(f"{where}: Prediction {kw['id']!r} has options in one language only")
+    if len(kw["options_en"]) == 1:
+        raise CatalogError(f"{where}: Prediction {kw['id']!r} has a single option")
+    return Prediction(**kw)
 
 
 def _find_info(tree: ast.Module) -> ast.Call | None:
@@ -195,6 +232,12 @@ def read_meta(path: Path) -> DemoMeta:
         raise CatalogError(f"{where}: DemoInfo.params must be a tuple of Param(...)")
     kw["params"] = tuple(params)
     kw["cards"] = tuple(kw.get("cards", ()))
+    predictions = tuple(kw.get("predictions", ()))
+    if not all(isinstance(q, Prediction) for q in predictions):
+        raise CatalogError(f"{where}: DemoInfo.predictions must be a tuple of Prediction(...)")
+    if len({q.id for q in predictions}) != len(predictions):
+        raise CatalogError(f"{where}: duplicate prediction ids")
+    kw["predictions"] = predictions
     if kw["name"] != path.stem:
         raise CatalogError(f"{where}: INFO.name is {kw['name']!r}, expected {path.stem!r}")
     names = [p.name for p in params]

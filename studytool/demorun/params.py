@@ -22,6 +22,7 @@ __all__ = [
     "HasParams",
     "Param",
     "ParamValue",
+    "Prediction",
     "parse_param_args",
     "resolve_params",
 ]
@@ -46,6 +47,30 @@ class Param:
 
 
 @dataclass(frozen=True)
+class Prediction:
+    """A question the student answers before a run; the run computes the right answer.
+
+    A choice question has options (the run's ``Verdict.answers[id]`` is the index of the right
+    one); a number question has none (the answer is a number, and a guess is right when
+    ``|guess - answer| <= max(tolerance, rel_tolerance * |answer|)``)."""
+
+    id: str  # unique within the demo, e.g. "closest"
+    prompt_en: str
+    prompt_ko: str
+    options_en: tuple[str, ...] = ()
+    options_ko: tuple[str, ...] = ()
+    tolerance: float = 0.0
+    rel_tolerance: float = 0.0
+    unit: str = ""
+    card: str = ""  # the linked card a prediction is logged against ("": the demo's first card)
+
+    @property
+    def kind(self) -> str:
+        """``choice`` or ``number``."""
+        return "choice" if self.options_en else "number"
+
+
+@dataclass(frozen=True)
 class DemoInfo:
     name: str  # module name, e.g. "resnet"
     title_en: str
@@ -54,6 +79,7 @@ class DemoInfo:
     claim: str  # the claim it demonstrates, in one English sentence
     params: tuple[Param, ...] = ()
     cards: tuple[str, ...] = ()  # full card ids "deck/card" it illustrates
+    predictions: tuple[Prediction, ...] = ()  # asked before a run, scored from its numbers
 
 
 class HasParams(Protocol):

@@ -26,7 +26,8 @@ log       ``message``
 verdict   ``status`` (holds, fails or does_not_apply), ``claim_holds`` (status == holds),
           ``claim`` (the claim as run, built from the parameters), ``reason`` (why it does
           not apply; empty otherwise), ``caveats`` (list of sentences), ``numbers``
-          ({name: float or null}), ``summary``, ``seconds``
+          ({name: float or null}), ``summary``, ``answers`` ({prediction id: the right
+          option index or number, from this run}), ``seconds``
 error     ``message``, ``traceback``, ``kind`` (param, exception, interrupted, crash,
           timeout, cancelled, protocol)
 done      the last event of every run
@@ -153,6 +154,7 @@ class VerdictEvent(TypedDict):
     caveats: list[str]
     numbers: dict[str, float | None]
     summary: str
+    answers: NotRequired[dict[str, float | None]]
     seconds: float
     cancelled: NotRequired[bool]
 
