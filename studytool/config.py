@@ -7,6 +7,7 @@ import os
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,28 @@ class SchedulerSettings:
 
 
 @dataclass(frozen=True, slots=True)
+class ExamSettings:
+    """[exam]: an active exam-date plan (`studytool plan exam --activate`)."""
+
+    date: date
+    decks: tuple[str, ...] = ()  # empty: every deck
+    minutes: int = 30  # a day
+    target: float = 0.9  # predicted recall of every card on the date
+
+    def config_values(self) -> dict[str, object]:
+        return {
+            "exam.date": self.date.isoformat(),
+            "exam.decks": list(self.decks),
+            "exam.minutes": self.minutes,
+            "exam.target": self.target,
+        }
+
+
+EXAM_MINUTES = (1, 600)
+EXAM_TARGET = (0.5, 0.99)
+
+
+@dataclass(frozen=True, slots=True)
 class Settings:
     content_dirs: tuple[Path, ...] = ()
     data_dir: Path = field(default_factory=lambda: default_data_dir())
@@ -61,6 +84,7 @@ class Settings:
     leech_threshold: int = 8  # lapses (Again on a card in review) that make a card a leech
     leech_action: str = "suspend"  # or "tag": only mark it
     theme: str = ""  # a Textual theme name; "" keeps the app's default
+    exam: ExamSettings | None = None  # [exam]: the active exam-date plan
 
     @property
     def user_decks_dir(self) -> Path:
@@ -148,6 +172,7 @@ class Settings:
             leech_threshold=limits["leech_threshold"],
             leech_action=leech_action,
             theme=_get(raw, "theme", str, "", path),
+            exam=_exam(raw, path),
         )
 
 
@@ -166,7 +191,8 @@ def default_data_dir() -> Path:
 def write_settings(path: Path, values: dict[str, object]) -> None:
     """Set keys of config.toml, keeping everything else in it (comments and order too).
 
-    Keys are top-level names or dotted for a table: {"lang": "ko", "review.new_per_day": 30}.
+    Keys are top-level names or dotted for a table: {"lang": "ko", "review.new_per_day": 30};
+    the value None removes a top-level key or table: {"exam": None}.
     The file is replaced atomically; a missing file (or folder) is created."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
@@ -183,6 +209,10 @@ def write_settings(path: Path, values: dict[str, object]) -> None:
         for dotted, value in values.items():
             *tables, key = dotted.split(".")
             table: tomlkit.TOMLDocument | Table = doc
+            if value is None:
+                if not tables and key in doc:
+                    del doc[key]
+                continue
             for name in tables:
                 inner = table.get(name)
                 if inner is None:
@@ -280,6 +310,30 @@ def _steps(table: dict[str, Any], key: str, default: list[int], path: Path) -> t
                 f" most {MAX_STEP_MIN:.0f}, got {_shown(v)} in it"
             )
     return tuple(float(v) for v in values)
+
+
+def _exam(raw: dict[str, Any], path: Path) -> ExamSettings | None:
+    """[exam], checked; None when the table is absent."""
+    if "exam" not in raw:
+        return None
+    table = _table(raw, "exam", path)
+    where = safe_path(path)
+    when = table.get("date")
+    if isinstance(when, str):
+        try:
+            when = date.fromisoformat(when)
+        except ValueError:
+            when = None
+    if not isinstance(when, date) or hasattr(when, "hour"):
+        raise ConfigError(f"{where}: exam.date must be a date (YYYY-MM-DD)")
+    minutes = _get(table, "minutes", int, 30, path, "exam.")
+    if not EXAM_MINUTES[0] <= minutes <= EXAM_MINUTES[1]:
+        raise ConfigError(f"{where}: exam.minutes must be in {EXAM_MINUTES[0]}..{EXAM_MINUTES[1]}")
+    target = _get(table, "target", float, 0.9, path, "exam.")
+    if not EXAM_TARGET[0] <= target <= EXAM_TARGET[1]:
+        raise ConfigError(f"{where}: exam.target must be in {EXAM_TARGET[0]}..{EXAM_TARGET[1]}")
+    decks = _get_list(table, "decks", str, [], path)
+    return ExamSettings(when, tuple(decks), minutes, target)
 
 
 def key_problem(keys: str, typeable: bool = False) -> str | None:
