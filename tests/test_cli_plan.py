@@ -1,8 +1,9 @@
-"""`studytool plan retention`: the simulator's table, as text and JSON."""
+"""`studytool plan retention` and `plan exam`: as text and JSON, bad input in one line."""
 
 from __future__ import annotations
 
 import json
+from datetime import date, timedelta
 from pathlib import Path
 
 from kit import DECKS, fixture_cards
@@ -10,7 +11,7 @@ from typer.testing import CliRunner
 
 from studytool.cli import app
 from studytool.cli.common import CliState
-from studytool.config import Settings
+from studytool.config import ExamSettings, Settings
 from studytool.content.library import load_library
 
 runner = CliRunner()
@@ -58,3 +59,74 @@ def test_plan_retention_table(tmp_path: Path) -> None:
 def test_plan_retention_rejects_bad_days(tmp_path: Path) -> None:
     result = runner.invoke(app, ["plan", "retention", "--days", "0"], obj=_state(tmp_path))
     assert result.exit_code == 2
+
+
+def _exam_state(tmp_path: Path) -> CliState:
+    settings = Settings(
+        content_dirs=(DECKS,), data_dir=tmp_path / "data", config_path=tmp_path / "config.toml"
+    )
+    return CliState(settings=settings, library=load_library([DECKS], builtin=False))
+
+
+def test_plan_exam_json_meets_the_goal(tmp_path: Path) -> None:
+    when = (date.today() + timedelta(days=20)).isoformat()
+    args = ["plan", "exam", "--date", when, "--minutes", "120", "--json"]
+    result = runner.invoke(app, args, obj=_exam_state(tmp_path))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["exam_date"] == when and data["met"] is True and data["minutes_needed"] is None
+    assert data["expected_recall"] >= 0.9 and data["active"] is False
+    assert 19 <= len(data["days"]) <= 21  # the study day may still be yesterday's
+    assert sum(d["new"] for d in data["days"]) == data["new_cards"] > 0
+    assert not (tmp_path / "config.toml").exists()  # not activated: nothing saved
+
+
+def test_plan_exam_warns_activates_and_clears(tmp_path: Path) -> None:
+    state = _exam_state(tmp_path)
+    when = (date.today() + timedelta(days=4)).isoformat()
+    args = [
+        "plan",
+        "exam",
+        "--date",
+        when,
+        "--minutes",
+        "1",
+        "--deck",
+        "basics",
+        "--deck",
+        "quizzes",
+        "--activate",
+    ]
+    result = runner.invoke(app, args, obj=state)
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert out.splitlines()[1].split() == ["date", "new", "reviews", "minutes"]
+    assert "Warning: " in out and "cards stay below 90%" in out
+    assert "minutes a day would meet the goal." in out
+    assert f"Plan activated: the review queue follows it until {when}." in out
+    saved = Settings.load(config=tmp_path / "config.toml")
+    assert saved.exam == ExamSettings(date.fromisoformat(when), ("basics", "quizzes"), 1, 0.9)
+    # without --date: the active plan
+    state.settings = saved
+    result = runner.invoke(app, ["plan", "exam", "--json"], obj=state)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["active"] is True and data["minutes_per_day"] == 1
+    assert data["met"] is False and data["minutes_needed"] > 1
+    result = runner.invoke(app, ["plan", "exam", "--clear"], obj=state)
+    assert result.exit_code == 0 and "Exam plan cleared." in result.stdout
+    assert Settings.load(config=tmp_path / "config.toml").exam is None
+
+
+def test_plan_exam_bad_input_is_one_line(tmp_path: Path) -> None:
+    state = _exam_state(tmp_path)
+    for args, message in (
+        (["--date", "2026-13-01"], "is not a date (YYYY-MM-DD)"),
+        (["--date", "2000-01-01"], "must be after today"),
+        (["--date", "2999-01-01", "--deck", "nope"], "unknown deck 'nope'"),
+        ([], "give the exam date"),
+    ):
+        result = runner.invoke(app, ["plan", "exam", *args], obj=state)
+        assert result.exit_code == 2, args
+        assert message in result.stderr and "Traceback" not in result.output
+        assert len(result.stderr.strip().splitlines()) == 1

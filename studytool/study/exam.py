@@ -45,6 +45,7 @@ if TYPE_CHECKING:
 
     from studytool.content.model import Card
     from studytool.store.repo import Store
+    from studytool.study.queue import CardIndex
 
 DEFAULT_MINUTES = 30
 DEFAULT_TARGET = 0.9
@@ -323,7 +324,9 @@ def _minutes_needed(planner: _Planner, minutes: int) -> int | None:
     return high
 
 
-def exam_cards(store: Store, cards: Sequence[Card], decks: Sequence[str]) -> list[ExamCard]:
+def exam_cards(
+    store: Store, cards: Sequence[Card] | CardIndex, decks: Sequence[str]
+) -> list[ExamCard]:
     """The cards in scope (`decks`, or all when empty), in content order: not drafts,
     suspended or orphaned."""
     from studytool.study.queue import CardIndex
@@ -345,7 +348,12 @@ def exam_cards(store: Store, cards: Sequence[Card], decks: Sequence[str]) -> lis
 
 
 def plan_store(
-    store: Store, cards: Sequence[Card], now: datetime, exam: ExamSettings, *, search: bool = True
+    store: Store,
+    cards: Sequence[Card] | CardIndex,
+    now: datetime,
+    exam: ExamSettings,
+    *,
+    search: bool = True,
 ) -> ExamPlan:
     """`plan_exam` for the learner's cards, parameters and settings, from the study day of
     `now`, with the seconds their answers took (8 s when none was logged)."""
@@ -366,3 +374,66 @@ def plan_store(
         seconds_per_answer=DEFAULT_SECONDS if seconds is None else seconds,
         search=search,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class ExamToday:
+    """What the active plan asks of today's queue, computed once a study day."""
+
+    decks: frozenset[str]  # in scope; empty: every deck
+    reviews: tuple[str, ...]  # the day's planned reviews, due or not, in order
+    new: int  # the day's new cards in scope
+
+    def covers(self, deck: str) -> bool:
+        return not self.decks or deck in self.decks
+
+
+@dataclass(frozen=True, slots=True)
+class ExamStatus:
+    """What Home shows of the plan: the days left and the expected recall on the date."""
+
+    exam: date
+    days_left: int
+    expected_recall: float | None  # None once the date has come (the plan has ended)
+    target: float
+
+    @property
+    def ended(self) -> bool:
+        return self.expected_recall is None
+
+
+# the day's plan, per store, study day and plan settings: the queue is rebuilt after every
+# grade, and planning again each time would cost more than the rest of the queue
+_today: dict[tuple[object, ...], ExamToday] = {}
+
+
+def exam_today(store: Store, cards: Sequence[Card] | CardIndex, now: datetime) -> ExamToday | None:
+    """Today's part of the active exam plan; None when there is none or it has ended."""
+    from studytool.store.scheduler import study_date, to_ms
+
+    exam = store.settings.exam
+    if exam is None or study_date(now, store.settings.day_start_hour, store.tz) >= exam.date:
+        return None
+    start, _ = store.today(now)
+    key = (id(store), store.path, to_ms(start), exam, store.scheduler.version)
+    found = _today.get(key)
+    if found is None:
+        plan = plan_store(store, cards, now, exam, search=False)
+        found = ExamToday(frozenset(exam.decks), plan.today_reviews, len(plan.today_new))
+        _today.clear()
+        _today[key] = found
+    return found
+
+
+def exam_status(store: Store, cards: Sequence[Card], now: datetime) -> ExamStatus | None:
+    """The active plan's days left and expected recall on the date, as of now."""
+    from studytool.store.scheduler import study_date
+
+    exam = store.settings.exam
+    if exam is None:
+        return None
+    days_left = (exam.date - study_date(now, store.settings.day_start_hour, store.tz)).days
+    if days_left <= 0:
+        return ExamStatus(exam.date, days_left, None, exam.target)
+    plan = plan_store(store, cards, now, exam, search=False)
+    return ExamStatus(exam.date, days_left, plan.expected_recall, exam.target)
