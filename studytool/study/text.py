@@ -193,6 +193,51 @@ CHROME: dict[str, tuple[str, str]] = {
     "key.leech.edit": ("Edit now", "지금 편집"), "key.leech.demo": ("Demo", "데모"),
     "key.leech.keep": ("Keep reviewing", "계속 복습"), "key.leech.close": ("Go on", "계속"),
     "key.settings.save": ("Save", "저장"), "key.settings.back": ("Back", "뒤로"),
+    # the exam-date plan: its screen and Home's line
+    "exam": ("Exam plan", "시험 계획"),
+    "exam_date_label": ("Exam date (YYYY-MM-DD)", "시험 날짜 (YYYY-MM-DD)"),
+    "exam_minutes_label": ("Minutes a day", "하루 학습 시간 (분)"),
+    "exam_target_label": ("Recall on the date at least", "시험날 최소 회상률"),
+    "exam_plan": ("Plan", "계획 세우기"), "exam_activate": ("Activate", "적용"),
+    "exam_clear": ("Clear", "해제"),
+    "exam_col_date": ("date", "날짜"), "exam_col_new": ("new", "새 카드"),
+    "exam_col_reviews": ("reviews", "복습"), "exam_col_minutes": ("minutes", "분"),
+    "exam_scope": ("Decks: {decks}", "덱: {decks}"), "exam_all_decks": ("all", "전체"),
+    "exam_planning": ("Planning…", "계획하는 중…"),
+    "exam_no_store": ("No plan: the progress database is not open.",
+                      "계획 없음: 학습 기록 데이터베이스가 열려 있지 않습니다."),
+    "exam_met": ("{cards} cards, {days} days left: expected recall {recall} on {date};"
+                 " every card reaches {target}.",
+                 "카드 {cards}장, {days}일 남음: {date}의 예상 회상률 {recall};"
+                 " 모든 카드가 {target}에 이릅니다."),
+    "exam_short": ("{cards} cards, {days} days left: expected recall {recall} on {date};"
+                   " {below} cards stay below {target} ({unstarted} new never started).",
+                   "카드 {cards}장, {days}일 남음: {date}의 예상 회상률 {recall};"
+                   " {below}장이 {target}에 못 미칩니다 (시작 못 한 새 카드 {unstarted}장)."),
+    "exam_needed": ("{minutes} minutes a day would meet the goal.",
+                    "하루 {minutes}분이면 목표에 닿습니다."),
+    "exam_out_of_reach": ("Even {minutes} minutes a day would not: choose a later date.",
+                          "하루 {minutes}분으로도 안 됩니다: 더 늦은 날짜를 고르세요."),
+    "exam_bad_date": ("The exam date must be a date (YYYY-MM-DD) after today.",
+                      "시험 날짜는 오늘 이후의 날짜(YYYY-MM-DD)여야 합니다."),
+    "exam_bad_minutes": ("Minutes a day must be a whole number from {low} to {high}.",
+                         "하루 학습 시간은 {low}부터 {high}까지의 정수여야 합니다."),
+    "exam_bad_target": ("The recall must be a number from {low} to {high}.",
+                        "회상률은 {low}부터 {high}까지의 수여야 합니다."),
+    "exam_active": ("Active: the review queue follows the plan until {date}.",
+                    "적용 중: {date}까지 복습 대기열이 이 계획을 따릅니다."),
+    "exam_none": ("No plan is active: Activate makes the review queue follow this one.",
+                  "적용된 계획이 없습니다: 적용을 누르면 복습 대기열이 이 계획을 따릅니다."),
+    "exam_activated": ("Exam plan activated", "시험 계획을 적용했습니다"),
+    "exam_cleared": ("Exam plan cleared", "시험 계획을 해제했습니다"),
+    "exam_home": ("Exam {date}: {days} days left · expected recall on the date {recall}"
+                  " (target {target})",
+                  "시험 {date}: {days}일 남음 · 그날 예상 회상률 {recall} (목표 {target})"),
+    "exam_home_ended": ("The exam plan for {date} has ended: the usual schedule is back"
+                        " (clear it in Exam plan, or `studytool plan exam --clear`).",
+                        "{date} 시험 계획이 끝났습니다: 평소 일정으로 돌아갑니다"
+                        " (시험 계획 화면이나 `studytool plan exam --clear`로 지웁니다)."),
+    "key.exam.plan": ("Plan", "계획"), "key.exam.back": ("Back", "뒤로"),
 }  # fmt: skip
 
 LABELS = {

@@ -409,6 +409,12 @@ class StudyApp(App[None]):
         if not isinstance(self.screen, SettingsScreen):
             self.push_screen(SettingsScreen())
 
+    def action_exam_plan(self) -> None:
+        from studytool.tui.exam import ExamScreen
+
+        if not isinstance(self.screen, ExamScreen):
+            self.push_screen(ExamScreen())
+
     def action_demos(self) -> None:
         from studytool.tui.demo_list import DemoListScreen
 

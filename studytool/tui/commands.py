@@ -35,6 +35,11 @@ class StudyCommands(Provider):
             ("Reload decks from disk", app.action_reload, "Read the deck files again"),
             ("Home", app.action_home, "Back to the deck list"),
             ("Demos", app.action_demos, "Every live demo, filtered as you type"),
+            (
+                "Exam plan",
+                app.action_exam_plan,
+                "Plan each day up to an exam date; the review queue can follow it",
+            ),
         ]
         for deck in app.library.decks:
             title = deck.title.get(lang)

@@ -27,6 +27,7 @@ from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.stats import Stats
+    from studytool.study.exam import ExamStatus
     from studytool.study.review import TodayCounts
 
 ALL = "__all__"
@@ -71,10 +72,29 @@ def actions_content(screen: Screen[Any]) -> Content:
     return Content("\n").join(lines)
 
 
+def exam_text(exam: ExamStatus, lang: str) -> Text:
+    """The active exam plan's line: the days left and the expected recall on the date, or
+    that the plan has ended."""
+    when = exam.exam.isoformat()
+    if exam.expected_recall is None:
+        return Text(t("exam_home_ended", lang, date=when), style="dim italic")
+    recall = exam.expected_recall
+    text = t(
+        "exam_home",
+        lang,
+        date=when,
+        days=exam.days_left,
+        recall=f"{recall:.0%}",
+        target=f"{exam.target:.0%}",
+    )
+    return Text(text, style="bold green" if recall >= exam.target else "bold yellow")
+
+
 @dataclass(frozen=True, slots=True)
 class HomeData:
     counts: TodayCounts  # all decks within the daily limits, and each deck reviewed alone
     stats: Stats
+    exam: ExamStatus | None = None  # the active exam plan's days left and expected recall
 
 
 class HomeScreen(StudyScreen[None]):
@@ -144,6 +164,7 @@ class HomeScreen(StudyScreen[None]):
         for panel, key in PANEL_TITLES:
             self.query_one(panel).border_title = t(key, lang)
         self.fill_decks()
+        self.show_today()  # the exam plan's line
 
     # ---- data ----------------------------------------------------------------------------
 
@@ -156,6 +177,7 @@ class HomeScreen(StudyScreen[None]):
     def load_counts(self) -> None:
         from studytool.store.errors import StoreError
         from studytool.store.stats import compute_stats
+        from studytool.study.exam import exam_status
         from studytool.study.review import today_counts
 
         app = self.study_app
@@ -165,7 +187,11 @@ class HomeScreen(StudyScreen[None]):
         cards = app.all_cards()
         now = app.clock()
         try:
-            data = HomeData(today_counts(store, cards, now), compute_stats(store, cards, now))
+            data = HomeData(
+                today_counts(store, cards, now),
+                compute_stats(store, cards, now),
+                exam_status(store, cards, now),
+            )
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
             return
@@ -221,6 +247,10 @@ class HomeScreen(StudyScreen[None]):
         )
         if total == 0:
             line.append("   All done for today ✓", style="green")
+        exam = self.data.exam
+        if exam is not None:
+            line.append("\n")
+            line.append(exam_text(exam, app.lang))
         return line
 
     # ---- the deck tree -------------------------------------------------------------------
