@@ -26,7 +26,7 @@ store and hands them over.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 
     from studytool.content.model import Card
     from studytool.store.repo import Store
-    from studytool.study.queue import CardIndex
+
+    # review key -> card in content order (the queue's CardIndex.by_key), or the cards
+    Cards = Mapping[str, Card] | Sequence[Card]
 
 DEFAULT_MINUTES = 30
 DEFAULT_TARGET = 0.9
@@ -324,17 +326,18 @@ def _minutes_needed(planner: _Planner, minutes: int) -> int | None:
     return high
 
 
-def exam_cards(
-    store: Store, cards: Sequence[Card] | CardIndex, decks: Sequence[str]
-) -> list[ExamCard]:
+def exam_cards(store: Store, cards: Cards, decks: Sequence[str]) -> list[ExamCard]:
     """The cards in scope (`decks`, or all when empty), in content order: not drafts,
     suspended or orphaned."""
-    from studytool.study.queue import CardIndex
-
     scope = set(decks)
     records = store.records()
+    by_key = (
+        cards
+        if isinstance(cards, Mapping)
+        else {k: c for c in cards if not c.draft for k in c.review_keys()}
+    )
     out = []
-    for key, card in CardIndex.of(cards).by_key.items():
+    for key, card in by_key.items():
         rec = records.get(key)
         if rec is None or rec.suspended or rec.orphaned or (scope and card.deck not in scope):
             continue
@@ -349,7 +352,7 @@ def exam_cards(
 
 def plan_store(
     store: Store,
-    cards: Sequence[Card] | CardIndex,
+    cards: Cards,
     now: datetime,
     exam: ExamSettings,
     *,
@@ -407,7 +410,7 @@ class ExamStatus:
 _today: dict[tuple[object, ...], ExamToday] = {}
 
 
-def exam_today(store: Store, cards: Sequence[Card] | CardIndex, now: datetime) -> ExamToday | None:
+def exam_today(store: Store, cards: Cards, now: datetime) -> ExamToday | None:
     """Today's part of the active exam plan; None when there is none or it has ended."""
     from studytool.store.scheduler import study_date, to_ms
 
@@ -425,7 +428,7 @@ def exam_today(store: Store, cards: Sequence[Card] | CardIndex, now: datetime) -
     return found
 
 
-def exam_status(store: Store, cards: Sequence[Card], now: datetime) -> ExamStatus | None:
+def exam_status(store: Store, cards: Cards, now: datetime) -> ExamStatus | None:
     """The active plan's days left and expected recall on the date, as of now."""
     from studytool.store.scheduler import study_date
 

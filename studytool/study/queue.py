@@ -193,7 +193,7 @@ def _exam_day(
 
     if store.settings.exam is None:
         return None
-    plan = exam_today(store, index, now)
+    plan = exam_today(store, index.by_key, now)
     if plan is None:
         return None
     records = store.records()

@@ -150,8 +150,11 @@ class ExamScreen(StudyScreen[None]):
             return
         app.call_from_thread(self.show_plan, plan)
 
-    def summary(self, key: str, *, error: str = "", **values: object) -> None:
+    def summary(
+        self, key: str, values: dict[str, object] | None = None, *, error: str = ""
+    ) -> None:
         """The line above the table: a label (kept so `l` can redo it), or an error."""
+        values = values or {}
         self.note = (key, values)
         widget = self.query_one("#exam-summary", Static)
         if error:
@@ -204,7 +207,7 @@ class ExamScreen(StudyScreen[None]):
         if self.plan is not None:
             self.show_plan(self.plan)
         elif self.note[0]:
-            self.summary(self.note[0], **self.note[1])
+            self.summary(*self.note)
 
     def activate(self, goal: ExamSettings | None) -> None:
         """Save the plan (None: clear it) and use it at once."""
