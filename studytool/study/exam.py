@@ -418,7 +418,7 @@ def exam_today(store: Store, cards: Cards, now: datetime) -> ExamToday | None:
     if exam is None or study_date(now, store.settings.day_start_hour, store.tz) >= exam.date:
         return None
     start, _ = store.today(now)
-    key = (id(store), store.path, to_ms(start), exam, store.scheduler.version)
+    key = (id(store), store.path, to_ms(start), exam, store.scheduler.version, len(cards))
     found = _today.get(key)
     if found is None:
         plan = plan_store(store, cards, now, exam, search=False)
