@@ -81,7 +81,7 @@ class ExamScreen(StudyScreen[None]):
     def compose(self) -> ComposeResult:
         app = self.study_app
         active = app.settings.exam
-        today = app.clock().date()
+        today = self.today()
         when = active.date if active else today + timedelta(days=DEFAULT_DAYS)
         values = {
             "exam-date": when.isoformat(),
@@ -112,6 +112,13 @@ class ExamScreen(StudyScreen[None]):
         self.follow(self.study_app.store_ready, self.action_plan)
         self.action_plan()
 
+    def today(self) -> date:
+        """The study day now (it starts at the day-start hour, local time), as the plan's."""
+        from studytool.store.scheduler import study_date
+
+        app = self.study_app
+        return study_date(app.clock(), app.settings.day_start_hour)
+
     def goal(self) -> ExamSettings:
         app = self.study_app
         active = app.settings.exam
@@ -120,7 +127,7 @@ class ExamScreen(StudyScreen[None]):
             self.query_one("#exam-minutes", Input).value,
             self.query_one("#exam-target", Input).value,
             active.decks if active else (),
-            app.clock().date(),
+            self.today(),
             app.lang,
         )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 from pathlib import Path
 
-from kit import NOW, make_app, settle, wait_for
+from kit import make_app, settle, wait_for
 from textual.widgets import DataTable, Input
 
 from studytool.config import ExamSettings
@@ -39,7 +39,8 @@ async def test_the_exam_plan_from_the_palette(tmp_path: Path) -> None:
             f"{plan.cards} cards, 14 days left" in summary and "every card reaches 90%" in summary
         )
         # a tight budget: the shortfall and the minutes that would meet it
-        screen.query_one("#exam-date", Input).value = (NOW.date() + timedelta(days=2)).isoformat()
+        soon = screen.today() + timedelta(days=2)  # the study day of NOW, in local time
+        screen.query_one("#exam-date", Input).value = soon.isoformat()
         screen.query_one("#exam-minutes", Input).value = "1"
         await pilot.press("ctrl+r")
         await wait_for(pilot, lambda: screen.plan is not plan, what="the second plan")
@@ -60,7 +61,7 @@ async def test_the_exam_plan_from_the_palette(tmp_path: Path) -> None:
         # Activate: saved, followed, and shown on Home
         await pilot.click("#exam-activate")
         await pilot.pause()
-        goal = ExamSettings(NOW.date() + timedelta(days=2), (), 1, 0.9)
+        goal = ExamSettings(soon, (), 1, 0.9)
         assert app.settings.exam == goal and app.store is not None
         assert app.store.settings.exam == goal
         assert "until" in str(screen.query_one("#exam-state").render())
