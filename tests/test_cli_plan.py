@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -130,3 +131,8 @@ def test_plan_exam_bad_input_is_one_line(tmp_path: Path) -> None:
         assert result.exit_code == 2, args
         assert message in result.stderr and "Traceback" not in result.output
         assert len(result.stderr.strip().splitlines()) == 1
+    # an active plan whose date has passed
+    assert state.settings is not None
+    state.settings = replace(state.settings, exam=ExamSettings(date(2000, 1, 1)))
+    result = runner.invoke(app, ["plan", "exam"], obj=state)
+    assert result.exit_code == 2 and "the exam plan for 2000-01-01 has ended" in result.stderr

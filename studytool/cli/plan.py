@@ -130,7 +130,7 @@ def exam(
     """Plan each day up to an exam so every card's predicted recall reaches the target."""
     from studytool.config import ExamSettings, write_settings
     from studytool.store.repo import Store
-    from studytool.store.scheduler import utc_now
+    from studytool.store.scheduler import study_date, utc_now
     from studytool.study.exam import plan_store
 
     settings = get_settings()
@@ -147,6 +147,8 @@ def exam(
             if settings.exam is None:
                 fail("give the exam date: --date YYYY-MM-DD (no exam plan is active)")
             goal = settings.exam
+            if goal.date <= study_date(utc_now(), settings.day_start_hour):
+                fail(f"the exam plan for {goal.date} has ended: `studytool plan exam --clear`")
         else:
             goal = ExamSettings(_exam_date(when), tuple(decks or ()), minutes, target)
         cards = get_cards()
