@@ -4,6 +4,7 @@ The log (store/eventlog.py) is the truth. A card's state is a fold of its events
 order with voided events left out: FSRS reviews at their logged times (the fuzz seeded by the
 key, see scheduler.fuzz_id), suspend/unsuspend, bury/unbury. Any card that gets new events
 is folded again from its whole history, so events that arrive late (a sync) land in order.
+Prediction events leave the card's state alone and become rows of `predictions`.
 The `events` table lists what the cache reflects; whatever the log holds beyond it is new.
 """
 
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 
 from studytool.store.db import log_triggers_off
 from studytool.store.eventlog import Event, EventLog, LogRead, event_id
+from studytool.store.predictions import write_prediction_rows
 from studytool.store.scheduler import (
     CardState,
     Rating,
@@ -163,6 +165,7 @@ def write_folded(
         cards,
     )
     con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", event_rows)
+    write_prediction_rows(con, groups, voided, replace=keys is not None)
     return len(cards)
 
 
@@ -194,6 +197,7 @@ def rebuild(store: Store) -> ApplyResult:
     with store.transaction() as con, log_triggers_off(con):
         con.execute("DELETE FROM revlog")
         con.execute("DELETE FROM events")
+        con.execute("DELETE FROM predictions")
         con.execute(
             "UPDATE cards SET state=0, step=NULL, stability=NULL, difficulty=NULL, due_ms=NULL,"
             " last_review_ms=NULL, suspended=0, buried_until_ms=NULL"
