@@ -6,8 +6,9 @@ the answer the run computed from its own numbers.
     scored = score(question, guess, verdict_answers)  # right, wrong, or not scored
 
 A guess is "not scored" when the student skipped the question or the run gave no answer to it
-(an error, a cancel, a demo that does not compute it). Pure Python: no torch, no drawing; the
-CLI and the TUI share it.
+(an error, a cancel, a demo that does not compute it). :func:`log_scored` puts the scored ones
+in the progress store (``store/predictions.py``). No torch, no drawing; the CLI and the TUI
+share it.
 """
 
 from __future__ import annotations
@@ -16,14 +17,22 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from .params import DemoError, Prediction
+
+if TYPE_CHECKING:
+    from studytool.store.repo import Store
+
+    from .catalog import DemoMeta
 
 __all__ = [
     "GuessError",
     "Scored",
     "is_right",
+    "log_scored",
+    "logged_card",
     "parse_guess",
     "parse_guess_args",
     "question_json",
@@ -166,9 +175,11 @@ def score_all(
     guesses: Mapping[str, float | None],
     verdict: Mapping[str, Any] | None,
 ) -> list[Scored]:
-    """Every question of a run, scored against its verdict's ``answers``."""
+    """Every question of a run, scored against its verdict's ``answers`` (none when the run
+    ended in an error or was cancelled)."""
     answers = verdict.get("answers") if verdict is not None else None
-    if not isinstance(answers, Mapping):
+    # a cancelled run's numbers are cut short: its answers are not the run's outcome
+    if not isinstance(answers, Mapping) or (verdict or {}).get("cancelled"):
         answers = None
     return [score(q, guesses.get(q.id), answers) for q in questions]
 
@@ -183,3 +194,35 @@ def show_value(q: Prediction, value: float | None, lang: str = "en") -> str:
         return f"{_letter(i)}. {options[i]}" if 0 <= i < len(options) else "?"
     text = f"{value:.6g}"
     return f"{text} {q.unit}" if q.unit else text
+
+
+def logged_card(meta: DemoMeta, q: Prediction) -> str:
+    """The card a prediction is logged against: its own, else the demo's first ("": none)."""
+    return q.card or (meta.cards[0] if meta.cards else "")
+
+
+def log_scored(
+    store: Store, meta: DemoMeta, scored: Sequence[Scored], now: datetime | None = None
+) -> int:
+    """Log every scored guess of a run against its card (appended, fsynced and committed
+    before this returns); skipped and unanswered ones are not logged. Returns how many."""
+    from studytool.store.predictions import record_prediction
+
+    n = 0
+    for s in scored:
+        key = logged_card(meta, s.question)
+        if s.right is None or s.guess is None or s.answer is None or not key:
+            continue
+        record_prediction(
+            store,
+            key=key,
+            demo=meta.name,
+            concept=meta.concept,
+            question=s.question.id,
+            guess=s.guess,
+            answer=s.answer,
+            correct=s.right,
+            now=now,
+        )
+        n += 1
+    return n

@@ -110,6 +110,24 @@ CHROME: dict[str, tuple[str, str]] = {
                         "매개변수를 고치고 r을 눌러 다시 실행하세요."),
     "error_title": ("Error", "오류"),
     "latest_metrics": ("Latest metrics · step {step}", "최근 지표 · {step}단계"),
+    # predict, then run (the demo screen's questions and their scores; Stats' table)
+    "predict_title": ("Predict first", "먼저 예측하세요"),
+    "predict_help": ("Commit to an answer before you watch: Enter picks an option, Tab moves on."
+                     " A blank answer skips that question.",
+                     "보기 전에 답을 정하세요: Enter로 선택, Tab으로 다음 질문. 비워 두면 그 질문은"
+                     " 건너뜁니다."),
+    "predict_run": ("Run", "실행"), "predict_skip": ("Skip (Esc)", "건너뛰기 (Esc)"),
+    "predict_number": ("a number{unit}", "숫자{unit}"),
+    "predictions": ("Your predictions", "나의 예측"), "question": ("Question", "질문"),
+    "your_guess": ("your guess", "나의 예측"), "the_run": ("the run", "실행 결과"),
+    "predict_right": ("✓ right", "✓ 맞음"), "predict_wrong": ("✗ wrong", "✗ 틀림"),
+    "predict_skipped": ("– skipped", "– 건너뜀"),
+    "predict_no_answer": ("– no answer from the run", "– 실행 결과에 답이 없음"),
+    "predict_saving": ("saving…", "저장 중…"),
+    "predict_saved": ("saved to {card}", "{card}에 기록됨"),
+    "predict_not_saved": ("not saved: {why}", "저장 안 됨: {why}"),
+    "prediction_accuracy": ("Predictions before demos", "데모 전 예측"),
+    "predicted": ("predicted", "예측"), "predicted_right": ("right", "맞음"),
     # not answered, and the quiz's "I was right"
     "not_answered": ("– Not answered: grade yourself (1-4)",
                      "– 답하지 않음: 직접 평가하세요 (1-4)"),
@@ -187,7 +205,7 @@ CHROME: dict[str, tuple[str, str]] = {
     "key.stats.retention": ("Retention", "기억률"), "key.stats.quizzes": ("Quizzes", "퀴즈"),
     "key.stats.calibration": ("Calibration", "기억 보정"), "key.stats.back": ("Back", "뒤로"),
     "key.demo.run": ("Run", "실행"), "key.demo.cancel": ("Cancel run", "실행 취소"),
-    "key.demo.close": ("Close", "닫기"),
+    "key.demo.close": ("Close", "닫기"), "key.predict.skip": ("Skip", "건너뛰기"),
     "key.summary.home": ("Home", "홈"), "key.summary.review-more": ("Review more", "더 복습"),
     "key.quiz.overrule": ("I was right", "내 답이 맞음"),
     "key.leech.edit": ("Edit now", "지금 편집"), "key.leech.demo": ("Demo", "데모"),
