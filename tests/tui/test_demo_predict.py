@@ -1,6 +1,7 @@
-"""Predict, then run, in the TUI: the demo screen asks a demo's questions before the run,
-scores them against the run's answers, stores them (log and database) and shows them; r with
-the same values does not ask again, Esc skips, a run without answers scores nothing."""
+"""Predict, then run, in the TUI and the CLI: the demo screen asks a demo's questions before the
+run, scores them against the run's answers, stores them (log and database) and shows them; r
+with the same values does not ask again, Esc skips, a run without answers scores nothing.
+`demo run --json --guess` and `demo list --json` expose the questions and the score."""
 
 from __future__ import annotations
 
@@ -8,15 +9,22 @@ import json
 from pathlib import Path
 
 import pytest
-from demo_kit import make_runner, make_test_package, shown
-from kit import make_app, settle, text_of, wait_for
+from demo_kit import WORKER_ENV, make_runner, make_test_package, shown
+from kit import DECKS, make_app, settle, text_of, wait_for
 from textual.widgets import Input, Static
+from typer.testing import CliRunner
 
+from studytool.cli import app as cli_app
+from studytool.cli.common import CliState
+from studytool.config import Settings
+from studytool.content.library import load_library
+from studytool.demorun import catalog
+from studytool.demorun import runner as runner_module
 from studytool.store.predictions import ConceptAccuracy, accuracy_by_concept
 from studytool.tui.demo import DemoScreen
 from studytool.tui.demo_predict import PredictScreen
 
-pytestmark = [pytest.mark.tui, pytest.mark.torch]
+pytestmark = pytest.mark.torch
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +46,7 @@ def prediction_lines(data: Path) -> list[dict[str, object]]:
     return [e for e in lines if e["type"] == "prediction"]
 
 
+@pytest.mark.tui
 async def test_a_prediction_is_asked_answered_scored_and_stored(
     tmp_path: Path, runner, package: Path
 ) -> None:
@@ -86,6 +95,7 @@ async def test_a_prediction_is_asked_answered_scored_and_stored(
         assert len(prediction_lines(tmp_path)) == 2
 
 
+@pytest.mark.tui
 async def test_esc_skips_the_questions_and_a_failed_run_scores_nothing(
     tmp_path: Path, runner, package: Path
 ) -> None:
@@ -112,3 +122,106 @@ async def test_esc_skips_the_questions_and_a_failed_run_scores_nothing(
         table = shown(screen, "#predictions")
         assert "no answer from the run" in table and "skipped" in table
         assert prediction_lines(tmp_path) == []
+
+
+# ---- the CLI ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(tmp_path: Path, package: Path, monkeypatch: pytest.MonkeyPatch):
+    """`studytool demo ...` on the fixture decks, with the test package's demos in place of the
+    shipped ones (the catalogue reads them; the worker imports them from the package)."""
+    real_get, real_run = catalog.get_demo, runner_module.DemoRunner.run
+    monkeypatch.setattr(catalog, "get_demo", lambda name, d=None: real_get(name, d or package))
+    monkeypatch.setattr(
+        catalog, "list_demos", lambda d=None, real=catalog.list_demos: real(d or package)
+    )
+
+    def run(self, demo, *args, **kw):
+        return real_run(self, demo, *args, module=f"{package.name}.{demo}", **kw)
+
+    monkeypatch.setattr(runner_module.DemoRunner, "run", run)
+    real_pool = runner_module.WorkerPool.__init__
+
+    def pool(self, **kw):
+        real_pool(self, **kw, extra_paths=[str(package.parent)], env=WORKER_ENV)
+
+    monkeypatch.setattr(runner_module.WorkerPool, "__init__", pool)
+    settings = Settings(content_dirs=(DECKS,), data_dir=tmp_path)
+    state = CliState(settings=settings, library=load_library((DECKS,), builtin=False))
+
+    def invoke(*args: str):
+        return CliRunner().invoke(cli_app, ["demo", *args], obj=state)
+
+    return invoke
+
+
+def test_cli_list_json_has_the_questions(cli) -> None:
+    result = cli("list", "--json")
+    assert result.exit_code == 0, result.output
+    oracle = next(d for d in json.loads(result.output) if d["name"] == "oracle")
+    side, heads = oracle["predictions"]
+    assert side["kind"] == "choice" and side["options_ko"] == ["앞면", "뒷면"]
+    assert side["card"] == "basics/relu"
+    assert heads["kind"] == "number" and heads["tolerance"] == 1.0 and heads["unit"] == "heads"
+
+
+def test_cli_run_json_asks_first_and_scores_and_logs_the_guesses(cli, tmp_path: Path) -> None:
+    result = cli(
+        "run", "oracle", "--json", "-p", "heads=2", "--guess", "side=b", "--guess", "heads=4 heads"
+    )
+    assert result.exit_code == 0, result.output
+    events = [json.loads(line) for line in result.output.splitlines() if line.strip()]
+    assert events[0]["type"] == "predictions" and events[0]["demo"] == "oracle"
+    assert [q["id"] for q in events[0]["questions"]] == ["side", "heads"]
+    assert [e["type"] for e in events[-3:]] == ["verdict", "prediction", "done"]
+    result_line = events[-2]
+    assert result_line["logged"] == 2
+    by_id = {r["id"]: r for r in result_line["results"]}
+    assert by_id["side"]["correct"] is True and by_id["side"]["answer"] == 1
+    assert by_id["heads"]["correct"] is False and by_id["heads"]["guess"] == 4.0
+    assert {(e["key"], e["correct"]) for e in prediction_lines(tmp_path)} == {
+        ("basics/relu", True),
+        ("basics/sgd-update", False),
+    }
+    stats = CliRunner().invoke(
+        cli_app, ["stats", "--json"], obj=CliState(settings=Settings(data_dir=tmp_path))
+    )
+    assert json.loads(stats.output)["predictions"] == [
+        {"concept": "predicting", "predictions": 2, "right": 1, "accuracy": 0.5}
+    ]
+
+
+def test_cli_run_json_without_guesses_has_no_score_and_a_failed_run_logs_nothing(
+    cli, tmp_path: Path
+) -> None:
+    plain = [json.loads(x) for x in cli("run", "oracle", "--json").output.splitlines()]
+    assert plain[0]["type"] == "predictions" and "prediction" not in {e["type"] for e in plain}
+    failed = cli("run", "oracle", "--json", "-p", "explode=true", "-g", "side=a")
+    assert failed.exit_code == 3
+    events = [json.loads(x) for x in failed.output.splitlines()]
+    (scored,) = [e for e in events if e["type"] == "prediction"]
+    assert scored["logged"] == 0
+    assert [r["not_scored"] for r in scored["results"]] == ["no answer", "skipped"]
+    assert prediction_lines(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    ("guess", "message"),
+    [
+        ("side=c", "side: 'c' is not an option: give 1-2 or a-b"),
+        ("heads=four", "heads: 'four' is not a number (in heads)"),
+        ("tails=1", "unknown question 'tails' (known: side, heads)"),
+        ("side", "bad --guess 'side': use QUESTION=ANSWER"),
+    ],
+)
+def test_cli_bad_guess_exits_2_with_one_line(cli, guess: str, message: str) -> None:
+    result = cli("run", "oracle", "--json", "--guess", guess)
+    assert result.exit_code == 2
+    assert message in result.output and len(result.output.strip().splitlines()) == 1
+
+
+def test_cli_run_live_shows_the_scored_table(cli) -> None:
+    result = cli("run", "oracle", "-p", "heads=7", "-g", "side=1", "-g", "heads=7")
+    assert result.exit_code == 0, result.output
+    assert "your predictions" in result.output and result.output.count("right") >= 2
