@@ -184,12 +184,13 @@ def test_cli_run_json_asks_first_and_scores_and_logs_the_guesses(cli, tmp_path: 
         ("basics/relu", True),
         ("basics/sgd-update", False),
     }
-    stats = CliRunner().invoke(
-        cli_app, ["stats", "--json"], obj=CliState(settings=Settings(data_dir=tmp_path))
-    )
+    progress = CliState(settings=Settings(data_dir=tmp_path))
+    stats = CliRunner().invoke(cli_app, ["stats", "--json"], obj=progress)
     assert json.loads(stats.output)["predictions"] == [
         {"concept": "predicting", "predictions": 2, "right": 1, "accuracy": 0.5}
     ]
+    text = CliRunner().invoke(cli_app, ["stats"], obj=progress)
+    assert "predictions before demos:\n  predicting: 1 of 2 right (50.0%)" in text.output
 
 
 def test_cli_run_json_without_guesses_has_no_score_and_a_failed_run_logs_nothing(
