@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 __all__ = [
     "GuessError",
     "Scored",
+    "check_predictions",
     "is_right",
     "log_scored",
     "logged_card",
@@ -226,3 +227,56 @@ def log_scored(
         )
         n += 1
     return n
+
+
+MAX_QUESTIONS = 3
+MAX_OPTIONS = 5
+
+
+def _hangul(text: str) -> bool:
+    return any("\uac00" <= ch <= "\ud7a3" for ch in text)
+
+
+def check_predictions(meta: DemoMeta) -> list[str]:
+    """What breaks the prediction rules in a demo's INFO (empty: none): 1-3 questions with
+    unique ids, prompts in both languages, a card among INFO.cards (or a first card to fall
+    back on); a choice has 2-5 options in each language and no tolerance; a number has no
+    options, a finite tolerance and/or relative tolerance above 0, and a unit."""
+    where = f"{meta.name}:"
+    qs = meta.predictions
+    problems = []
+    if not 1 <= len(qs) <= MAX_QUESTIONS:
+        problems.append(f"{where} {len(qs)} prediction questions (want 1-{MAX_QUESTIONS})")
+    ids = [q.id for q in qs]
+    if len(set(ids)) != len(ids):
+        problems.append(f"{where} duplicate prediction ids")
+    for q in qs:
+        at = f"{where} prediction {q.id!r}"
+        if not q.id.isidentifier():
+            problems.append(f"{at}: the id is not a simple name")
+        if not q.prompt_en.strip() or not _hangul(q.prompt_ko):
+            problems.append(f"{at}: needs a prompt in English and in Korean")
+        if q.card and q.card not in meta.cards:
+            problems.append(f"{at}: card {q.card!r} is not one of INFO.cards")
+        if not logged_card(meta, q):
+            problems.append(f"{at}: no card to log it against (INFO.cards is empty)")
+        tolerances = (q.tolerance, q.rel_tolerance)
+        if q.kind == "choice":
+            n = len(q.options_en)
+            if not 2 <= n <= MAX_OPTIONS or len(q.options_ko) != n:
+                problems.append(f"{at}: needs 2-{MAX_OPTIONS} options in each language")
+            if len(set(q.options_en)) != n or not all(o.strip() for o in q.options_en):
+                problems.append(f"{at}: options must be distinct and not blank")
+            if not all(o.strip() for o in q.options_ko):
+                problems.append(f"{at}: a Korean option is blank")
+            if any(tolerances):
+                problems.append(f"{at}: a choice question has no tolerance")
+        else:
+            if q.options_ko:
+                problems.append(f"{at}: Korean options without English ones")
+            ok = all(isinstance(x, int | float) and math.isfinite(x) and x >= 0 for x in tolerances)
+            if not ok or not any(tolerances):
+                problems.append(f"{at}: a number question needs a tolerance > 0 (or relative)")
+            if not q.unit.strip():
+                problems.append(f"{at}: a number question needs a unit")
+    return problems
