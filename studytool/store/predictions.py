@@ -13,13 +13,12 @@ counts, limits, streaks and the heatmap (all read from the revlog) never see it.
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from studytool.store.eventlog import Event
+from studytool.store.replay import PREDICTION_INSERT, _card_ids, prediction_row, record
 from studytool.store.scheduler import as_utc, to_ms, utc_now
 
 if TYPE_CHECKING:
@@ -29,13 +28,7 @@ __all__ = [
     "ConceptAccuracy",
     "accuracy_by_concept",
     "record_prediction",
-    "write_prediction_rows",
 ]
-
-_INSERT = (
-    "INSERT OR REPLACE INTO predictions (event_id, key, time_ms, demo, concept, question,"
-    " guess, answer, correct) VALUES (?,?,?,?,?,?,?,?,?)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,20 +50,6 @@ class ConceptAccuracy:
         }
 
 
-def _row(e: Event) -> tuple[Any, ...]:
-    return (
-        e["id"],
-        e["key"],
-        e["t"],
-        e["demo"],
-        e["concept"],
-        e["q"],
-        float(e["guess"]),
-        float(e["answer"]),
-        int(bool(e["correct"])),
-    )
-
-
 def record_prediction(
     store: Store,
     *,
@@ -86,8 +65,6 @@ def record_prediction(
     """Log one scored guess against the card `key`: appended to the log and fsynced, then
     committed to the cache, before this returns (so the score is durable when shown). A card
     the database does not know gets an orphaned row, as a replay gives it."""
-    from studytool.store.replay import _card_ids, record
-
     event: Event = {
         "type": "prediction",
         "key": key,
@@ -102,29 +79,8 @@ def record_prediction(
         t = to_ms(as_utc(now or utc_now()))
         _card_ids(con, [key], {key: t})
         if not record(store, con, t, [event]):  # a late event is folded in with its row
-            con.execute(_INSERT, _row(event))
+            con.execute(PREDICTION_INSERT, prediction_row(event))
     return event
-
-
-def write_prediction_rows(
-    con: sqlite3.Connection,
-    groups: Mapping[str, Sequence[Event]],
-    voided: set[str],
-    replace: bool,
-) -> None:
-    """The cache rows of the prediction events of `groups` (key -> its events), voided ones
-    left out; `replace`: drop those keys' rows first (a card folded again)."""
-    if replace:
-        con.executemany("DELETE FROM predictions WHERE key=?", [(k,) for k in groups])
-    con.executemany(
-        _INSERT,
-        [
-            _row(e)
-            for events in groups.values()
-            for e in events
-            if e["type"] == "prediction" and e["id"] not in voided
-        ],
-    )
 
 
 def accuracy_by_concept(store: Store) -> list[ConceptAccuracy]:

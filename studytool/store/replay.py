@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING, Any
 
 from studytool.store.db import log_triggers_off
 from studytool.store.eventlog import Event, EventLog, LogRead, event_id
-from studytool.store.predictions import write_prediction_rows
 from studytool.store.scheduler import (
     CardState,
     Rating,
@@ -167,6 +166,48 @@ def write_folded(
     con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", event_rows)
     write_prediction_rows(con, groups, voided, replace=keys is not None)
     return len(cards)
+
+
+PREDICTION_INSERT = (
+    "INSERT OR REPLACE INTO predictions (event_id, key, time_ms, demo, concept, question,"
+    " guess, answer, correct) VALUES (?,?,?,?,?,?,?,?,?)"
+)
+
+
+def prediction_row(e: Event) -> tuple[Any, ...]:
+    """The `predictions` row of a prediction event (store/predictions.py writes them)."""
+    return (
+        e["id"],
+        e["key"],
+        e["t"],
+        e["demo"],
+        e["concept"],
+        e["q"],
+        float(e["guess"]),
+        float(e["answer"]),
+        int(bool(e["correct"])),
+    )
+
+
+def write_prediction_rows(
+    con: sqlite3.Connection,
+    groups: dict[str, list[Event]],
+    voided: set[str],
+    replace: bool,
+) -> None:
+    """The cache rows of the prediction events of `groups` (key -> its events), voided ones
+    left out; `replace`: drop those keys' rows first (a card folded again)."""
+    if replace:
+        con.executemany("DELETE FROM predictions WHERE key=?", [(k,) for k in groups])
+    con.executemany(
+        PREDICTION_INSERT,
+        [
+            prediction_row(e)
+            for events in groups.values()
+            for e in events
+            if e["type"] == "prediction" and e["id"] not in voided
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
