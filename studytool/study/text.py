@@ -126,6 +126,8 @@ CHROME: dict[str, tuple[str, str]] = {
     "predict_saving": ("saving…", "저장 중…"),
     "predict_saved": ("saved to {card}", "{card}에 기록됨"),
     "predict_not_saved": ("not saved: {why}", "저장 안 됨: {why}"),
+    "predict_no_db": ("the progress database is not open",
+                      "학습 기록 데이터베이스가 열려 있지 않음"),
     "prediction_accuracy": ("Predictions before demos", "데모 전 예측"),
     "predicted": ("predicted", "예측"), "predicted_right": ("right", "맞음"),
     # not answered, and the quiz's "I was right"

@@ -480,7 +480,7 @@ class DemoScreen(GuardedScreen[None]):
         lang = app_lang(self)
         store = getattr(self.app, "store", None)
         if store is None:
-            note = t("predict_not_saved", lang, why="the progress database is not open")
+            note = t("predict_not_saved", lang, why=t("predict_no_db", lang))
         else:
             try:
                 log_scored(store, self.meta, scored)

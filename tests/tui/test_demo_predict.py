@@ -226,3 +226,17 @@ def test_cli_run_live_shows_the_scored_table(cli) -> None:
     result = cli("run", "oracle", "-p", "heads=7", "-g", "side=1", "-g", "heads=7")
     assert result.exit_code == 0, result.output
     assert "your predictions" in result.output and result.output.count("right") >= 2
+
+
+def test_cli_asks_on_a_terminal_and_enter_skips(
+    package: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from studytool.cli.demo import _ask
+
+    meta = catalog.get_demo("oracle", package)
+    answers = iter(["c", "b", ""])  # c is no option: asked again
+    monkeypatch.setattr("builtins.input", lambda _prompt: next(answers))
+    assert _ask(meta.predictions, "en") == {"side": 1.0, "heads": None}
+    out = capsys.readouterr().out
+    assert "Which side comes up more often?" in out and "b. tails" in out
+    assert "'c' is not an option" in out
