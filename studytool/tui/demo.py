@@ -126,7 +126,10 @@ class DemoScreen(GuardedScreen[None]):
         "demo in a worker process; r during a run starts it again with the form's values. Esc "
         "cancels a running demo; Esc again closes the screen.\n"
         "Quick switches the parameters to their small, fast values; device auto picks cuda, "
-        "then mps, then cpu."
+        "then mps, then cpu.\n"
+        "A demo with questions asks you to predict its outcome before its first run with a set "
+        "of values (Esc skips); after the verdict your guesses are scored against the run, "
+        "saved, and shown next to what happened."
     )
     # one key, two meanings: check_action enables the cancel binding only while a run goes
     BINDINGS: ClassVar = [
