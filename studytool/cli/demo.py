@@ -283,7 +283,7 @@ def run_cmd(
             code = _run_json(run, meta, guesses if guess else None)
         else:
             code = _run_live(run, meta)
-            if guesses:
+            if guesses and code != EXIT_USAGE:
                 _show_scored(meta, guesses, run.verdict)
     except KeyboardInterrupt:
         run.cancel()
