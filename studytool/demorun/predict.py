@@ -136,9 +136,10 @@ def parse_guess_args(questions: Sequence[Prediction], args: Iterable[str]) -> di
         qid = qid.strip()
         if not sep or not qid:
             raise GuessError(f"bad --guess {arg!r}: use QUESTION=ANSWER")
+        if not by_id:
+            raise GuessError(f"this demo asks no questions: nothing to answer with {arg!r}")
         if qid not in by_id:
-            known = ", ".join(by_id) or "none: this demo asks no questions"
-            raise GuessError(f"unknown question {qid!r} (known: {known})")
+            raise GuessError(f"unknown question {qid!r} (known: {', '.join(by_id)})")
         out[qid] = parse_guess(by_id[qid], value)
     return out
 

@@ -1,15 +1,17 @@
 """Every shipped demo asks 1-3 prediction questions that follow the rules (read from INFO with
-ast: no torch), and the rules' checker itself catches each kind of mistake."""
+ast: no torch), its quick run answers each of them (the shared cached run), and the rules'
+checker itself catches each kind of mistake."""
 
 from __future__ import annotations
 
 import dataclasses
 
 import pytest
+from demokit import quick_run
 
 from studytool.demorun import catalog
 from studytool.demorun.params import Prediction
-from studytool.demorun.predict import check_predictions
+from studytool.demorun.predict import check_predictions, score_all
 
 DEMOS = catalog.list_demos()
 
@@ -17,6 +19,18 @@ DEMOS = catalog.list_demos()
 @pytest.mark.parametrize("meta", DEMOS, ids=[m.name for m in DEMOS])
 def test_every_demo_declares_valid_predictions(meta: catalog.DemoMeta) -> None:
     assert check_predictions(meta) == []
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("meta", DEMOS, ids=[m.name for m in DEMOS])
+def test_every_quick_run_answers_its_questions(meta: catalog.DemoMeta) -> None:
+    events, _ = quick_run(meta.name)
+    (verdict,) = [e for e in events if e["type"] == "verdict"]
+    answers = verdict.get("answers", {})
+    assert set(answers) == {q.id for q in meta.predictions}
+    # a guess equal to the run's answer is scored right: the answer is one the scorer reads
+    guesses = {q.id: answers[q.id] for q in meta.predictions}
+    assert all(s.right is True for s in score_all(meta.predictions, guesses, verdict))
 
 
 CHOICE = Prediction(
