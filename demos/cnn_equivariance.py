@@ -84,12 +84,12 @@ INFO = DemoInfo(
         Prediction(
             id="shift",
             prompt_en=(
-                "Shift the input image a few pixels to the right. Away from the borders, what "
-                "does the conv layer's feature map do?"
+                "Shift the input image a few pixels right and down. Away from the borders, "
+                "what does the conv layer's feature map do?"
             ),
             prompt_ko=(
-                "입력 이미지를 오른쪽으로 몇 pixel 이동합니다. 경계에서 떨어진 곳에서 conv "
-                "layer의 feature map은 어떻게 되나요?"
+                "입력 이미지를 오른쪽 아래로 몇 pixel 이동합니다. 경계에서 떨어진 곳에서 "
+                "conv layer의 feature map은 어떻게 되나요?"
             ),
             options_en=(
                 "It changes in a way unrelated to the shift",

@@ -8,7 +8,8 @@ examples and Gaussian noise (std ``noise``).  The same data are fitted three way
 * least squares (no penalty): the reference;
 * L2 (ridge): minimise (1/2n)||y - Xw||^2 + (lambda2/2)||w||^2, solved in closed form;
 * L1 (lasso): minimise (1/2n)||y - Xw||^2 + lambda1 ||w||_1, solved by proximal gradient
-  descent (ISTA: a gradient step, then soft-thresholding), which gives exact zeros.
+  descent (ISTA: a gradient step, then soft-thresholding) started from the least-squares
+  weights, which gives exact zeros.
 
 A weight counts as zero when |w| <= ``zero_tol``.  The L1 penalty's pull lambda1 * sign(w)
 does not fade near 0, so a weight whose gradient from the data is smaller than lambda1 stays
@@ -230,7 +231,7 @@ def penalties(params: dict[str, Any], device: torch.device, report: Reporter) ->
     w_ls = torch.linalg.lstsq(gram, xty.unsqueeze(1)).solution.squeeze(1)
     w_l2 = torch.linalg.solve(gram + float(params["lambda2"]) * eye, xty)
     lam1, step = float(params["lambda1"]), 1 / float(torch.linalg.eigvalsh(gram).max())
-    w_l1 = torch.zeros(d, dtype=dt, device=device)
+    w_l1 = w_ls.clone()  # start from least squares: the chart shows L1 pulling weights to 0
     steps = int(params["ista_steps"])
     report.chart(
         "L1 fit (proximal gradient)",
@@ -240,12 +241,13 @@ def penalties(params: dict[str, Any], device: torch.device, report: Reporter) ->
     )
     tol = float(params["zero_tol"])
     every = max(1, steps // 30)
-    for i in range(1, steps + 1):
+    for i in range(steps + 1):
         if report.cancelled:
             break
-        z = w_l1 - step * (gram @ w_l1 - xty)
-        w_l1 = torch.sign(z) * (z.abs() - step * lam1).clamp(min=0)  # soft-thresholding
-        if i % every == 0 or i == steps:
+        if i:
+            z = w_l1 - step * (gram @ w_l1 - xty)
+            w_l1 = torch.sign(z) * (z.abs() - step * lam1).clamp(min=0)  # soft-thresholding
+        if i <= 10 or i % every == 0 or i == steps:  # the first steps do the most
             report.metric(
                 i,
                 **{
@@ -255,13 +257,28 @@ def penalties(params: dict[str, Any], device: torch.device, report: Reporter) ->
             )
             report.progress(i, steps)
     report.chart(
-        "weights by feature",
-        x="feature index (the first n_informative matter)",
-        y="|w| (absolute weight)",
+        "irrelevant weights",
+        x="irrelevant feature (number)",
+        y="|w| (absolute weight; true value 0)",
         series=["least squares", "L2", "L1"],
     )
-    for j in range(d):
-        report.metric(j, **{"least squares": abs(w_ls[j]), "L2": abs(w_l2[j]), "L1": abs(w_l1[j])})
+    for j in range(k, d):
+        report.metric(
+            j - k + 1, **{"least squares": abs(w_ls[j]), "L2": abs(w_l2[j]), "L1": abs(w_l1[j])}
+        )
+    report.table(
+        "relevant weights",
+        [
+            {
+                "feature": j + 1,
+                "true": float(w_true[j]),
+                "least squares": float(w_ls[j]),
+                "L2": float(w_l2[j]),
+                "L1": float(w_l1[j]),
+            }
+            for j in range(k)
+        ],
+    )
     irrelevant = max(1, d - k)
     out = {
         "l1_zero_frac": float((w_l1[k:].abs() <= tol).sum()) / irrelevant,
@@ -274,7 +291,7 @@ def penalties(params: dict[str, Any], device: torch.device, report: Reporter) ->
         "l2_mean_irrelevant": float(w_l2[k:].abs().mean()) if d > k else 0.0,
     }
     report.table(
-        "irrelevant weights",
+        "irrelevant weights at zero",
         [
             {
                 "fit": name,
