@@ -279,7 +279,7 @@ def equivariance(
         "interior": float(max(0, size - 2 * m)),
         "conv_equiv_error": rel(fsx, shift_image(fx, s)),
         "conv_static_error": rel(fsx, fx),
-        "conv_unrelated_error": rel(fsx, unrelated) if s else 1.0,
+        "conv_unrelated_error": rel(fsx, unrelated),
         "dense_equiv_error": rel(dsx, shift_image(dx, s)),
     }
     conv_params = sum(p.numel() for p in conv.parameters())
