@@ -63,6 +63,8 @@ def test_cnn_equivariance_does_not_apply_without_a_shift_or_a_fit() -> None:
     assert "input 0 pixels" in v.claim and set(v.answers) == {"shift", "unseen", "ratio"}
     _, v = run_inline("cnn_equivariance", params={"steps": 1, "n_train": 32})
     assert v.status == "does_not_apply" and "did not fit" in v.reason
+    _, v = run_inline("cnn_equivariance", params={"mlp_hidden": 4, "steps": 1, "n_train": 32})
+    assert v.status == "does_not_apply" and "raise mlp_hidden" in v.reason
 
 
 @pytest.mark.torch
