@@ -165,6 +165,8 @@ SADDLE_F_TOL = 1e-6
 ESCAPE_Y = 0.5
 MIN_F_END = -0.4  # the minima have f = -0.5
 BLOWUP = 1e30  # a diverging run stops here (no overflow to inf)
+TINY = 1e-30  # charted losses are clamped here: a log axis has no 0
+ZIGZAG_STEPS = 30
 SCAN = tuple(round(0.1 + 0.02 * i, 2) for i in range(146))  # factors 0.1 .. 3.0
 
 
@@ -326,19 +328,23 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     xs = x0.expand(len(all_f), dim).clone()
     f0 = float(0.5 * x0 @ a @ x0)
     names = [f"lr={f:g}/L" for f in factors]
-    report.chart("quadratic: loss per learning rate", x="step", y="loss f(x)", series=names)
+    tops = [f"top coordinate, lr={f:g}/L" for f in factors]
     report.chart(
-        "quadratic: sign of the top coordinate",
+        "quadratic: loss per learning rate", x="step", y="loss f(x)", series=names, log_y=True
+    )
+    report.chart(
+        f"quadratic: the first {ZIGZAG_STEPS} steps along the steepest direction",
         x="step",
-        y="component along the top eigenvector",
-        series=names,
+        y="top-eigenvector coordinate / its start value",
+        series=tops,
     )
     alive = torch.ones(len(all_f), dtype=torch.bool, device=device)
     flips = torch.zeros(len(factors), dtype=dt, device=device)
     counted = torch.zeros(len(factors), dtype=dt, device=device)
     prev_top = xs[: len(factors)] @ top
     # below this the top coordinate is round-off from the other modes, its sign meaningless
-    floor = 1e-9 * float(prev_top[0].abs())
+    top0 = float(prev_top[0])
+    floor = 1e-9 * abs(top0)
     every = max(1, steps // 60)
     for t in range(1, steps + 1):
         if report.cancelled:
@@ -348,14 +354,15 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         loss = 0.5 * ((xs @ a) * xs).sum(-1)
         alive &= loss < BLOWUP
         cur_top = xs[: len(factors)] @ top
+        if t <= ZIGZAG_STEPS:
+            report.metric(t, **dict(zip(tops, (cur_top / top0).tolist(), strict=True)))
         seen = (cur_top.abs() > floor) & (prev_top.abs() > floor)
         flips += (seen & (torch.sign(cur_top) != torch.sign(prev_top))).to(dt)
         counted += seen.to(dt)
         prev_top = cur_top
         if t % every == 0 or t == steps:
-            shown = loss[: len(factors)].tolist()
+            shown = loss[: len(factors)].clamp(min=TINY).tolist()  # 0 has no log
             report.metric(t, **dict(zip(names, shown, strict=True)))
-            report.metric(t, **dict(zip(names, cur_top.tolist(), strict=True)))
             report.progress(t, steps + int(params["saddle_steps"]))
     ratios = (0.5 * ((xs @ a) * xs).sum(-1) / f0).tolist()
     scan_ratios = ratios[len(factors) :]
@@ -368,7 +375,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         log_y=True,
     )
     for i, (f, r) in enumerate(zip(SCAN, scan_ratios, strict=True)):
-        report.metric(i, at=f, **{"loss ratio": min(r, BLOWUP)})
+        report.metric(i, at=f, **{"loss ratio": min(max(r, TINY), BLOWUP)})
 
     n: dict[str, float] = {}
     for i, f in enumerate(factors):
