@@ -62,7 +62,7 @@ INFO = DemoInfo(
         Param("noise_max", 0.5, "noise std at x = 3", min=0.0, max=2.0),
         Param("members", 5, "nets in the ensemble", min=2, max=20, quick=4),
         Param("hidden", 32, "hidden units per layer (two tanh layers)", min=4, max=256),
-        Param("steps", 800, "full-batch Adam steps", min=10, max=20000, quick=400),
+        Param("steps", 600, "full-batch Adam steps", min=10, max=20000, quick=400),
         Param("lr", 0.02, "Adam learning rate", min=1e-4, max=0.1),
     ),
     cards=(
