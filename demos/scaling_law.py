@@ -51,8 +51,8 @@ INFO = DemoInfo(
     claim=(
         "Least-squares models on the top N features of data with a power-law spectrum "
         "(alpha = 0.5): the test loss above the noise floor c falls as a power law in N: "
-        "the log-log fit over N = 8..128 has R^2 >= 0.98, its exponent is within 15 % of 0.5, "
-        "and it predicts the loss at N = 512 within 10 % before it is measured."
+        "the log-log fit over N = 4..64 has R^2 >= 0.98, its exponent is within 15 % of 0.5, "
+        "and it predicts the loss at N = 256 within 10 % before it is measured."
     ),
     params=(
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
@@ -102,12 +102,12 @@ INFO = DemoInfo(
             id="shrink",
             prompt_en=(
                 "The data's spectrum gives alpha = 0.5 (the default settings). Going from the "
-                "largest fitted size to the held-out size (128 -> 512 features, 4x), by what "
+                "largest fitted size to the held-out size (64 -> 256 features, 4x), by what "
                 "factor does the loss above the floor shrink?"
             ),
             prompt_ko=(
                 "데이터 spectrum에서 alpha = 0.5입니다(기본 설정). fit에 쓴 가장 큰 크기에서 "
-                "held-out 크기로(128 -> 512 feature, 4배) 갈 때 바닥값 위의 loss는 몇 배 "
+                "held-out 크기로(64 -> 256 feature, 4배) 갈 때 바닥값 위의 loss는 몇 배 "
                 "줄어들까요?"
             ),
             tolerance=0.3,
