@@ -237,6 +237,8 @@ def judge(n: dict[str, float], params: dict[str, Any], factors: list[float]) -> 
     )
     if not any(f < 2 for f in factors) or not any(f > 2 for f in factors):
         reason = "the factors need one below 2 and one above 2 to show both sides of 2/L"
+    elif 2.0 in factors:
+        reason = "lr = 2/L sits on the threshold: its top mode neither shrinks nor grows"
     elif float(params["noise"]) <= 0:
         reason = "noise is 0: without gradient noise nothing pushes GD off the saddle"
     else:

@@ -82,6 +82,9 @@ def test_lr_threshold_does_not_apply_outside_its_preconditions() -> None:
     assert v.numbers["escape_step"] == -1 and v.answers["escape_steps"] == 4
     _, v = run_inline("lr_threshold", params={"factors": "0.5,1.9"})
     assert v.status == "does_not_apply" and "one below 2 and one above 2" in v.reason
+    _, v = run_inline("lr_threshold", params={"factors": "0.5,2,2.1"})
+    assert v.status == "does_not_apply" and "sits on the threshold" in v.reason
+    assert v.numbers["sign_flips_2"] == 1.0 and 0.01 < v.numbers["loss_ratio_2"] < 1
     _, v = run_inline("lr_threshold", params={"steps": 30})
     assert v.status == "does_not_apply" and "too few" in v.reason
 
