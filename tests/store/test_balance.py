@@ -14,8 +14,8 @@ from storekit import NOW, make_deck, make_settings
 
 from studytool.config import ConfigError, SchedulerSettings, Settings
 from studytool.store.balance import pick_day
-from studytool.store.repo import Store
 from studytool.store.replay import rebuild, state_hash
+from studytool.store.repo import Store
 from studytool.store.scheduler import DAY_MS, CardState, Rating, StudyScheduler, fuzz_range
 from studytool.store.state import FsrsState
 
@@ -90,7 +90,7 @@ def _inside_fuzz_range(afters: list[CardState], sched: StudyScheduler) -> None:
 def test_a_week_of_1000_cards_is_flatter_with_balancing(tmp_path: Path) -> None:
     """The measure: the standard deviation of the daily due counts over the days that have
     any (and the busiest day against the mean), balancing on and off, the same answers."""
-    plain, plain_after = _week(tmp_path / "off", SchedulerSettings(load_balance=False))
+    plain, _ = _week(tmp_path / "off", SchedulerSettings(load_balance=False))
     balanced, balanced_after = _week(tmp_path / "on", SchedulerSettings())
     loads = {}
     for name, store in (("off", plain), ("on", balanced)):
