@@ -3,14 +3,18 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from kit import NOW, make_app, settle, wait_for
-from textual.widgets import Input, Switch
+from textual.widgets import DataTable, Input, Switch
 from textual_plotext import PlotextPlot
+from typer.testing import CliRunner
 
+from studytool.cli import app as cli_app
+from studytool.cli.common import CliState
 from studytool.config import Settings
 from studytool.store.scheduler import Rating
 from studytool.tui.home import HomeScreen
@@ -98,3 +102,29 @@ def test_the_easy_days_field_reads_and_shows_the_same_shares() -> None:
     for bad in ("sun", "sun=half", "sun=2"):
         with pytest.raises(ValueError, match="쉬는 날: 요일=비율"):
             read_easy_days(bad, "ko")
+
+
+async def test_the_settings_table_shows_what_plan_retention_prints(tmp_path: Path) -> None:
+    """The same simulation behind `studytool plan retention --json` and the settings screen."""
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(140, 60)) as pilot:
+        await settle(pilot)
+        app.action_settings()
+        screen = app.screen
+        assert isinstance(screen, SettingsScreen)
+        await wait_for(pilot, lambda: screen.workload is not None, what="the simulation")
+        await pilot.pause()
+        table = screen.query_one("#workload", DataTable)
+        shown = [table.get_row_at(i)[1:4] for i in range(table.row_count)]
+    state = CliState(settings=app.settings, library=app.library)
+    result = CliRunner().invoke(cli_app, ["plan", "retention", "--json"], obj=state)
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.stdout)["rows"]
+    assert shown == [
+        [
+            f"{r['desired_retention']:.2f}",
+            f"{r['reviews_per_day']:.1f}",
+            f"{r['minutes_per_day']:.1f}",
+        ]
+        for r in rows
+    ]
