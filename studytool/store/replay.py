@@ -104,12 +104,12 @@ def _by_key(events: Sequence[Event]) -> tuple[dict[str, list[Event]], set[str], 
     voided: set[str] = set()
     shared: list[Event] = []
     for e in events:
-        if e["key"] == ALL_CARDS:
-            shared.append(e)
-            continue
-        groups.setdefault(e["key"], []).append(e)
         if e["type"] == "void":
             voided.add(e["target"])
+        if e["key"] == ALL_CARDS:
+            shared.append(e)
+        else:
+            groups.setdefault(e["key"], []).append(e)
     return groups, voided, shared
 
 
@@ -204,6 +204,8 @@ def write_folded(
             "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
             (META_RETENTION, repr(retention)),
         )
+    elif shared:  # every change was voided (a restored backup): the base retention again
+        con.execute("DELETE FROM sync_meta WHERE name=?", (META_RETENTION,))
     return len(cards)
 
 

@@ -12,6 +12,7 @@ from fsrs import Scheduler
 from storekit import NOW, make_deck, make_settings
 
 from studytool.config import SchedulerSettings
+from studytool.store.eventlog import event_id
 from studytool.store.replay import apply_log, check_log, rebuild, state_hash
 from studytool.store.repo import Store
 from studytool.store.scheduler import DAY_MS, Rating, fuzz_range
@@ -142,4 +143,21 @@ def test_settings_without_a_change_keep_the_scheduler(tmp_path: Path) -> None:
     )
     store.reload_scheduler()
     assert store.desired_retention == 0.9 and _events(tmp_path, "retention") == []
+    store.close()
+
+
+def test_a_voided_change_goes_back_to_the_base_retention(tmp_path: Path) -> None:
+    """A restored backup voids the log's later events, a retention change among them."""
+    store = _open(tmp_path)
+    _learn(store)
+    want = state_hash(store)
+    store.set_desired_retention(0.8, NOW + timedelta(hours=1))
+    assert state_hash(store) != want
+    change = next(e for e in store.log.read().sorted() if e["type"] == "retention")
+    t = change["t"] + 1
+    void = {"id": event_id(t, store.log.device), "t": t, "type": "void", "key": "*"}
+    store.log.append([{**void, "target": change["id"], "sched": "restore"}])
+    apply_log(store)
+    assert store.desired_retention == 0.9 and state_hash(store) == want
+    assert check_log(store).differ == []
     store.close()
