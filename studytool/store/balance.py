@@ -10,8 +10,9 @@ loads again, so every machine gets the same schedule (store/replay.py).
 
 from __future__ import annotations
 
+import itertools
+import json
 import sqlite3
-from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, timedelta, tzinfo
@@ -28,10 +29,13 @@ from studytool.store.scheduler import (
 )
 from studytool.store.state import FsrsState
 
-# cards that will be due for review: what a day's load counts
-_DUES = (
-    f"SELECT due_ms FROM cards WHERE state={FsrsState.REVIEW} AND suspended=0 AND orphaned=0"
-    " AND due_ms>=? AND due_ms<? AND key<>? ORDER BY due_ms"
+# cards due for review in each [start, end) of a JSON list of pairs: what a day's load counts.
+# One count per day, each a range of the cards_queue index (which holds every column used).
+_LOADS = (
+    "SELECT (SELECT count(*) FROM cards"
+    f" WHERE state={FsrsState.REVIEW} AND due_ms>=json_extract(j.value, '$[0]')"
+    " AND due_ms<json_extract(j.value, '$[1]')"
+    " AND suspended=0 AND orphaned=0 AND key<>?) FROM json_each(?) j ORDER BY j.key"
 )
 
 
@@ -58,11 +62,11 @@ def day_loads(
     skip_key: str,
 ) -> list[int]:
     """Reviews due on each study day of `dates` (consecutive), `skip_key` left out."""
-    bounds = [to_ms(local_instant(d, day_start_hour, tz)) for d in dates]
-    end = to_ms(local_instant(dates[-1] + timedelta(days=1), day_start_hour, tz))
-    dues = [r[0] for r in con.execute(_DUES, (bounds[0], end, skip_key))]
-    edges = [bisect_left(dues, b) for b in (*bounds, end)]
-    return [edges[i + 1] - edges[i] for i in range(len(dates))]
+    bounds = [
+        to_ms(local_instant(d, day_start_hour, tz)) for d in (*dates, dates[-1] + timedelta(days=1))
+    ]
+    pairs = json.dumps(list(itertools.pairwise(bounds)))
+    return [r[0] for r in con.execute(_LOADS, (skip_key, pairs))]
 
 
 def balance(
