@@ -3,16 +3,19 @@ fsrs) and is part of the log, so every machine that has the same events agrees."
 
 from __future__ import annotations
 
+import random
 import shutil
 from dataclasses import replace
 from datetime import UTC, timedelta
 from pathlib import Path
 
+import pytest
 from fsrs import Scheduler
 from storekit import NOW, make_deck, make_settings
 
 from studytool.config import SchedulerSettings
 from studytool.store.eventlog import event_id
+from studytool.store.gitsync import sync
 from studytool.store.replay import apply_log, check_log, rebuild, state_hash
 from studytool.store.repo import Store
 from studytool.store.scheduler import DAY_MS, Rating, fuzz_range
@@ -161,3 +164,36 @@ def test_a_voided_change_goes_back_to_the_base_retention(tmp_path: Path) -> None
     assert store.desired_retention == 0.9 and state_hash(store) == want
     assert check_log(store).differ == []
     store.close()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(shutil.which("git") is None, reason="needs the git program")
+def test_three_machines_with_retention_changes_converge(tmp_path: Path) -> None:
+    """Grades (load-balanced) and retention changes on three machines, synced through git in
+    a random order: every machine ends in the same state, which is the fold of the log."""
+    rng = random.Random(5)
+    stores = [_open(tmp_path / f"m{i}") for i in range(3)]
+    clocks = [NOW] * 3
+    remote = str(tmp_path / "remote.git")
+    try:
+        for _ in range(12):
+            for _ in range(rng.randint(2, 6)):
+                i = rng.randrange(3)
+                clocks[i] += timedelta(hours=rng.randint(1, 40))
+                if rng.random() < 0.15:
+                    stores[i].set_desired_retention(rng.choice([0.8, 0.85, 0.9, 0.95]), clocks[i])
+                else:
+                    stores[i].grade(rng.choice(KEYS[:10]), Rating(rng.randint(1, 4)), clocks[i])
+            for i in rng.sample(range(3), rng.randint(1, 3)):
+                sync(stores[i], remote)
+        for _ in range(2):
+            for s in stores:
+                sync(s, remote)
+        assert len({state_hash(s) for s in stores}) == 1
+        assert len({s.desired_retention for s in stores}) == 1
+        assert len(_events(tmp_path / "m0", "retention")) >= 3  # the changes happened
+        for s in stores:
+            assert check_log(s).differ == []
+    finally:
+        for s in stores:
+            s.close()
