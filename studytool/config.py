@@ -30,6 +30,7 @@ _BASIC_KEYS = {"escape", "enter", "tab", "space", *(f"f{n}" for n in range(1, 13
 
 
 LEECH_ACTIONS = ("suspend", "tag")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ConfigError(Exception):
@@ -43,6 +44,14 @@ class SchedulerSettings:
     relearning_steps_min: tuple[float, ...] = (10.0,)
     maximum_interval: int = 36500
     enable_fuzzing: bool = True
+    # Anki's load balancing: a new interval goes to the least busy day of its fuzz range
+    load_balance: bool = True
+    # easy days: Monday..Sunday, the share of a normal day's reviews that day should get
+    easy_days: tuple[float, ...] = (1.0,) * 7
+
+    def easy_days_table(self) -> dict[str, float]:
+        """The weekdays that are not normal days, as config.toml writes them."""
+        return {d: f for d, f in zip(WEEKDAYS, self.easy_days, strict=True) if f != 1.0}
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +135,8 @@ class Settings:
             relearning_steps_min=_steps(sch, "relearning_steps", [10], path),
             maximum_interval=_get(sch, "maximum_interval", int, 36500, path, "scheduler."),
             enable_fuzzing=_get(sch, "enable_fuzzing", bool, True, path, "scheduler."),
+            load_balance=_get(sch, "load_balance", bool, True, path, "scheduler."),
+            easy_days=easy_days(_get(sch, "easy_days", dict, {}, path, "scheduler."), path),
         )
         where = safe_path(path)
         if not 0.7 <= scheduler.desired_retention <= 0.99:
@@ -297,6 +308,26 @@ def _get_list(
                 f" got {_shown(v)} in it"
             )
     return values
+
+
+def easy_days(table: dict[str, Any], where: Path | str) -> tuple[float, ...]:
+    """{ sun = 0.5 } -> the share of each weekday (Monday first), 1.0 where not named."""
+    out = dict.fromkeys(WEEKDAYS, 1.0)
+    shown = safe_path(where) if isinstance(where, Path) else where
+    for day, share in table.items():
+        if day not in out:
+            raise ConfigError(
+                f"{shown}: scheduler.easy_days: '{one_line(day)}' is not one of"
+                f" {', '.join(WEEKDAYS)}"
+            )
+        number = isinstance(share, int | float) and not isinstance(share, bool)
+        if not number or not 0.0 <= share <= 1.0:
+            raise ConfigError(
+                f"{shown}: scheduler.easy_days.{day} must be a share of a normal day in"
+                f" 0..1, got {_shown(share)}"
+            )
+        out[day] = float(share)
+    return tuple(out.values())
 
 
 def _steps(table: dict[str, Any], key: str, default: list[int], path: Path) -> tuple[float, ...]:

@@ -8,8 +8,11 @@ Events name cards by review key and carry UTC epoch ms (`t`), a unique id that s
 Types: review (rating, mode, dur), void (target: the id of the event taken back), suspend,
 unsuspend, bury (until), unbury, prediction (demo, concept, q: the question id, guess,
 answer, correct: a scored guess before a demo run, logged against the question's card; it
-never changes the card's FSRS state). Reviews moved from an older database carry `cid`, the fuzz
-seed they were scheduled with (its row id), so their replay gives the intervals they got.
+never changes the card's FSRS state), and retention (value: the desired retention from then
+on, for every card: key "*"). A review scheduled by load balancing carries `due`, the day it
+chose (replay keeps it while it lies inside the fuzz range). Reviews moved from an older
+database carry `cid`, the fuzz seed they were scheduled with (its row id), so their replay
+gives the intervals they got.
 
 A device only appends to its own files, so files of several devices merge in git without
 conflicts. Appends take an exclusive lock on the file (two windows on one machine) and are
@@ -38,7 +41,10 @@ from studytool.fsio import fsync_dir
 PROGRESS_DIR = "progress"
 DEVICES_DIR = "devices"
 DEVICE_FILE = "device-id"
-EVENT_TYPES = frozenset({"review", "void", "suspend", "unsuspend", "bury", "unbury", "prediction"})
+EVENT_TYPES = frozenset(
+    {"review", "void", "suspend", "unsuspend", "bury", "unbury", "prediction", "retention"}
+)
+ALL_CARDS = "*"  # the key of an event about every card (retention)
 
 Event = dict[str, Any]
 
@@ -196,6 +202,12 @@ def _invalid(e: Any) -> str | None:
         e.get("rating") not in (1, 2, 3, 4) or e.get("mode") not in ("review", "cram", "quiz")
     ):
         return "bad rating or mode"
+    if kind == "review" and not isinstance(e.get("due", 0), int):
+        return "review with a bad due time"
+    if kind == "retention" and not (
+        isinstance(e.get("value"), float) and 0.7 <= e["value"] <= 0.99
+    ):
+        return "retention without a value in 0.7..0.99"
     if kind == "void" and not isinstance(e.get("target"), str):
         return "void without a target"
     if kind == "bury" and not isinstance(e.get("until"), int):

@@ -182,6 +182,25 @@ CHROME: dict[str, tuple[str, str]] = {
     "set_default_params": ("default parameters", "기본 매개변수"),
     "wl_desired": ("desired", "목표"), "wl_reviews": ("reviews/day", "복습/일"),
     "wl_minutes": ("min/day", "분/일"), "wl_recall": ("recall", "회상률"),
+    # load balancing, easy days, the workload plot (issue 15)
+    "set_balance_label": ("Load balancing", "부하 분산"),
+    "set_balance_hint": ("each review goes to the least busy day its interval allows",
+                         "복습마다 간격이 허락하는 가장 한가한 날로 갑니다"),
+    "set_easy_label": ("Easy days (e.g. sun=0.5)", "쉬는 날 (예: sun=0.5)"),
+    "set_easy_hint": ("a weekday's share of a normal day's reviews, 0 to 1: mon tue wed thu "
+                      "fri sat sun", "평일 대비 복습 비율, 0–1: mon tue wed thu fri sat sun"),
+    "set_easy_days": ("Easy days", "쉬는 날"),
+    "set_easy_bad": ("{what}: write day=share, e.g. sun=0.5 sat=0 ({error})",
+                     "{what}: 요일=비율 로 쓰세요, 예: sun=0.5 sat=0 ({error})"),
+    "plot_workload": ("Minutes a day by desired retention (▶ {now:.2f})",
+                      "목표 기억률별 하루 학습 시간 (▶ {now:.2f})"),
+    "set_rescheduled": ("Desired retention {value:.2f}: {n} cards rescheduled",
+                        "목표 기억률 {value:.2f}: 카드 {n}장 일정 변경"),
+    # the optimize hint (Home): new review answers since the last fit
+    "optimize_hint": ("{n} new reviews since your parameters were last fitted: run "
+                      "`studytool optimize` to fit them to your memory",
+                      "마지막 매개변수 맞춤 이후 새 복습 {n}개: `studytool optimize`로 "
+                      "내 기억에 맞추세요"),
     "save": ("Save", "저장"), "cancel": ("Cancel", "취소"),
     "settings_saved": ("Settings saved", "설정을 저장했습니다"),
     # Home's panels

@@ -95,6 +95,7 @@ class HomeData:
     counts: TodayCounts  # all decks within the daily limits, and each deck reviewed alone
     stats: Stats
     exam: ExamStatus | None = None  # the active exam plan's days left and expected recall
+    optimize_hint: int | None = None  # new review answers when a fit is worth suggesting
 
 
 class HomeScreen(StudyScreen[None]):
@@ -114,6 +115,7 @@ class HomeScreen(StudyScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.data: HomeData | None = None
+        self.hinted = False  # the optimize hint is shown once a run
 
     def compose(self) -> ComposeResult:
         # every widget starts with its content, so the first frame is laid out only once
@@ -176,6 +178,7 @@ class HomeScreen(StudyScreen[None]):
     @work(thread=True, exclusive=True, group="home-counts", exit_on_error=False)
     def load_counts(self) -> None:
         from studytool.store.errors import StoreError
+        from studytool.store.optimize import optimize_hint
         from studytool.store.stats import compute_stats
         from studytool.study.exam import exam_status
         from studytool.study.review import today_counts
@@ -191,6 +194,7 @@ class HomeScreen(StudyScreen[None]):
                 today_counts(store, cards, now),
                 compute_stats(store, cards, now),
                 exam_status(store, cards, now),
+                None if self.hinted else optimize_hint(store, now),
             )
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
@@ -201,6 +205,10 @@ class HomeScreen(StudyScreen[None]):
         self.data = data
         self.fill_decks()
         self.show_today()
+        if data.optimize_hint is not None and not self.hinted:
+            self.hinted = True
+            hint = t("optimize_hint", self.study_app.lang, n=data.optimize_hint)
+            self.notify(hint, timeout=15)
 
     def show_today(self) -> None:
         self.query_one("#today", Static).update(self.today_text())
