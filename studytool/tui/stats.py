@@ -170,7 +170,7 @@ class StatsScreen(StudyScreen[None]):
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def compute(self) -> None:
         from studytool.store.errors import StoreError
-        from studytool.store.stats import compute_stats
+        from studytool.study.queue import queue_stats
 
         app = self.study_app
         store = app.store
@@ -181,7 +181,7 @@ class StatsScreen(StudyScreen[None]):
         from studytool.store.history import recall_pairs
 
         try:
-            stats = compute_stats(store, app.all_cards(), app.clock())
+            stats = queue_stats(store, app.all_cards(), app.clock())
             trends = quizlog.trends(store)
             calibration = calibrate(recall_pairs(store))
         except StoreError as e:
