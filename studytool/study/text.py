@@ -202,7 +202,7 @@ CHROME: dict[str, tuple[str, str]] = {
     "exam_clear": ("Clear", "해제"),
     "exam_col_date": ("date", "날짜"), "exam_col_new": ("new", "새 카드"),
     "exam_col_reviews": ("reviews", "복습"), "exam_col_minutes": ("minutes", "분"),
-    "exam_scope": ("Decks: {decks}", "덱: {decks}"), "exam_all_decks": ("all", "전체"),
+    "exam_decks": ("Decks in scope (none selected: all)", "범위에 넣을 덱 (선택 없음: 전체)"),
     "exam_planning": ("Planning…", "계획하는 중…"),
     "exam_no_store": ("No plan: the progress database is not open.",
                       "계획 없음: 학습 기록 데이터베이스가 열려 있지 않습니다."),
