@@ -214,8 +214,13 @@ CHROME: dict[str, tuple[str, str]] = {
                    " {below} cards stay below {target} ({unstarted} new never started).",
                    "카드 {cards}장, {days}일 남음: {date}의 예상 회상률 {recall};"
                    " {below}장이 {target}에 못 미칩니다 (시작 못 한 새 카드 {unstarted}장)."),
-    "exam_needed": ("{minutes} minutes a day would meet the goal.",
-                    "하루 {minutes}분이면 목표에 닿습니다."),
+    "exam_needed": ("{minutes} minutes a day would meet the goal ({room} with room for"
+                    " forgetting).",
+                    "하루 {minutes}분이면 목표에 닿습니다 (잊는 카드까지 감안하면 {room}분)."),
+    "exam_tight": ("Little room for forgetting: {minutes} minutes a day keep the outcome near"
+                   " this plan when you forget some cards.",
+                   "잊는 카드를 감안할 여유가 적습니다: 하루 {minutes}분이면 몇 장을 잊어도"
+                   " 이 계획에 가깝게 끝납니다."),
     "exam_out_of_reach": ("Even {minutes} minutes a day would not: choose a later date.",
                           "하루 {minutes}분으로도 안 됩니다: 더 늦은 날짜를 고르세요."),
     "exam_bad_date": ("The exam date must be a date (YYYY-MM-DD) after today.",

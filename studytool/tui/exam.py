@@ -193,11 +193,14 @@ class ExamScreen(StudyScreen[None]):
         }
         if plan.met:
             text = Text(t("exam_met", lang, **values), style="bold green")
+            if plan.tight:
+                text.append(" " + t("exam_tight", lang, minutes=plan.minutes_room), "yellow")
         else:
             values |= {"below": plan.below, "unstarted": plan.unstarted}
             text = Text(t("exam_short", lang, **values), style="bold yellow")
             if plan.minutes_needed is not None:
-                text.append(" " + t("exam_needed", lang, minutes=plan.minutes_needed))
+                needed, room = plan.minutes_needed, plan.minutes_room
+                text.append(" " + t("exam_needed", lang, minutes=needed, room=room))
             else:
                 text.append(" " + t("exam_out_of_reach", lang, minutes=EXAM_MINUTES[1]))
         self.note = ("", {})

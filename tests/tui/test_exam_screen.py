@@ -50,7 +50,10 @@ async def test_the_exam_plan_from_the_palette(tmp_path: Path) -> None:
         assert short is not None and not short.met and short.minutes_needed is not None
         summary = str(screen.query_one("#exam-summary").render())
         assert "cards stay below 90%" in summary
-        assert f"{short.minutes_needed} minutes a day would meet the goal." in summary
+        assert (
+            f"{short.minutes_needed} minutes a day would meet the goal"
+            f" ({short.minutes_room} with room for forgetting)." in summary
+        )
         # `l`: the words in Korean
         await pilot.press("l")
         await pilot.pause()
