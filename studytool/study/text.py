@@ -243,6 +243,8 @@ CHROME: dict[str, tuple[str, str]] = {
                         "{date} 시험 계획이 끝났습니다: 평소 일정으로 돌아갑니다"
                         " (시험 계획 화면이나 `studytool plan exam --clear`로 지웁니다)."),
     "key.exam.plan": ("Plan", "계획"), "key.exam.back": ("Back", "뒤로"),
+    "stats_exam": ("Today's reviews and new cards follow the exam plan until {date}.",
+                   "오늘의 복습과 새 카드는 {date}까지 시험 계획을 따릅니다."),
 }  # fmt: skip
 
 LABELS = {

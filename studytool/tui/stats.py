@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -86,6 +87,14 @@ def stats_table(stats: Stats, lang: str = "en") -> Table:
     return table
 
 
+def numbers(stats: Stats, lang: str, exam: date | None = None) -> RenderableType:
+    """The table and, while an exam plan steers today's queue, a line saying so."""
+    table = stats_table(stats, lang)
+    if exam is None:
+        return table
+    return Group(table, Text(t("stats_exam", lang, date=exam.isoformat()), style="dim italic"))
+
+
 class StatsScreen(StudyScreen[None]):
     CSS_PATH = "stats.tcss"
     TITLE_TEXT = "Statistics"
@@ -106,6 +115,7 @@ class StatsScreen(StudyScreen[None]):
         super().__init__()
         self.stats: Stats | None = None
         self.calibration: Calibration | None = None
+        self.exam: date | None = None  # the active plan's date, when today's counts are its
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -145,7 +155,7 @@ class StatsScreen(StudyScreen[None]):
         ):
             tabs.get_tab(pane).label = t(key, lang, n=REVIEW_DAYS)
         if self.stats is not None:
-            self.query_one("#numbers", Static).update(stats_table(self.stats, lang))
+            self.query_one("#numbers", Static).update(numbers(self.stats, lang, self.exam))
             self.plot_forecast(self.stats)
             self.plot_reviews(self.stats)
             self.plot_retention(self.stats)
@@ -187,14 +197,19 @@ class StatsScreen(StudyScreen[None]):
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
             return
-        app.call_from_thread(self.show_stats, stats, trends, calibration)
+        plan = store.settings.exam
+        exam = plan.date if plan is not None and plan.date > stats.today else None
+        app.call_from_thread(self.show_stats, stats, trends, calibration, exam)
 
-    def show_stats(self, stats: Stats, trends: QuizTrends, calibration: Calibration) -> None:
+    def show_stats(
+        self, stats: Stats, trends: QuizTrends, calibration: Calibration, exam: date | None
+    ) -> None:
         from studytool.tui.widgets.trends import quiz_trends_table
 
         self.stats = stats
         self.calibration = calibration
-        self.query_one("#numbers", Static).update(stats_table(stats, self.study_app.lang))
+        self.exam = exam
+        self.query_one("#numbers", Static).update(numbers(stats, self.study_app.lang, exam))
         self.query_one("#quiz-trends", Static).update(quiz_trends_table(trends))
         self.plot_forecast(stats)
         self.plot_reviews(stats)
