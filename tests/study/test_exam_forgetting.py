@@ -37,6 +37,8 @@ SEEDS = range(5)
 MARGIN = 0.01  # mean predicted recall on the date, against the plan's promise
 BELOW_SHARE = 0.04  # cards that may end below the target (the plan promises none)
 
+pytestmark = pytest.mark.slow  # ten simulated 21-day runs: seconds
+
 
 def _ms(t: datetime) -> int:
     return int(t.timestamp() * 1000)
