@@ -40,8 +40,6 @@ INFO = DemoInfo(
     ),
     cards=(
         "generated/markov-image-params",
-        "generative-1/binary-joint-params",
-        "generative-1/markov-assumption",
         "generative-1/autoregressive-model-def",
         "generative-1/autoregressive-properties",
         "generative-1/nade-conditional-formula",

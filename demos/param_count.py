@@ -56,7 +56,6 @@ INFO = DemoInfo(
         "conv-basics/param-count-alexnet-conv1",
         "conv-basics/param-count-alexnet-fc6",
         "conv-basics/params-independent-of-image-size",
-        "conv-basics/conv-fewer-params-why",
         "conv-basics/one-by-one-conv-uses",
         "conv-basics/one-by-one-params",
         "conv-basics/bottleneck-ratio-percent",

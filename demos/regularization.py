@@ -91,9 +91,6 @@ INFO = DemoInfo(
         "regularization/noise-robustness",
         "regularization/cutout-def",
         "regularization/dropout-def",
-        "regularization/dropout-inverted",
-        "regularization/dropout-numeric",
-        "regularization/dropout-eval",
     ),
 )
 

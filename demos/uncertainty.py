@@ -49,10 +49,8 @@ INFO = DemoInfo(
         Param("seed", 0, "random seed", min=0, max=2147483647),
     ),
     cards=(
-        "peer-questions/gaussian-nll-loss",
         "uncertainty/why-uncertainty",
         "uncertainty/three-uncertainty-types",
-        "uncertainty/aleatoric-def",
         "uncertainty/epistemic-def",
         "uncertainty/ood-def",
         "uncertainty/reducible-uncertainty",
@@ -63,7 +61,6 @@ INFO = DemoInfo(
         "uncertainty/deep-ensembles",
         "uncertainty/deep-ensemble-mixture-numeric",
         "uncertainty/ensembles-vs-mc-dropout",
-        "uncertainty/heteroscedastic-loss",
         "uncertainty/which-uncertainty-from-what",
         "uncertainty/entropy-decomposition",
         "uncertainty/mixture-density-network",

@@ -51,6 +51,12 @@ def _stats_lines(stats: Stats) -> list[str]:
         f"cards: {c['total']} ({c['new']} new, {c['learning']} learning, {c['review']} review,"
         f" {c['relearning']} relearning; {c['suspended']} suspended, {c['orphaned']} orphaned)"
     )
+    if stats.predictions:
+        lines.append("predictions before demos:")
+        lines += [
+            f"  {p.concept}: {p.right} of {p.predictions} right ({_pct(p.accuracy)})"
+            for p in stats.predictions
+        ]
     return lines
 
 

@@ -6,7 +6,9 @@
 Events name cards by review key and carry UTC epoch ms (`t`), a unique id that sorts by time
 (`<t, 13 digits>-<device>-<random>`), the event `type` and the scheduler version (`sched`).
 Types: review (rating, mode, dur), void (target: the id of the event taken back), suspend,
-unsuspend, bury (until), unbury. Reviews moved from an older database carry `cid`, the fuzz
+unsuspend, bury (until), unbury, prediction (demo, concept, q: the question id, guess,
+answer, correct: a scored guess before a demo run, logged against the question's card; it
+never changes the card's FSRS state). Reviews moved from an older database carry `cid`, the fuzz
 seed they were scheduled with (its row id), so their replay gives the intervals they got.
 
 A device only appends to its own files, so files of several devices merge in git without
@@ -22,6 +24,7 @@ import fcntl
 import functools
 import itertools
 import json
+import math
 import os
 import secrets
 from collections.abc import Iterable
@@ -35,7 +38,7 @@ from studytool.fsio import fsync_dir
 PROGRESS_DIR = "progress"
 DEVICES_DIR = "devices"
 DEVICE_FILE = "device-id"
-EVENT_TYPES = frozenset({"review", "void", "suspend", "unsuspend", "bury", "unbury"})
+EVENT_TYPES = frozenset({"review", "void", "suspend", "unsuspend", "bury", "unbury", "prediction"})
 
 Event = dict[str, Any]
 
@@ -197,6 +200,22 @@ def _invalid(e: Any) -> str | None:
         return "void without a target"
     if kind == "bury" and not isinstance(e.get("until"), int):
         return "bury without an end time"
+    if kind == "prediction":
+        return _invalid_prediction(e)
+    return None
+
+
+def _invalid_prediction(e: Event) -> str | None:
+    if not all(isinstance(e.get(k), str) and e[k] for k in ("demo", "q")):
+        return "prediction without its demo or question"
+    if not isinstance(e.get("concept"), str):
+        return "prediction without a concept"
+    for k in ("guess", "answer"):
+        v = e.get(k)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return f"prediction with a bad {k}"
+    if not isinstance(e.get("correct"), bool):
+        return "prediction without a result"
     return None
 
 

@@ -4,6 +4,7 @@ The log (store/eventlog.py) is the truth. A card's state is a fold of its events
 order with voided events left out: FSRS reviews at their logged times (the fuzz seeded by the
 key, see scheduler.fuzz_id), suspend/unsuspend, bury/unbury. Any card that gets new events
 is folded again from its whole history, so events that arrive late (a sync) land in order.
+Prediction events leave the card's state alone and become rows of `predictions`.
 The `events` table lists what the cache reflects; whatever the log holds beyond it is new.
 """
 
@@ -163,7 +164,50 @@ def write_folded(
         cards,
     )
     con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", event_rows)
+    write_prediction_rows(con, groups, voided, replace=keys is not None)
     return len(cards)
+
+
+PREDICTION_INSERT = (
+    "INSERT OR REPLACE INTO predictions (event_id, key, time_ms, demo, concept, question,"
+    " guess, answer, correct) VALUES (?,?,?,?,?,?,?,?,?)"
+)
+
+
+def prediction_row(e: Event) -> tuple[Any, ...]:
+    """The `predictions` row of a prediction event (store/predictions.py writes them)."""
+    return (
+        e["id"],
+        e["key"],
+        e["t"],
+        e["demo"],
+        e["concept"],
+        e["q"],
+        float(e["guess"]),
+        float(e["answer"]),
+        int(bool(e["correct"])),
+    )
+
+
+def write_prediction_rows(
+    con: sqlite3.Connection,
+    groups: dict[str, list[Event]],
+    voided: set[str],
+    replace: bool,
+) -> None:
+    """The cache rows of the prediction events of `groups` (key -> its events), voided ones
+    left out; `replace`: drop those keys' rows first (a card folded again)."""
+    if replace:
+        con.executemany("DELETE FROM predictions WHERE key=?", [(k,) for k in groups])
+    con.executemany(
+        PREDICTION_INSERT,
+        [
+            prediction_row(e)
+            for events in groups.values()
+            for e in events
+            if e["type"] == "prediction" and e["id"] not in voided
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +238,7 @@ def rebuild(store: Store) -> ApplyResult:
     with store.transaction() as con, log_triggers_off(con):
         con.execute("DELETE FROM revlog")
         con.execute("DELETE FROM events")
+        con.execute("DELETE FROM predictions")
         con.execute(
             "UPDATE cards SET state=0, step=NULL, stability=NULL, difficulty=NULL, due_ms=NULL,"
             " last_review_ms=NULL, suspended=0, buried_until_ms=NULL"

@@ -95,12 +95,25 @@ def numbers(stats: Stats, lang: str, exam: date | None = None) -> RenderableType
     return Group(table, Text(t("stats_exam", lang, date=exam.isoformat()), style="dim italic"))
 
 
+def prediction_table(stats: Stats, lang: str = "en") -> Table:
+    """Predictions before demo runs: how many and how many right, per concept."""
+    table = Table(title=t("prediction_accuracy", lang), title_justify="left", box=None)
+    table.add_column(t("concept", lang))
+    table.add_column(t("predicted", lang), justify="right")
+    table.add_column(t("predicted_right", lang), justify="right")
+    table.add_column(t("accuracy", lang), justify="right")
+    for p in stats.predictions:
+        table.add_row(Text(p.concept), str(p.predictions), str(p.right), f"{p.accuracy:.0%}")
+    return table
+
+
 class StatsScreen(StudyScreen[None]):
     CSS_PATH = "stats.tcss"
     TITLE_TEXT = "Statistics"
     HELP = (
         "1-5 switch between the due forecast, reviews per day, retention per deck, the quiz "
-        "history and your memory calibration (predicted recall against what happened)."
+        "history (with your predictions before demo runs, per concept) and your memory "
+        "calibration (predicted recall against what happened)."
     )
     BINDINGS = [
         Binding("1", "tab('forecast')", "Forecast", id="stats.forecast"),
@@ -130,6 +143,7 @@ class StatsScreen(StudyScreen[None]):
                 yield PlotextPlot(id="retention-plot")
             with TabPane(t("tab_quizzes", lang), id="quizzes"):
                 yield Static(id="quiz-trends")
+                yield Static(id="prediction-accuracy")
             with TabPane(t("tab_calibration", lang), id="calibration"):
                 yield PlotextPlot(id="calibration-plot")
         yield KeyBar()
@@ -156,6 +170,9 @@ class StatsScreen(StudyScreen[None]):
             tabs.get_tab(pane).label = t(key, lang, n=REVIEW_DAYS)
         if self.stats is not None:
             self.query_one("#numbers", Static).update(numbers(self.stats, lang, self.exam))
+            self.query_one("#prediction-accuracy", Static).update(
+                prediction_table(self.stats, lang)
+            )
             self.plot_forecast(self.stats)
             self.plot_reviews(self.stats)
             self.plot_retention(self.stats)
@@ -211,6 +228,9 @@ class StatsScreen(StudyScreen[None]):
         self.exam = exam
         self.query_one("#numbers", Static).update(numbers(stats, self.study_app.lang, exam))
         self.query_one("#quiz-trends", Static).update(quiz_trends_table(trends))
+        predictions = self.query_one("#prediction-accuracy", Static)
+        predictions.display = bool(stats.predictions)  # shown once a demo prediction is scored
+        predictions.update(prediction_table(stats, self.study_app.lang))
         self.plot_forecast(stats)
         self.plot_reviews(stats)
         self.plot_retention(stats)
