@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, DataTable, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
 
 from studytool.config import EXAM_MINUTES, EXAM_TARGET, ConfigError, ExamSettings
 from studytool.study.text import t
@@ -98,7 +99,7 @@ class ExamScreen(StudyScreen[None]):
             chosen = set(active.decks) if active else set()
             yield SelectionList[str](
                 *(
-                    (rich_text(d.title.get(app.lang)), d.id, d.id in chosen)
+                    Selection(rich_text(d.title.get(app.lang)), d.id, d.id in chosen, id=d.id)
                     for d in app.library.decks
                 ),
                 id="exam-decks",
@@ -221,8 +222,10 @@ class ExamScreen(StudyScreen[None]):
         active = app.settings.exam
         decks = self.query_one("#exam-decks", SelectionList)
         decks.border_title = t("exam_decks", lang)
-        for i, deck in enumerate(app.library.decks):
-            decks.replace_option_prompt_at_index(i, rich_text(deck.title.get(lang)))
+        listed = {decks.get_option_at_index(i).id for i in range(decks.option_count)}
+        for deck in app.library.decks:  # those listed when the screen opened (by id)
+            if deck.id in listed:
+                decks.replace_option_prompt(deck.id, rich_text(deck.title.get(lang)))
         state = t("exam_active", lang, date=active.date) if active else t("exam_none", lang)
         self.query_one("#exam-state", Static).update(Text(state, style="dim"))
         self.query_one("#exam-plan", Button).label = t("exam_plan", lang)
