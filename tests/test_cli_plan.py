@@ -103,7 +103,7 @@ def test_plan_exam_warns_activates_and_clears(tmp_path: Path) -> None:
     out = result.stdout
     assert out.splitlines()[1].split() == ["date", "new", "reviews", "minutes"]
     assert "Warning: " in out and "cards stay below 90%" in out
-    assert "minutes a day would meet the goal." in out
+    assert "minutes a day would meet the goal (" in out and "with room for forgetting)." in out
     assert f"Plan activated: the review queue follows it until {when}." in out
     saved = Settings.load(config=tmp_path / "config.toml")
     assert saved.exam == ExamSettings(date.fromisoformat(when), ("basics", "quizzes"), 1, 0.9)
@@ -136,3 +136,41 @@ def test_plan_exam_bad_input_is_one_line(tmp_path: Path) -> None:
     state.settings = replace(state.settings, exam=ExamSettings(date(2000, 1, 1)))
     result = runner.invoke(app, ["plan", "exam"], obj=state)
     assert result.exit_code == 2 and "the exam plan for 2000-01-01 has ended" in result.stderr
+
+
+def test_stats_counts_follow_an_active_plan(tmp_path: Path) -> None:
+    """`stats` counts today's new cards as the queue does under the plan: basics' from the
+    plan, quizzes' (not in scope) from its own limit."""
+    state = _exam_state(tmp_path)
+    assert state.settings is not None
+    when = date.today() + timedelta(days=5)
+    state.settings = replace(state.settings, exam=ExamSettings(when, ("basics",), 30, 0.9))
+    result = runner.invoke(app, ["plan", "exam", "--json"], obj=state)
+    assert result.exit_code == 0, result.output
+    planned = json.loads(result.stdout)["days"][0]["new"]
+    result = runner.invoke(app, ["stats", "--json"], obj=state)
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    quizzes = sum(1 for c in fixture_cards() if c.deck == "quizzes" and not c.draft)
+    assert data["due_today"]["new_available"] == planned + quizzes
+    assert data["exam_plan"] == {"date": when.isoformat(), "decks": ["basics"]}
+    basics = sum(1 for c in fixture_cards() if c.deck == "basics" and not c.draft)
+    assert planned < basics  # the plan's number, not the deck's
+    text = runner.invoke(app, ["stats"], obj=state).stdout.splitlines()[0]
+    following = f"new available: {planned + quizzes} (following the exam plan for {when}: basics)"
+    assert text.endswith(following)
+
+
+def test_plan_exam_warns_when_it_leaves_no_room_for_forgetting(tmp_path: Path) -> None:
+    when = (date.today() + timedelta(days=20)).isoformat()
+    args = ["plan", "exam", "--date", when, "--minutes", "1"]
+    result = runner.invoke(app, [*args, "--json"], obj=_exam_state(tmp_path))
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert data["met"] is True and data["minutes_with_room"] == 2  # 1.25 x 1, rounded up
+    out = runner.invoke(app, args, obj=_exam_state(tmp_path)).stdout.splitlines()
+    assert out[-2:] == [
+        "Every card reaches 90% by the date.",
+        "Little room for forgetting: 2 minutes a day keep the outcome near this plan when you"
+        " forget some cards.",
+    ]

@@ -81,16 +81,27 @@ def exam_lines(plan: ExamPlan) -> list[str]:
     ]
     for day in plan.days:
         lines.append(f"{day.day!s:>10} {day.new:>5} {day.reviews:>8} {day.minutes:>8.1f}")
-    lines.append(f"Expected recall on {plan.exam}: {plan.expected_recall:.1%}")
+    lines.append(
+        f"Expected recall on {plan.exam}: {plan.expected_recall:.1%}"
+        " (if every review goes as FSRS expects)"
+    )
     if plan.met:
         lines.append(f"Every card reaches {plan.target:.0%} by the date.")
+        if plan.tight:
+            lines.append(
+                f"Little room for forgetting: {plan.minutes_room} minutes a day keep the"
+                " outcome near this plan when you forget some cards."
+            )
         return lines
     short = f"Warning: {plan.below} of {plan.cards} cards stay below {plan.target:.0%}"
     if plan.unstarted:
         short += f" ({plan.unstarted} new cards never started)"
     lines.append(short + ".")
     if plan.minutes_needed is not None:
-        lines.append(f"{plan.minutes_needed} minutes a day would meet the goal.")
+        lines.append(
+            f"{plan.minutes_needed} minutes a day would meet the goal"
+            f" ({plan.minutes_room} with room for forgetting)."
+        )
     else:
         lines.append(
             f"Even {EXAM_MINUTES[1]} minutes a day would not meet it: choose a later date."

@@ -30,6 +30,7 @@ from studytool.store.state import FsrsState
 
 if TYPE_CHECKING:
     from studytool.store.repo import QueueSnapshot, Store
+    from studytool.store.stats import Stats
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -257,6 +258,34 @@ def queues_by_deck(
         if items:
             per_deck[deck] = items
     return every, per_deck
+
+
+def queue_stats(store: Store, cards: Sequence[Card], now: datetime) -> Stats:
+    """`compute_stats` for the Stats screen and `studytool stats`. While an exam plan is
+    active, today's reviews and new cards are the queue's (the plan's reviews, due or not, and
+    its new cards, for the decks it covers), so Stats, Home and the queue count the same;
+    `store/` cannot ask the plan itself."""
+    from studytool.store.stats import compute_stats
+
+    stats = compute_stats(store, cards, now)
+    if store.settings.exam is None:
+        return stats
+    index = CardIndex.of(cards)
+    day = _read_day(store, index, now, LEARN_AHEAD)
+    if day.exam is None:  # the plan has ended
+        return stats
+    limits = DailyLimits.of(store.settings)
+    every = QueueFilter()
+    items = _flagged_first(store, index, every, day, limits, _collect(index, day, None, limits))
+    uncapped = replace(day, review_room=len(index.by_key))  # the reviews before the daily cap
+    before_cap = _collect(index, uncapped, None, limits)
+    before_cap = _flagged_first(store, index, every, uncapped, limits, before_cap)
+    return replace(
+        stats,
+        due_review=sum(item.kind is Kind.REVIEW for item in items),
+        new_available=sum(item.kind is Kind.NEW for item in items),
+        due_review_all=sum(item.kind is Kind.REVIEW for item in before_cap),
+    )
 
 
 def _collect(

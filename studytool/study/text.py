@@ -241,7 +241,7 @@ CHROME: dict[str, tuple[str, str]] = {
     "exam_clear": ("Clear", "해제"),
     "exam_col_date": ("date", "날짜"), "exam_col_new": ("new", "새 카드"),
     "exam_col_reviews": ("reviews", "복습"), "exam_col_minutes": ("minutes", "분"),
-    "exam_scope": ("Decks: {decks}", "덱: {decks}"), "exam_all_decks": ("all", "전체"),
+    "exam_decks": ("Decks in scope (none selected: all)", "범위에 넣을 덱 (선택 없음: 전체)"),
     "exam_planning": ("Planning…", "계획하는 중…"),
     "exam_no_store": ("No plan: the progress database is not open.",
                       "계획 없음: 학습 기록 데이터베이스가 열려 있지 않습니다."),
@@ -253,8 +253,13 @@ CHROME: dict[str, tuple[str, str]] = {
                    " {below} cards stay below {target} ({unstarted} new never started).",
                    "카드 {cards}장, {days}일 남음: {date}의 예상 회상률 {recall};"
                    " {below}장이 {target}에 못 미칩니다 (시작 못 한 새 카드 {unstarted}장)."),
-    "exam_needed": ("{minutes} minutes a day would meet the goal.",
-                    "하루 {minutes}분이면 목표에 닿습니다."),
+    "exam_needed": ("{minutes} minutes a day would meet the goal ({room} with room for"
+                    " forgetting).",
+                    "하루 {minutes}분이면 목표에 닿습니다 (잊는 카드까지 감안하면 {room}분)."),
+    "exam_tight": ("Little room for forgetting: {minutes} minutes a day keep the outcome near"
+                   " this plan when you forget some cards.",
+                   "잊는 카드를 감안할 여유가 적습니다: 하루 {minutes}분이면 몇 장을 잊어도"
+                   " 이 계획에 가깝게 끝납니다."),
     "exam_out_of_reach": ("Even {minutes} minutes a day would not: choose a later date.",
                           "하루 {minutes}분으로도 안 됩니다: 더 늦은 날짜를 고르세요."),
     "exam_bad_date": ("The exam date must be a date (YYYY-MM-DD) after today.",
@@ -277,6 +282,8 @@ CHROME: dict[str, tuple[str, str]] = {
                         "{date} 시험 계획이 끝났습니다: 평소 일정으로 돌아갑니다"
                         " (시험 계획 화면이나 `studytool plan exam --clear`로 지웁니다)."),
     "key.exam.plan": ("Plan", "계획"), "key.exam.back": ("Back", "뒤로"),
+    "stats_exam": ("Today's reviews and new cards follow the exam plan until {date}.",
+                   "오늘의 복습과 새 카드는 {date}까지 시험 계획을 따릅니다."),
 }  # fmt: skip
 
 LABELS = {

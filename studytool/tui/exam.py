@@ -1,7 +1,7 @@
 """The exam-date plan: a date, the minutes a day and the recall to reach, and the plan per
-day (`study.exam`), computed in a thread. Activate saves it to config.toml ([exam]) and the
-review queue follows it; Clear stops that. The decks in scope are the active plan's (set
-with `studytool plan exam --deck`), else every deck."""
+day (`study.exam`), computed in a thread. The decks in scope are chosen in a list (none
+chosen: every deck; it starts with the active plan's). Activate saves it to config.toml
+([exam]) and the review queue follows it; Clear stops that."""
 
 from __future__ import annotations
 
@@ -14,11 +14,12 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Label, Static
+from textual.widgets import Button, DataTable, Input, Label, SelectionList, Static
+from textual.widgets.selection_list import Selection
 
 from studytool.config import EXAM_MINUTES, EXAM_TARGET, ConfigError, ExamSettings
 from studytool.study.text import t
-from studytool.textsafe import visible
+from studytool.textsafe import rich_text, visible
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
@@ -65,8 +66,9 @@ class ExamScreen(StudyScreen[None]):
     CSS_PATH = "exam.tcss"
     TITLE_TEXT = "Exam plan"
     HELP = (
-        "Type the exam date, the minutes a day and the recall to reach; Enter or ctrl+r plans."
-        " Activate: the review queue follows the plan until the date. Clear stops it."
+        "Type the exam date, the minutes a day and the recall to reach, and choose the decks"
+        " (space; none: all); Enter or ctrl+r plans. Activate: the review queue follows the"
+        " plan until the date. Clear stops it."
     )
     BINDINGS = [
         Binding("ctrl+r", "plan", "Plan", id="exam.plan", priority=True),
@@ -94,7 +96,14 @@ class ExamScreen(StudyScreen[None]):
                 with Horizontal(classes="exam-row"):
                     yield Label(id=f"label-{name}", classes="exam-label")
                     yield Input(values[name], id=name)
-            yield Static(id="exam-scope", classes="exam-hint")
+            chosen = set(active.decks) if active else set()
+            yield SelectionList[str](
+                *(
+                    Selection(rich_text(d.title.get(app.lang)), d.id, d.id in chosen, id=d.id)
+                    for d in app.library.decks
+                ),
+                id="exam-decks",
+            )
             with Horizontal(id="exam-buttons"):
                 yield Button("", id="exam-plan", variant="primary")
                 yield Button("", id="exam-activate", variant="success")
@@ -119,14 +128,18 @@ class ExamScreen(StudyScreen[None]):
         app = self.study_app
         return study_date(app.clock(), app.settings.day_start_hour)
 
+    def decks(self) -> tuple[str, ...]:
+        """The decks chosen, in library order; none: every deck."""
+        chosen = set(self.query_one("#exam-decks", SelectionList).selected)
+        return tuple(d.id for d in self.study_app.library.decks if d.id in chosen)
+
     def goal(self) -> ExamSettings:
         app = self.study_app
-        active = app.settings.exam
         return read_exam_form(
             self.query_one("#exam-date", Input).value,
             self.query_one("#exam-minutes", Input).value,
             self.query_one("#exam-target", Input).value,
-            active.decks if active else (),
+            self.decks(),
             self.today(),
             app.lang,
         )
@@ -181,11 +194,14 @@ class ExamScreen(StudyScreen[None]):
         }
         if plan.met:
             text = Text(t("exam_met", lang, **values), style="bold green")
+            if plan.tight:
+                text.append(" " + t("exam_tight", lang, minutes=plan.minutes_room), "yellow")
         else:
             values |= {"below": plan.below, "unstarted": plan.unstarted}
             text = Text(t("exam_short", lang, **values), style="bold yellow")
             if plan.minutes_needed is not None:
-                text.append(" " + t("exam_needed", lang, minutes=plan.minutes_needed))
+                needed, room = plan.minutes_needed, plan.minutes_room
+                text.append(" " + t("exam_needed", lang, minutes=needed, room=room))
             else:
                 text.append(" " + t("exam_out_of_reach", lang, minutes=EXAM_MINUTES[1]))
         self.note = ("", {})
@@ -204,8 +220,12 @@ class ExamScreen(StudyScreen[None]):
         for name, key in FIELDS:
             self.query_one(f"#label-{name}", Label).update(t(key, lang))
         active = app.settings.exam
-        decks = ", ".join(active.decks) if active and active.decks else t("exam_all_decks", lang)
-        self.query_one("#exam-scope", Static).update(t("exam_scope", lang, decks=visible(decks)))
+        decks = self.query_one("#exam-decks", SelectionList)
+        decks.border_title = t("exam_decks", lang)
+        listed = {decks.get_option_at_index(i).id for i in range(decks.option_count)}
+        for deck in app.library.decks:  # those listed when the screen opened (by id)
+            if deck.id in listed:
+                decks.replace_option_prompt(deck.id, rich_text(deck.title.get(lang)))
         state = t("exam_active", lang, date=active.date) if active else t("exam_none", lang)
         self.query_one("#exam-state", Static).update(Text(state, style="dim"))
         self.query_one("#exam-plan", Button).label = t("exam_plan", lang)
@@ -232,6 +252,10 @@ class ExamScreen(StudyScreen[None]):
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        self.action_plan()
+
+    @on(SelectionList.SelectedChanged, "#exam-decks")
+    def _decks_changed(self) -> None:
         self.action_plan()
 
     @on(Button.Pressed, "#exam-plan")

@@ -3,6 +3,7 @@ allow it, the shortfall and the minutes that would meet it when they don't."""
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
@@ -11,7 +12,7 @@ from fsrs import Card as FsrsCard
 from fsrs import Scheduler, State
 
 from studytool.store.state import FsrsState
-from studytool.study.exam import ExamCard, ExamDateError, ExamPlan, plan_exam
+from studytool.study.exam import ROOM, ExamCard, ExamDateError, ExamPlan, plan_exam
 
 TODAY = date(2026, 3, 2)
 START = datetime(2026, 3, 2, 4, tzinfo=UTC)  # the study day starts at 4 am
@@ -41,7 +42,9 @@ def _reviewed(stability: float, last: datetime) -> ExamCard:
     return ExamCard("d/a", "d", FsrsState.REVIEW, stability, 5.0, ms + int(stability * DAY_MS), ms)
 
 
-def _plan(cards: list[ExamCard], days: int, minutes: int, target: float = 0.9) -> ExamPlan:
+def _plan(
+    cards: list[ExamCard], days: int, minutes: int, target: float = 0.9, *, search: bool = True
+) -> ExamPlan:
     return plan_exam(
         cards,
         today=TODAY,
@@ -49,6 +52,7 @@ def _plan(cards: list[ExamCard], days: int, minutes: int, target: float = 0.9) -
         day_start_ms=START_MS,
         minutes=minutes,
         target=target,
+        search=search,
     )
 
 
@@ -58,6 +62,10 @@ def test_the_target_is_reached_when_the_minutes_allow_it() -> None:
     assert plan.met and plan.below == 0 and plan.unstarted == 0
     assert plan.minutes_needed is None
     assert plan.expected_recall >= 0.9
+    # the least minutes that meet the goal, and a quarter more for forgetting
+    least = next(m for m in range(1, 46) if _plan(cards, 21, m, search=False).met)
+    assert plan.minutes_room == math.ceil(least * ROOM) < 45 and not plan.tight
+    assert _plan(cards, 21, least).tight
     assert len(plan.days) == 21 and plan.days[0].day == TODAY
     assert all(d.minutes <= 45 + 1e-6 for d in plan.days)  # within the cap, every day
     assert sum(d.new for d in plan.days) == 200  # every new card is introduced...
@@ -79,6 +87,7 @@ def test_the_shortfall_and_the_minutes_that_would_meet_it() -> None:
     assert needed is not None and needed > 4
     assert _plan(cards, 21, needed).met
     assert not _plan(cards, 21, needed - 1).met
+    assert plan.minutes_room == math.ceil(needed * ROOM)
     data = plan.to_dict()
     assert data["met"] is False and data["minutes_needed"] == needed
     assert data["cards_below_target"] == plan.below and len(data["days"]) == 21

@@ -3,11 +3,12 @@ shows the days left and the expected recall) and cleared; its words follow `l`."
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 from pathlib import Path
 
-from kit import make_app, settle, wait_for
-from textual.widgets import DataTable, Input
+from kit import fixture_cards, make_app, settle, wait_for
+from textual.widgets import DataTable, Input, SelectionList
 
 from studytool.config import ExamSettings
 from studytool.tui.exam import ExamScreen
@@ -49,7 +50,10 @@ async def test_the_exam_plan_from_the_palette(tmp_path: Path) -> None:
         assert short is not None and not short.met and short.minutes_needed is not None
         summary = str(screen.query_one("#exam-summary").render())
         assert "cards stay below 90%" in summary
-        assert f"{short.minutes_needed} minutes a day would meet the goal." in summary
+        assert (
+            f"{short.minutes_needed} minutes a day would meet the goal"
+            f" ({short.minutes_room} with room for forgetting)." in summary
+        )
         # `l`: the words in Korean
         await pilot.press("l")
         await pilot.pause()
@@ -99,3 +103,54 @@ async def test_a_bad_date_is_refused_in_one_line(tmp_path: Path) -> None:
         await pilot.click("#exam-activate")
         await pilot.pause()
         assert app.settings.exam is None
+
+
+async def test_the_decks_in_scope_are_chosen_in_a_list(tmp_path: Path) -> None:
+    """None chosen: every deck. Choosing one plans it alone, Activate saves it, the list
+    starts from the active plan's decks, and its titles follow `l`."""
+    app = make_app(tmp_path / "data")
+    keys = Counter(c.deck for c in fixture_cards() if not c.draft for _ in c.review_keys())
+    async with app.run_test(size=(120, 50)) as pilot:
+        await settle(pilot)
+        app.action_exam_plan()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExamScreen)
+        await wait_for(pilot, lambda: screen.plan is not None, what="the plan")
+        first = screen.plan
+        assert first is not None and first.cards == keys.total()
+        decks = screen.query_one("#exam-decks", SelectionList)
+        assert [str(decks.get_option_at_index(i).prompt) for i in range(2)] == [
+            "Basics",
+            "Quiz cards",
+        ]
+        assert decks.border_title == "Decks in scope (none selected: all)"
+        # space on the first deck: the plan is made again, for basics alone
+        decks.focus()
+        decks.highlighted = 0
+        await pilot.press("space")
+        await wait_for(pilot, lambda: screen.plan is not first, what="the plan of basics")
+        await settle(pilot)
+        plan = screen.plan
+        assert plan is not None and plan.cards == keys["basics"] < keys.total()
+        await pilot.click("#exam-activate")
+        await settle(pilot)
+        exam = app.settings.exam
+        assert exam is not None and exam.decks == ("basics",)
+        assert app.store is not None and app.store.settings.exam == exam
+        # `l`: the deck titles and the list's title in Korean
+        await pilot.press("l")
+        await pilot.pause()
+        assert str(decks.get_option_at_index(1).prompt) == "퀴즈 카드"
+        assert str(decks.border_title).startswith("범위에 넣을 덱")
+        await pilot.press("l")
+        await pilot.press("escape")
+        await settle(pilot)
+        # opened again: the active plan's deck is chosen
+        app.action_exam_plan()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ExamScreen)
+        assert screen.query_one("#exam-decks", SelectionList).selected == ["basics"]
+        await wait_for(pilot, lambda: screen.plan is not None, what="the active plan")
+        assert screen.plan is not None and screen.plan.cards == keys["basics"]
