@@ -29,7 +29,7 @@ from typing import Any
 
 import torch
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict
 from ._common import PALETTE, draw_polyline
@@ -108,7 +108,31 @@ INFO = DemoInfo(
         "optimizers/adam-is-momentum-plus-adaptive",
         "optimizers/adaptive-optimizers-multi",
     ),
+    predictions=(
+        Prediction(
+            id="matched",
+            prompt_en="Plain SGD and SGD with momentum run with the same learning rate and the "
+            "same number of steps down the curved valley. Which ends closer to the minimum?",
+            prompt_ko="일반 SGD와 모멘텀 SGD가 같은 학습률, 같은 스텝 수로 휘어진 골짜기를 "
+            "내려간다. 어느 쪽이 최솟값에 더 가깝게 끝나는가?",
+            options_en=("SGD with momentum", "Plain SGD"),
+            options_ko=("모멘텀 SGD", "일반 SGD"),
+            card="optimizers/momentum-intuition",
+        ),
+        Prediction(
+            id="closest",
+            prompt_en="Each optimizer gets its best learning rate from the same grid. Of these "
+            "four, which ends closest to the minimum?",
+            prompt_ko="각 옵티마이저가 같은 격자에서 자신에게 가장 좋은 학습률을 쓴다. 이 넷 중 "
+            "최솟값에 가장 가깝게 끝나는 것은?",
+            options_en=("Plain SGD", "Adagrad", "SGD with momentum", "Adam"),
+            options_ko=("일반 SGD", "Adagrad", "모멘텀 SGD", "Adam"),
+            card="optimizers/adaptive-optimizers-multi",
+        ),
+    ),
 )
+
+CLOSEST_OPTIONS = ("sgd", "adagrad", "momentum", "adam")  # the "closest" prediction's options
 
 OPTIMIZERS = ("sgd", "momentum", "nesterov", "adagrad", "rmsprop", "adam", "adadelta")
 
@@ -542,6 +566,13 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"{numbers['check_max']:.1e}"
         + (f" (steps compared before round-off parts runs: {', '.join(short)})" if short else "")
     )
+    answers: dict[str, float] = {}
+    if "momentum" in matched_dist and "sgd" in matched_dist:
+        answers["matched"] = 0 if matched_dist["momentum"] < matched_dist["sgd"] else 1
+    if all(o in best_dist for o in CLOSEST_OPTIONS):
+        answers["closest"] = min(
+            range(len(CLOSEST_OPTIONS)), key=lambda i: best_dist[CLOSEST_OPTIONS[i]]
+        )
     claim = (
         f"With {steps} steps on the {params['surface']} surface, SGD with momentum {mu:g} ends "
         f"closer to the minimum than plain SGD at lr {lr:g}, and both momentum and Adam end "
@@ -549,7 +580,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"hand-written update rules reproduce torch.optim to {CHECK_TOL:g} over "
         f"{params['check_steps']} steps (or as many as float64 round-off lets two runs agree)."
     )
-    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 class _quiet:
