@@ -45,7 +45,7 @@ INFO = DemoInfo(
             max=50000,
             quick=600,
         ),
-        Param("hidden", 128, "hidden units per layer in G and D", min=8, max=1024),
+        Param("hidden", 64, "hidden units per layer in G and D", min=8, max=1024),
         Param("z_dim", 2, "noise dimensions", min=1, max=64),
         Param("lr", 0.001, "Adam learning rate (both players)", min=1e-5, max=0.1),
         Param("batch", 256, "minibatch size", min=8, max=4096),

@@ -39,8 +39,9 @@ INFO = DemoInfo(
     concept="positional encoding",
     claim=(
         "For the sinusoidal positional encoding, PE(pos+k) equals one fixed rotation matrix "
-        "M_k times PE(pos) for every position, so the dot product PE(pos).PE(pos+k) depends "
-        "only on the offset k (unlike random position embeddings)."
+        "M_k times PE(pos) for every position (to 1e-6), so the dot product PE(pos).PE(pos+k) "
+        "depends only on the offset k (it varies over the positions by under 1e-6 * d_model), "
+        "unlike random position embeddings (varying by more than 1)."
     ),
     params=(
         Param(
