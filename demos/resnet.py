@@ -50,7 +50,7 @@ INFO = DemoInfo(
     params=(
         Param("depth", 30, "number of hidden layers in both nets", min=1, max=200),
         Param("width", 64, "units per hidden layer", min=4, max=512),
-        Param("steps", 300, "Adam steps (minibatches) per net", min=10, max=5000, quick=120),
+        Param("steps", 300, "Adam steps (minibatches) per net", min=10, max=5000, quick=100),
         Param("lr", 0.001, "Adam learning rate", min=1e-5, max=1.0),
         Param("batch", 128, "minibatch size", min=8, max=1297),
         Param("activation", "sigmoid", "hidden activation", choices=("sigmoid", "tanh", "relu")),

@@ -45,7 +45,7 @@ INFO = DemoInfo(
     ),
     params=(
         Param("T", 50, "sequence length (the lag to bridge)", min=2, max=400, quick=25),
-        Param("steps", 1000, "maximum training steps per model", min=10, max=20000, quick=500),
+        Param("steps", 800, "maximum training steps per model", min=10, max=20000, quick=400),
         Param("hidden", 32, "hidden units of each model", min=2, max=256),
         Param("lr", 0.02, "Adam learning rate", min=1e-5, max=1.0),
         Param("batch", 32, "sequences per minibatch", min=1, max=1024),
