@@ -11,7 +11,27 @@ from typing import Any
 import pytest
 from sweepkit import sweep
 
+from studytool.demorun.catalog import get_demo
+
 pytestmark = pytest.mark.torch
+
+DEMOS = (
+    "exploding_gradients",
+    "gan",
+    "label_smoothing",
+    "nade",
+    "optimizers",
+    "param_count",
+    "positional_encoding",
+    "regularization",
+    "resnet",
+    "rnn_memory",
+    "segmentation",
+    "transformer",
+    "uncertainty",
+    "universal_approx",
+    "vae",
+)
 
 N = dict[str, float]
 P = dict[str, Any]
@@ -19,6 +39,19 @@ P = dict[str, Any]
 
 def _miss(ok: bool, what: str) -> list[str]:
     return [] if ok else [what]
+
+
+@pytest.mark.parametrize("name", DEMOS)
+def test_predictions_are_well_formed(name: str) -> None:
+    meta = get_demo(name)
+    assert 1 <= len(meta.predictions) <= 3
+    for q in meta.predictions:
+        assert q.prompt_en.strip() and q.prompt_ko.strip()
+        assert q.card in meta.cards, f"{name}/{q.id}: {q.card!r} is not one of INFO.cards"
+        if q.kind == "choice":
+            assert 2 <= len(q.options_en) == len(q.options_ko) <= 5
+        else:
+            assert q.tolerance > 0 or q.rel_tolerance > 0, f"{name}/{q.id}: no tolerance"
 
 
 # --------------------------------------------------------------------------- exploding_gradients
