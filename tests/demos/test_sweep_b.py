@@ -306,7 +306,7 @@ def expect_segmentation(n: N, p: P) -> list[str]:
 def test_segmentation_sweep() -> None:
     sweep(
         "segmentation",
-        [{}, {"width": 8}, {"noise": 0.2, "steps": 60}],
+        [{}, {"width": 8, "steps": 60}, {"noise": 0.2, "steps": 60, "n_train": 128}],
         expect_segmentation,
     )
 
@@ -328,7 +328,7 @@ def expect_transformer(n: N, p: P) -> list[str]:
 def test_transformer_sweep() -> None:
     sweep(
         "transformer",
-        [{}, {"length": 6, "vocab": 12}, {"length": 7, "vocab": 12}],
+        [{}, {"length": 6, "vocab": 12, "steps": 80}, {"length": 7, "vocab": 12, "steps": 80}],
         expect_transformer,
         not_applicable=[{"length": 3, "steps": 10}],
     )
