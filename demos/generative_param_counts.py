@@ -123,6 +123,7 @@ INFO = DemoInfo(
                 "regression인 logistic autoregressive model의 free parameter는 몇 개인가요?"
             ),
             unit="parameters",
+            tolerance=0.5,  # an exact count: any other whole number is wrong
             card="generative-1/logistic-ar-params",
         ),
         Prediction(
@@ -136,6 +137,7 @@ INFO = DemoInfo(
                 "parameter는 몇 개인가요?"
             ),
             unit="parameters",
+            tolerance=0.5,  # an exact count: any other whole number is wrong
             card="generative-1/binary-joint-params",
         ),
     ),

@@ -84,7 +84,7 @@ INFO = DemoInfo(
             "하나에 대략 몇 비트가 필요한가?",
             rel_tolerance=0.2,
             unit="bits",
-            card="generative-1/binary-joint-params",
+            card="generative-1/nade-density-of-image",
         ),
     ),
 )

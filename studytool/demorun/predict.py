@@ -278,6 +278,4 @@ def check_predictions(meta: DemoMeta) -> list[str]:
             ok = all(isinstance(x, int | float) and math.isfinite(x) and x >= 0 for x in tolerances)
             if not ok or not any(tolerances):
                 problems.append(f"{at}: a number question needs a tolerance > 0 (or relative)")
-            if not q.unit.strip():
-                problems.append(f"{at}: a number question needs a unit")
     return problems
