@@ -55,11 +55,11 @@ INFO = DemoInfo(
         Param("layers", 4, "layers per block (L)", min=1, max=32),
         Param(
             "steps",
-            200,
+            150,
             "training steps per classifier (0 = skip training)",
             min=0,
             max=5000,
-            quick=60,
+            quick=30,
         ),
         Param("lr", 0.003, "Adam learning rate", min=1e-5, max=1.0),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
@@ -109,6 +109,9 @@ def claim_for(params: dict[str, Any]) -> str:
         "reaches its output width with at most a third of the parameters of a residual block "
         "of that width."
     )
+
+
+BATCH = 32  # minibatch of the two small classifiers (their training is the demo's main cost)
 
 
 def _bn_relu_conv(cin: int, cout: int) -> nn.Sequential:
@@ -293,7 +296,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         for step in range(1, steps + 1):
             if report.cancelled:
                 break
-            idx = torch.randint(0, len(xtr), (64,), generator=gen).to(device)
+            idx = torch.randint(0, len(xtr), (BATCH,), generator=gen).to(device)
             for n, m in models.items():
                 loss = F.cross_entropy(m(xtr[idx]), ytr[idx])
                 opts[n].zero_grad()
