@@ -14,8 +14,9 @@ Preconditions (else "does not apply"): the cost is fitted over at least three si
 (max_n >= 1024), since two points always lie on some power law.
 
 Honest caveats:
-* the time exponent is this machine's: at small N fixed overheads dominate (the fit comes out
-  below 2), and on a GPU small N finish in kernel-launch time, so the demo measures 4x larger N.
+* the time exponent is this machine's: fixed overheads at small N and cache misses at large N
+  move it away from 2 (runs here gave 1.9 to 2.4), and on a GPU small N finish in kernel-launch
+  time, so the demo measures 4x larger N there.
 * the pointer task needs one hop through one head; trained language-model heads spread their
   weight far more, and a clean one-hot pattern here says nothing about what a head learns there.
 """
@@ -106,7 +107,8 @@ INFO = DemoInfo(
 )
 
 CAVEATS = (
-    "the time exponent is this machine's: fixed overheads at small N pull the fit below 2",
+    "the time exponent is this machine's: overheads at small N and cache misses at large N move "
+    "it away from 2",
     "one head, one hop: trained language-model heads spread their weight far more",
 )
 MIN_SIZES = 3  # a power law fitted through two points always fits
