@@ -75,14 +75,14 @@ INFO = DemoInfo(
             "torch.optim.Adam의 weight_decay(gradient에 더한 L2)에서 한 step에 가장 적게 감쇠되는 "
             "가중치는?",
             options_en=(
+                "those with the largest gradient history",
                 "those with the smallest gradient history",
                 "all weights the same (lr*lambda*w)",
-                "those with the largest gradient history",
             ),
             options_ko=(
+                "gradient 이력이 가장 큰 가중치",
                 "gradient 이력이 가장 작은 가중치",
                 "모든 가중치가 같다 (lr*lambda*w)",
-                "gradient 이력이 가장 큰 가중치",
             ),
             card="regularization/adam-l2-numeric",
         ),
@@ -166,7 +166,7 @@ def claim_for(params: dict[str, Any]) -> str:
 def answers_for(n: dict[str, float]) -> dict[str, float]:
     """The right answers to INFO.predictions from the Adam + L2 per-step decays."""
     spread = n["adam_l2_decay_low"] / n["adam_l2_decay_high"]
-    least = 1 if abs(spread - 1) <= 0.1 else (2 if spread > 1 else 0)
+    least = 2 if abs(spread - 1) <= 0.1 else (0 if spread > 1 else 1)
     band = 0 if spread < 3 else (1 if spread <= 30 else 2)
     return {"least_decayed": float(least), "spread": float(band)}
 

@@ -119,8 +119,8 @@ INFO = DemoInfo(
             "accuracy_after",
             "What does temperature scaling do to the test accuracy?",
             "온도 스케일링은 테스트 정확도를 어떻게 바꾸는가?",
-            options_en=("raises it", "lowers it", "leaves it exactly unchanged"),
-            options_ko=("높인다", "낮춘다", "정확히 그대로 둔다"),
+            options_en=("leaves it exactly unchanged", "raises it", "lowers it"),
+            options_ko=("정확히 그대로 둔다", "높인다", "낮춘다"),
             card="uncertainty/temperature-keeps-accuracy",
         ),
         Prediction(
@@ -288,7 +288,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     over = mean_conf0 - acc0
     answers = {
         "confidence": float(1 if over >= MIN_OVERCONFIDENCE else (0 if over <= -0.02 else 2)),
-        "accuracy_after": float(2 if acc1 == acc0 else (0 if acc1 > acc0 else 1)),
+        "accuracy_after": float(0 if acc1 == acc0 else (1 if acc1 > acc0 else 2)),
         "temperature": float(1 if abs(T - 1) <= 0.05 else (2 if T > 1 else 0)),
     }
     claim = (

@@ -80,13 +80,13 @@ INFO = DemoInfo(
             "마지막 forward step t = T에서 노이즈가 더해진 데이터 점들은 어떤 모습인가?",
             options_en=(
                 "still two moons, only blurred",
-                "all collapsed near the origin",
                 "a standard Gaussian cloud N(0, I)",
+                "all collapsed near the origin",
             ),
             options_ko=(
                 "여전히 두 개의 반달, 흐려졌을 뿐",
-                "모두 원점 근처로 모인다",
                 "표준 가우시안 구름 N(0, I)",
+                "모두 원점 근처로 모인다",
             ),
             card="generative-2/diffusion-two-processes",
         ),
@@ -135,11 +135,11 @@ def judge(n: dict[str, float], params: dict[str, Any], summary: str) -> Verdict:
     claim = claim_for(params)
     ratio = n["dist_samples"] / n["dist_start"]
     if n["forward_end_std_x"] < 0.5 and n["forward_end_std_y"] < 0.5:
-        forward_end = 1
+        forward_end = 2
     elif max(abs(n["forward_end_mean_x"]), abs(n["forward_end_mean_y"])) < 0.1 and all(
         0.9 < n[f"forward_end_std_{c}"] < 1.1 for c in "xy"
     ):
-        forward_end = 2
+        forward_end = 1
     else:
         forward_end = 0
     answers = {
