@@ -132,8 +132,12 @@ def test_conv_kernels_demo():
 def test_conv_kernels_on_a_digit_and_without_noise():
     _, v = run_inline("conv_kernels", quick=True, params={"image": "digit"})
     assert v.claim_holds
-    _, clean = run_inline("conv_kernels", quick=True, params={"noise": 0.0})
-    assert clean.claim_holds and clean.numbers["outline_flat_mean_abs"] < 1e-6
+    _, clean = run_inline("conv_kernels", quick=True, params={"noise": 0.0, "size": 64})
+    n = clean.numbers
+    assert n["outline_flat_mean_abs"] < 1e-6 and n["outline_edge_mean_abs"] > 1.0
+    # the caveat: a blurred straight edge is a ramp, whose total variation equals the step's,
+    # so on a clean image blur barely lowers it (most of the usual drop is averaged noise)
+    assert 0.9 * n["tv_input"] < n["tv_blur"] < n["tv_input"]
 
 
 def test_conv_kernels_states_its_condition():
