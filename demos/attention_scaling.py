@@ -33,7 +33,7 @@ from typing import Any
 
 import torch
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict
 
@@ -70,6 +70,48 @@ INFO = DemoInfo(
         "transformer/sqrt-dk-numeric",
         "transformer/masked-self-attention",
         "transformer/causal-mask-count",
+    ),
+    predictions=(
+        Prediction(
+            "softmax_shape",
+            "Without the 1/sqrt(d_k) scale, how does each query's softmax over the keys change as "
+            "d_k grows from 4 to d_max (1024 at the default settings)?",
+            "1/sqrt(d_k)로 나누지 않으면 d_k가 4에서 d_max(기본 설정에서 1024)까지 커질 때 각 "
+            "query의 key에 대한 softmax는 어떻게 변하는가?",
+            options_en=(
+                "it becomes nearly uniform",
+                "it barely changes",
+                "it becomes nearly one-hot",
+            ),
+            options_ko=("거의 균등해진다", "거의 변하지 않는다", "거의 one-hot이 된다"),
+            card="transformer/why-scale-sqrt-dk",
+        ),
+        Prediction(
+            "score_std",
+            "Queries and keys with unit-variance entries: what std do the unscaled scores q . k "
+            "have at the largest d_k (d_max = 1024 at the default settings)?",
+            "성분의 분산이 1인 query와 key에서, 가장 큰 d_k(기본 설정에서 d_max = 1024)일 때 "
+            "스케일하지 않은 score q . k의 표준편차는?",
+            rel_tolerance=0.15,
+            card="transformer/sqrt-dk-numeric",
+        ),
+        Prediction(
+            "future",
+            "With the causal mask, how much does an input at a later position s > t change "
+            "output t?",
+            "causal mask가 있을 때 뒤쪽 위치 s > t의 입력은 출력 t를 얼마나 바꾸는가?",
+            options_en=(
+                "not at all: exactly 0",
+                "a little, less than the earlier inputs",
+                "as much as the earlier inputs do",
+            ),
+            options_ko=(
+                "전혀: 정확히 0",
+                "조금, 앞쪽 입력보다 적게",
+                "앞쪽 입력만큼 바꾼다",
+            ),
+            card="transformer/masked-self-attention",
+        ),
     ),
 )
 
@@ -143,8 +185,24 @@ def claim_for(params: dict[str, Any], d_max: int) -> str:
     )
 
 
+def answers_for(n: dict[str, float]) -> dict[str, float]:
+    """The right answers to INFO.predictions from this run's numbers."""
+    drift = n["unscaled_entropy_dmax"] / n["unscaled_entropy_d4"]
+    shape = 2 if drift < 0.75 else (0 if drift > 1.1 else 1)
+    if n["masked_future_influence"] == 0.0:
+        future = 0
+    else:
+        future = 1 if n["masked_future_over_past"] < 0.5 else 2
+    return {
+        "softmax_shape": float(shape),
+        "score_std": n["unscaled_score_std_dmax"],
+        "future": float(future),
+    }
+
+
 def judge(n: dict[str, float], params: dict[str, Any], d_max: int) -> Verdict:
     claim = claim_for(params, d_max)
+    answers = answers_for(n)
     measured = (
         f"d_k = {d_max}: entropy/log n unscaled {n['unscaled_entropy_dmax']:.3g} vs scaled "
         f"{n['scaled_entropy_dmax']:.3g}, score gradient {n['unscaled_grad_dmax']:.3g} vs "
@@ -164,7 +222,9 @@ def judge(n: dict[str, float], params: dict[str, Any], d_max: int) -> Verdict:
             "(< 24), too small to saturate the softmax; raise d_max"
         )
     if reason:
-        return Verdict.does_not_apply(reason, n, measured, claim=claim, caveats=CAVEATS)
+        return Verdict.does_not_apply(
+            reason, n, measured, claim=claim, caveats=CAVEATS, answers=answers
+        )
     checks = {
         "unscaled nearly one-hot": n["unscaled_entropy_dmax"] < 0.25,
         "gradient >= 10x smaller": n["scaled_grad_dmax"] >= 10 * n["unscaled_grad_dmax"],
@@ -174,7 +234,7 @@ def judge(n: dict[str, float], params: dict[str, Any], d_max: int) -> Verdict:
     }
     failed = [k for k, ok in checks.items() if not ok]
     summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:
@@ -211,6 +271,9 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     report.table("softmax over scores, with and without 1/sqrt(d_k)", rows)
     last = {r["scaled"]: r for r in rows if r["d_k"] == dims[-1]}
     first = next(r for r in rows if r["scaled"] and r["d_k"] == dims[0])
+    n["unscaled_entropy_d4"] = next(
+        r["entropy"] for r in rows if not r["scaled"] and r["d_k"] == dims[0]
+    )
     for s, r in last.items():
         tag = "scaled" if s else "unscaled"
         for key in ("score_std", "entropy", "max_weight", "grad"):
@@ -226,6 +289,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     n["masked_future_influence"] = float(maps[True][future].max())
     past = ~future
     n["unmasked_future_over_past"] = float(maps[False][future].mean() / maps[False][past].mean())
+    n["masked_future_over_past"] = float(maps[True][future].mean() / maps[True][past].mean())
     top = float(maps[False].max())
     for m, img in maps.items():
         report.image(

@@ -32,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._common import PALETTE, draw_polyline
@@ -110,6 +110,42 @@ INFO = DemoInfo(
         "gradient-descent/noise-escape",
         "gradient-descent/linear-scaling-rule",
         "gradient-descent/lr-not-enough",
+    ),
+    predictions=(
+        Prediction(
+            "sharper",
+            "Both nets fit the training set in the same number of steps. Which one ends in the "
+            "sharper minimum (its loss rises more when the weights are jiggled)?",
+            "두 신경망이 같은 step 수로 훈련 세트를 맞춘다. 어느 쪽이 더 날카로운 최솟값(가중치를 "
+            "흔들 때 loss가 더 크게 오르는 곳)에 도착하는가?",
+            options_en=(
+                "the small-batch net",
+                "the large-batch (full-batch) net",
+                "neither: about equally sharp (within 25 %)",
+            ),
+            options_ko=(
+                "작은 배치 신경망",
+                "큰 배치(전체 배치) 신경망",
+                "둘 다 비슷하다 (25 % 이내)",
+            ),
+            card="gradient-descent/large-batch-sharp",
+        ),
+        Prediction(
+            "gap",
+            "Which net has the larger train-test accuracy gap?",
+            "훈련-테스트 정확도 차이가 더 큰 신경망은?",
+            options_en=(
+                "about the same (within 1 point)",
+                "the small-batch net",
+                "the large-batch net",
+            ),
+            options_ko=(
+                "거의 같다 (1 %p 이내)",
+                "작은 배치 신경망",
+                "큰 배치 신경망",
+            ),
+            card="gradient-descent/small-batch-tradeoff",
+        ),
     ),
 )
 
@@ -292,6 +328,11 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"({'at least as large, within 1 point' if wider_gap else 'SMALLER'}); train accuracy "
         f"{g['train_acc']:.1%} vs {s['train_acc']:.1%} after {steps} steps each"
     )
+    gap_answer = 0 if abs(g["gap"] - s["gap"]) <= GAP_NOISE else (2 if g["gap"] > s["gap"] else 1)
+    answers = {
+        "sharper": float(2 if 0.8 <= ratio <= 1.25 else (1 if ratio > 1.25 else 0)),
+        "gap": float(gap_answer),
+    }
     numbers = {f"{k}_{m}": v for k, r in res.items() for m, v in r.items()}
     numbers.update(
         sharpness_ratio=ratio,
@@ -314,6 +355,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             summary,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
     unfit = [k for k in batches if res[k]["train_acc"] < MIN_TRAIN_ACC]
     if unfit:
@@ -328,9 +370,10 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             summary,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
     holds = sharper and wider_gap and not report.cancelled
-    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,12 @@ net does at a SMALL rate depends on the initialisation. With PyTorch's default L
 at lr 0.01 and BN is faster at every rate. With He init (init=he) the plain net trains well at
 lr 0.01 - there it can even beat the BN net - but it diverges at 0.1 and 0.5, where the BN net
 still trains. The demo says nothing about final test accuracy after long, tuned training.
+
+"Trains" means the training loss reached `threshold` and ends below it; "diverges or stalls"
+means the loss ends NaN/inf or above 75 % of the chance loss ln 10.  Preconditions (else "does
+not apply"): depth >= 2 (a single hidden layer has no BatchNorm layer: both nets would be the
+same) and a threshold below half the chance loss (a higher one counts a net that has learnt
+almost nothing as trained).
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import load_digits
@@ -40,8 +46,9 @@ INFO = DemoInfo(
     title_ko="배치 정규화: 더 빠르고 안정적인 학습",
     concept="batch normalization",
     claim=(
-        "With BatchNorm, the same deep ReLU MLP trains at every learning rate of a 50x range, "
-        "including a large one where the net without BatchNorm diverges or stalls."
+        "With BatchNorm, the same deep ReLU MLP trains (training loss ends below 0.5) at every "
+        "learning rate of a 50x range, including the largest, where the net without BatchNorm "
+        "diverges or stalls (its loss ends above 75 % of the chance loss ln 10)."
     ),
     params=(
         Param("depth", 6, "hidden layers", min=1, max=50),
@@ -76,7 +83,49 @@ INFO = DemoInfo(
         "regularization/norm-variants",
         "transformer/layernorm-vs-batchnorm",
     ),
+    predictions=(
+        Prediction(
+            "plain_at_max",
+            "At the largest learning rate (lr_max, 0.5 at the default settings), what happens to "
+            "the net WITHOUT BatchNorm?",
+            "가장 큰 learning rate(기본 설정에서 lr_max = 0.5)에서 BatchNorm이 없는 신경망은?",
+            options_en=(
+                "it trains at least as well as the BatchNorm net",
+                "it trains, but worse than the BatchNorm net",
+                "it diverges or stalls",
+            ),
+            options_ko=(
+                "BatchNorm 신경망만큼 또는 더 잘 학습된다",
+                "학습되지만 BatchNorm 신경망보다 못하다",
+                "발산하거나 멈춘다",
+            ),
+            card="regularization/bn-benefits",
+        ),
+        Prediction(
+            "plain_rates",
+            "At how many of the three learning rates (lr_max/50, lr_max/5, lr_max) does the net "
+            "WITHOUT BatchNorm get its training loss below the threshold?",
+            "세 learning rate(lr_max/50, lr_max/5, lr_max) 중 몇 개에서 BatchNorm이 없는 "
+            "신경망의 training loss가 기준 아래로 내려가는가?",
+            unit="of 3",
+            card="regularization/bn-benefits",
+        ),
+    ),
 )
+
+STALL = 0.75  # a run "stalls" when its loss ends above this fraction of the chance loss
+
+
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    lr_max, thr = float(params["lr_max"]), float(params["threshold"])
+    return (
+        f"With BatchNorm, the same {int(params['depth'])}-layer ReLU MLP ({params['init']} init) "
+        f"trains (training loss ends below {thr:g} within {int(params['steps'])} steps) at every "
+        f"learning rate of {lr_max / 50:g}, {lr_max / 5:g} and {lr_max:g}, including the "
+        f"largest, where the net without BatchNorm diverges or stalls (its loss ends above "
+        f"{STALL:.0%} of the chance loss ln 10)."
+    )
 
 
 def make_mlp(depth: int, width: int, bn: bool, init: str = "pytorch") -> nn.Sequential:
@@ -203,8 +252,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     plain_trained = sum(trained(p) for p, _ in pairs)
     hi_plain, hi_bn = pairs[-1]
     bn_stable_high = trained(hi_bn)
-    plain_fails_high = hi_plain["hit"] is None or hi_plain["loss"] > 0.75 * chance
-    holds = bool(bn_trained == len(lrs) and plain_fails_high and done == steps)
+    plain_fails_high = not hi_plain["loss"] <= STALL * chance  # NaN/inf count as diverged
     if not bn_lower_everywhere:
         ahead = [f"{p['lr']:g}" for p, b in pairs if not b["loss"] < p["loss"]]
         report.log(
@@ -233,7 +281,33 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             "steps": float(done),
         }
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
+    if plain_fails_high:
+        plain_at_max = 2
+    else:
+        plain_at_max = 0 if trained(hi_plain) and hi_plain["loss"] <= hi_bn["loss"] else 1
+    answers = {"plain_at_max": float(plain_at_max), "plain_rates": float(plain_trained)}
+    claim = claim_for(params)
+    if depth < 2:
+        reason = "with one hidden layer there is no BatchNorm layer: both nets are the same"
+    elif threshold >= 0.5 * chance:
+        reason = (
+            f"the threshold {threshold:g} is not below half the chance loss ({0.5 * chance:.2f}): "
+            "a net that has learnt almost nothing would count as trained"
+        )
+    else:
+        reason = ""
+    if reason:
+        return Verdict.does_not_apply(
+            reason, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers
+        )
+    checks = {
+        "BN trains at every rate": bn_trained == len(lrs),
+        "plain diverges or stalls at lr_max": plain_fails_high,
+        "ran every step": done == steps,
+    }
+    failed = [k for k, ok in checks.items() if not ok]
+    summary += f"; failed: {', '.join(failed)}" if failed else ""
+    return Verdict(not failed, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ from typing import Any
 
 import torch
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict
 from ._common import PALETTE, draw_polyline
@@ -72,6 +72,35 @@ INFO = DemoInfo(
         "generalization/complexity-tradeoff",
         "generalization/noise-irreducible",
     ),
+    predictions=(
+        Prediction(
+            "variance_trend",
+            "As the polynomial degree rises from 0 to the highest degree, what happens to the "
+            "variance of the fits across resamples?",
+            "다항식 차수가 0에서 최고 차수로 올라갈 때, 재표본 간 적합의 분산은?",
+            options_en=(
+                "it rises at least 10-fold",
+                "it stays within a factor of 10",
+                "it falls at least 10-fold",
+            ),
+            options_ko=(
+                "10배 이상 커진다",
+                "10배 안에서 머문다",
+                "10배 이상 줄어든다",
+            ),
+            card="generalization/variance-def",
+        ),
+        Prediction(
+            "best_degree",
+            "Which polynomial degree gives the lowest test error (degrees 0 to max_degree; 15 "
+            "points and noise std 0.3 at the default settings)?",
+            "테스트 오차가 가장 낮은 다항식 차수는? (차수 0부터 max_degree까지; 기본 설정에서 "
+            "점 15개, 노이즈 표준편차 0.3)",
+            tolerance=1.0,
+            unit="degree",
+            card="generalization/complexity-tradeoff",
+        ),
+    ),
 )
 
 N_TEST = 200
@@ -105,8 +134,19 @@ def claim_for(params: dict[str, Any]) -> str:
     )
 
 
+def answers_for(n: dict[str, float]) -> dict[str, float]:
+    """The right answers to INFO.predictions from this run's numbers."""
+    if max(n["variance_first"], n["variance_last"]) < 1e-12:  # no noise: nothing varies
+        trend = 1
+    else:
+        rise = n["variance_last"] / max(n["variance_first"], 1e-300)
+        trend = 0 if rise >= 10 else (2 if rise <= 0.1 else 1)
+    return {"variance_trend": float(trend), "best_degree": n["best_degree"]}
+
+
 def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     d_max, claim = int(params["max_degree"]), claim_for(params)
+    answers = answers_for(n)
     best = int(n["best_degree"])
     measured = (
         f"degree 0 -> {d_max}: bias^2 {n['bias2_first']:.3g} -> {n['bias2_last']:.2g}, "
@@ -121,7 +161,9 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     else:
         reason = ""
     if reason:
-        return Verdict.does_not_apply(reason, n, measured, claim=claim, caveats=CAVEATS)
+        return Verdict.does_not_apply(
+            reason, n, measured, claim=claim, caveats=CAVEATS, answers=answers
+        )
     checks = {
         "bias^2 falls >= 10x": n["bias2_first"] >= 10 * n["bias2_last"],
         "variance rises >= 10x": n["variance_last"] >= 10 * n["variance_first"],
@@ -132,7 +174,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     }
     failed = [k for k, ok in checks.items() if not ok]
     summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def fits_image(

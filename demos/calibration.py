@@ -27,7 +27,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import expected_calibration_error, load_digits, reliability_bins, reliability_image
@@ -95,6 +95,42 @@ INFO = DemoInfo(
         "uncertainty/temperature-numeric",
         "uncertainty/temperature-direction",
         "uncertainty/max-softmax",
+    ),
+    predictions=(
+        Prediction(
+            "confidence",
+            "After training far past zero training error, how does the net's mean confidence on "
+            "the test images compare with its test accuracy?",
+            "훈련 오차가 0이 된 뒤에도 오래 학습하면, 테스트 이미지에서 신경망의 평균 확신도는 "
+            "테스트 정확도와 비교해 어떤가?",
+            options_en=(
+                "lower: under-confident",
+                "higher: over-confident",
+                "about equal (within 2 points): calibrated",
+            ),
+            options_ko=(
+                "더 낮다: 과소 확신",
+                "더 높다: 과신",
+                "거의 같다 (2 %p 이내): 보정됨",
+            ),
+            card="uncertainty/modern-nets-overconfident",
+        ),
+        Prediction(
+            "accuracy_after",
+            "What does temperature scaling do to the test accuracy?",
+            "온도 스케일링은 테스트 정확도를 어떻게 바꾸는가?",
+            options_en=("leaves it exactly unchanged", "raises it", "lowers it"),
+            options_ko=("정확히 그대로 둔다", "높인다", "낮춘다"),
+            card="uncertainty/temperature-keeps-accuracy",
+        ),
+        Prediction(
+            "temperature",
+            "Which temperature T will the fit on the validation split find?",
+            "검증 세트에 맞춘 온도 T는?",
+            options_en=("T < 1 (sharpen)", "T = 1 (within 5 %)", "T > 1 (soften)"),
+            options_ko=("T < 1 (더 뾰족하게)", "T = 1 (5 % 이내)", "T > 1 (더 부드럽게)"),
+            card="uncertainty/temperature-direction",
+        ),
     ),
 )
 
@@ -249,6 +285,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         "train_acc": train_acc,
         "epochs": float(done),
     }
+    over = mean_conf0 - acc0
+    answers = {
+        "confidence": float(1 if over >= MIN_OVERCONFIDENCE else (0 if over <= -0.02 else 2)),
+        "accuracy_after": float(0 if acc1 == acc0 else (1 if acc1 > acc0 else 2)),
+        "temperature": float(1 if abs(T - 1) <= 0.05 else (2 if T > 1 else 0)),
+    }
     claim = (
         f"An MLP trained for {epochs} epochs on 8x8 digits with pixel noise {noise:g} is "
         f"over-confident; temperature scaling fitted on {n_val} validation images (T > 1) "
@@ -264,9 +306,10 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             summary,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
     holds = bool(done == epochs and ece1 <= ECE_FLOOR * ece0 and acc1 == acc0 and same_pred)
-    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

@@ -35,7 +35,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict
 
@@ -67,6 +67,44 @@ INFO = DemoInfo(
         "history/relu",
         "modern-cnn/relu-why",
         "modern-cnn/relu-vs-sigmoid-gradient",
+    ),
+    predictions=(
+        Prediction(
+            "lower_ce",
+            "Same net, same SGD steps: one run passes the logits to CrossEntropyLoss, the other "
+            "passes softmax(logits). Which ends with the lower cross-entropy?",
+            "같은 신경망, 같은 SGD step: 한 번은 CrossEntropyLoss에 logit을, 한 번은 "
+            "softmax(logit)을 넣는다. cross-entropy가 더 낮게 끝나는 쪽은?",
+            options_en=(
+                "the one given softmax outputs",
+                "the one given logits",
+                "about the same (within 25 %)",
+            ),
+            options_ko=(
+                "softmax 출력을 넣은 쪽",
+                "logit을 넣은 쪽",
+                "거의 같다 (25 % 이내)",
+            ),
+            card="peer-questions/crossentropy-takes-logits",
+        ),
+        Prediction(
+            "sigmoid_depth",
+            "In a deep sigmoid MLP (10 hidden layers at the default settings), how does the "
+            "gradient at the first hidden layer compare with the one at the last?",
+            "깊은 sigmoid MLP(기본 설정에서 은닉층 10개)에서 첫 은닉층의 gradient는 마지막 "
+            "은닉층의 gradient와 비교해 어떤가?",
+            options_en=(
+                "far smaller (at least 10x)",
+                "about the same (within 10x)",
+                "far larger (at least 10x)",
+            ),
+            options_ko=(
+                "훨씬 작다 (10배 이상)",
+                "비슷하다 (10배 이내)",
+                "훨씬 크다 (10배 이상)",
+            ),
+            card="modern-cnn/relu-vs-sigmoid-gradient",
+        ),
     ),
 )
 
@@ -149,8 +187,18 @@ def claim_for(params: dict[str, Any]) -> str:
     )
 
 
+def answers_for(n: dict[str, float]) -> dict[str, float]:
+    """The right answers to INFO.predictions from this run's numbers."""
+    ce = n["double_ce"] / n["logits_ce"]
+    lower = 1 if ce > 1.25 else (0 if ce < 0.8 else 2)
+    shrink = n["sigmoid_shrink"]  # last / first hidden layer
+    depth = 0 if shrink >= 10 else (2 if shrink <= 0.1 else 1)
+    return {"lower_ce": float(lower), "sigmoid_depth": float(depth)}
+
+
 def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     depth, claim = int(params["depth"]), claim_for(params)
+    answers = answers_for(n)
     measured = (
         f"gradient at the logits {n['grad_ratio']:.3g}x smaller with softmax first; after "
         f"{int(n['steps'])} steps cross-entropy {n['logits_ce']:.3g} (logits) vs "
@@ -168,7 +216,9 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     else:
         reason = ""
     if reason:
-        return Verdict.does_not_apply(reason, n, measured, claim=claim, caveats=CAVEATS)
+        return Verdict.does_not_apply(
+            reason, n, measured, claim=claim, caveats=CAVEATS, answers=answers
+        )
     checks = {
         "double softmax gradient >= 3x smaller": n["grad_ratio"] >= 3,
         "double softmax CE >= 2x higher": n["double_ce"] >= 2 * n["logits_ce"],
@@ -177,7 +227,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     }
     failed = [k for k, ok in checks.items() if not ok]
     summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:

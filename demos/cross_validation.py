@@ -20,6 +20,11 @@ none: their score says nothing about the rare class), so the fold scores scatter
 stratified folds hold exactly 2 each and their scores agree more closely. Caveat: stratification
 removes the variance that comes from the class *counts*; the variance that comes from *which*
 examples land in a fold remains.
+
+Preconditions (else "does not apply"): at least k positives (otherwise a stratified fold must
+go without one too), and data imbalanced enough that a plain fold misses every positive with a
+chance of at least 1 % ((1 - 1/k)^positives >= 0.01); with many positives every plain fold
+holds plenty and there is little for stratification to fix.
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from studytool.demorun.params import DemoInfo, DemoParamError, Param
+from studytool.demorun.params import DemoInfo, DemoParamError, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 
@@ -46,9 +51,9 @@ INFO = DemoInfo(
     title_ko="층화 k-겹 교차검증은 불균형 데이터의 클래스 비율을 유지한다",
     concept="k-fold vs stratified k-fold cross-validation",
     claim=(
-        "With 5 % positives, plain k-fold folds vary in their share of positives (some get "
-        "none) and their held-out scores vary more, while stratified folds keep the class "
-        "proportion (counts differ by at most one) and their scores vary less."
+        "With 5 % positives, plain k-fold folds vary in their share of positives (std at least "
+        "1 point) and their held-out log-loss varies at least 1.2x more from fold to fold, "
+        "while stratified folds keep the class proportion (counts differ by at most one)."
     ),
     params=(
         Param("n", 200, "number of examples", min=20, max=20000),
@@ -90,7 +95,83 @@ INFO = DemoInfo(
         "peer-questions/group-kfold",
         "peer-questions/timeseries-plain-kfold",
     ),
+    predictions=(
+        Prediction(
+            "empty_folds",
+            "With plain (unstratified) k-fold, what fraction of the folds get no positive at "
+            "all? (10 positives in 200 examples and 5 folds at the default settings)",
+            "층화하지 않은 k-겹에서 양성이 하나도 없는 fold의 비율은? (기본 설정에서 예제 200개 "
+            "중 양성 10개, fold 5개)",
+            tolerance=0.05,
+            card="generalization/stratified-when",
+        ),
+        Prediction(
+            "spread",
+            "Whose held-out scores (log loss) vary more from fold to fold?",
+            "fold마다 held-out 점수(log loss)가 더 크게 흔들리는 쪽은?",
+            options_en=(
+                "stratified k-fold",
+                "about the same (within 10 %)",
+                "plain k-fold",
+            ),
+            options_ko=(
+                "층화 k-겹",
+                "거의 같다 (10 % 이내)",
+                "일반 k-겹",
+            ),
+            card="generalization/stratified-kfold",
+        ),
+    ),
 )
+
+MIN_EMPTY_CHANCE = 0.01  # (1 - 1/k)^positives: the chance that a plain fold has no positive
+SCORE_FLOOR = 1.2  # "varies more": the plain fold log-loss std over the stratified one
+SHARE_FLOOR = 0.01  # "vary in their share": std of the positive share across plain folds
+
+
+def claim_for(params: dict[str, Any], n_pos: int) -> str:
+    """INFO's claim with the parameters it ran with."""
+    n = int(params["n"])
+    return (
+        f"With {n_pos} positives in {n} examples ({n_pos / n:.0%}) and {int(params['k'])} folds, "
+        "plain k-fold folds vary in their share of positives (std at least 1 point) and their "
+        f"held-out log-loss varies at least {SCORE_FLOOR:g}x more from fold to fold, while "
+        "stratified folds keep the class proportion (counts differ by at most one)."
+    )
+
+
+def judge(
+    n: dict[str, float], params: dict[str, Any], answers: dict[str, float], summary: str
+) -> Verdict:
+    """Preconditions first, then each part of the claim with its floor."""
+    k, n_pos = int(params["k"]), int(n["n_positives"])
+    claim = claim_for(params, n_pos)
+    if n_pos < k:
+        reason = f"only {n_pos} positives for {k} folds: some stratified folds must go without one"
+    elif n["empty_fold_chance"] < MIN_EMPTY_CHANCE:
+        reason = (
+            f"with {n_pos} positives a plain fold misses them all with chance "
+            f"{n['empty_fold_chance']:.2g} (< {MIN_EMPTY_CHANCE:g}): the data are not "
+            "imbalanced enough for stratification to matter"
+        )
+    else:
+        reason = ""
+    if reason:
+        return Verdict.does_not_apply(
+            reason, n, summary, claim=claim, caveats=CAVEATS, answers=answers
+        )
+    checks = {
+        "plain share std >= 1 point": n["plain_pos_frac_std"] >= SHARE_FLOOR,
+        "stratified counts within one": n["stratified_pos_count_max"]
+        - n["stratified_pos_count_min"]
+        <= 1,
+        f"plain scores vary >= {SCORE_FLOOR:g}x more": n["plain_fold_logloss_std"]
+        >= SCORE_FLOOR * n["stratified_fold_logloss_std"],
+    }
+    failed = [c for c, ok in checks.items() if not ok]
+    summary += (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+
 
 DIM = 5
 
@@ -286,24 +367,21 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     )
 
     p, st = res["plain"], res["stratified"]
-    checks = {
-        "plain_proportions_vary_more": p["pos_frac_std"] > st["pos_frac_std"],
-        "stratified_counts_within_one": st["pos_count_max"] - st["pos_count_min"] <= 1,
-        "plain_scores_vary_more": p["fold_logloss_std"] > st["fold_logloss_std"],
-    }
     numbers = {f"{s}_{q}": v for s, r in res.items() for q, v in r.items()}
-    numbers.update({c: float(ok) for c, ok in checks.items()})
     numbers["n_positives"] = float(n_pos)
-    holds = all(checks.values()) and not report.cancelled
-    failed = [c for c, ok in checks.items() if not ok]
+    numbers["empty_fold_chance"] = (1 - 1 / k) ** n_pos
     summary = (
         f"positives per fold: plain {int(p['pos_count_min'])}..{int(p['pos_count_max'])} "
         f"({p['folds_without_positives']:.0%} of folds have none), stratified "
         f"{int(st['pos_count_min'])}..{int(st['pos_count_max'])}; fold log-loss std "
         f"{p['fold_logloss_std']:.3f} plain vs {st['fold_logloss_std']:.3f} stratified"
-        + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
+    spread = p["fold_logloss_std"] / max(st["fold_logloss_std"], 1e-12)
+    answers = {
+        "empty_folds": p["folds_without_positives"],
+        "spread": float(1 if abs(spread - 1) <= 0.1 else (2 if spread > 1 else 0)),
+    }
+    return judge(numbers, params, answers, summary)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,10 @@ The demo measures the channel counts by running a tensor through both blocks, co
 parameters with torch, compares both with the formulas, and then trains two small classifiers on
 the 8x8 digits with these blocks at a matched parameter budget (reported, not part of the claim:
 on a task this small both do well, and which wins depends on the seed).
+
+No preconditions: the channel counts and parameter formulas hold for every setting, and the
+wide residual block always has at least 4x the dense block's parameters ((c0 + k)^2 / (c0 k)
+>= 4 for one layer, more for more layers), so "at most a third" is a margin, not a tuned one.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import load_digits
@@ -41,9 +45,9 @@ INFO = DemoInfo(
     concept="dense connections (concatenation) vs residual (addition)",
     claim=(
         "A dense block's channel count grows linearly to c0 + L*k while a residual block's stays "
-        "at c0, torch's parameter counts match the closed-form formulas, and the dense block "
-        "reaches c0 + L*k output channels with far fewer parameters (at most a third) than a "
-        "residual block of that width."
+        "at c0, torch's parameter counts match the closed-form formulas exactly, and the dense "
+        "block reaches c0 + L*k output channels with far fewer parameters (at most a third) than "
+        "a residual block of that width."
     ),
     params=(
         Param("c0", 16, "channels entering the block", min=1, max=256),
@@ -51,11 +55,11 @@ INFO = DemoInfo(
         Param("layers", 4, "layers per block (L)", min=1, max=32),
         Param(
             "steps",
-            200,
+            150,
             "training steps per classifier (0 = skip training)",
             min=0,
             max=5000,
-            quick=60,
+            quick=30,
         ),
         Param("lr", 0.003, "Adam learning rate", min=1e-5, max=1.0),
         Param("seed", 0, "random seed", min=0, max=2**31 - 1),
@@ -71,7 +75,43 @@ INFO = DemoInfo(
         "modern-cnn/add-vs-concat",
         "modern-cnn/add-vs-concat-basic",
     ),
+    predictions=(
+        Prediction(
+            "out_channels",
+            "How many channels come out of the dense block? (c0 = 16 channels in, growth rate "
+            "k = 12, L = 4 layers at the default settings)",
+            "dense block에서 나오는 채널 수는? (기본 설정에서 입력 c0 = 16채널, growth rate "
+            "k = 12, 층 L = 4개)",
+            unit="channels",
+            card="modern-cnn/densenet-channels-numeric",
+        ),
+        Prediction(
+            "param_ratio",
+            "A residual block as wide as the dense block's output (c0 + L*k channels, also L "
+            "BN-ReLU-Conv3x3 layers) has how many times the dense block's parameters?",
+            "dense block 출력만큼 넓은(c0 + L*k 채널, 역시 BN-ReLU-Conv3x3 L층) residual "
+            "block의 파라미터 수는 dense block의 몇 배인가?",
+            rel_tolerance=0.3,
+            unit="x",
+            card="modern-cnn/add-vs-concat",
+        ),
+    ),
 )
+
+
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    c0, k, n_layers = int(params["c0"]), int(params["growth"]), int(params["layers"])
+    return (
+        f"A dense block of {n_layers} layers with growth rate {k} grows its channels linearly "
+        f"from {c0} to c0 + L*k = {c0 + n_layers * k} while a residual block's stay at {c0}, "
+        "torch's parameter counts match the closed-form formulas exactly, and the dense block "
+        "reaches its output width with at most a third of the parameters of a residual block "
+        "of that width."
+    )
+
+
+BATCH = 32  # minibatch of the two small classifiers (their training is the demo's main cost)
 
 
 def _bn_relu_conv(cin: int, cout: int) -> nn.Sequential:
@@ -256,7 +296,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         for step in range(1, steps + 1):
             if report.cancelled:
                 break
-            idx = torch.randint(0, len(xtr), (64,), generator=gen).to(device)
+            idx = torch.randint(0, len(xtr), (BATCH,), generator=gen).to(device)
             for n, m in models.items():
                 loss = F.cross_entropy(m(xtr[idx]), ytr[idx])
                 opts[n].zero_grad()
@@ -307,14 +347,32 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             f"{accs['residual']:.0%}"
         )
 
-    holds = bool(channels_ok and params_ok and cheaper)
+    numbers["channels_match"] = float(channels_ok)
+    failed = [
+        name
+        for name, ok in (
+            ("channel counts", channels_ok),
+            ("parameter formulas", params_ok),
+            ("dense at most a third of the wide residual block", cheaper),
+        )
+        if not ok
+    ]
+    answers = {"out_channels": float(out_d.shape[1]), "param_ratio": p_wide / p_dense}
     summary = (
         f"dense block channels {' -> '.join(map(str, dense.trace))} (c0+L*k = {c_final}) vs "
         f"residual {c0} throughout; params dense {p_dense:,} vs residual width {c_final} "
         f"{p_wide:,} ({p_wide / p_dense:.1f}x), formulas {'match' if params_ok else 'DIFFER'}"
         + train_note
+        + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(claim_holds=holds, numbers=numbers, summary=summary, caveats=CAVEATS)
+    return Verdict(
+        not failed,
+        numbers,
+        summary,
+        claim=claim_for(params),
+        caveats=CAVEATS,
+        answers=answers,
+    )
 
 
 if __name__ == "__main__":

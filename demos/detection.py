@@ -12,6 +12,17 @@ the live plot shows the kept boxes against the threshold.
 
 IoU = area(A n B) / area(A u B) is computed vectorised (``_common.box_iou``) and checked
 against a brute-force count of pixels in rasterised boxes.
+
+Preconditions (else "does not apply"), the two conditions the claim names, measured on the
+candidates: every candidate overlaps the best-scoring candidate of its own object by more than
+the threshold, and no two candidates of different objects overlap by more than it; also, the
+scene holds as many objects as asked (a crowded canvas may not fit them apart).
+
+Honest caveats:
+* the conditions are what makes greedy NMS right: a sloppy detector (jitter 0.2) or a crowd of
+  overlapping objects breaks them (Soft-NMS and learned NMS exist for that reason).
+* the candidates' scores here are their true fit plus a little noise; a real detector's score
+  can rank a worse box first, which NMS then keeps.
 """
 
 from __future__ import annotations
@@ -20,7 +31,7 @@ from typing import Any
 
 import torch
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict
 from ._common import box_iou, nms
@@ -31,7 +42,8 @@ INFO = DemoInfo(
     title_ko="객체 탐지 기초: IoU와 비최대 억제(NMS)",
     concept="IoU and NMS",
     claim=(
-        "After greedy non-maximum suppression at IoU 0.5 exactly one box is left per object, "
+        "After greedy non-maximum suppression at IoU 0.5 exactly one box is left per object "
+        "(and no box away from every object), "
         "provided different objects overlap less than the threshold and one object's duplicate "
         "boxes overlap each other more than it; the vectorised IoU equals a brute-force pixel "
         "count."
@@ -83,7 +95,112 @@ INFO = DemoInfo(
         "cv-apps/nms-numeric",
         "cv-apps/one-stage-vs-two-stage",
     ),
+    predictions=(
+        Prediction(
+            "kept",
+            "How many boxes are left after NMS? (6 objects with 8 candidate boxes each at the "
+            "default settings)",
+            "NMS 후 남는 박스는 몇 개인가? (기본 설정에서 물체 6개, 물체마다 후보 박스 8개)",
+            unit="boxes",
+            card="cv-apps/nms-order",
+        ),
+        Prediction(
+            "threshold_09",
+            "What changes if NMS suppresses only boxes with IoU above 0.9 instead of the run's "
+            "threshold (0.5 at the default settings)?",
+            "NMS가 이번 실행의 기준(기본 설정에서 0.5) 대신 IoU 0.9를 넘는 박스만 억제하면?",
+            options_en=(
+                "more boxes are kept: duplicates survive",
+                "fewer boxes are kept",
+                "the same boxes are kept",
+            ),
+            options_ko=(
+                "더 많은 박스가 남는다: 중복이 살아남는다",
+                "더 적은 박스가 남는다",
+                "같은 박스가 남는다",
+            ),
+            card="cv-apps/nms-numeric",
+        ),
+    ),
 )
+
+CAVEATS = (
+    "the two overlap conditions are what makes greedy NMS right; a sloppy detector or crowded "
+    "objects break them",
+    "scores here are the true fit plus a little noise; a real detector can rank a worse box first",
+)
+
+
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    thr = float(params["iou_threshold"])
+    return (
+        f"After greedy non-maximum suppression at IoU {thr:g} over {int(params['per_object'])} "
+        f"candidates for each of {int(params['objects'])} objects, exactly one box is left per "
+        "object (and no box away from every object), provided different objects' candidates "
+        f"overlap less than {thr:g} and one object's candidates overlap its best-scoring one "
+        f"more than {thr:g}; the vectorised IoU equals a brute-force pixel count (within 1e-6)."
+    )
+
+
+def judge(n: dict[str, float], params: dict[str, Any], answers: dict[str, float]) -> Verdict:
+    """Preconditions first, then each part of the claim."""
+    thr, claim = float(params["iou_threshold"]), claim_for(params)
+    measured = (
+        f"{int(n['candidates'])} candidates for {int(n['objects'])} objects -> "
+        f"{int(n['kept_after_nms'])} boxes after NMS at IoU {thr:g} "
+        f"({int(n['objects_with_exactly_one_box'])} objects with exactly one, "
+        f"{int(n['stray_boxes'])} stray); candidates vs their object's best: IoU >= "
+        f"{n['own_min_iou']:.3g}, across objects <= {n['cross_max_iou']:.3g}; IoU vs pixel count "
+        f"max error {n['iou_max_abs_error']:.1e} over {int(n['iou_pairs_checked'])} pairs"
+    )
+    if n["objects"] < int(params["objects"]):
+        reason = (
+            f"only {int(n['objects'])} of {int(params['objects'])} objects fit on the canvas "
+            "apart from each other"
+        )
+    elif n["cross_max_iou"] >= thr:
+        reason = (
+            f"candidates of different objects overlap with IoU {n['cross_max_iou']:.3g}, not "
+            f"less than the threshold {thr:g}: NMS cannot tell them from duplicates"
+        )
+    elif n["own_min_iou"] <= thr:
+        reason = (
+            f"a candidate overlaps its object's best-scoring candidate only {n['own_min_iou']:.3g}"
+            f", not more than the threshold {thr:g}: the detector is too sloppy for NMS to "
+            "remove its duplicates"
+        )
+    else:
+        reason = ""
+    if reason:
+        return Verdict.does_not_apply(
+            reason, n, measured, claim=claim, caveats=CAVEATS, answers=answers
+        )
+    checks = {
+        "one box per object": n["objects_with_exactly_one_box"] == n["objects"]
+        and n["kept_after_nms"] == n["objects"],
+        "no stray box": n["stray_boxes"] == 0,
+        "IoU = pixel count": n["iou_max_abs_error"] < 1e-6,
+    }
+    failed = [k for k, ok in checks.items() if not ok]
+    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+
+
+def overlap_conditions(
+    boxes: torch.Tensor, scores: torch.Tensor, owner: torch.Tensor
+) -> tuple[float, float]:
+    """(smallest IoU of a candidate with its object's best-scoring candidate, largest IoU of
+    two candidates of different objects)."""
+    iou = box_iou(boxes, boxes)
+    own_min = 1.0
+    for obj in owner.unique().tolist():
+        mine = (owner == obj).nonzero().flatten()
+        top = mine[scores[mine].argmax()]
+        own_min = min(own_min, float(iou[top, mine].min()))
+    other = owner[:, None] != owner[None, :]
+    cross_max = float(iou[other].max()) if other.any() else 0.0
+    return own_min, cross_max
 
 
 def brute_force_iou(a: list[int], b: list[int]) -> float:
@@ -251,19 +368,14 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         "iou_max_abs_error": worst,
         "iou_pairs_checked": float(n_pairs),
     }
-    holds = bool(
-        len(gt) == params["objects"]
-        and int((counts == 1).sum()) == len(gt)
-        and stray == 0
-        and len(kept) == len(gt)
-        and worst < 1e-6
-    )
-    summary = (
-        f"{len(boxes)} candidates for {len(gt)} objects -> {len(kept)} boxes after NMS at IoU "
-        f"{thr:g} ({int((counts == 1).sum())} objects with exactly one); IoU vs pixel count "
-        f"max error {worst:.1e} over {n_pairs} pairs"
-    )
-    return Verdict(holds, numbers, summary)
+    own_min, cross_max = overlap_conditions(boxes, scores, owner)
+    numbers.update(own_min_iou=own_min, cross_max_iou=cross_max)
+    loose = len(nms(boxes, scores, 0.9))
+    answers = {
+        "kept": float(len(kept)),
+        "threshold_09": float(0 if loose > len(kept) else (1 if loose < len(kept) else 2)),
+    }
+    return judge(numbers, params, answers)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,18 @@ or linear. The moons are scaled by 2 so that the data have roughly unit variance
 Reverse process (learned): a small MLP eps_theta(x_t, t) predicts the added noise (loss: MSE to
 the true noise, Ho et al. 2020); sampling starts at x_T ~ N(0, I) and steps back with
 x_{t-1} = (x_t - beta_t / sqrt(1 - abar_t) * eps_theta) / sqrt(1 - beta_t) + sqrt(beta_t) z.
+
+"N(0, I)" is checked as mean within 0.1 of 0 and std within 10 % of 1 per coordinate; "far
+better" as a mean nearest-data distance under 40 % and a 16 x 16 histogram distance under
+half of the Gaussian start's.  Precondition (else "does not apply"): the schedule really
+destroys the data - sqrt(abar_T) <= 0.05 (the linear schedule with few steps T does not get
+there, and then sampling from N(0, I) starts from the wrong distribution).
+
+Honest caveats:
+* mean 0 and std 1 are necessary for N(0, I), not sufficient; the histogram distance to a
+  Gaussian draw is in the forward table.
+* the nearest-data distance rewards samples that sit on the data even if they crowd one part
+  of it; the histogram distance is the check on coverage.
 """
 
 from __future__ import annotations
@@ -18,7 +30,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import density_image, histogram_tv, hstack_images, nearest_distances, two_moons
@@ -29,13 +41,13 @@ INFO = DemoInfo(
     title_ko="2D 데이터의 확산 모델 (DDPM)",
     concept="denoising diffusion",
     claim=(
-        "The forward process turns two-moons data into N(0, I) (mean -> 0, std -> 1), and "
-        "reverse sampling with a learned noise predictor turns N(0, I) back into points that "
-        "match the data far better than the Gaussian start (nearest-data distance and 2D "
-        "histogram distance)."
+        "The forward process turns two-moons data into N(0, I) (mean within 0.1 of 0, std "
+        "within 10 % of 1), and reverse sampling with a learned noise predictor turns N(0, I) "
+        "back into points that match the data far better than the Gaussian start (mean "
+        "nearest-data distance under 40 % and 2D histogram distance under half of the start's)."
     ),
     params=(
-        Param("steps", 3000, "training steps of the noise predictor", min=1, max=50000, quick=800),
+        Param("steps", 2000, "training steps of the noise predictor", min=1, max=50000, quick=800),
         Param("T", 100, "diffusion steps", min=10, max=1000),
         Param(
             "schedule",
@@ -43,7 +55,14 @@ INFO = DemoInfo(
             "noise schedule: cosine (Nichol & Dhariwal) or linear (beta from 1e-4 to 0.1)",
             choices=("cosine", "linear"),
         ),
-        Param("hidden", 128, "hidden units per layer of the noise predictor", min=8, max=1024),
+        Param(
+            "hidden",
+            128,
+            "hidden units per layer of the noise predictor",
+            min=8,
+            max=1024,
+            quick=64,
+        ),
         Param("lr", 0.01, "Adam learning rate", min=1e-5, max=0.1),
         Param("batch", 256, "minibatch size", min=8, max=8192),
         Param("seed", 0, "random seed", min=0, max=2147483647),
@@ -54,9 +73,105 @@ INFO = DemoInfo(
         "generative-2/ddpm-alpha-bar-numeric",
         "generative-2/ddpm-training-target",
     ),
+    predictions=(
+        Prediction(
+            "forward_end",
+            "At the last forward step t = T, what do the noised data points look like?",
+            "마지막 forward step t = T에서 노이즈가 더해진 데이터 점들은 어떤 모습인가?",
+            options_en=(
+                "still two moons, only blurred",
+                "a standard Gaussian cloud N(0, I)",
+                "all collapsed near the origin",
+            ),
+            options_ko=(
+                "여전히 두 개의 반달, 흐려졌을 뿐",
+                "표준 가우시안 구름 N(0, I)",
+                "모두 원점 근처로 모인다",
+            ),
+            card="generative-2/diffusion-two-processes",
+        ),
+        Prediction(
+            "closer",
+            "After reverse sampling, how close are the samples to the real data (mean distance "
+            "to the nearest real point), compared with the Gaussian start?",
+            "reverse sampling 후 샘플은 실제 데이터에 얼마나 가까운가(가장 가까운 실제 점까지의 "
+            "평균 거리), 가우시안 시작점과 비교하면?",
+            options_en=(
+                "much closer: under 40 % of the start's distance",
+                "somewhat closer: 40 % to 80 %",
+                "no closer: at least 80 %",
+            ),
+            options_ko=(
+                "훨씬 가깝다: 시작점 거리의 40 % 미만",
+                "조금 가깝다: 40 %에서 80 %",
+                "가깝지 않다: 80 % 이상",
+            ),
+            card="generative-2/diffusion-two-processes",
+        ),
+    ),
 )
 
-N_DATA, N_SAMPLES = 4000, 2000
+CAVEATS = (
+    "mean 0 and std 1 are necessary for N(0, I), not sufficient",
+    "the nearest-data distance rewards samples crowding one part of the data; the histogram "
+    "distance checks coverage",
+)
+MAX_SQRT_ABAR_T = 0.05  # the forward process must really destroy the data
+
+
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    return (
+        f"The forward process ({params['schedule']} schedule, T = {int(params['T'])}) turns "
+        "two-moons data into N(0, I) (mean within 0.1 of 0, std within 10 % of 1), and reverse "
+        f"sampling with a noise predictor trained for {int(params['steps'])} steps turns N(0, I) "
+        "back into points that match the data far better than the Gaussian start (mean "
+        "nearest-data distance under 40 % and 2D histogram distance under half of the start's)."
+    )
+
+
+def judge(n: dict[str, float], params: dict[str, Any], summary: str) -> Verdict:
+    """Preconditions first, then each part of the claim with its floor."""
+    claim = claim_for(params)
+    ratio = n["dist_samples"] / n["dist_start"]
+    if n["forward_end_std_x"] < 0.5 and n["forward_end_std_y"] < 0.5:
+        forward_end = 2
+    elif max(abs(n["forward_end_mean_x"]), abs(n["forward_end_mean_y"])) < 0.1 and all(
+        0.9 < n[f"forward_end_std_{c}"] < 1.1 for c in "xy"
+    ):
+        forward_end = 1
+    else:
+        forward_end = 0
+    answers = {
+        "forward_end": float(forward_end),
+        "closer": float(0 if ratio < 0.4 else (1 if ratio < 0.8 else 2)),
+    }
+    if n["forward_end_sqrt_abar"] > MAX_SQRT_ABAR_T:
+        return Verdict.does_not_apply(
+            f"the schedule keeps sqrt(abar_T) = {n['forward_end_sqrt_abar']:.3g} of the data "
+            f"(needs <= {MAX_SQRT_ABAR_T:g}): x_T is not N(0, I), so sampling would start from "
+            "the wrong distribution; use more steps T or the cosine schedule",
+            n,
+            summary,
+            claim=claim,
+            caveats=CAVEATS,
+            answers=answers,
+        )
+    checks = {
+        "forward mean within 0.1": max(abs(n["forward_end_mean_x"]), abs(n["forward_end_mean_y"]))
+        < 0.1,
+        "forward std within 10 %": all(0.9 < n[f"forward_end_std_{c}"] < 1.1 for c in "xy"),
+        "nearest-data distance < 40 % of start": ratio < 0.4,
+        "histogram distance < half of start": n["tv_samples"] < 0.5 * n["tv_start"],
+        "trained every step": n["steps"] == int(params["steps"]),
+    }
+    failed = [k for k, ok in checks.items() if not ok]
+    summary += (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+
+
+N_DATA, N_SAMPLES = 4000, 1000  # sampling 1000 points through T steps is the fixed cost
+N_REFERENCE = 2000  # fresh data the samples are scored against (more points: a finer floor)
 N_FREQ = 6
 BOX = (-3.5, 3.5, -3.5, 3.5)
 SCALE = 2.0  # two_moons * 2: about unit variance
@@ -118,7 +233,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     g = torch.Generator().manual_seed(seed)
 
     data_np = SCALE * two_moons(N_DATA, rng)
-    reference = SCALE * two_moons(N_SAMPLES, rng)  # fresh draw: the target samples are scored on
+    reference = SCALE * two_moons(N_REFERENCE, rng)  # fresh draw: the target samples are scored on
     data = torch.from_numpy(data_np).to(device)
     betas, abar = noise_schedule(str(params["schedule"]), T)  # abar[t-1] belongs to t = 1..T
     gauss_ref = rng.standard_normal((N_SAMPLES, 2)).astype(np.float32)
@@ -235,37 +350,27 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         caption="left: x_T ~ N(0, I); middle: reverse samples x_0; right: real data",
     )
 
-    forward_ok = (
-        abs(end["mean_x"]) < 0.1
-        and abs(end["mean_y"]) < 0.1
-        and 0.9 < end["std_x"] < 1.1
-        and 0.9 < end["std_y"] < 1.1
-    )
-    reverse_ok = d_samples < 0.4 * d_start and tv_samples < 0.5 * tv_start
-    holds = bool(done == steps and forward_ok and reverse_ok)
     summary = (
         f"nearest-data distance {d_start:.3f} (Gaussian start) -> {d_samples:.3f} "
         f"(samples; real-data floor {d_floor:.3f}), histogram TV {tv_start:.2f} -> "
-        f"{tv_samples:.2f} (floor {tv_floor:.2f})"
+        f"{tv_samples:.2f} (floor {tv_floor:.2f}); at t = T mean ({end['mean_x']:.2f}, "
+        f"{end['mean_y']:.2f}), std ({end['std_x']:.2f}, {end['std_y']:.2f})"
     )
-    return Verdict(
-        holds,
-        {
-            "forward_end_mean_x": end["mean_x"],
-            "forward_end_mean_y": end["mean_y"],
-            "forward_end_std_x": end["std_x"],
-            "forward_end_std_y": end["std_y"],
-            "forward_end_sqrt_abar": end["sqrt_abar"],
-            "dist_start": d_start,
-            "dist_samples": d_samples,
-            "dist_floor": d_floor,
-            "tv_start": tv_start,
-            "tv_samples": tv_samples,
-            "tv_floor": tv_floor,
-            "steps": float(done),
-        },
-        summary,
-    )
+    numbers = {
+        "forward_end_mean_x": end["mean_x"],
+        "forward_end_mean_y": end["mean_y"],
+        "forward_end_std_x": end["std_x"],
+        "forward_end_std_y": end["std_y"],
+        "forward_end_sqrt_abar": end["sqrt_abar"],
+        "dist_start": d_start,
+        "dist_samples": d_samples,
+        "dist_floor": d_floor,
+        "tv_start": tv_start,
+        "tv_samples": tv_samples,
+        "tv_floor": tv_floor,
+        "steps": float(done),
+    }
+    return judge(numbers, params, summary)
 
 
 if __name__ == "__main__":

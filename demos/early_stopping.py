@@ -8,6 +8,18 @@ keeps the weights of the epoch with the lowest validation loss and stops once P 
 without a new best. The demo keeps training to the end anyway, so you can see what stopping
 saved: the validation loss at the end, the train-validation gap, and the accuracy on a clean
 (noise-free) test set.
+
+"Rises" means the validation loss at the end is at least `RISE` times its best; "keeps
+falling" that the training loss at the end is at most half of its value at the best epoch.
+Preconditions (else "does not apply"): some labels are noisy (label_noise > 0: the claim is
+about memorising wrong labels) and the run is longer than the patience (otherwise early
+stopping cannot trigger).
+
+Honest caveats:
+* the validation labels are as noisy as the training ones, as they would be in practice; the
+  clean test accuracy is shown for comparison and is not part of the claim.
+* patience trades a later stop (wasted epochs) against stopping on a noisy wiggle; one run
+  with one patience says nothing about the best patience.
 """
 
 from __future__ import annotations
@@ -19,7 +31,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import load_digits
@@ -31,9 +43,9 @@ INFO = DemoInfo(
     concept="early stopping / overfitting",
     claim=(
         "On a small training set with noisy labels, a big MLP's validation loss bottoms out and "
-        "then rises while its training loss keeps falling; early stopping with patience picks an "
-        "epoch whose validation loss is lower than at the end of training, and the train-"
-        "validation gap grows after it."
+        "then rises (ending at least 1.1x its best) while its training loss keeps falling (to "
+        "at most half its value at the best epoch); early stopping with patience stops and picks "
+        "that best epoch, and the train-validation gap is larger at the end than there."
     ),
     params=(
         Param("n_train", 100, "training images", min=10, max=1000),
@@ -76,7 +88,101 @@ INFO = DemoInfo(
         "regularization/early-stopping-validation",
         "regularization/early-stopping-patience",
     ),
+    predictions=(
+        Prediction(
+            "val_shape",
+            "While the training loss keeps falling, what does the validation loss do over the "
+            "epochs?",
+            "training loss가 계속 내려가는 동안 validation loss는 에폭에 따라 어떻게 되는가?",
+            options_en=(
+                "it keeps falling too",
+                "it falls, bottoms out, then rises",
+                "it stays about flat",
+            ),
+            options_ko=(
+                "함께 계속 내려간다",
+                "내려가다 바닥을 찍고 다시 오른다",
+                "거의 평평하다",
+            ),
+            card="regularization/early-stopping-validation",
+        ),
+        Prediction(
+            "test_acc",
+            "Which weights classify clean (noise-free) test digits better: the final ones or "
+            "the early-stopped ones (restored from the best epoch)?",
+            "깨끗한(노이즈 없는) 테스트 숫자를 더 잘 분류하는 가중치는: 마지막 가중치, 아니면 "
+            "조기 종료로 복원한 (최적 에폭의) 가중치?",
+            options_en=(
+                "the final weights",
+                "the early-stopped weights",
+                "about the same (within 1 point)",
+            ),
+            options_ko=(
+                "마지막 가중치",
+                "조기 종료 가중치",
+                "거의 같다 (1 %p 이내)",
+            ),
+            card="regularization/early-stopping-def",
+        ),
+    ),
 )
+
+RISE = 1.1  # "rises": the validation loss ends at least this many times its best
+CAVEATS = (
+    "the validation labels are as noisy as the training ones; the clean test accuracy is for "
+    "comparison, not part of the claim",
+    "one run with one patience says nothing about the best patience",
+)
+
+
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    return (
+        f"On {int(params['n_train'])} training digits with {float(params['label_noise']):.0%} "
+        f"wrong labels, an MLP with {int(params['hidden'])} units per layer trained for "
+        f"{int(params['epochs'])} epochs has a validation loss that bottoms out and then rises "
+        f"(ending at least {RISE:g}x its best) while its training loss keeps falling (to at most "
+        f"half its value at the best epoch); early stopping with patience "
+        f"{int(params['patience'])} stops and picks that best epoch, and the train-validation "
+        "gap is larger at the end than there."
+    )
+
+
+def judge(n: dict[str, float], params: dict[str, Any], summary: str) -> Verdict:
+    """Preconditions first, then each part of the claim with its floor."""
+    claim = claim_for(params)
+    rise = n["val_loss_end"] / n["val_loss_best"]
+    fell = n["val_loss_best"] <= 0.9 * n["val_loss_first"]
+    shape = 1 if rise >= RISE else (0 if fell else 2)
+    diff = n["test_acc_best"] - n["test_acc_end"]
+    answers = {
+        "val_shape": float(shape),
+        "test_acc": float(2 if abs(diff) <= 0.01 else (1 if diff > 0 else 0)),
+    }
+    if float(params["label_noise"]) <= 0:
+        reason = "label_noise is 0: the claim is about memorising wrong labels"
+    elif int(params["epochs"]) <= int(params["patience"]):
+        reason = (
+            f"{int(params['epochs'])} epochs are not more than the patience "
+            f"{int(params['patience'])}: early stopping cannot trigger"
+        )
+    else:
+        reason = ""
+    if reason:
+        return Verdict.does_not_apply(
+            reason, n, summary, claim=claim, caveats=CAVEATS, answers=answers
+        )
+    checks = {
+        "early stopping stopped": n["stopped"] == 1.0,
+        f"val loss ends >= {RISE:g}x its best": rise >= RISE,
+        "train loss ends <= half its value at the best epoch": n["train_loss_end"]
+        <= 0.5 * n["train_loss_best"],
+        "gap larger at the end": n["gap_end"] > n["gap_best"],
+        "trained every epoch": n["epochs"] == int(params["epochs"]),
+    }
+    failed = [k for k, ok in checks.items() if not ok]
+    summary += (f"; failed: {', '.join(failed)}" if failed else "") + "."
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def corrupt(y: torch.Tensor, frac: float, gen: torch.Generator) -> torch.Tensor:
@@ -147,7 +253,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         return Verdict(False, {"epochs": 0.0}, "cancelled before the first epoch")
 
     end_tl, end_vl, end_acc = hist[-1]
-    b_tl, b_vl, b_acc = hist[best_epoch - 1]
+    b_tl, b_vl, _ = hist[best_epoch - 1]
     gap_best, gap_end = b_vl - b_tl, end_vl - end_tl
     # the model early stopping hands back: the restored best weights
     end_state = copy.deepcopy(net.state_dict())
@@ -180,32 +286,31 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"training loss towards 0: {b_tl:.3f} at the best epoch, {end_tl:.3f} at the end."
     )
     stopped = stop_epoch is not None
-    holds = bool(stopped and b_vl < end_vl and gap_end > gap_best and end_tl < b_tl)
     summary = (
         f"early stopping (patience {patience}) picks epoch {best_epoch} of {done}: val loss "
-        f"{b_vl:.2f} vs {end_vl:.2f} at the end; train-val gap {gap_best:.2f} -> {gap_end:.2f}; "
-        f"clean test acc {b_acc:.0%} vs {end_acc:.0%}"
+        f"{b_vl:.2f} vs {end_vl:.2f} at the end; train loss {b_tl:.3f} -> {end_tl:.3f}; "
+        f"train-val gap {gap_best:.2f} -> {gap_end:.2f}; clean test acc {restored_acc:.0%} "
+        f"(restored) vs {end_acc:.0%} (end)"
     )
     if not stopped:
         summary += f" - patience never ran out within {done} epochs, so nothing was stopped"
-    return Verdict(
-        claim_holds=holds,
-        numbers={
-            "best_epoch": float(best_epoch),
-            "stop_epoch": float(stop_epoch) if stopped else float("nan"),
-            "epochs": float(done),
-            "val_loss_best": b_vl,
-            "val_loss_end": end_vl,
-            "train_loss_best": b_tl,
-            "train_loss_end": end_tl,
-            "gap_best": gap_best,
-            "gap_end": gap_end,
-            "test_acc_best": restored_acc,
-            "test_acc_end": end_acc,
-            "wrong_label_fraction": wrong,
-        },
-        summary=summary,
-    )
+    numbers = {
+        "best_epoch": float(best_epoch),
+        "stop_epoch": float(stop_epoch) if stopped else float("nan"),
+        "stopped": float(stopped),
+        "epochs": float(done),
+        "val_loss_first": hist[0][1],
+        "val_loss_best": b_vl,
+        "val_loss_end": end_vl,
+        "train_loss_best": b_tl,
+        "train_loss_end": end_tl,
+        "gap_best": gap_best,
+        "gap_end": gap_end,
+        "test_acc_best": restored_acc,
+        "test_acc_end": end_acc,
+        "wrong_label_fraction": wrong,
+    }
+    return judge(numbers, params, summary)
 
 
 if __name__ == "__main__":

@@ -132,14 +132,18 @@ def test_conv_kernels_demo():
 def test_conv_kernels_on_a_digit_and_without_noise():
     _, v = run_inline("conv_kernels", quick=True, params={"image": "digit"})
     assert v.claim_holds
-    _, clean = run_inline("conv_kernels", quick=True, params={"noise": 0.0})
-    assert clean.claim_holds and clean.numbers["outline_flat_mean_abs"] < 1e-6
+    _, clean = run_inline("conv_kernels", quick=True, params={"noise": 0.0, "size": 64})
+    n = clean.numbers
+    assert n["outline_flat_mean_abs"] < 1e-6 and n["outline_edge_mean_abs"] > 1.0
+    # the caveat: a blurred straight edge is a ramp, whose total variation equals the step's,
+    # so on a clean image blur barely lowers it (most of the usual drop is averaged noise)
+    assert 0.9 * n["tv_input"] < n["tv_blur"] < n["tv_input"]
 
 
 def test_conv_kernels_states_its_condition():
     # heavy noise: the outline kernel amplifies it, the verdict must say so
     _, v = run_inline("conv_kernels", quick=True, params={"noise": 0.3})
-    assert not v.claim_holds
+    assert v.status == "does_not_apply" and "noise" in v.reason
     assert v.numbers["edge_to_flat_ratio"] < 10
 
 
@@ -195,7 +199,9 @@ def test_detection_demo():
 
 def test_detection_high_threshold_keeps_duplicates():
     _, v = run_inline("detection", quick=True, params={"iou_threshold": 0.9, "iou_pairs": 5})
-    assert not v.claim_holds and v.numbers["duplicates_left"] > 0
+    # duplicates no longer overlap their best box by more than 0.9: outside the claim's condition
+    assert v.status == "does_not_apply" and v.numbers["own_min_iou"] <= 0.9
+    assert v.numbers["duplicates_left"] > 0 and v.answers["threshold_09"] == 2
 
 
 # --------------------------------------------------------------------------- positional encoding
