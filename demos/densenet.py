@@ -83,6 +83,7 @@ INFO = DemoInfo(
             "dense block에서 나오는 채널 수는? (기본 설정에서 입력 c0 = 16채널, growth rate "
             "k = 12, 층 L = 4개)",
             unit="channels",
+            tolerance=0.5,  # a whole number: only the exact count is right
             card="modern-cnn/densenet-channels-numeric",
         ),
         Prediction(

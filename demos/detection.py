@@ -102,6 +102,7 @@ INFO = DemoInfo(
             "default settings)",
             "NMS 후 남는 박스는 몇 개인가? (기본 설정에서 물체 6개, 물체마다 후보 박스 8개)",
             unit="boxes",
+            tolerance=0.5,  # a whole number: only the exact count is right
             card="cv-apps/nms-order",
         ),
         Prediction(
