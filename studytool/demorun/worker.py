@@ -45,6 +45,13 @@ def _warm_up(torch: Any) -> None:
         opt.zero_grad()
 
 
+def _preload(module: str) -> None:
+    """Import a demo module before its run is asked for (no answer: the run that needs a
+    module that fails to import reports it)."""
+    with contextlib.suppress(Exception):
+        importlib.import_module(module)
+
+
 def serve(stdin: TextIO, out: TextIO) -> None:
     import torch  # the slow import, done once per worker
 
@@ -75,6 +82,9 @@ def serve(stdin: TextIO, out: TextIO) -> None:
             continue
         try:
             req = json.loads(line)
+            if isinstance(req, dict) and isinstance(req.get("preload"), str):
+                _preload(req["preload"])
+                continue
             if not isinstance(req, dict) or not isinstance(req.get("demo"), str):
                 raise ValueError("a request needs a string 'demo'")
             params = req.get("params") or {}
