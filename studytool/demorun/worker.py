@@ -53,10 +53,11 @@ def _preload(module: str) -> None:
 
 
 def serve(stdin: TextIO, out: TextIO) -> None:
+    package = demos_package()
+    base = importlib.import_module(f"{package}._base")  # imports no torch
+    base.prepare_cuda_env()  # before anything can initialise CUDA
     import torch  # the slow import, done once per worker
 
-    package = demos_package()
-    base = importlib.import_module(f"{package}._base")
     base.set_threads(torch)
     _warm_up(torch)
     pid = os.getpid()
