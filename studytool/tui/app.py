@@ -98,9 +98,10 @@ class StudyApp(App[None]):
         prewarm_demos: bool | None = None,
     ) -> None:
         """`store` skips opening one (tests, benchmarks); `open_store=False` runs without one.
-        `demo_runner` replaces the app's own (tests); `prewarm_demos` starts the warm demo
-        worker after the first paint (None: unless STUDYTOOL_DEMO_PREWARM=0, as the test suite
-        sets it, so that a test app does not start a torch process)."""
+        `demo_runner` replaces the app's own (tests; the app stops it on exit as its own);
+        `prewarm_demos` starts the warm demo worker after the first paint (None: unless
+        STUDYTOOL_DEMO_PREWARM=0, as the test suite sets it, so that a test app does not start
+        a torch process)."""
         super().__init__()
         self.settings = settings
         self.library = library if library is not None else load_library(settings.deck_dirs)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from demo_kit import WORKER_ENV, make_test_package, run_to_end
+from demo_kit import PACKAGE, WORKER_ENV, make_test_package, run_to_end
 from kit import DECKS, NOW, wait_for
 from textual.pilot import Pilot
 
@@ -89,9 +89,12 @@ async def test_the_app_prewarms_a_worker_after_first_paint_and_demos_reuse_it(
             await pilot.press("escape")
             await pilot.pause()
 
+            # a module that does not import: no answer, no stray event in the next run
+            runner.preload("nope", module=f"{PACKAGE}.nope")
             second = await _open(pilot, DemoScreen("oracle", package_dir=package))
             await run_to_end(pilot, second)
             assert second.state is not None and second.state.verdict is not None
+            assert second.state.error is None
             assert second.state.pid == warm  # the same process: no second torch import
             assert runner.pool.idle_pids() == [warm]  # kept warm after the run
     finally:
