@@ -1,7 +1,8 @@
 """The demo worker: ``python -m studytool.demorun.worker``.
 
 Imports torch once, announces itself with a ``ready`` event, then reads one JSON request per
-line on stdin and answers each with JSON-line events on stdout (see ``protocol.py``).  Every
+line on stdin and answers each with JSON-line events on stdout (see ``protocol.py``); a
+``preload`` request imports a demo module ahead of its run and is not answered.  Every
 exception from a demo becomes an ``error`` event; the worker then waits for the next request.
 
 stdout is reserved for events: the original stdout file descriptor is kept for the protocol

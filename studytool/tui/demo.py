@@ -17,7 +17,8 @@ logged in the progress store (fsynced) and then shown next to what happened.
 `DemoListScreen` lists every demo of the catalogue, filtered as you type; Enter opens one.
 
 Every demo screen uses the app's runner (`StudyApp.demo_runner`: one warm worker process kept
-between runs, stopped when the app exits) unless it is given its own.
+between runs, started after the app's first paint, stopped when the app exits) unless it is
+given its own; on opening, the screen has that worker import the demo's module.
 """
 
 from __future__ import annotations
