@@ -91,3 +91,40 @@ def test_a_cpu_run_changes_nothing(monkeypatch: pytest.MonkeyPatch, benchmark_on
 def test_a_cublas_workspace_the_user_set_is_kept(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CUBLAS_WORKSPACE_CONFIG", ":16:8")
     assert _run_on("cuda", monkeypatch)["cublas"] == ":16:8"
+
+
+PROBE = """
+import os
+
+from demos._base import Verdict
+from studytool.demorun.params import DemoInfo, Param
+
+INFO = DemoInfo(
+    name="envprobe", title_en="Env", title_ko="환경", concept="testing", claim="nothing",
+    params=(Param("seed", 0, "seed"),),
+)
+
+
+def run(params, device, report):
+    report.log(os.environ.get("CUBLAS_WORKSPACE_CONFIG", "unset"))
+    return Verdict(True, {}, "ok")
+"""
+
+
+def test_the_worker_sets_the_cublas_workspace_before_torch_starts(
+    tmp_path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from studytool.demorun.runner import DemoRunner, WorkerPool
+
+    pkg = tmp_path / "cuda_probe_pkg"
+    pkg.mkdir()
+    (pkg / "__init__.py").write_text("")
+    (pkg / "envprobe.py").write_text(PROBE)
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    env = {"STUDYTOOL_DEMO_WARMUP": "0", "STUDYTOOL_DEMO_THREADS": "1"}
+    runner = DemoRunner(WorkerPool(extra_paths=[str(tmp_path)], env=env, keep_warm=False), 60)
+    try:
+        events = runner.run("envprobe", module="cuda_probe_pkg.envprobe", device="cpu").collect()
+    finally:
+        runner.shutdown()
+    assert [e["message"] for e in events if e["type"] == "log"] == [_base.CUBLAS_WORKSPACE]
