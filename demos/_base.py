@@ -28,7 +28,7 @@ import random
 import sys
 import time
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,12 +44,15 @@ if TYPE_CHECKING:  # pragma: no cover
     import torch
 
 __all__ = [
+    "CUBLAS_WORKSPACE",
     "RecordingReporter",
     "Reporter",
     "Verdict",
+    "deterministic_on",
     "execute",
     "jsonable",
     "main",
+    "prepare_cuda_env",
     "resolve_device",
     "run_inline",
     "seed_everything",
@@ -320,6 +323,46 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+# cuBLAS picks deterministic kernels only with a fixed workspace, read when CUDA initialises
+CUBLAS_WORKSPACE = ":4096:8"
+
+
+def prepare_cuda_env() -> None:
+    """Set CUBLAS_WORKSPACE_CONFIG (unless the user did) before torch touches CUDA: the worker
+    and ``python -m demos.<name>`` call it before they import torch."""
+    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)
+
+
+@contextlib.contextmanager
+def deterministic_on(dev: torch.device) -> Iterator[None]:
+    """On a CUDA device, deterministic algorithms where torch has them (``warn_only``: an op
+    without one still runs, with a warning) and cuDNN's autotuner off, so a seed repeats its run
+    on a GPU as on the CPU; torch's previous settings come back afterwards. Other devices run
+    as they are (the CPU kernels the demos use are deterministic already)."""
+    if dev.type != "cuda":
+        yield
+        return
+    import torch
+
+    prepare_cuda_env()
+    before = (
+        torch.are_deterministic_algorithms_enabled(),
+        torch.is_deterministic_algorithms_warn_only_enabled(),
+        torch.backends.cudnn.benchmark,
+        torch.backends.cudnn.deterministic,
+    )
+    torch.use_deterministic_algorithms(True, warn_only=True)
+    torch.backends.cudnn.benchmark = False
+    torch.backends.cudnn.deterministic = True
+    try:
+        yield
+    finally:
+        enabled, warn_only, benchmark, deterministic = before
+        torch.use_deterministic_algorithms(enabled, warn_only=warn_only)
+        torch.backends.cudnn.benchmark = benchmark
+        torch.backends.cudnn.deterministic = deterministic
+
+
 # --------------------------------------------------------------------------- running
 
 
@@ -353,9 +396,10 @@ def execute(
                 "quick": bool(quick),
             }
         )
-        if "seed" in params:
-            seed_everything(int(params["seed"]))
-        verdict = run(params, dev, reporter)
+        with deterministic_on(dev):
+            if "seed" in params:
+                seed_everything(int(params["seed"]))
+            verdict = run(params, dev, reporter)
         if not isinstance(verdict, Verdict):
             raise DemoError(f"demo {info.name!r} returned {type(verdict).__name__}, not a Verdict")
         seconds = time.perf_counter() - t0
@@ -510,6 +554,7 @@ def main(info: DemoInfo, run: RunFn, argv: list[str] | None = None) -> None:
         print(f"error: {exc}", file=sys.stderr)
         sys.exit(2)
     errors: list[dict[str, Any]] = []
+    prepare_cuda_env()
     import torch
 
     set_threads(torch)

@@ -26,6 +26,7 @@ MARKS_BY_PATH: dict[str, tuple[str, ...]] = {
     "store/test_store_optimize.py": ("torch", "slow"),
     "tui/test_demo_screen.py": ("torch", "tui"),
     "tui/test_snapshots_demo.py": ("torch", "tui"),
+    "tui/test_demo_warm.py": ("torch", "tui"),
     "tui/": ("tui",),
     "quiz/test_quiz_tui.py": ("tui",),
     "test_wheel.py": ("slow",),
@@ -77,6 +78,8 @@ def _isolated_user_dirs(tmp_path_factory: pytest.TempPathFactory, monkeypatch: p
     monkeypatch.setenv("STUDYTOOL_DATA", str(home / "data"))
     monkeypatch.setenv("STUDYTOOL_CACHE", str(home / "cache"))
     monkeypatch.delenv("STUDYTOOL_CONTENT", raising=False)
+    # an app under test starts no torch worker after its first paint (tests that want it say so)
+    monkeypatch.setenv("STUDYTOOL_DEMO_PREWARM", "0")
     return home
 
 

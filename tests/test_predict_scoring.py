@@ -149,3 +149,21 @@ def test_question_json_has_every_field_and_the_kind() -> None:
         "card",
     }
     assert question_json(NUMBER)["kind"] == "number"
+
+
+@pytest.mark.parametrize(
+    ("question", "text", "english", "korean"),
+    [
+        (NUMBER, "many", "modes: 'many' is not a number (in modes)", "숫자가 아님 (단위: modes)"),
+        (NUMBER, "1e999", "modes: '1e999' is not a finite number", "유한한 숫자가 아님"),
+        (CHOICE, "d", "closest: 'd' is not an option: give 1-3 or a-c", "1-3 또는 a-c 중 하나"),
+        (CHOICE, " ", "closest: empty guess", "답이 비어 있음"),
+    ],
+)
+def test_a_guess_error_reads_in_the_students_language(
+    question: Prediction, text: str, english: str, korean: str
+) -> None:
+    with pytest.raises(GuessError) as err:
+        parse_guess(question, text)
+    assert str(err.value) == english == err.value.text("en")  # the CLI's line
+    assert korean in err.value.text("ko") and err.value.text("ko").startswith(question.id)

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from studytool.study.text import t
+
 from .params import DemoError, Prediction
 
 if TYPE_CHECKING:
@@ -49,7 +51,21 @@ _NUMBER = re.compile(r"\s*([-+]?(?:\d[\d_]*(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?)\s
 
 
 class GuessError(DemoError, ValueError):
-    """A guess that cannot be read (one line, said to the student as it is)."""
+    """A guess that cannot be read (one line, said to the student as it is). ``str()`` is the
+    English line; a guess the TUI reads has a CHROME ``key`` (``study/text.py``) and its
+    ``values``, and :meth:`text` says it in the student's language."""
+
+    def __init__(self, message: str, key: str = "", **values: object) -> None:
+        super().__init__(message)
+        self.key = key
+        self.values = values
+
+    def text(self, lang: str) -> str:
+        return t(self.key, lang, **self.values) if self.key else str(self)
+
+
+def _guess_error(key: str, **values: object) -> GuessError:
+    return GuessError(t(key, "en", **values), key, **values)
 
 
 @dataclass(frozen=True)
@@ -104,7 +120,7 @@ def parse_guess(q: Prediction, text: str) -> float:
     text; a number question takes a number, optionally followed by the question's unit."""
     s = str(text).strip()
     if not s:
-        raise GuessError(f"{q.id}: empty guess")
+        raise _guess_error("guess_empty", q=q.id)
     if q.kind == "choice":
         n = len(q.options_en)
         low = s.lower().rstrip(".)")
@@ -115,15 +131,16 @@ def parse_guess(q: Prediction, text: str) -> float:
         for i, (en, ko) in enumerate(zip(q.options_en, q.options_ko, strict=True)):
             if s.casefold() in (en.casefold(), ko.casefold()):
                 return float(i)
-        raise GuessError(f"{q.id}: {s!r} is not an option: give 1-{n} or a-{_letter(n - 1)}")
+        raise _guess_error("guess_not_option", q=q.id, guess=repr(s), n=n, last=_letter(n - 1))
     m = _NUMBER.fullmatch(s)
     unit = m.group(2) if m else ""
     if m is None or (unit and unit.casefold() != q.unit.strip().casefold()):
-        want = f" (in {q.unit})" if q.unit else ""
-        raise GuessError(f"{q.id}: {s!r} is not a number{want}")
+        if q.unit:
+            raise _guess_error("guess_not_number_in", q=q.id, guess=repr(s), unit=q.unit)
+        raise _guess_error("guess_not_number", q=q.id, guess=repr(s))
     value = float(m.group(1).replace("_", ""))
     if not math.isfinite(value):
-        raise GuessError(f"{q.id}: {s!r} is not a finite number")
+        raise _guess_error("guess_not_finite", q=q.id, guess=repr(s))
     return value
 
 

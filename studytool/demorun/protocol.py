@@ -5,8 +5,10 @@ Request (app -> worker, one JSON object per line on the worker's stdin)::
     {"demo": "optimizers", "params": {"lr": "0.01"}, "device": "auto", "quick": false}
 
 (optionally ``"module": "pkg.mod"`` to run a demo module outside the demos package; tests
-use it).  The worker answers with events, one JSON object per line on its stdout, each
-with a ``"type"`` key:
+use it).  A request ``{"preload": "demos.optimizers"}`` asks an idle worker to import that
+module ahead of its run (a demo screen sends it when it opens); it gets no answer, and a
+module that fails to import is reported by the run that needs it.  The worker answers
+with events, one JSON object per line on its stdout, each with a ``"type"`` key:
 
 ========  =================================================================
 ready     the worker has imported torch: ``pid``, ``torch``, ``cuda``
@@ -217,6 +219,11 @@ def make_request(
     if module:
         req["module"] = module
     return req
+
+
+def make_preload(module: str) -> dict[str, str]:
+    """The request that imports ``module`` in an idle worker ahead of its run."""
+    return {"preload": module}
 
 
 def encode(obj: Mapping[str, Any]) -> str:

@@ -30,11 +30,18 @@ import time
 from collections.abc import Iterator, Mapping, Sequence
 from typing import IO, Any
 
-from studytool._paths import PKG_DIR
+from studytool._paths import PKG_DIR, demos_package
 
 from . import catalog
 from .params import DemoParamError
-from .protocol import ProtocolError, encode, error_event, make_request, parse_event
+from .protocol import (
+    ProtocolError,
+    encode,
+    error_event,
+    make_preload,
+    make_request,
+    parse_event,
+)
 
 __all__ = ["DemoRun", "DemoRunner", "Worker", "WorkerPool"]
 
@@ -77,8 +84,10 @@ class Worker:
             close_fds=True,
         )
         self.pid = self.proc.pid
+        self.started = time.monotonic()
         self.lines: queue.Queue[bytes | None] = queue.Queue()
         self.ready = threading.Event()
+        self.ready_after: float | None = None  # seconds from the start to `ready` (torch imported)
         self.runs = 0
         self._stderr: collections.deque[str] = collections.deque(maxlen=60)
         self._kill_lock = threading.Lock()
@@ -93,6 +102,7 @@ class Worker:
         try:
             for line in iter(stream.readline, b""):
                 if line.startswith(b'{"type":"ready"'):
+                    self.ready_after = time.monotonic() - self.started
                     self.ready.set()
                 self.lines.put(line)
         except (OSError, ValueError):
@@ -171,6 +181,7 @@ class WorkerPool:
     """Keeps at most one idle, warm worker.
 
     * :meth:`prewarm` starts one in the background (it imports torch while nobody waits);
+    * :meth:`preload` has the idle one import a demo module before its run is asked for;
     * a worker whose run ended cleanly is handed back with :meth:`release` and reused;
     * a worker that was cancelled, timed out or crashed is :meth:`discard`-ed, and a fresh
       one is pre-warmed when ``keep_warm``;
@@ -200,14 +211,28 @@ class WorkerPool:
         self._all.add(w)
         return w
 
+    def _idle_worker(self) -> Worker:
+        """The idle worker, started if there is none (call with the lock held)."""
+        self._idle = [w for w in self._idle if w.alive()]
+        if not self._idle:
+            self._idle.append(self._spawn())
+        return self._idle[-1]
+
     def prewarm(self) -> None:
         """Make sure one idle worker exists (starting it returns at once)."""
         with self._lock:
+            if not self._closed:
+                self._idle_worker()
+
+    def preload(self, module: str) -> None:
+        """Have the idle worker (started if there is none) import ``module`` now, so that the
+        run that follows skips the import. A worker that is still importing torch reads the
+        request once it is ready."""
+        with self._lock:
             if self._closed:
                 return
-            self._idle = [w for w in self._idle if w.alive()]
-            if not self._idle:
-                self._idle.append(self._spawn())
+            with contextlib.suppress(OSError, ValueError):  # a dead pipe: the run will see it
+                self._idle_worker().send(make_preload(module))
 
     def acquire(self) -> Worker:
         with self._lock:
@@ -426,6 +451,11 @@ class DemoRunner:
 
     def prewarm(self) -> None:
         self.pool.prewarm()
+
+    def preload(self, demo: str, module: str | None = None) -> None:
+        """Start the warm worker if needed and have it import the demo's module (``module``:
+        a demo outside the demos package, as in :meth:`run`) while the user reads its form."""
+        self.pool.preload(module or f"{demos_package()}.{demo}")
 
     def run(
         self,

@@ -1,7 +1,8 @@
 """The demo worker: ``python -m studytool.demorun.worker``.
 
 Imports torch once, announces itself with a ``ready`` event, then reads one JSON request per
-line on stdin and answers each with JSON-line events on stdout (see ``protocol.py``).  Every
+line on stdin and answers each with JSON-line events on stdout (see ``protocol.py``); a
+``preload`` request imports a demo module ahead of its run and is not answered.  Every
 exception from a demo becomes an ``error`` event; the worker then waits for the next request.
 
 stdout is reserved for events: the original stdout file descriptor is kept for the protocol
@@ -45,11 +46,19 @@ def _warm_up(torch: Any) -> None:
         opt.zero_grad()
 
 
+def _preload(module: str) -> None:
+    """Import a demo module before its run is asked for (no answer: the run that needs a
+    module that fails to import reports it)."""
+    with contextlib.suppress(Exception):
+        importlib.import_module(module)
+
+
 def serve(stdin: TextIO, out: TextIO) -> None:
+    package = demos_package()
+    base = importlib.import_module(f"{package}._base")  # imports no torch
+    base.prepare_cuda_env()  # before anything can initialise CUDA
     import torch  # the slow import, done once per worker
 
-    package = demos_package()
-    base = importlib.import_module(f"{package}._base")
     base.set_threads(torch)
     _warm_up(torch)
     pid = os.getpid()
@@ -75,6 +84,9 @@ def serve(stdin: TextIO, out: TextIO) -> None:
             continue
         try:
             req = json.loads(line)
+            if isinstance(req, dict) and isinstance(req.get("preload"), str):
+                _preload(req["preload"])
+                continue
             if not isinstance(req, dict) or not isinstance(req.get("demo"), str):
                 raise ValueError("a request needs a string 'demo'")
             params = req.get("params") or {}

@@ -176,6 +176,16 @@ def _log_findings(store: Store, now: datetime, add: Callable[[Finding], None]) -
                 tuple(log.differ),
             )
         )
+    if log.predictions_differ:
+        add(
+            Finding(
+                WARNING,
+                "predictions-mismatch",
+                f"the predictions of {len(log.predictions_differ)} cards differ from their event"
+                " log; `studytool doctor --rebuild` rebuilds them from the log",
+                tuple(log.predictions_differ),
+            )
+        )
 
 
 def run_doctor(

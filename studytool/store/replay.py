@@ -392,6 +392,8 @@ class LogCheck:
     unapplied: int = 0  # log events the cache lacks
     not_in_log: int = 0  # cache events the log lacks (lines lost)
     differ: list[str] = field(default_factory=list)  # keys whose cached state is not the fold
+    # keys whose `predictions` rows are not those of their log's prediction events
+    predictions_differ: list[str] = field(default_factory=list)
 
 
 def check_log(store: Store, now: datetime | None = None) -> LogCheck:
@@ -421,7 +423,31 @@ def check_log(store: Store, now: datetime | None = None) -> LogCheck:
             want = (f.state, f.suspended, f.buried_until_ms, len(f.reviews))
             if cached.get(key) != want:
                 out.differ.append(key)
+    out.predictions_differ = _predictions_differ(store, events, voided)
     return out
+
+
+def _predictions_differ(store: Store, events: list[Event], voided: set[str]) -> list[str]:
+    """Keys whose cached prediction rows (missing, extra or changed) are not the log's."""
+    want = {
+        e["id"]: prediction_row(e)
+        for e in events
+        if e["type"] == "prediction" and e["id"] not in voided
+    }
+    have = {
+        r[0]: tuple(r)
+        for r in store._read(
+            "SELECT event_id, key, time_ms, demo, concept, question, guess, answer, correct"
+            " FROM predictions"
+        )
+    }
+    return sorted(
+        {
+            (want.get(i) or have[i])[1]
+            for i in want.keys() | have.keys()
+            if want.get(i) != have.get(i)
+        }
+    )
 
 
 def void_after_restore(data_dir: Path, db: Path) -> int:

@@ -20,6 +20,7 @@ up to the app.
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -53,6 +54,10 @@ if TYPE_CHECKING:
     from studytool.store.repo import Store
 
 Clock = Callable[[], datetime]
+
+# seconds after the first paint before the demo worker starts importing torch: the store opens
+# first (Home, STORE_DELAY), and the frame is out before a child process competes for the CPU
+DEMO_PREWARM_DELAY = 0.3
 
 
 def _utc_now() -> datetime:
@@ -89,8 +94,14 @@ class StudyApp(App[None]):
         store: Store | None = None,
         clock: Clock | None = None,
         open_store: bool = True,
+        demo_runner: DemoRunner | None = None,
+        prewarm_demos: bool | None = None,
     ) -> None:
-        """`store` skips opening one (tests, benchmarks); `open_store=False` runs without one."""
+        """`store` skips opening one (tests, benchmarks); `open_store=False` runs without one.
+        `demo_runner` replaces the app's own (tests; the app stops it on exit as its own);
+        `prewarm_demos` starts the warm demo worker after the first paint (None: unless
+        STUDYTOOL_DEMO_PREWARM=0, as the test suite sets it, so that a test app does not start
+        a torch process)."""
         super().__init__()
         self.settings = settings
         self.library = library if library is not None else load_library(settings.deck_dirs)
@@ -102,7 +113,10 @@ class StudyApp(App[None]):
         self.fatal_error: str | None = None  # why the app stopped, after an error it cannot survive
         self.store_pending = store is None and open_store
         self._owns_store = store is None
-        self._demo_runner: DemoRunner | None = None
+        self._demo_runner: DemoRunner | None = demo_runner
+        if prewarm_demos is None:
+            prewarm_demos = os.environ.get("STUDYTOOL_DEMO_PREWARM", "1") != "0"
+        self.prewarm_demos = prewarm_demos
         self._store_started = False
         self.library_changed: Signal[None] = Signal(self, "library-changed")
         self.store_ready: Signal[None] = Signal(self, "store-ready")
@@ -131,6 +145,8 @@ class StudyApp(App[None]):
             )
         if self.store is not None and not self.store_pending:
             self._sync_store(self.store)
+        if self.prewarm_demos:
+            self.call_after_refresh(self.set_timer, DEMO_PREWARM_DELAY, self._prewarm_demo_worker)
 
     def on_unmount(self) -> None:
         if self.store is not None and self._owns_store:
@@ -147,6 +163,17 @@ class StudyApp(App[None]):
 
             self._demo_runner = DemoRunner()
         return self._demo_runner
+
+    def _prewarm_demo_worker(self) -> None:
+        """Start the demo worker (a child that imports torch) while the user is still on Home,
+        so that the first demo does not wait for the import."""
+        # the runner is made here (one per app); Popen and its pipe threads run off the UI thread
+        self.run_worker(
+            self.demo_runner.prewarm,
+            thread=True,
+            group="demo-prewarm",
+            exit_on_error=False,
+        )
 
     # ---- notifications and errors --------------------------------------------------------
 

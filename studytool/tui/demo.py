@@ -17,7 +17,8 @@ logged in the progress store (fsynced) and then shown next to what happened.
 `DemoListScreen` lists every demo of the catalogue, filtered as you type; Enter opens one.
 
 Every demo screen uses the app's runner (`StudyApp.demo_runner`: one warm worker process kept
-between runs, stopped when the app exits) unless it is given its own.
+between runs, started after the app's first paint, stopped when the app exits) unless it is
+given its own; on opening, the screen has that worker import the demo's module.
 """
 
 from __future__ import annotations
@@ -256,8 +257,14 @@ class DemoScreen(GuardedScreen[None]):
         self._show_status()
         self._show_form_message()
         self._ticker = self.set_interval(0.5, self._show_status, pause=True)
-        # start the worker (it imports torch) now, while the user reads the claim
-        self.run_worker(self.runner.prewarm, thread=True, group="demo-prewarm", exit_on_error=False)
+        # the warm worker (started now if the app has none) imports this demo's module while
+        # the user reads the claim
+        self.run_worker(
+            partial(self.runner.preload, self.meta.name, self.module),
+            thread=True,
+            group="demo-prewarm",
+            exit_on_error=False,
+        )
 
     def _show_about(self, _new_lang: str | None = None) -> None:
         about = self.query_one("#about", Static)

@@ -114,7 +114,9 @@ class PredictScreen(ModalScreen[Guesses | None]):
         try:
             guesses = self.guesses()
         except GuessError as exc:
-            self.query_one("#predict-msg", Static).update(Text(str(exc), style="bold red"))
+            self.query_one("#predict-msg", Static).update(
+                Text(exc.text(self.lang), style="bold red")
+            )
             return
         self.dismiss(guesses)
 

@@ -132,3 +132,36 @@ def test_a_damaged_prediction_line_is_reported_and_skipped(tmp_path: Path) -> No
         path.write_text(good + json.dumps(bad) + "\n")
         read = store.log.read()
         assert len(read.events) == 1 and "bad guess" in read.bad[0]
+
+
+def test_doctor_reports_predictions_that_differ_from_the_log_and_rebuild_fixes_them(
+    tmp_path: Path,
+) -> None:
+    from studytool.store.doctor import run_doctor
+
+    with open_store(tmp_path) as store:
+        predict(store, "d/c000", "optimizers", correct=True)
+        predict(store, "d/c001", "resnet", correct=False, minutes=1)
+        predict(store, "d/c002", "gan", correct=True, minutes=2)
+        assert not check_log(store).predictions_differ
+        assert "predictions-mismatch" not in {f.code for f in run_doctor(store, CARDS).findings}
+        with store.transaction() as con:  # a lost row, a changed one and one the log lacks
+            con.execute("DELETE FROM predictions WHERE key='d/c000'")
+            con.execute("UPDATE predictions SET correct=1 WHERE key='d/c001'")
+            con.execute(
+                "INSERT INTO predictions (event_id, key, time_ms, demo, concept, question,"
+                " guess, answer, correct) VALUES ('x-1', 'd/c002', 1, 'gan', 'gan', 'q', 1, 1, 1)"
+            )
+        (finding,) = [
+            f for f in run_doctor(store, CARDS).findings if f.code == "predictions-mismatch"
+        ]
+        assert finding.keys == ("d/c000", "d/c001", "d/c002")
+        assert "3 cards" in finding.message and "doctor --rebuild" in finding.message
+        assert not check_log(store).differ  # the cards' own state is not in question
+        rebuild(store)
+        assert not check_log(store).predictions_differ
+        assert rows(store) == [
+            ("d/c000", "demo_optimizers", "optimizers", "which", 1.0, 1.0, 1),
+            ("d/c001", "demo_resnet", "resnet", "which", 1.0, 2.0, 0),
+            ("d/c002", "demo_gan", "gan", "which", 1.0, 1.0, 1),
+        ]

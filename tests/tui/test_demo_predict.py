@@ -96,6 +96,24 @@ async def test_a_prediction_is_asked_answered_scored_and_stored(
 
 
 @pytest.mark.tui
+async def test_a_guess_that_is_not_a_number_is_refused_in_the_apps_language(
+    tmp_path: Path, package: Path
+) -> None:
+    questions = catalog.get_demo("oracle", package).predictions
+    app = make_app(tmp_path, open_store=False, lang="ko")
+    async with app.run_test(size=(100, 36)) as pilot:
+        ask = PredictScreen(questions, "ko")
+        app.push_screen(ask)
+        await pilot.pause()
+        ask.query_one("#q-heads", Input).value = "넷"
+        ask.submit()
+        await pilot.pause()
+        assert app.screen is ask  # still asking
+        msg = text_of(ask.query_one("#predict-msg", Static).content).strip()
+        assert msg == "heads: '넷'은(는) 숫자가 아님 (단위: heads)"
+
+
+@pytest.mark.tui
 async def test_esc_skips_the_questions_and_a_failed_run_scores_nothing(
     tmp_path: Path, runner, package: Path
 ) -> None:
