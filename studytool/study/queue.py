@@ -190,10 +190,10 @@ def _exam_day(
 ) -> _ExamDay | None:
     """The plan's reviews not yet done today (nor suspended, buried or relearning) and the
     new cards it still allows; None without an active plan."""
-    from studytool.study.exam import exam_today
-
     if store.settings.exam is None:
         return None
+    from studytool.study.exam import exam_today  # numpy: only while a plan is active
+
     plan = exam_today(store, index.by_key, now)
     if plan is None:
         return None

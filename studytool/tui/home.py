@@ -180,7 +180,6 @@ class HomeScreen(StudyScreen[None]):
         from studytool.store.errors import StoreError
         from studytool.store.optimize import optimize_hint
         from studytool.store.stats import compute_stats
-        from studytool.study.exam import exam_status
         from studytool.study.review import today_counts
 
         app = self.study_app
@@ -189,11 +188,16 @@ class HomeScreen(StudyScreen[None]):
             return
         cards = app.all_cards()
         now = app.clock()
+        exam: ExamStatus | None = None
         try:
+            if store.settings.exam is not None:  # the planner imports numpy: only for a plan
+                from studytool.study.exam import exam_status
+
+                exam = exam_status(store, cards, now)
             data = HomeData(
                 today_counts(store, cards, now),
                 compute_stats(store, cards, now),
-                exam_status(store, cards, now),
+                exam,
                 None if self.hinted else optimize_hint(store, now),
             )
         except StoreError as e:
