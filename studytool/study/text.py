@@ -426,6 +426,29 @@ CHROME: dict[str, tuple[str, str]] = {
                      "'{deck}'은(는) 기본 덱입니다: 편집 내용은 사본 {target}에 저장되고, 앞으로는"
                      " 사본이 기본 덱을 대신합니다 (`studytool decks`로 확인)."),
     "app_own_copy_title": ("Editing your own copy", "내 사본 편집"),
+    # Browse
+    "title_browse": ("Browse", "찾아보기"),
+    "browse_search_hint": ("Search: words in English or 한국어, deck: tag: type: is:due -not",
+                           "검색: 영어나 한국어 단어, deck: tag: type: is:due -단어(제외)"),
+    "browse_all_decks": ("All decks", "모든 덱"), "browse_all_tags": ("All tags", "모든 태그"),
+    "browse_all_types": ("All types", "모든 유형"),
+    "browse_any_status": ("Any status", "모든 상태"),
+    "browse_count": ("{shown} of {all} cards", "카드 {all}장 중 {shown}장"),
+    "browse_broken": ("⚠ {n} deck file(s) failed to load", "⚠ 덱 파일 {n}개를 불러오지 못함"),
+    "browse_opening": ("opening…", "여는 중…"), "browse_status": ("status: {why}", "상태: {why}"),
+    "browse_no_match": ("No card matches.", "맞는 카드가 없습니다."),
+    "browse_no_card": ("No card selected.", "선택한 카드가 없습니다."),
+    "browse_suspended": ("Suspended {card}", "{card} 보류함"),
+    "browse_unsuspended": ("Unsuspended {card}", "{card} 보류 해제"),
+    "meta_deck": ("Deck", "덱"), "meta_file": ("File", "파일"), "meta_tags": ("Tags", "태그"),
+    "meta_demo": ("Demo", "데모"), "meta_press_d": ("press d", "d 누르기"),
+    "meta_progress": ("Progress", "진도"), "meta_reverse": ("Reverse", "역방향"),
+    "meta_not_in_db": ("not in the progress database yet", "아직 학습 기록에 없음"),
+    "meta_buried": ("buried until tomorrow", "내일까지 덮어둠"),
+    "meta_in": ("in {t}", "{t} 후"), "meta_now": ("now", "지금"),
+    "meta_due": ("due {when} ({soon})", "복습 {when} ({soon})"),
+    "meta_stability": ("stability {days}d", "안정성 {days}일"),
+    "meta_difficulty": ("difficulty {d}", "난이도 {d}"),
 }  # fmt: skip
 
 LABELS = {

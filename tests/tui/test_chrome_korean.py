@@ -12,12 +12,14 @@ from kit import make_app, settle, text_of
 from test_review_flow import shown_at
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Input, Label, RadioButton, Static
+from textual.widgets import Button, DataTable, Input, Label, RadioButton, Select, Static
+from textual.widgets._select import SelectCurrent
 
 import studytool.tui
 from studytool.demorun.runner import DemoRunner
 from studytool.study.text import CHROME, LABELS, t
 from studytool.tui.app import StudyApp
+from studytool.tui.browse import BrowseScreen
 from studytool.tui.commands import StudyCommands
 from studytool.tui.demo_list import DemoListScreen
 from studytool.tui.help import HelpScreen
@@ -195,3 +197,29 @@ async def test_the_palette_and_the_help_screen_in_korean(tmp_path: Path) -> None
         assert [str(c.label) for c in table.columns.values()] == ["키", "동작", "Id"]
         does = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert "모두 복습" in does and "Review all" not in does
+
+
+async def test_browse_follows_l(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.action_browse()
+        await pilot.pause()
+        browse = app.screen
+        assert isinstance(browse, BrowseScreen) and browse.title == "Browse"
+        browse.query_one("#filter-status", Select).value = "new"
+        await pilot.pause()
+        browse.set_focus(None)
+        await pilot.press("l")
+        await pilot.pause()
+        assert browse.title == "찾아보기"
+
+        def current(select_id: str) -> str:
+            label = browse.query_one(f"#{select_id}").query_one(SelectCurrent).query_one(Static)
+            return str(label.content)
+
+        assert "모든 유형" in current("filter-type")  # the prompt of an empty filter
+        assert browse.query_one("#filter-status", Select).value == "new"  # a filter stays
+        assert "카드 " in text_of(browse.query_one("#browse-count", Static).content)
+        preview = text_of(browse.query_one("#browse-card", Static).content)
+        assert "덱 " in preview and "진도" in preview
