@@ -8,6 +8,7 @@ import importlib
 import pkgutil
 from pathlib import Path
 
+from browse_editor_kit import validated
 from kit import make_app, settle, text_of
 from test_review_flow import shown_at
 from textual.binding import Binding
@@ -22,6 +23,7 @@ from studytool.tui.app import StudyApp
 from studytool.tui.browse import BrowseScreen
 from studytool.tui.commands import StudyCommands
 from studytool.tui.demo_list import DemoListScreen
+from studytool.tui.editor import EditorScreen
 from studytool.tui.help import HelpScreen
 from studytool.tui.home import HomeScreen
 from studytool.tui.quiz import QuizSetupScreen
@@ -223,3 +225,41 @@ async def test_browse_follows_l(tmp_path: Path) -> None:
         assert "카드 " in text_of(browse.query_one("#browse-count", Static).content)
         preview = text_of(browse.query_one("#browse-card", Static).content)
         assert "덱 " in preview and "진도" in preview
+
+
+async def test_the_demo_form_follows_l(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setattr(StudyApp, "demo_runner", property(lambda _app: _IdleRunner()))
+    app = make_app(tmp_path / "data", open_store=False)
+    async with app.run_test(size=(100, 32)) as pilot:
+        app.action_demo("resnet")
+        await pilot.pause()
+        screen = app.screen
+        assert str(screen.query_one("#run", Button).label) == "▶ Run"
+        screen.set_focus(None)
+        await pilot.press("l")
+        assert str(screen.query_one("#run", Button).label) == "▶ 실행"
+        assert str(screen.query_one("#quick-help", Label).content) == "작고 빠른 설정"
+
+
+async def test_the_editor_follows_l(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        deck = app.deck("quizzes")
+        assert deck is not None
+        app.open_editor(deck.path)
+        await settle(pilot)
+        editor = app.screen
+        assert isinstance(editor, EditorScreen) and editor.title == "Editor"
+        await validated(pilot, editor)
+        assert "✓ valid" in str(editor.query_one("#editor-status", Static).content)
+        app.lang = "ko"  # in the text area `l` is a letter
+        await pilot.pause()
+        assert editor.title == "편집기"
+        assert "✓ 올바름 · 카드 " in str(editor.query_one("#editor-status", Static).content)
+        await pilot.press("f8")
+        assert any(n.message == "문제가 없습니다." for n in app._notifications)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        title = text_of(app.screen.query_one(".dialog-title", Static).content)
+        assert title.startswith(f"{deck.title.ko}에 새 카드: 어떤 유형?")
