@@ -508,6 +508,20 @@ CHROME: dict[str, tuple[str, str]] = {
     "type_typed": ("type the answer", "답 입력"),
     "type_numeric": ("a number, with a tolerance", "숫자, 허용 오차 포함"),
     "type_order": ("put items in order", "항목 순서 맞추기"),
+    # Stats: the quiz history
+    "qt_none": ("No quizzes yet: press t on Home to take one.",
+                "아직 퀴즈가 없습니다: 홈에서 t를 눌러 풀어 보세요."),
+    "qt_pts": ("{n} pts", "{n}점"), "qt_average": ("average", "평균"), "qt_best": ("best", "최고"),
+    "qt_last5": ("last 5 vs 5 before", "최근 5회 대 그 전 5회"), "qt_recent": ("Recent", "최근"),
+    "qt_oldest": ("oldest → newest", "오래된 것 → 최근"),
+    "qt_scope": ("{n} quizzes · average {average} · last {last}",
+                 "퀴즈 {n}회 · 평균 {average} · 최근 {last}"),
+    "qt_most_missed": ("Most missed", "가장 많이 틀림"),
+    # Home's heatmap: weekday rows (Monday first, comma-separated), months, the legend
+    "hm_days": ("Mon,,Wed,,Fri,,Sun", "월,,수,,금,,일"),
+    "hm_months": ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
+                  "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월"),
+    "hm_less": ("less", "적음"), "hm_more": ("more", "많음"),
 }  # fmt: skip
 
 LABELS = {

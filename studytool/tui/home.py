@@ -217,9 +217,11 @@ class HomeScreen(StudyScreen[None]):
             return Text(t("home_no_progress", app.lang), style="dim")
         if self.data is None:  # the empty grid until the numbers come: same size, no re-layout
             local = app.clock().astimezone() - timedelta(hours=app.settings.day_start_hour)
-            return Heatmap([], local.date(), dark=self.app.current_theme.dark)
+            return Heatmap([], local.date(), dark=self.app.current_theme.dark, lang=app.lang)
         stats = self.data.stats
-        return Heatmap(stats.reviews_per_day, stats.today, dark=self.app.current_theme.dark)
+        return Heatmap(
+            stats.reviews_per_day, stats.today, dark=self.app.current_theme.dark, lang=app.lang
+        )
 
     def today_text(self) -> Text:
         app = self.study_app

@@ -119,6 +119,7 @@ class StatsScreen(StudyScreen[None]):
         super().__init__()
         self.stats: Stats | None = None
         self.calibration: Calibration | None = None
+        self.trends: QuizTrends | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -168,6 +169,10 @@ class StatsScreen(StudyScreen[None]):
             self.plot_retention(self.stats)
         if self.calibration is not None:
             self.plot_calibration(self.calibration)
+        if self.trends is not None:
+            from studytool.tui.widgets.trends import quiz_trends_table
+
+            self.query_one("#quiz-trends", Static).update(quiz_trends_table(self.trends, lang))
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#plots", TabbedContent).active = tab
@@ -212,7 +217,10 @@ class StatsScreen(StudyScreen[None]):
         self.stats = stats
         self.calibration = calibration
         self.query_one("#numbers", Static).update(stats_table(stats, self.study_app.lang))
-        self.query_one("#quiz-trends", Static).update(quiz_trends_table(trends))
+        self.trends = trends
+        self.query_one("#quiz-trends", Static).update(
+            quiz_trends_table(trends, self.study_app.lang)
+        )
         predictions = self.query_one("#prediction-accuracy", Static)
         predictions.display = bool(stats.predictions)  # shown once a demo prediction is scored
         predictions.update(prediction_table(stats, self.study_app.lang))

@@ -18,6 +18,7 @@ from textual.widgets._select import SelectCurrent
 
 import studytool.tui
 from studytool.demorun.runner import DemoRunner
+from studytool.store.quizlog import QuizTrends
 from studytool.study.text import CHROME, LABELS, t
 from studytool.tui.app import StudyApp
 from studytool.tui.browse import BrowseScreen
@@ -31,6 +32,7 @@ from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.review import ReviewScreen
 from studytool.tui.widgets.deck_list import DeckList
 from studytool.tui.widgets.keybar import KeyBar
+from studytool.tui.widgets.trends import quiz_trends_table
 
 
 def key_bar(app: StudyApp) -> str:
@@ -88,6 +90,8 @@ async def test_home_follows_l(tmp_path: Path) -> None:
         assert "선택한 덱 복습" in actions and "개념 데모" in actions
         assert "Statistics" not in actions
         assert home.query_one("#decks", DeckList).headers == ("덱", "새", "학습", "복습")
+        heatmap = shown("#heatmap")
+        assert "월" in heatmap and "적음" in heatmap and "Mon" not in heatmap
         assert "덱 " in shown("#deck-info") and "카드 " in shown("#deck-info")
         bar = key_bar(app)
         assert "모두 복습" in bar and "벼락치기" in bar and "Review all" not in bar
@@ -263,3 +267,11 @@ async def test_the_editor_follows_l(tmp_path: Path) -> None:
         await pilot.pause()
         title = text_of(app.screen.query_one(".dialog-title", Static).content)
         assert title.startswith(f"{deck.title.ko}에 새 카드: 어떤 유형?")
+
+
+def test_the_quiz_history_in_korean() -> None:
+    empty = QuizTrends(0, None, None, [], None, [], [])
+    assert "아직 퀴즈가 없습니다" in text_of(quiz_trends_table(empty, "ko"))
+    trends = QuizTrends(2, 75.0, 80.0, [], None, [], [("d/c", 2, 2)])
+    shown = text_of(quiz_trends_table(trends, "ko"))
+    assert "평균" in shown and "가장 많이 틀림" in shown and "average" not in shown
