@@ -522,6 +522,43 @@ CHROME: dict[str, tuple[str, str]] = {
     "hm_months": ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
                   "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월"),
     "hm_less": ("less", "적음"), "hm_more": ("more", "많음"),
+    # the help screen's notes, by screen (a screen's HELP names its key)
+    "help.review": ("Space shows the answer; 1-4 grade (the label shows the next interval); Enter"
+                    " takes the proposed grade.\nChoice cards: 1-9 or a-e pick (multi: toggle,"
+                    " then Enter). True/false: t / f. Typed and numeric: type, then Enter (empty"
+                    " Enter shows the answer, not answered: grade it yourself). Order: up/down"
+                    " select, shift+up/down or [ ] move, Enter checks.\nWhile choosing, a-e are the"
+                    " choices (b, d, e mean bury, demo, edit again once the answer is shown).",
+                    "Space: 정답 보기; 1-4: 평가 (버튼에 다음 간격이 보입니다); Enter: 제안된 평가."
+                    "\n선택형 카드: 1-9 또는 a-e로 선택 (복수 정답: 고른 뒤 Enter). 참/거짓: t / f."
+                    " 입력형과 숫자형: 입력 후 Enter (빈 Enter는 정답을 보여 주며 답하지 않은"
+                    " 것이니 직접 평가하세요). 순서 맞추기: 위/아래로 선택, shift+위/아래 또는"
+                    " [ ]로 이동, Enter로 확인.\n고르는 동안 a-e는 보기입니다 (정답이 보이면"
+                    " b, d, e는 다시 덮어두기, 데모, 편집)."),
+    "help.quiz": ("Choices: 1-9 or a-e (several answers: toggle, then Enter). True/false: t / f."
+                  " Typed and numeric: type, then Enter (empty Enter skips). Order: up/down select,"
+                  " shift+up/down or [ ] move, Enter checks. Self-graded: space shows the answer,"
+                  " then y (knew it) or n. s skips; Enter or space goes on after feedback; i (I was"
+                  " right) counts a wrong answer as right; escape ends the quiz.",
+                  "보기: 1-9 또는 a-e (여러 답: 고른 뒤 Enter). 참/거짓: t / f. 입력형과 숫자형:"
+                  " 입력 후 Enter (빈 Enter는 건너뛰기). 순서 맞추기: 위/아래로 선택,"
+                  " shift+위/아래 또는 [ ]로 이동, Enter로 확인. 자가 채점: space로 정답을 보고"
+                  " y (알았음) 또는 n. s: 건너뛰기; 채점 뒤 Enter나 space로 다음; i (내 답이"
+                  " 맞음): 틀린 답을 정답으로; escape: 퀴즈 끝내기."),
+    "help.quiz-setup": ("Pick decks (none = all), optional tags, the number of questions, an"
+                        " optional time limit (20m, 90s, 1h30m) and when to see whether you were"
+                        " right.",
+                        "덱 (선택 없음 = 전체), 태그 (선택), 문제 수, 제한 시간 (선택: 20m, 90s,"
+                        " 1h30m), 채점 결과를 볼 때를 고르세요."),
+    "help.stats": ("1-5 switch between the due forecast, reviews per day, retention per deck, the"
+                   " quiz history (with your predictions before demo runs, per concept) and your"
+                   " memory calibration (predicted recall against what happened).",
+                   "1-5: 복습 예정, 일별 복습, 덱별 기억률, 퀴즈 기록 (개념별 데모 전 예측 포함),"
+                   " 기억 보정 (예측한 회상률과 실제 결과) 사이를 오갑니다."),
+    "help.demos": ("Type to filter (name, title, concept, claim); up/down choose; Enter opens the"
+                   " demo.",
+                   "입력해서 거르기 (이름, 제목, 개념, 주장); 위/아래로 선택; Enter로 데모를"
+                   " 엽니다."),
 }  # fmt: skip
 
 LABELS = {

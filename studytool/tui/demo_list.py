@@ -31,7 +31,7 @@ class DemoListScreen(GuardedScreen[None]):
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#demo-filter"
     TITLE_TEXT = "Demos"
-    HELP = "Type to filter (name, title, concept, claim); up/down choose; Enter opens the demo."
+    HELP = "help.demos"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS: ClassVar = [
         Binding("escape", "close", "Back", id="demos.back"),
         Binding("down", "move(1)", "Next", show=False, id="demos.next"),

@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-from studytool.study.text import t
+from studytool.study.text import LABELS, t
 from studytool.tui.widgets.keybar import binding_description
 
 
@@ -51,6 +51,8 @@ class HelpScreen(ModalScreen[None]):
             box.border_subtitle = t("help_close", lang)
             yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
             notes = getattr(self.target, "HELP", "")
+            if notes in LABELS["en"]:  # a CHROME key: the notes in the app's language
+                notes = t(notes, lang)
             yield Static(
                 Text(f"{notes}\n" if notes else "") + Text(t("help_palette", lang), style="dim"),
                 id="help-notes",

@@ -68,10 +68,7 @@ LABEL_KEYS = (
 class QuizSetupScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
     TITLE_TEXT = "Quiz setup"  # the help screen's name for it
-    HELP = (
-        "Pick decks (none = all), optional tags, the number of questions, an optional time "
-        "limit (20m, 90s, 1h30m) and when to see whether you were right."
-    )
+    HELP = "help.quiz-setup"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", id="quiz-setup.start", priority=True),
         Binding("escape", "app.pop_screen", "Back", id="quiz-setup.back"),

@@ -43,13 +43,7 @@ class QuizScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
     AUTO_FOCUS = ""
     TITLE_TEXT = "Quiz"
-    HELP = (
-        "Choices: 1-9 or a-e (several answers: toggle, then Enter). True/false: t / f. Typed and "
-        "numeric: type, then Enter (empty Enter skips). Order: up/down select, shift+up/down or "
-        "[ ] move, Enter checks. Self-graded: space shows the answer, then y (knew it) or n. "
-        "s skips; Enter or space goes on after feedback; i (I was right) counts a wrong answer as "
-        "right; escape ends the quiz."
-    )
+    HELP = "help.quiz"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         *(
             Binding(

@@ -65,14 +65,7 @@ class ReviewScreen(StudyScreen[None]):
     CSS_PATH = "review.tcss"
     AUTO_FOCUS = ""  # focus goes to the answer box only when the card takes typing
     TITLE_TEXT = "Review"
-    HELP = (
-        "Space shows the answer; 1-4 grade (the label shows the next interval); Enter takes the "
-        "proposed grade.\nChoice cards: 1-9 or a-e pick (multi: toggle, then Enter). True/false: "
-        "t / f. Typed and numeric: type, then Enter (empty Enter shows the answer, not "
-        "answered: grade it yourself). Order: "
-        "up/down select, shift+up/down or [ ] move, Enter checks.\nWhile choosing, a-e are the "
-        "choices (b, d, e mean bury, demo, edit again once the answer is shown)."
-    )
+    HELP = "help.review"  # a CHROME key: the help screen shows it in the app's language
     # grade keys are checked before choice keys: check_action enables one set at a time
     BINDINGS = [
         Binding("space", "reveal", "Show answer", id="review.show"),

@@ -101,11 +101,7 @@ def prediction_table(stats: Stats, lang: str = "en") -> Table:
 class StatsScreen(StudyScreen[None]):
     CSS_PATH = "stats.tcss"
     TITLE_TEXT = "Statistics"
-    HELP = (
-        "1-5 switch between the due forecast, reviews per day, retention per deck, the quiz "
-        "history (with your predictions before demo runs, per concept) and your memory "
-        "calibration (predicted recall against what happened)."
-    )
+    HELP = "help.stats"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         Binding("1", "tab('forecast')", "Forecast", id="stats.forecast"),
         Binding("2", "tab('reviews')", "Reviews", id="stats.reviews"),

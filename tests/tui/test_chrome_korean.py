@@ -203,6 +203,15 @@ async def test_the_palette_and_the_help_screen_in_korean(tmp_path: Path) -> None
         assert [str(c.label) for c in table.columns.values()] == ["키", "동작", "Id"]
         does = {str(table.get_row_at(i)[1]) for i in range(table.row_count)}
         assert "모두 복습" in does and "Review all" not in does
+        assert "ctrl+p: 모든 동작" in text_of(helper.query_one("#help-notes", Static).content)
+        await pilot.press("escape")
+        app.push_screen(DemoListScreen(runner=_IdleRunner()))
+        await pilot.pause()
+        app.screen.set_focus(None)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        notes = text_of(app.screen.query_one("#help-notes", Static).content)
+        assert notes.startswith("입력해서 거르기")  # the screen's own notes
 
 
 async def test_browse_follows_l(tmp_path: Path) -> None:
