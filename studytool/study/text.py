@@ -522,6 +522,21 @@ CHROME: dict[str, tuple[str, str]] = {
     "hm_months": ("Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec",
                   "1월 2월 3월 4월 5월 6월 7월 8월 9월 10월 11월 12월"),
     "hm_less": ("less", "적음"), "hm_more": ("more", "많음"),
+    "stats_db_opening": ("No statistics: the progress database is still opening.",
+                         "통계 없음: 학습 기록 데이터베이스를 여는 중입니다."),
+    "stats_no_db": ("No statistics: the progress database is {why}.",
+                    "통계 없음: 학습 기록 데이터베이스를 쓸 수 없습니다 ({why})."),
+    "stats_unavailable": ("not available", "원인 불명"),
+    # Browse's card list: column headers, the short status of a row, the status filter
+    "list_status": ("Status", "상태"), "list_deck": ("Deck", "덱"), "list_card": ("Card", "카드"),
+    "list_type": ("Type", "유형"), "list_question": ("Question", "질문"),
+    "cell_susp": ("susp", "보류"), "cell_buried": ("buried", "덮음"),
+    "cell_draft": ("draft", "초안"),
+    "cell_due": ("due", "복습"), "cell_new": ("new", "새"), "cell_learn": ("learn", "학습"),
+    "status.new": ("New", "새 카드"), "status.learning": ("Learning", "학습 중"),
+    "status.due": ("Due", "복습할 카드"), "status.review": ("Review", "나중 복습"),
+    "status.suspended": ("Suspended", "보류"), "status.buried": ("Buried", "덮어둠"),
+    "status.draft": ("Draft", "초안"), "status.leech": ("Leech", "거머리 카드"),
     # the help screen's notes, by screen (a screen's HELP names its key)
     "help.review": ("Space shows the answer; 1-4 grade (the label shows the next interval); Enter"
                     " takes the proposed grade.\nChoice cards: 1-9 or a-e pick (multi: toggle,"

@@ -53,10 +53,14 @@ FILTER_PROMPTS = (
     ("filter-type", "browse_all_types"),
     ("filter-status", "browse_any_status"),
 )
-FILTER_OPTIONS: dict[str, list[tuple[str, str]]] = {
-    "filter-type": [(c.value, c.value) for c in CardType],
-    "filter-status": [(name.capitalize(), name) for name in STATUS_NAMES],
-}
+FIXED_FILTERS = ("filter-type", "filter-status")
+
+
+def filter_options(select_id: str, lang: str) -> list[tuple[str, str]]:
+    """The options of a filter whose list does not depend on the decks."""
+    if select_id == "filter-type":
+        return [(c.value, c.value) for c in CardType]  # the type names are the YAML's
+    return [(tr(f"status.{name}", lang), name) for name in STATUS_NAMES]
 
 
 class BrowseScreen(StudyScreen[None]):
@@ -93,7 +97,7 @@ class BrowseScreen(StudyScreen[None]):
             with Horizontal(id="browse-filters"):
                 for select_id, prompt in FILTER_PROMPTS:
                     yield Select[str](
-                        FILTER_OPTIONS.get(select_id, []),
+                        filter_options(select_id, lang) if select_id in FIXED_FILTERS else [],
                         prompt=tr(prompt, lang),
                         id=select_id,
                         compact=True,
@@ -241,9 +245,9 @@ class BrowseScreen(StudyScreen[None]):
                 select.prompt = tr(prompt, lang)
                 # the closed select keeps the prompt it was made with: told here
                 select.query_one(SelectCurrent).placeholder = select.prompt
-                if select_id in FILTER_OPTIONS:  # the list's blank line, with the value kept
+                if select_id in FIXED_FILTERS:  # the list in the new language, value kept
                     value = select.value
-                    select.set_options(FILTER_OPTIONS[select_id])
+                    select.set_options(filter_options(select_id, lang))
                     if isinstance(value, str):
                         select.value = value
         self._fill_filter_options()  # the deck and tag lists, their values kept

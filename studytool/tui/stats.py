@@ -163,6 +163,8 @@ class StatsScreen(StudyScreen[None]):
             self.plot_forecast(self.stats)
             self.plot_reviews(self.stats)
             self.plot_retention(self.stats)
+        elif self.study_app.store is None:
+            self.load()  # the line that says why there are no numbers
         if self.calibration is not None:
             self.plot_calibration(self.calibration)
         if self.trends is not None:
@@ -178,10 +180,13 @@ class StatsScreen(StudyScreen[None]):
     def load(self) -> None:
         app = self.study_app
         if app.store is None:
-            why = "still opening" if app.store_pending else (app.store_error or "not available")
-            self.query_one("#numbers", Static).update(
-                Text(f"No statistics: the progress database is {why}.", style="bold red")
-            )
+            lang = app.lang
+            if app.store_pending:
+                message = t("stats_db_opening", lang)
+            else:
+                why = app.store_error or t("stats_unavailable", lang)
+                message = t("stats_no_db", lang, why=why)
+            self.query_one("#numbers", Static).update(Text(message, style="bold red"))
             return
         self.compute()
 

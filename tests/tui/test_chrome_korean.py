@@ -30,6 +30,7 @@ from studytool.tui.home import HomeScreen
 from studytool.tui.quiz import QuizSetupScreen
 from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.review import ReviewScreen
+from studytool.tui.widgets.card_list import CardTable
 from studytool.tui.widgets.deck_list import DeckList
 from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.trends import quiz_trends_table
@@ -235,6 +236,9 @@ async def test_browse_follows_l(tmp_path: Path) -> None:
 
         assert "모든 유형" in current("filter-type")  # the prompt of an empty filter
         assert browse.query_one("#filter-status", Select).value == "new"  # a filter stays
+        assert current("filter-status") == "새 카드"  # shown in Korean
+        header = browse.query_one(CardTable).render_line(0).text
+        assert "상태" in header and "유형" in header and "Status" not in header
         assert "카드 " in text_of(browse.query_one("#browse-count", Static).content)
         preview = text_of(browse.query_one("#browse-card", Static).content)
         assert "덱 " in preview and "진도" in preview
