@@ -392,6 +392,8 @@ CHROME: dict[str, tuple[str, str]] = {
     "key.review.page-up": ("Scroll up", "위로 스크롤"),
     "key.review.page-down": ("Scroll down", "아래로 스크롤"),
     "key.quiz.order-up": ("Up", "위"), "key.quiz.order-down": ("Down", "아래"),
+    "key.review.choice": ("Pick a choice", "보기 고르기"),
+    "key.quiz.pick": ("Pick a choice", "보기 고르기"),
     "key.palette": ("palette", "명령"),
     # the help screen
     "help_keys_of": ("Keys · {screen}", "키 · {screen}"),

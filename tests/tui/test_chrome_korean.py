@@ -288,3 +288,19 @@ def test_the_quiz_history_in_korean() -> None:
     trends = QuizTrends(2, 75.0, 80.0, [], None, [], [("d/c", 2, 2)])
     shown = text_of(quiz_trends_table(trends, "ko"))
     assert "평균" in shown and "가장 많이 틀림" in shown and "average" not in shown
+
+
+async def test_the_review_help_names_its_choice_keys_in_korean(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "data", lang="ko")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.action_review("quizzes")
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        table = app.screen.query_one(DataTable)
+        rows = {
+            str(table.get_row_at(i)[1]): str(table.get_row_at(i)[0]) for i in range(table.row_count)
+        }
+        assert "보기 고르기" in rows and "Pick a choice" not in rows
+        assert rows["보기 고르기"].startswith("1 2 3")  # one row for the whole family

@@ -17,9 +17,14 @@ from studytool.study.text import LABELS, t
 
 
 def binding_description(binding: Binding, lang: str) -> str:
-    """What the binding does, in `lang` where CHROME has its `key.<id>`."""
-    key = f"key.{binding.id}"
-    return t(key, lang) if binding.id and key in LABELS["en"] else binding.description
+    """What the binding does, in `lang` where CHROME has its `key.<id>`; a numbered family
+    of keys (`review.choice-1`, `review.choice-a`, …) may share one `key.review.choice`."""
+    if not binding.id:
+        return binding.description
+    for key in (f"key.{binding.id}", f"key.{binding.id.rsplit('-', 1)[0]}"):
+        if key in LABELS["en"]:
+            return t(key, lang)
+    return binding.description
 
 
 class KeyBar(Static):
