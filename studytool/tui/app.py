@@ -136,10 +136,15 @@ class StudyApp(App[None]):
             # the key bar and Home's Actions panel show the keys of the bindings now
             self.screen.refresh_bindings()
         if self.library.problems:
+            lang = self.lang
             self.notify(
-                f"{len(self.library.problems)} problem(s) in {len(self.library.broken)} deck"
-                " file(s); the other decks work. Run `studytool check` for the details.",
-                title="Deck errors",
+                t(
+                    "app_deck_problems",
+                    lang,
+                    n=len(self.library.problems),
+                    files=len(self.library.broken),
+                ),
+                title=t("app_deck_errors", lang),
                 severity="error",
                 timeout=10,
             )
@@ -202,7 +207,9 @@ class StudyApp(App[None]):
         # Textual's version writes the key in markup, which plain notifications would show
         for key, active in self.active_bindings.items():
             if active.binding.action in ("quit", "app.quit"):
-                self.notify(f"Press {key} to quit the app", title="Do you want to quit?")
+                self.notify(
+                    t("app_press_to_quit", self.lang, press=key), title=t("app_quit_q", self.lang)
+                )
                 return
 
     def report_error(self, error: BaseException) -> None:
@@ -210,8 +217,8 @@ class StudyApp(App[None]):
         the app goes on."""
         where = write_error_log(error_log_path(self.settings.data_dir), error)
         self.notify(
-            f"{error_summary(error)}\nThe app goes on; details in {where}",
-            title="Something went wrong",
+            f"{error_summary(error)}\n{t('app_goes_on', self.lang, where=where)}",
+            title=t("app_went_wrong", self.lang),
             severity="error",
             timeout=30,
         )
@@ -282,8 +289,8 @@ class StudyApp(App[None]):
         self.store_error = error
         self.store_pending = False
         self.notify(
-            f"{error}\nBrowsing works; reviewing needs the database.",
-            title="Progress database unavailable",
+            f"{error}\n{t('app_browsing_works', self.lang)}",
+            title=t("app_db_unavailable", self.lang),
             severity="error",
             timeout=30,
         )
@@ -293,11 +300,11 @@ class StudyApp(App[None]):
         """The store, or None after telling the user why it cannot be used right now."""
         if self.store is None:
             if self.store_pending:
-                self.notify("The progress database is still opening…", severity="warning")
+                self.notify(t("app_db_opening", self.lang), severity="warning")
             else:
                 self.notify(
-                    self.store_error or "no progress database",
-                    title="Read-only",
+                    self.store_error or t("app_no_db", self.lang),
+                    title=t("app_read_only", self.lang),
                     severity="error",
                 )
         return self.store
@@ -319,7 +326,7 @@ class StudyApp(App[None]):
             try:
                 self._sync_store(self.store)
             except StoreError as e:
-                self.notify(str(e), title="Progress database", severity="error")
+                self.notify(str(e), title=t("app_db", self.lang), severity="error")
         self.library_changed.publish(None)
 
     # ---- cross-screen messages -----------------------------------------------------------
@@ -386,8 +393,9 @@ class StudyApp(App[None]):
     def action_reload(self) -> None:
         self.reload_library()
         n = len(self.library.problems)
+        loaded = t("app_decks_loaded", self.lang, n=len(self.library.decks))
         self.notify(
-            f"{len(self.library.decks)} decks loaded" + (f"; {n} problem(s)" if n else ""),
+            loaded + (t("app_n_problems", self.lang, n=n) if n else ""),
             severity="error" if n else "information",
         )
 
@@ -481,13 +489,13 @@ class StudyApp(App[None]):
             folder.mkdir(parents=True, exist_ok=True)
             atomic_write(target, path.read_bytes())
         except OSError as e:
-            self.notify(f"{target}: {e.strerror or e}", title="Cannot copy", severity="error")
+            why = f"{target}: {e.strerror or e}"
+            self.notify(why, title=t("app_cannot_copy", self.lang), severity="error")
             return None
         self.reload_library()
         self.notify(
-            f"'{deck.id}' is a built-in deck: your edits go to a copy, {target}, which"
-            " replaces it from now on (`studytool decks` lists it).",
-            title="Editing your own copy",
+            t("app_own_copy", self.lang, deck=deck.id, target=target),
+            title=t("app_own_copy_title", self.lang),
             timeout=10,
         )
         return target

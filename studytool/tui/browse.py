@@ -16,6 +16,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Input, Select, Static
+from textual.widgets._select import SelectCurrent
 
 from studytool.content.model import Card, CardType
 from studytool.render import card_renderable
@@ -28,6 +29,7 @@ from studytool.study.search import (
     parse_query,
     short_interval,
 )
+from studytool.study.text import t as tr
 from studytool.textsafe import rich_text, visible
 from studytool.tui.messages import OpenEditor, ProgressChanged
 from studytool.tui.screens import StudyScreen
@@ -42,6 +44,23 @@ class SearchBox(Input):
     BINDINGS: ClassVar = [
         Binding("down,tab", "screen.focus_list", "To the list", show=False),
     ]
+
+
+# the filter selects and the CHROME key of each one's prompt; the fixed option lists
+FILTER_PROMPTS = (
+    ("filter-deck", "browse_all_decks"),
+    ("filter-tag", "browse_all_tags"),
+    ("filter-type", "browse_all_types"),
+    ("filter-status", "browse_any_status"),
+)
+FIXED_FILTERS = ("filter-type", "filter-status")
+
+
+def filter_options(select_id: str, lang: str) -> list[tuple[str, str]]:
+    """The options of a filter whose list does not depend on the decks."""
+    if select_id == "filter-type":
+        return [(c.value, c.value) for c in CardType]  # the type names are the YAML's
+    return [(tr(f"status.{name}", lang), name) for name in STATUS_NAMES]
 
 
 class BrowseScreen(StudyScreen[None]):
@@ -73,25 +92,16 @@ class BrowseScreen(StudyScreen[None]):
         self.index = BrowseIndex(self.study_app.library.decks)
         yield TitleBar()
         with Horizontal(id="browse-bar"):
-            yield SearchBox(
-                placeholder="Search: words in English or 한국어, deck: tag: type: is:due -not",
-                id="browse-search",
-            )
+            lang = self.study_app.lang
+            yield SearchBox(placeholder=tr("browse_search_hint", lang), id="browse-search")
             with Horizontal(id="browse-filters"):
-                yield Select[str]([], prompt="All decks", id="filter-deck", compact=True)
-                yield Select[str]([], prompt="All tags", id="filter-tag", compact=True)
-                yield Select[str](
-                    [(t.value, t.value) for t in CardType],
-                    prompt="All types",
-                    id="filter-type",
-                    compact=True,
-                )
-                yield Select[str](
-                    [(name.capitalize(), name) for name in STATUS_NAMES],
-                    prompt="Any status",
-                    id="filter-status",
-                    compact=True,
-                )
+                for select_id, prompt in FILTER_PROMPTS:
+                    yield Select[str](
+                        filter_options(select_id, lang) if select_id in FIXED_FILTERS else [],
+                        prompt=tr(prompt, lang),
+                        id=select_id,
+                        compact=True,
+                    )
         with Horizontal(id="browse-main"):
             with Vertical(id="browse-list-pane"):
                 yield CardTable(self.index, id="browse-list")
@@ -101,6 +111,7 @@ class BrowseScreen(StudyScreen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.title = tr("title_browse", self.study_app.lang)
         self.watch(self.app, "lang", self._lang_changed, init=False)
         app = self.study_app
         self.follow(app.store_ready, self._progress_changed)
@@ -141,13 +152,15 @@ class BrowseScreen(StudyScreen[None]):
     def _update_count(self) -> None:
         table = self.query_one(CardTable)
         total = len(self.index)
-        text = RichText(f"{len(table.rows):,} of {total:,} cards", style="bold")
+        lang = self.study_app.lang
+        count = tr("browse_count", lang, shown=f"{len(table.rows):,}", all=f"{total:,}")
+        text = RichText(count, style="bold")
         broken = len(self.study_app.library.broken)
         if broken:
-            text.append(f" · ⚠ {broken} deck file(s) failed to load", style="bold red")
+            text.append(" · " + tr("browse_broken", lang, n=broken), style="bold red")
         if self.index.statuses is None:
-            why = "opening…" if self.study_app.store_pending else "no progress database"
-            text.append(f" · status: {why}", style="dim")
+            why = "browse_opening" if self.study_app.store_pending else "app_no_db"
+            text.append(" · " + tr("browse_status", lang, why=tr(why, lang)), style="dim")
         self.query_one("#browse-count", Static).update(text, layout=False)
 
     @on(Input.Changed, "#browse-search")
@@ -199,7 +212,7 @@ class BrowseScreen(StudyScreen[None]):
             self.index.leeches = leech_keys(store)
         except StoreError as e:
             self.index.statuses = None
-            self.notify(str(e), title="Progress database", severity="error")
+            self.notify(str(e), title=tr("app_db", self.study_app.lang), severity="error")
             return
         self.index.statuses = card_statuses(
             self.index.cards, records, table.now_ms, int(day_end.timestamp() * 1000)
@@ -220,10 +233,28 @@ class BrowseScreen(StudyScreen[None]):
         self.apply_search(keep=self.index.position(keep_id) if keep_id else None, force=True)
 
     def _lang_changed(self) -> None:
+        lang = self.study_app.lang
+        self.title = tr("title_browse", lang)
+        self.query_one("#browse-search", Input).placeholder = tr("browse_search_hint", lang)
         table = self.query_one(CardTable)
-        table.lang = self.study_app.lang
+        table.lang = lang
         table.refresh()
-        self._fill_filter_options()
+        with self.prevent(Select.Changed):
+            for select_id, prompt in FILTER_PROMPTS:
+                select = self.query_one(f"#{select_id}", Select)
+                select.prompt = tr(prompt, lang)
+                # the closed select keeps the prompt it was made with: told here
+                select.query_one(SelectCurrent).placeholder = select.prompt
+                if select_id in FIXED_FILTERS:  # the list in the new language, value kept
+                    value = select.value
+                    select.set_options(filter_options(select_id, lang))
+                    if isinstance(value, str):
+                        select.value = value
+        self._fill_filter_options()  # the deck and tag lists, their values kept
+        for select in self.query(Select):
+            if select.is_blank():
+                select.query_one(SelectCurrent).update(Select.NULL)
+        self._update_count()
         self._show_preview(table.current)
 
     # -- the preview -----------------------------------------------------------------------
@@ -235,7 +266,7 @@ class BrowseScreen(StudyScreen[None]):
     def _show_preview(self, i: int | None) -> None:
         target = self.query_one("#browse-card", Static)
         if i is None:
-            target.update(RichText("No card matches.", style="dim italic"))
+            target.update(RichText(tr("browse_no_match", self.study_app.lang), style="dim italic"))
             return
         target.update(self.preview(i))
         self.query_one("#browse-preview", VerticalScroll).scroll_home(animate=False)
@@ -249,22 +280,25 @@ class BrowseScreen(StudyScreen[None]):
         meta.add_column()
         deck = self.study_app.deck(card.deck)
         if deck is not None:
-            meta.add_row("Deck", rich_text(f"{deck.title.get(lang)} ({deck.id})"))
-            meta.add_row("File", rich_text(f"{deck.path.name}:{card.line}"))
+            meta.add_row(tr("meta_deck", lang), rich_text(f"{deck.title.get(lang)} ({deck.id})"))
+            meta.add_row(tr("meta_file", lang), rich_text(f"{deck.path.name}:{card.line}"))
         if tags := self.index.tags[i]:
-            meta.add_row("Tags", rich_text(" ".join(f"#{t}" for t in tags)))
+            meta.add_row(tr("meta_tags", lang), rich_text(" ".join(f"#{t}" for t in tags)))
         if card.demo:
-            meta.add_row("Demo", RichText.assemble(visible(card.demo), (" (press d)", "dim")))
+            press = (f" ({tr('meta_press_d', lang)})", "dim")
+            meta.add_row(tr("meta_demo", lang), RichText.assemble(visible(card.demo), press))
         if card.concept:
-            meta.add_row("Concept", rich_text(card.concept))
+            meta.add_row(tr("concept", lang), rich_text(card.concept))
         for key in card.review_keys():
-            meta.add_row("Progress" if key == card.full_id else "Reverse", self._progress(key))
+            which = "meta_progress" if key == card.full_id else "meta_reverse"
+            meta.add_row(tr(which, lang), self._progress(key))
         return Group(body, meta)
 
     def _progress(self, key: str) -> RichText:
         store = self.study_app.store
+        lang = self.study_app.lang
         if store is None:
-            return RichText("no progress database", style="dim")
+            return RichText(tr("app_no_db", lang), style="dim")
         from studytool.store.errors import StoreError
 
         try:
@@ -272,26 +306,27 @@ class BrowseScreen(StudyScreen[None]):
         except StoreError as e:
             return RichText(str(e), style="red")
         if rec is None:
-            return RichText("not in the progress database yet", style="dim")
+            return RichText(tr("meta_not_in_db", lang), style="dim")
         now = self.study_app.clock()
         st = rec.state
         parts: list[str] = []
         if rec.suspended:
-            parts.append("suspended")
+            parts.append(tr("leech_suspended", lang))
         if rec.is_buried(now):
-            parts.append("buried until tomorrow")
+            parts.append(tr("meta_buried", lang))
         if st.is_new:
-            parts.append("new")
+            parts.append(tr("new", lang))
         else:
             parts.append(st.state.label)
             if st.due is not None:
                 when = st.due.astimezone().strftime("%Y-%m-%d %H:%M")
                 ms = int((st.due - now).total_seconds() * 1000)
-                parts.append(f"due {when} ({f'in {short_interval(ms)}' if ms > 0 else 'now'})")
+                soon = tr("meta_in", lang, t=short_interval(ms)) if ms > 0 else tr("meta_now", lang)
+                parts.append(tr("meta_due", lang, when=when, soon=soon))
             if st.stability is not None:
-                parts.append(f"stability {st.stability:.1f}d")
+                parts.append(tr("meta_stability", lang, days=f"{st.stability:.1f}"))
             if st.difficulty is not None:
-                parts.append(f"difficulty {st.difficulty:.1f}")
+                parts.append(tr("meta_difficulty", lang, d=f"{st.difficulty:.1f}"))
         return RichText(" · ".join(parts))
 
     # -- actions ---------------------------------------------------------------------------
@@ -299,7 +334,7 @@ class BrowseScreen(StudyScreen[None]):
     def _current_card(self) -> Card | None:
         i = self.query_one(CardTable).current
         if i is None:
-            self.notify("No card selected.", severity="warning")
+            self.notify(tr("browse_no_card", self.study_app.lang), severity="warning")
             return None
         return self.index.cards[i]
 
@@ -345,7 +380,7 @@ class BrowseScreen(StudyScreen[None]):
         if card is None:
             return
         if not card.demo:
-            self.notify(f"{card.full_id} has no demo.", severity="warning")
+            self.notify(tr("no_demo", self.study_app.lang, card=card.full_id), severity="warning")
             return
         self.study_app.action_demo(card.demo)
 
@@ -365,9 +400,10 @@ class BrowseScreen(StudyScreen[None]):
         try:
             (store.unsuspend if suspended else store.suspend)(keys)
         except StoreError as e:
-            self.notify(str(e), title="Progress database", severity="error")
+            self.notify(str(e), title=tr("app_db", self.study_app.lang), severity="error")
             return
-        self.notify(f"{'Unsuspended' if suspended else 'Suspended'} {card.full_id}")
+        done = "browse_unsuspended" if suspended else "browse_suspended"
+        self.notify(tr(done, self.study_app.lang, card=card.full_id))
         self._refresh_statuses()
         self.apply_search(keep=i, force=True)
         self.post_message(ProgressChanged())

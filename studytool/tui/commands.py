@@ -1,4 +1,5 @@
-"""The command palette (ctrl+p): every action of the app, per deck and per demo."""
+"""The command palette (ctrl+p): every action of the app, per deck and per demo, named in the
+app's language."""
 
 from __future__ import annotations
 
@@ -7,6 +8,8 @@ from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+from studytool.study.text import t
 
 if TYPE_CHECKING:
     from studytool.tui.app import StudyApp
@@ -21,35 +24,35 @@ class StudyCommands(Provider):
         app = cast("StudyApp", self.app)
         lang = app.lang
         out: list[Command] = [
-            ("Review all due cards", partial(app.action_review, ""), "Today's queue, all decks"),
-            ("Browse cards", app.action_browse, "Search every card; filters, preview, edit"),
-            ("Statistics", app.action_stats, "Forecast, reviews per day, retention"),
-            (
-                "Settings",
-                app.action_settings,
-                "New cards and reviews a day, retention, language, theme (Home: o)",
-            ),
-            ("Quiz", partial(app.action_quiz, ""), "A quiz over all decks"),
-            ("Keys of this screen", app.action_help, "Show the bindings (also: ?)"),
-            ("Switch card language (한국어/English)", app.action_toggle_lang, "Also: l"),
-            ("Reload decks from disk", app.action_reload, "Read the deck files again"),
-            ("Home", app.action_home, "Back to the deck list"),
-            ("Demos", app.action_demos, "Every live demo, filtered as you type"),
-            (
-                "Exam plan",
-                app.action_exam_plan,
-                "Plan each day up to an exam date; the review queue can follow it",
-            ),
+            (t("pal_review", lang), partial(app.action_review, ""), t("pal_review_help", lang)),
+            (t("pal_browse", lang), app.action_browse, t("pal_browse_help", lang)),
+            (t("pal_stats", lang), app.action_stats, t("pal_stats_help", lang)),
+            (t("pal_settings", lang), app.action_settings, t("pal_settings_help", lang)),
+            (t("pal_quiz", lang), partial(app.action_quiz, ""), t("pal_quiz_help", lang)),
+            (t("pal_keys", lang), app.action_help, t("pal_keys_help", lang)),
+            (t("pal_lang", lang), app.action_toggle_lang, t("pal_lang_help", lang)),
+            (t("pal_reload", lang), app.action_reload, t("pal_reload_help", lang)),
+            (t("pal_home", lang), app.action_home, t("pal_home_help", lang)),
+            (t("pal_demos", lang), app.action_demos, t("pal_demos_help", lang)),
+            (t("pal_exam", lang), app.action_exam_plan, t("pal_exam_help", lang)),
         ]
         for deck in app.library.decks:
             title = deck.title.get(lang)
             out += [
-                (f"Review deck: {title}", partial(app.action_review, deck.id), deck.id),
-                (f"Cram deck: {title}", partial(app.action_cram, deck.id), "No scheduling"),
-                (f"Quiz deck: {title}", partial(app.action_quiz, deck.id), deck.id),
+                (
+                    t("pal_review_deck", lang, deck=title),
+                    partial(app.action_review, deck.id),
+                    deck.id,
+                ),
+                (
+                    t("pal_cram_deck", lang, deck=title),
+                    partial(app.action_cram, deck.id),
+                    t("pal_cram_help", lang),
+                ),
+                (t("pal_quiz_deck", lang, deck=title), partial(app.action_quiz, deck.id), deck.id),
             ]
         for name, title in _demos(lang):
-            out.append((f"Demo: {name}", partial(app.action_demo, name), title))
+            out.append((t("pal_demo", lang, name=name), partial(app.action_demo, name), title))
         return out
 
     async def discover(self) -> Hits:

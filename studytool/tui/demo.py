@@ -191,13 +191,14 @@ class DemoScreen(GuardedScreen[None]):
             return
         with Horizontal(id="main"):
             with VerticalScroll(id="form"):
-                yield Button("▶ Run", id="run", variant="primary", compact=True)
+                lang = app_lang(self)
+                yield Button(t("demo_run_button", lang), id="run", variant="primary", compact=True)
                 for p in self.meta.params:
                     yield from self._field(p)
                 yield Label("quick", classes="param-label")
                 with Horizontal(classes="switch-row"):
                     yield Switch(False, id="quick", animate=False)
-                    yield Label("small, fast settings", classes="muted")
+                    yield Label(t("demo_quick_help", lang), id="quick-help", classes="muted")
                 yield Label("device", classes="param-label")
                 yield Select(
                     [(d, d) for d in DEVICES],
@@ -270,12 +271,18 @@ class DemoScreen(GuardedScreen[None]):
         about = self.query_one("#about", Static)
         if self.meta is None:
             about.update(
-                Text.assemble(("⚠ ", "bold red"), self.load_error, ("   esc to close", "dim"))
+                Text.assemble(
+                    ("⚠ ", "bold red"),
+                    self.load_error,
+                    (f"   {t('help_close', app_lang(self))}", "dim"),
+                )
             )
             return
         m, lang = self.meta, app_lang(self)
         self.title = t("demo", lang)
         self.query_one("#plot-box").border_title = t("charts", lang)
+        self.query_one("#run", Button).label = t("demo_run_button", lang)
+        self.query_one("#quick-help", Label).update(t("demo_quick_help", lang))
         head = Text.assemble((demo_title(m, lang), "bold"), ("  ·  ", "dim"), (m.name, "dim"))
         concept = Text.assemble((f"{t('concept', lang)} ", "dim"), m.concept)
         if self.card_id:
@@ -386,7 +393,7 @@ class DemoScreen(GuardedScreen[None]):
             params, quick, device = self.read_form()
         except DemoParamError as exc:
             self.query_one("#form-msg", Static).update(Text(str(exc), style="bold red"))
-            self.notify(str(exc), title="Bad parameter", severity="error")
+            self.notify(str(exc), title=t("demo_bad_param", app_lang(self)), severity="error")
             return
         asked = (tuple(sorted((k, str(v)) for k, v in params.items())), quick, device)
         if self.meta.predictions and asked != self.asked_for:

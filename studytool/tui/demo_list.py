@@ -15,6 +15,7 @@ from textual.widgets.option_list import Option
 
 from studytool.demorun import catalog
 from studytool.demorun.runner import DemoRunner
+from studytool.study.text import t
 from studytool.tui.demo import DemoScreen, app_lang, app_runner, demo_title
 from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.keybar import KeyBar
@@ -30,7 +31,7 @@ class DemoListScreen(GuardedScreen[None]):
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#demo-filter"
     TITLE_TEXT = "Demos"
-    HELP = "Type to filter (name, title, concept, claim); up/down choose; Enter opens the demo."
+    HELP = "help.demos"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS: ClassVar = [
         Binding("escape", "close", "Back", id="demos.back"),
         Binding("down", "move(1)", "Next", show=False, id="demos.next"),
@@ -55,16 +56,21 @@ class DemoListScreen(GuardedScreen[None]):
     def compose(self) -> ComposeResult:
         yield TitleBar()
         with Vertical(id="demo-list-box"):
-            yield Input(placeholder="Filter demos…", id="demo-filter")
+            yield Input(placeholder=t("demos_filter", app_lang(self)), id="demo-filter")
             yield OptionList(id="demo-list")
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.title = "Demos"
         if hasattr(self.app, "lang"):
-            self.watch(self.app, "lang", lambda _lang: self.fill(), init=False)
+            self.watch(self.app, "lang", self._lang_changed, init=False)
+        self.title = t("title_demos", app_lang(self))
         self.fill()
         self.run_worker(self.runner.prewarm, thread=True, group="demo-prewarm", exit_on_error=False)
+
+    def _lang_changed(self, lang: str) -> None:
+        self.title = t("title_demos", lang)
+        self.query_one("#demo-filter", Input).placeholder = t("demos_filter", lang)
+        self.fill()
 
     def fill(self) -> None:
         words = self.query_one("#demo-filter", Input).value.casefold().split()
@@ -86,10 +92,8 @@ class DemoListScreen(GuardedScreen[None]):
         if self.shown:
             options.highlighted = 0
         box = self.query_one("#demo-list-box")
-        box.border_title = f"Demos · {len(self.shown)} of {len(self.demos)}"
-        box.border_subtitle = (
-            "↑↓ choose · Enter opens" if self.shown else "no demo matches the filter"
-        )
+        box.border_title = t("demos_count", lang, shown=len(self.shown), all=len(self.demos))
+        box.border_subtitle = t("demos_hint" if self.shown else "demos_none", lang)
 
     @on(Input.Changed, "#demo-filter")
     def _filter_changed(self) -> None:

@@ -14,18 +14,20 @@ from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from studytool.content.model import CardType
+from studytool.study.text import t as tr
 from studytool.textsafe import rich_text, visible
 
+# what each card type is, as CHROME keys
 TYPE_HELP = {
-    CardType.BASIC: "front and back",
-    CardType.REVERSED: "front and back, reviewed both ways",
-    CardType.CLOZE: "text with {{c1::blanks}}",
-    CardType.MCQ: "one right choice",
-    CardType.MULTI: "several right choices",
-    CardType.TRUEFALSE: "a statement, true or false",
-    CardType.TYPED: "type the answer",
-    CardType.NUMERIC: "a number, with a tolerance",
-    CardType.ORDER: "put items in order",
+    CardType.BASIC: "type_basic",
+    CardType.REVERSED: "type_reversed",
+    CardType.CLOZE: "type_cloze",
+    CardType.MCQ: "type_mcq",
+    CardType.MULTI: "type_multi",
+    CardType.TRUEFALSE: "type_truefalse",
+    CardType.TYPED: "type_typed",
+    CardType.NUMERIC: "type_numeric",
+    CardType.ORDER: "type_order",
 }
 
 
@@ -41,14 +43,17 @@ class CardTypePicker(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            title = RichText.assemble(
-                "New card in ", (visible(self.where), "bold"), ": which type?"
-            )
+            lang = getattr(self.app, "lang", "en")
+            before, after = tr("new_card_in", lang).split("{deck}")
+            title = RichText.assemble(before, (visible(self.where), "bold"), after)
             yield Static(title, classes="dialog-title")
             yield OptionList(
                 *(
-                    Option(RichText.assemble((f"{t.value:<10}", "bold"), TYPE_HELP[t]), id=t.value)
-                    for t in CardType
+                    Option(
+                        RichText.assemble((f"{c.value:<10}", "bold"), tr(TYPE_HELP[c], lang)),
+                        id=c.value,
+                    )
+                    for c in CardType
                 ),
                 id="type-picker-list",
             )

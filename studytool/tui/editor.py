@@ -40,6 +40,7 @@ from studytool.content.loader import parse_deck_text
 from studytool.content.model import Card, CardType, Deck
 from studytool.fsio import atomic_write
 from studytool.render import card_renderable
+from studytool.study.text import t
 from studytool.textsafe import find_control, pictures
 from studytool.tui.dialogs import CardTypePicker, ChoiceDialog
 from studytool.tui.messages import CardEdited
@@ -129,7 +130,12 @@ class EditorScreen(StudyScreen[None]):
             f"{self.path.parent.name}/{self.path.name}" if self.path.parent.name else str(self.path)
         )
 
+    @property
+    def lang(self) -> str:
+        return self.study_app.lang
+
     def on_mount(self) -> None:
+        self.title = t("title_editor", self.lang)
         self.sub_title = self.short_path
         ta = self.text_area
         ta.indent_width = 2
@@ -142,10 +148,7 @@ class EditorScreen(StudyScreen[None]):
         ta.load_text(text)
         self.saved_text = ta.text
         if ta.text != text:
-            self.notify(
-                "The file mixes line endings; it will be saved with one kind throughout.",
-                severity="warning",
-            )
+            self.notify(t("ed_line_endings", self.lang), severity="warning")
         from studytool.content.library import demo_names
 
         self.demos = demo_names()
@@ -162,15 +165,16 @@ class EditorScreen(StudyScreen[None]):
         try:
             data = self.path.read_bytes()
         except OSError as e:
-            self.notify(f"{self.path}: {e.strerror or e}", title="Cannot open", severity="error")
+            why = f"{self.path}: {e.strerror or e}"
+            self.notify(why, title=t("ed_cannot_open", self.lang), severity="error")
             return None
         self.bom = data.startswith(_BOM)
         try:
             text = data.removeprefix(_BOM).decode("utf-8")
         except UnicodeDecodeError as e:
             self.notify(
-                f"{self.path}: not UTF-8 (byte {e.start}); convert it first",
-                title="Cannot open",
+                t("ed_not_utf8", self.lang, path=self.path, byte=e.start),
+                title=t("ed_cannot_open", self.lang),
                 severity="error",
             )
             return None
@@ -182,7 +186,7 @@ class EditorScreen(StudyScreen[None]):
             return
         row = card_row(self.text_area.text, self.card_id)
         if row is None:
-            self.notify(f"Card '{self.card_id}' is not in this file.", severity="warning")
+            self.notify(t("ed_no_card", self.lang, card=self.card_id), severity="warning")
             return
         self.move_to(row, len(self.text_area.document.get_line(row)), top=True)
 
@@ -215,7 +219,7 @@ class EditorScreen(StudyScreen[None]):
             self._timer.stop()
         if self.validation is not None and self.validation.text == self.text_area.text:
             return  # already checked (a save or $EDITOR checks at once)
-        self._show_status(RichText("… checking", style="dim"))
+        self._show_status(RichText(t("ed_checking", self.lang), style="dim"))
         generation = self._generation
         self._timer = self.set_timer(
             delay, lambda: self._validate_worker(generation, self.text_area.text)
@@ -251,11 +255,13 @@ class EditorScreen(StudyScreen[None]):
         if result.ok:
             assert result.deck is not None
             n = len(result.deck.cards)
-            status = RichText.assemble(("✓ valid", "bold green"), f" · {n} card{'s' * (n != 1)}")
+            cards = t("ed_card" if n == 1 else "ed_cards", self.lang, n=n)
+            status = RichText.assemble((t("ed_valid", self.lang), "bold green"), f" · {cards}")
         else:
             n = len(result.problems)
             status = RichText.assemble(
-                (f"✗ {n} problem{'s' * (n != 1)}", "bold red"), (" · Save is off", "dim")
+                (t("ed_problem" if n == 1 else "ed_problems", self.lang, n=n), "bold red"),
+                (f" · {t('ed_save_off', self.lang)}", "dim"),
             )
         self._show_status(status)
 
@@ -276,6 +282,9 @@ class EditorScreen(StudyScreen[None]):
         target.update(card_renderable(card, self.study_app.lang, reveal=True))
 
     def _lang_changed(self) -> None:
+        self.title = t("title_editor", self.lang)
+        if self.validation is not None and self.validation.text == self.text_area.text:
+            self.show_validation(self.validation)  # its status line
         self._previewed = None
         self._show_card()
 
@@ -294,7 +303,7 @@ class EditorScreen(StudyScreen[None]):
     def action_next_problem(self) -> None:
         result = self.current_validation()
         if not result.problems:
-            self.notify("No problems.")
+            self.notify(t("ed_no_problems", self.lang))
             return
         row = self.text_area.cursor_location[0]
         after = [p for p in result.problems if p.line - 1 > row]
@@ -324,8 +333,8 @@ class EditorScreen(StudyScreen[None]):
             first = result.problems[0] if result.problems else None
             detail = f"\n{first.line}:{first.col}: {first.message}" if first else ""
             self.notify(
-                f"Not saved: {len(result.problems)} problem(s).{detail}",
-                title="Save refused",
+                t("ed_not_saved", self.lang, n=len(result.problems)) + detail,
+                title=t("ed_save_refused", self.lang),
                 severity="error",
             )
             self.app.bell()
@@ -340,12 +349,12 @@ class EditorScreen(StudyScreen[None]):
 
             self.app.push_screen(
                 ChoiceDialog(
-                    "Changed on disk",
-                    f"{self.path.name} was changed by another program since it was opened.",
+                    t("ed_changed_on_disk", self.lang),
+                    t("ed_changed_why", self.lang, name=self.path.name),
                     [
-                        ("overwrite", "Overwrite it"),
-                        ("reload", "Reload (lose my edits)"),
-                        ("cancel", "Cancel"),
+                        ("overwrite", t("ed_overwrite", self.lang)),
+                        ("reload", t("ed_reload", self.lang)),
+                        ("cancel", t("cancel", self.lang)),
                     ],
                 ),
                 answer,
@@ -369,14 +378,15 @@ class EditorScreen(StudyScreen[None]):
         self.saved_deck = result.deck
         self._update_title()
         edited = self._card_at_cursor(result)
-        self.notify(f"Saved {path}" + (f" ({edited})" if edited else ""))
+        self.notify(t("ed_saved", self.lang, path=path) + (f" ({edited})" if edited else ""))
         self.study_app.reload_library()
         if edited:
             self.post_message(CardEdited(edited))
         return True
 
     def _cannot_save(self, path: Path, error: OSError) -> None:
-        self.notify(f"{path}: {error.strerror or error}", title="Could not save", severity="error")
+        why = f"{path}: {error.strerror or error}"
+        self.notify(why, title=t("ed_could_not_save", self.lang), severity="error")
 
     def _offer_own_copy(self, result: Validation, on_saved: Callable[[], object] | None) -> None:
         """A deck that cannot be written (say, a built-in deck in a read-only install) can be
@@ -394,19 +404,17 @@ class EditorScreen(StudyScreen[None]):
             try:
                 folder.mkdir(parents=True, exist_ok=True)
             except OSError as e:
-                self.notify(
-                    f"{folder}: {e.strerror or e}", title="Could not save", severity="error"
-                )
+                why = f"{folder}: {e.strerror or e}"
+                self.notify(why, title=t("ed_could_not_save", self.lang), severity="error")
                 return
             if self._write(target, result, on_saved) and on_saved is not None:
                 on_saved()
 
         self.app.push_screen(
             ChoiceDialog(
-                "Read-only deck",
-                f"{self.path} cannot be written. Save your version as {target}? It will be"
-                " used instead of this deck from now on.",
-                [("copy", "Save my copy"), ("cancel", "Cancel")],
+                t("ed_read_only", self.lang),
+                t("ed_read_only_why", self.lang, path=self.path, target=target),
+                [("copy", t("ed_save_copy", self.lang)), ("cancel", t("cancel", self.lang))],
             ),
             answer,
         )
@@ -456,11 +464,11 @@ class EditorScreen(StudyScreen[None]):
         try:
             plan = new_card(ta.text, CardType(card_type), self._known_ids(), ta.document.newline)
         except (TemplateError, ValueError) as e:
-            self.notify(f"Cannot add a card: {e}", severity="error")
+            self.notify(t("ed_cannot_add", self.lang, why=e), severity="error")
             return
         ta.insert(plan.snippet, plan.location)
         self.move_to(*plan.cursor)
-        self.notify(f"New {card_type} card '{plan.card_id}': fill in the empty texts.")
+        self.notify(t("ed_new_card", self.lang, type=card_type, card=plan.card_id))
 
     def _known_ids(self) -> set[str]:
         """Ids the store still remembers for this deck (orphans too): a new card must not
@@ -482,7 +490,7 @@ class EditorScreen(StudyScreen[None]):
     def action_external(self) -> None:
         command = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not command:
-            self.notify("Set $EDITOR (or $VISUAL) to use your own editor.", severity="warning")
+            self.notify(t("ed_set_editor", self.lang), severity="warning")
             return
         argv = shlex.split(command)
         ta = self.text_area
@@ -497,22 +505,23 @@ class EditorScreen(StudyScreen[None]):
                 with self.app.suspend():
                     code = subprocess.run(argv, check=False).returncode
             except OSError as e:
-                self.notify(f"Cannot run {argv[0]}: {e.strerror or e}", severity="error")
+                why = e.strerror or e
+                self.notify(t("ed_cannot_run", self.lang, cmd=argv[0], why=why), severity="error")
                 return
             except SuspendNotSupported:
-                self.notify("The app cannot hand the terminal over here.", severity="error")
+                self.notify(t("ed_no_suspend", self.lang), severity="error")
                 return
             try:
                 new = copy.read_bytes().removeprefix(_BOM).decode("utf-8")
             except (OSError, UnicodeDecodeError) as e:
-                self.notify(f"Could not read the edited text back: {e}", severity="error")
+                self.notify(t("ed_read_back", self.lang, why=e), severity="error")
                 return
         self.refresh()
         if code != 0:
-            self.notify(f"{argv[0]} exited with status {code}: its changes were not taken.")
+            self.notify(t("ed_exit_status", self.lang, cmd=argv[0], code=code))
             return
         if new == ta.text:
-            self.notify("No changes.")
+            self.notify(t("ed_no_changes", self.lang))
             return
         ta.replace(new, (0, 0), ta.document.end)
         self.move_to(row, 0)
@@ -520,10 +529,8 @@ class EditorScreen(StudyScreen[None]):
         if result.ok:
             self.save()
         else:
-            self.notify(
-                f"Not saved: {len(result.problems)} problem(s). Fix them here or press ^o again.",
-                severity="error",
-            )
+            not_saved = t("ed_not_saved", self.lang, n=len(result.problems))
+            self.notify(f"{not_saved} {t('ed_fix_here', self.lang)}", severity="error")
 
     # -- closing -----------------------------------------------------------------------------
 
@@ -541,9 +548,13 @@ class EditorScreen(StudyScreen[None]):
 
         self.app.push_screen(
             ChoiceDialog(
-                "Unsaved changes",
-                f"Save your changes to {self.path.name}?",
-                [("save", "Save"), ("discard", "Discard"), ("cancel", "Cancel")],
+                t("ed_unsaved", self.lang),
+                t("ed_save_changes_q", self.lang, name=self.path.name),
+                [
+                    ("save", t("save", self.lang)),
+                    ("discard", t("ed_discard", self.lang)),
+                    ("cancel", t("cancel", self.lang)),
+                ],
             ),
             answer,
         )

@@ -9,8 +9,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import DataTable, Static
 
-PALETTE_NOTE = "ctrl+p opens the command palette with every action. Keys can be remapped in"
-KEYMAP_NOTE = " config.toml under [keymap] (binding id = key)."
+from studytool.study.text import LABELS, t
+from studytool.tui.widgets.keybar import binding_description
 
 
 class HelpScreen(ModalScreen[None]):
@@ -43,23 +43,31 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         title = getattr(self.target, "TITLE_TEXT", None) or type(self.target).__name__
+        # the screen's own title where it has one: it is in the app's language
+        title = self.target.title or title.removesuffix("Screen")
+        lang = getattr(self.app, "lang", "en")
         with Vertical(id="help-box") as box:
-            box.border_title = f"Keys · {title.removesuffix('Screen')}"
-            box.border_subtitle = "esc to close"
+            box.border_title = t("help_keys_of", lang, screen=title)
+            box.border_subtitle = t("help_close", lang)
             yield DataTable(id="help-keys", cursor_type="row", zebra_stripes=True)
             notes = getattr(self.target, "HELP", "")
+            if notes in LABELS["en"]:  # a CHROME key: the notes in the app's language
+                notes = t(notes, lang)
             yield Static(
-                Text(f"{notes}\n" if notes else "") + Text(PALETTE_NOTE + KEYMAP_NOTE, style="dim"),
+                Text(f"{notes}\n" if notes else "") + Text(t("help_palette", lang), style="dim"),
                 id="help-notes",
             )
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("Key", "Does", "Id")
+        lang = getattr(self.app, "lang", "en")
+        table.add_columns(
+            *(t(key, lang) for key in ("help_col_key", "help_col_does", "help_col_id"))
+        )
         # one row per meaning: keys with the same description share it ("1 2 3 … a b c")
         grouped: dict[str, tuple[list[str], Binding, bool]] = {}
         for display, binding, enabled in self.rows:
-            what = binding.description or binding.tooltip or binding.action
+            what = binding_description(binding, lang) or binding.tooltip or binding.action
             keys, first, was_enabled = grouped.get(what, ([], binding, False))
             if display not in keys:
                 keys.append(display)

@@ -39,22 +39,24 @@ PANEL_TITLES = (
 )
 STORE_DELAY = 0.05  # seconds after the first paint
 BROKEN = "broken:"
-# the Actions panel: a binding id and what it does. The keys are read from the bindings (with
-# the [keymap] of config.toml applied), so a remapped key shows up here too
+# the Actions panel: a binding id and the CHROME key of what it does. The keys are read from
+# the bindings (with the [keymap] of config.toml applied), so a remapped key shows up here too
 ACTIONS = (
-    ("home.review-all", "Review all due cards"),
-    ("decks.select", "Review the selected deck"),
-    ("home.cram", "Cram the selected deck"),
-    ("home.quiz", "Quiz"),
-    ("home.browse", "Browse and search"),
-    ("home.demos", "Concept demos"),
-    ("home.stats", "Statistics"),
-    ("help", "Keys"),
+    ("home.review-all", "act_review_all"),
+    ("decks.select", "act_review_deck"),
+    ("home.cram", "act_cram"),
+    ("home.quiz", "act_quiz"),
+    ("home.browse", "act_browse"),
+    ("home.demos", "act_demos"),
+    ("home.stats", "act_stats"),
+    ("help", "act_keys"),
 )
+DECK_HEADERS = ("col_deck", "col_new", "col_learn", "col_due")
 
 
 def actions_content(screen: Screen[Any]) -> Content:
     """The actions with the keys bound to them now; a click presses the key."""
+    lang = getattr(screen.app, "lang", "en")
     keys: dict[str, tuple[str, str]] = {}  # binding id -> (key, how it is shown)
     for key, active in screen.active_bindings.items():
         binding = active.binding
@@ -65,7 +67,7 @@ def actions_content(screen: Screen[Any]) -> Content:
     lines = []
     for (key, display), (_, label) in zip(shown, ACTIONS, strict=True):
         pad = " " * (width - cell_len(display))
-        line = Content.assemble((f"{pad}{display} ", "bold $accent"), label)
+        line = Content.assemble((f"{pad}{display} ", "bold $accent"), t(label, lang))
         if key:
             line = line.stylize_before(f"@click=app.simulate_key({key!r})")
         lines.append(line)
@@ -122,8 +124,8 @@ class HomeScreen(StudyScreen[None]):
         yield TitleBar()
         yield Static(self.today_text(), id="today")
         with Horizontal(id="main"):
-            decks = DeckList(("Deck", "New", "Learn", "Due"), id="decks")
             lang = self.study_app.lang
+            decks = DeckList([t(key, lang) for key in DECK_HEADERS], id="decks")
             decks.border_title = t("panel_decks", lang)
             decks.set_rows(self.deck_rows())
             yield decks
@@ -165,6 +167,9 @@ class HomeScreen(StudyScreen[None]):
     def _lang_changed(self, lang: str) -> None:
         for panel, key in PANEL_TITLES:
             self.query_one(panel).border_title = t(key, lang)
+        decks = self.query_one("#decks", DeckList)
+        decks.headers = tuple(t(key, lang) for key in DECK_HEADERS)
+        self.query_one("#actions", Static).update(actions_content(self), layout=False)
         self.fill_decks()
         self.show_today()  # the exam plan's line
 
@@ -221,44 +226,49 @@ class HomeScreen(StudyScreen[None]):
     def heatmap(self) -> RenderableType:
         app = self.study_app
         if app.store is None and not app.store_pending:
-            return Text("No progress to show.", style="dim")
+            return Text(t("home_no_progress", app.lang), style="dim")
         if self.data is None:  # the empty grid until the numbers come: same size, no re-layout
             local = app.clock().astimezone() - timedelta(hours=app.settings.day_start_hour)
-            return Heatmap([], local.date(), dark=self.app.current_theme.dark)
+            return Heatmap([], local.date(), dark=self.app.current_theme.dark, lang=app.lang)
         stats = self.data.stats
-        return Heatmap(stats.reviews_per_day, stats.today, dark=self.app.current_theme.dark)
+        return Heatmap(
+            stats.reviews_per_day, stats.today, dark=self.app.current_theme.dark, lang=app.lang
+        )
 
     def today_text(self) -> Text:
         app = self.study_app
+        lang = app.lang
         if app.store is None:
             if app.store_pending:
-                return Text("Opening your progress…", style="dim")
+                return Text(t("home_opening", lang), style="dim")
             return Text.assemble(
-                ("⚠ Read-only: ", "bold red"),
-                "the progress database cannot be opened. Browsing works.",
+                (t("home_read_only", lang), "bold red"), t("home_read_only_why", lang)
             )
         if self.data is None:
-            return Text("Counting what is due…", style="dim")
+            return Text(t("home_counting", lang), style="dim")
         stats = self.data.stats
         today = self.data.counts.total
         total, new, learning, due = today.total, today.new, today.learning, today.due
         streak = stats.current_streak
         line = Text.assemble(
-            ("Today ", "bold"),
+            (t("home_today", lang), "bold"),
             (f"{total}", "bold"),
-            " to study: ",
-            (f"{new} new", "bold blue"),
+            t("home_to_study", lang),
+            (t("home_new", lang, n=new), "bold blue"),
             " · ",
-            (f"{learning} learning", "bold red"),
+            (t("home_learning", lang, n=learning), "bold red"),
             " · ",
-            (f"{due} due", "bold green"),
+            (t("home_due", lang, n=due), "bold green"),
             "   ",
-            ("Streak ", "bold"),
-            (f"{streak} day{'s' if streak != 1 else ''}", "bold yellow" if streak else "dim"),
-            (f" (best {stats.longest_streak})", "dim"),
+            (t("home_streak", lang), "bold"),
+            (
+                t("home_days" if streak != 1 else "home_day", lang, n=streak),
+                "bold yellow" if streak else "dim",
+            ),
+            (t("home_best", lang, n=stats.longest_streak), "dim"),
         )
         if total == 0:
-            line.append("   All done for today ✓", style="green")
+            line.append(t("home_all_done", lang), style="green")
         exam = self.data.exam
         if exam is not None:
             line.append("\n")
@@ -289,7 +299,7 @@ class HomeScreen(StudyScreen[None]):
         rows = [
             DeckRow(
                 ALL,
-                Text("All decks", style="bold"),
+                Text(t("home_all_decks", app.lang), style="bold"),
                 (
                     num(totals[0], "bold blue"),
                     num(totals[1], "bold red"),
@@ -317,7 +327,9 @@ class HomeScreen(StudyScreen[None]):
             )
         for i, (name, errors) in enumerate(broken):
             label = Text("└ " if i == len(broken) - 1 else "├ ", style="dim")
-            label.append(f"⚠ {visible(name)} · {errors} error(s)", style="bold red")
+            label.append(
+                f"⚠ {visible(name)} · {t('home_errors', app.lang, n=errors)}", style="bold red"
+            )
             rows.append(DeckRow(BROKEN + name, label))
         return rows
 
@@ -348,9 +360,7 @@ class HomeScreen(StudyScreen[None]):
         if key.startswith(BROKEN):
             name = key.removeprefix(BROKEN)
             problems = [p for p in app.library.problems if p.path.stem == name]
-            text = Text(
-                f"{visible(name)}: this file has errors; Enter opens it.\n", style="bold red"
-            )
+            text = Text(t("home_file_errors", lang, name=visible(name)) + "\n", style="bold red")
             for p in problems[:6]:
                 text.append(visible(f"{p.path.name}:{p.line}:{p.col}: {p.message}\n"), style="red")
             return text
@@ -358,10 +368,12 @@ class HomeScreen(StudyScreen[None]):
         if deck is None:
             decks = app.library.decks
             return Text.assemble(
-                (f"{len(decks)} decks", "bold"),
-                f" · {sum(len(d.review_cards) for d in decks)} cards · ",
-                (f"{sum(1 for d in decks if not d.builtin)} of yours", "dim"),
-                "\nEnter reviews everything due; c crams, t quizzes all decks.",
+                (t("home_n_decks", lang, n=len(decks)), "bold"),
+                " · ",
+                t("home_n_cards", lang, n=sum(len(d.review_cards) for d in decks)),
+                " · ",
+                (t("home_yours", lang, n=sum(1 for d in decks if not d.builtin)), "dim"),
+                "\n" + t("home_all_hint", lang),
             )
         by_type: dict[str, int] = {}
         for card in deck.review_cards:
@@ -370,10 +382,14 @@ class HomeScreen(StudyScreen[None]):
         if deck.description:
             text.append("\n" + visible(deck.description.get(lang)))
         kinds = ", ".join(f"{n} {t}" for t, n in sorted(by_type.items(), key=lambda x: -x[1]))
-        text.append(f"\n{len(deck.review_cards)} cards: {kinds}", style="dim")
+        cards = t("home_deck_cards", lang, n=len(deck.review_cards), kinds=kinds)
+        text.append(f"\n{cards}", style="dim")
         if deck.tags:
-            text.append(visible("\ntags: " + ", ".join(deck.tags)), style="dim")
-        where = f"\n{deck.path}" + (f" (replaces {deck.overrides.name})" if deck.overrides else "")
+            text.append(
+                visible("\n" + t("home_tags", lang, tags=", ".join(deck.tags))), style="dim"
+            )
+        replaces = deck.overrides and t("home_replaces", lang, name=deck.overrides.name)
+        where = f"\n{deck.path}" + (f" ({replaces})" if replaces else "")
         text.append(visible(where), style="dim italic")
         return text
 
@@ -390,10 +406,11 @@ class HomeScreen(StudyScreen[None]):
             p for p in problems if name in p.message
         ]
         shown = "\n".join(f"{p.path.name}:{p.line}:{p.col}: {p.message}" for p in mine[:4])
-        more = f"\n… and {len(mine) - 4} more" if len(mine) > 4 else ""
+        lang = self.study_app.lang
+        more = "\n" + t("home_and_more", lang, n=len(mine) - 4) if len(mine) > 4 else ""
         self.notify(
-            (shown or "run `studytool check` for the details") + more,
-            title=f"Deck '{name}' has errors",
+            (shown or t("home_run_check", lang)) + more,
+            title=t("home_deck_has_errors", lang, name=name),
             severity="error",
             timeout=12,
         )

@@ -18,7 +18,6 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
     Button,
     Checkbox,
-    Footer,
     Input,
     Label,
     RadioButton,
@@ -27,6 +26,7 @@ from textual.widgets import (
     Static,
 )
 
+from studytool.content.model import Text as Bilingual
 from studytool.store.errors import StoreError
 from studytool.study.quiz import (
     FEEDBACK,
@@ -37,9 +37,11 @@ from studytool.study.quiz import (
     parse_duration,
     weakness_weights,
 )
+from studytool.study.text import t
 from studytool.textsafe import rich_text
 from studytool.tui.quiz_screen import QuizScreen
 from studytool.tui.screens import StudyScreen
+from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
@@ -53,14 +55,20 @@ def parse_time_limit(text: str) -> int | None:
 
 # ---- setup ---------------------------------------------------------------------------------
 
+LANGS = ("en", "ko")
+FEEDBACK_LABELS = {"immediate": "setup_immediate", "end": "setup_at_end"}
+LABEL_KEYS = (
+    ("#setup-tags-label", "setup_tags"),
+    ("#setup-n-label", "setup_questions"),
+    ("#setup-time-label", "setup_time"),
+    ("#setup-feedback-label", "setup_feedback"),
+)
+
 
 class QuizSetupScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
-    TITLE_TEXT = "Quiz setup"
-    HELP = (
-        "Pick decks (none = all), optional tags, the number of questions, an optional time "
-        "limit (20m, 90s, 1h30m) and when to see whether you were right."
-    )
+    TITLE_TEXT = "Quiz setup"  # the help screen's name for it
+    HELP = "help.quiz-setup"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         Binding("ctrl+s", "start", "Start", id="quiz-setup.start", priority=True),
         Binding("escape", "app.pop_screen", "Back", id="quiz-setup.back"),
@@ -70,53 +78,73 @@ class QuizSetupScreen(StudyScreen[None]):
         super().__init__()
         self.deck = deck
         self.seed = seed  # None: a fresh random quiz each time
+        self.shown_error: tuple[str, dict[str, object]] | None = None
 
     def compose(self) -> ComposeResult:
         app = self.study_app
+        lang = app.lang
         yield TitleBar()
         with Horizontal(id="setup-main"):
             decks = SelectionList[str](
                 *(
-                    (rich_text(d.title.get(app.lang)), d.id, d.id == self.deck)
+                    (rich_text(d.title.get(lang)), d.id, d.id == self.deck)
                     for d in app.library.decks
                 ),
                 id="setup-decks",
             )
-            decks.border_title = "Decks (none = all)"
+            decks.border_title = t("setup_decks", lang)
             yield decks
             with VerticalScroll(id="setup-options"):
-                yield Label("Tags (comma-separated, any)")
-                yield Input(placeholder="e.g. attention, cnn", id="setup-tags")
+                yield Label(t("setup_tags", lang), id="setup-tags-label")
+                yield Input(placeholder=t("setup_tags_hint", lang), id="setup-tags")
                 with Horizontal(classes="setup-row"):
                     with Vertical():
-                        yield Label("Questions")
+                        yield Label(t("setup_questions", lang), id="setup-n-label")
                         yield Input("10", type="integer", id="setup-n")
                     with Vertical():
-                        yield Label("Time limit")
-                        yield Input(placeholder="none, or 20m", id="setup-time")
-                yield Label("Feedback")
+                        yield Label(t("setup_time", lang), id="setup-time-label")
+                        yield Input(placeholder=t("setup_time_hint", lang), id="setup-time")
+                yield Label(t("setup_feedback", lang), id="setup-feedback-label")
                 with RadioSet(id="setup-feedback"):
                     for mode in FEEDBACK:
                         yield RadioButton(
-                            "after each answer" if mode == "immediate" else "at the end",
+                            t(FEEDBACK_LABELS[mode], lang),
                             value=mode == app.settings.quiz_feedback,
                             name=mode,
                         )
-                yield Checkbox("Fresh: uniform, ignore progress", id="setup-fresh")
+                yield Checkbox(t("setup_fresh", lang), id="setup-fresh")
                 yield Static(id="setup-error")
-                yield Button("Start quiz (ctrl+s)", id="setup-start", variant="primary")
-        yield Footer()
+                yield Button(t("setup_start", lang), id="setup-start", variant="primary")
+        yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
-        self.title = "Quiz"
+        self.title = t("title_quiz", self.study_app.lang)
+        self.watch(self.app, "lang", self._lang_changed, init=False)
         self.query_one("#setup-decks", SelectionList).focus()
+
+    def _lang_changed(self, lang: str) -> None:
+        self.title = t("title_quiz", lang)
+        self.query_one("#setup-decks").border_title = t("setup_decks", lang)
+        for label_id, key in LABEL_KEYS:
+            self.query_one(label_id, Label).update(t(key, lang))
+        self.query_one("#setup-tags", Input).placeholder = t("setup_tags_hint", lang)
+        self.query_one("#setup-time", Input).placeholder = t("setup_time_hint", lang)
+        for button in self.query_one("#setup-feedback", RadioSet).query(RadioButton):
+            button.label = t(FEEDBACK_LABELS[button.name or "immediate"], lang)
+        self.query_one("#setup-fresh", Checkbox).label = t("setup_fresh", lang)
+        self.query_one("#setup-start", Button).label = t("setup_start", lang)
+        if self.shown_error is not None:
+            self.error(*self.shown_error)
 
     @on(Button.Pressed, "#setup-start")
     @on(Input.Submitted)
     def _start(self) -> None:
         self.action_start()
 
-    def error(self, message: str) -> None:
+    def error(self, key: str, values: dict[str, object] | None = None) -> None:
+        """Show the CHROME text `key` as what is wrong; it follows `l`."""
+        self.shown_error = (key, values or {})
+        message = t(key, self.study_app.lang, **(values or {}))
         self.query_one("#setup-error", Static).update(Text(message, style="bold red"))
 
     def spec(self) -> QuizSpec | None:
@@ -127,19 +155,19 @@ class QuizSetupScreen(StudyScreen[None]):
         known = {t for c in self.study_app.all_cards() for t in c.tags}
         unknown = [t for t in tags if t not in known]
         if unknown:
-            self.error(f"No card has the tag '{unknown[0]}'.")
+            self.error("setup_no_tag", {"tag": unknown[0]})
             return None
         try:
             n = int(self.query_one("#setup-n", Input).value or "0")
         except ValueError:
             n = 0
         if not 1 <= n <= MAX_QUESTIONS:
-            self.error(f"Questions: a number from 1 to {MAX_QUESTIONS}.")
+            self.error("setup_bad_n", {"max": MAX_QUESTIONS})
             return None
         try:
             limit = parse_time_limit(self.query_one("#setup-time", Input).value)
         except ValueError as e:
-            self.error(f"Time limit: {e}.")
+            self.error("setup_bad_time", {"why": e})
             return None
         pressed = self.query_one("#setup-feedback", RadioSet).pressed_button
         feedback = pressed.name if pressed is not None and pressed.name else "immediate"
@@ -166,13 +194,13 @@ class QuizSetupScreen(StudyScreen[None]):
         try:
             weights = None if spec.fresh else weakness_weights(store, cards, app.clock())
         except StoreError as e:
-            self.error(str(e))
+            self.error("setup_store_error", {"why": e})
             return
         questions = draw_questions(cards, spec, random.Random(spec.seed), weights)
         if not questions:
-            self.error("No cards match these decks and tags.")
+            self.error("setup_no_cards")
             return
-        titles = [d.title.get(app.lang) for d in app.library.decks if d.id in spec.decks]
-        title = ", ".join(titles) or "all decks"
+        chosen = [d.title for d in app.library.decks if d.id in spec.decks]
+        en, ko = (", ".join(d.get(lang) for d in chosen) or t("all_decks", lang) for lang in LANGS)
         run = QuizRun(questions, spec, clock=app.clock)
-        app.switch_screen(QuizScreen(run, title=title))
+        app.switch_screen(QuizScreen(run, title=Bilingual(en, ko)))

@@ -10,7 +10,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from studytool.store.errors import StoreError
 from studytool.study.quiz import Answered, QuizResult, add_missed_to_review
@@ -18,6 +18,7 @@ from studytool.study.text import format_duration, t
 from studytool.textsafe import rich_text
 from studytool.tui.messages import ProgressChanged
 from studytool.tui.screens import StudyScreen
+from studytool.tui.widgets.keybar import KeyBar
 from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class QuizResultsScreen(StudyScreen[None]):
         yield DataTable(id="results-table", cursor_type="row", zebra_stripes=True)
         with VerticalScroll(id="results-missed"):
             yield Static(self.missed_renderable(), id="results-missed-text")
-        yield Footer()
+        yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
         self.watch(self.app, "lang", self._lang_changed, init=False)
@@ -157,7 +158,8 @@ class QuizResultsScreen(StudyScreen[None]):
         self.post_message(ProgressChanged())
         self.query_one("#results-missed-text", Static).update(self.missed_renderable())
         self.refresh_bindings()
-        self.notify(f"{count} card(s) will come first in your next review.", title="Review")
+        lang = app.lang
+        self.notify(t("missed_added", lang, n=count), title=t("review", lang))
 
     def action_again(self) -> None:
         # through the app, which owns the setup screen: this module stays below it

@@ -16,6 +16,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import Input, Static
 
+from studytool.content.model import Text as Bilingual
 from studytool.latex import render as latex
 from studytool.render import notes_renderables
 from studytool.store.errors import StoreError
@@ -42,13 +43,7 @@ class QuizScreen(StudyScreen[None]):
     CSS_PATH = "quiz.tcss"
     AUTO_FOCUS = ""
     TITLE_TEXT = "Quiz"
-    HELP = (
-        "Choices: 1-9 or a-e (several answers: toggle, then Enter). True/false: t / f. Typed and "
-        "numeric: type, then Enter (empty Enter skips). Order: up/down select, shift+up/down or "
-        "[ ] move, Enter checks. Self-graded: space shows the answer, then y (knew it) or n. "
-        "s skips; Enter or space goes on after feedback; i (I was right) counts a wrong answer as "
-        "right; escape ends the quiz."
-    )
+    HELP = "help.quiz"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         *(
             Binding(
@@ -77,10 +72,10 @@ class QuizScreen(StudyScreen[None]):
         Binding("escape", "end", "End quiz", id="quiz.end"),
     ]
 
-    def __init__(self, run: QuizRun, *, title: str = "") -> None:
+    def __init__(self, run: QuizRun, *, title: Bilingual | None = None) -> None:
         super().__init__()
         self.run = run
-        self.heading = title
+        self.heading = title  # the decks, in both languages: `l` switches them
         self.attempt: Attempt | None = None  # the answer to the question on screen
         self.revealed = False  # self-graded: the answer is shown
         self.feedback: Answered | None = None  # the answer whose feedback is on screen
@@ -100,13 +95,24 @@ class QuizScreen(StudyScreen[None]):
         yield KeyBar()  # its key names follow `l`
 
     def on_mount(self) -> None:
-        self.title = f"Quiz · {self.heading}" if self.heading else "Quiz"
-        self.watch(self.app, "lang", lambda _lang: self.redraw(), init=False)
+        self.show_title()
+        self.watch(self.app, "lang", self._lang_changed, init=False)
         if self.run.spec.time_limit_s is not None:
             self.set_interval(1.0, self._tick)
         self.show_question()
 
     # ---- drawing -------------------------------------------------------------------------
+
+    def _lang_changed(self, _lang: str) -> None:
+        self.show_title()
+        self.redraw()
+
+    def show_title(self) -> None:
+        lang = self.lang
+        heading = self.heading
+        self.title = (
+            t("title_quiz_of", lang, deck=heading.get(lang)) if heading else t("title_quiz", lang)
+        )
 
     def show_question(self) -> None:
         question = self.run.current
@@ -366,7 +372,9 @@ class QuizScreen(StudyScreen[None]):
         if self.done:
             return
         if self.run.expired:
-            self.notify("Time is up.", title="Quiz", severity="warning")
+            self.notify(
+                t("time_up", self.lang), title=t("title_quiz", self.lang), severity="warning"
+            )
             self.finish()
             return
         self.update_status()
@@ -389,7 +397,10 @@ class QuizScreen(StudyScreen[None]):
             try:
                 quiz_id = save_result(store, result)
             except StoreError as e:
-                self.notify(f"Not saved: {e}", title="Quiz", severity="error")
+                lang = self.lang
+                self.notify(
+                    t("not_saved_why", lang, why=e), title=t("title_quiz", lang), severity="error"
+                )
             else:
                 self.post_message(ProgressChanged())
         self.app.switch_screen(QuizResultsScreen(result, quiz_id))

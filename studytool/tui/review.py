@@ -19,6 +19,7 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Input, Static
 
 from studytool.content.model import Card
+from studytool.content.model import Text as Bilingual
 from studytool.store.errors import StoreError
 from studytool.store.scheduler import Rating
 from studytool.study.cardtypes import Interaction, Response, is_interactive
@@ -64,14 +65,7 @@ class ReviewScreen(StudyScreen[None]):
     CSS_PATH = "review.tcss"
     AUTO_FOCUS = ""  # focus goes to the answer box only when the card takes typing
     TITLE_TEXT = "Review"
-    HELP = (
-        "Space shows the answer; 1-4 grade (the label shows the next interval); Enter takes the "
-        "proposed grade.\nChoice cards: 1-9 or a-e pick (multi: toggle, then Enter). True/false: "
-        "t / f. Typed and numeric: type, then Enter (empty Enter shows the answer, not "
-        "answered: grade it yourself). Order: "
-        "up/down select, shift+up/down or [ ] move, Enter checks.\nWhile choosing, a-e are the "
-        "choices (b, d, e mean bury, demo, edit again once the answer is shown)."
-    )
+    HELP = "help.review"  # a CHROME key: the help screen shows it in the app's language
     # grade keys are checked before choice keys: check_action enables one set at a time
     BINDINGS = [
         Binding("space", "reveal", "Show answer", id="review.show"),
@@ -100,10 +94,10 @@ class ReviewScreen(StudyScreen[None]):
         Binding("pagedown", "scroll(1)", "Scroll down", show=False, id="review.page-down"),
     ]
 
-    def __init__(self, session: ReviewSession, *, title: str) -> None:
+    def __init__(self, session: ReviewSession, *, title: Bilingual) -> None:
         super().__init__()
         self.session = session
-        self.heading = title
+        self.heading = title  # in both languages: `l` switches it
         self.display_state: CardDisplay | None = None
         self.proposed: Rating | None = Rating.Good  # None: not answered, nothing proposed
         self.revealed = False
@@ -123,13 +117,14 @@ class ReviewScreen(StudyScreen[None]):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.title = self.heading
+        self.title = self.heading.get(self.study_app.lang)
         self.watch(self.app, "lang", self._lang_changed, init=False)
         self.follow(self.study_app.library_changed, self._content_changed)
         self.follow(self.study_app.card_edited, self._content_changed)
         self.show_current()
 
     def _lang_changed(self, lang: str) -> None:
+        self.title = self.heading.get(lang)
         if self.display_state is not None:
             self.display_state.lang = lang
             self.redraw()
@@ -332,7 +327,8 @@ class ReviewScreen(StudyScreen[None]):
             leech = after_grade(self.session.store, answer.item.card, answer.result)
             self.session.next()
         except StoreError as e:
-            self.notify(f"Not saved: {e}", title="Grade", severity="error")
+            lang = self.study_app.lang
+            self.notify(t("not_saved_why", lang, why=e), title=t("grade", lang), severity="error")
             return
         self.post_message(ProgressChanged())
         self.show_current()
@@ -350,12 +346,13 @@ class ReviewScreen(StudyScreen[None]):
             if showing is not None and last is not None:
                 after_undo(self.session.store, last.item.card, last.result)
         except StoreError as e:
-            self.notify(f"Cannot undo: {e}", severity="error")
+            self.notify(t("cannot_undo", self.study_app.lang, why=e), severity="error")
             return
+        lang = self.study_app.lang
         if showing is None:
-            self.notify("Nothing to undo in this session.")
+            self.notify(t("nothing_to_undo", lang))
             return
-        self.notify(f"Undid the grade of {showing.item.card.full_id}", timeout=3)
+        self.notify(t("undid", lang, card=showing.item.card.full_id), timeout=3)
         self.post_message(ProgressChanged())
         self.show_current()
 
@@ -374,8 +371,8 @@ class ReviewScreen(StudyScreen[None]):
         except StoreError as e:
             self.notify(str(e), severity="error")
             return
-        done = "Suspended (unsuspend it in Browse)" if how == "suspend" else "Buried until tomorrow"
-        self.notify(f"{done}: {card.full_id}", timeout=3)
+        done = "review_suspended" if how == "suspend" else "review_buried"
+        self.notify(t(done, self.study_app.lang, card=card.full_id), timeout=3)
         self.post_message(ProgressChanged())
         self.show_current()
 
@@ -460,7 +457,8 @@ def start_review(app: StudyApp, deck: str | None, *, cram: bool) -> ReviewScreen
     if store is None:
         return None
     found = app.deck(deck) if deck else None
-    title_deck = found.title.get(app.lang) if found is not None else "all decks"
+    deck_title = found.title if found is not None else None
+    title_deck = deck_title.get(app.lang) if deck_title is not None else t("all_decks", app.lang)
     try:
         session = ReviewSession(
             store,
@@ -470,12 +468,21 @@ def start_review(app: StudyApp, deck: str | None, *, cram: bool) -> ReviewScreen
             cram=cram,
         )
     except StoreError as e:
-        app.notify(str(e), title="Review", severity="error")
+        app.notify(str(e), title=t("review", app.lang), severity="error")
         return None
     if session.current is None:
         summary = session.finish()
-        tomorrow = f" {summary.due_tomorrow} due tomorrow." if summary.due_tomorrow else ""
-        app.notify(f"Nothing to review in {title_deck} right now.{tomorrow}", title="All done")
+        n = summary.due_tomorrow
+        tomorrow = " " + t("n_due_tomorrow", app.lang, n=n) if n else ""
+        app.notify(
+            t("nothing_to_review", app.lang, deck=title_deck) + tomorrow,
+            title=t("all_done", app.lang),
+        )
         return None
-    what = "Cram" if cram else "Review"
-    return ReviewScreen(session, title=f"{what} · {title_deck}")
+    key = "title_cram" if cram else "title_review"
+
+    def heading(lang: str) -> str:
+        deck = deck_title.get(lang) if deck_title is not None else t("all_decks", lang)
+        return t(key, lang, deck=deck)
+
+    return ReviewScreen(session, title=Bilingual(heading("en"), heading("ko")))

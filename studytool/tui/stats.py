@@ -110,11 +110,7 @@ def prediction_table(stats: Stats, lang: str = "en") -> Table:
 class StatsScreen(StudyScreen[None]):
     CSS_PATH = "stats.tcss"
     TITLE_TEXT = "Statistics"
-    HELP = (
-        "1-5 switch between the due forecast, reviews per day, retention per deck, the quiz "
-        "history (with your predictions before demo runs, per concept) and your memory "
-        "calibration (predicted recall against what happened)."
-    )
+    HELP = "help.stats"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         Binding("1", "tab('forecast')", "Forecast", id="stats.forecast"),
         Binding("2", "tab('reviews')", "Reviews", id="stats.reviews"),
@@ -129,6 +125,7 @@ class StatsScreen(StudyScreen[None]):
         self.stats: Stats | None = None
         self.calibration: Calibration | None = None
         self.exam: date | None = None  # the active plan's date, when today's counts are its
+        self.trends: QuizTrends | None = None
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -176,8 +173,14 @@ class StatsScreen(StudyScreen[None]):
             self.plot_forecast(self.stats)
             self.plot_reviews(self.stats)
             self.plot_retention(self.stats)
+        elif self.study_app.store is None:
+            self.load()  # the line that says why there are no numbers
         if self.calibration is not None:
             self.plot_calibration(self.calibration)
+        if self.trends is not None:
+            from studytool.tui.widgets.trends import quiz_trends_table
+
+            self.query_one("#quiz-trends", Static).update(quiz_trends_table(self.trends, lang))
 
     def action_tab(self, tab: str) -> None:
         self.query_one("#plots", TabbedContent).active = tab
@@ -187,10 +190,13 @@ class StatsScreen(StudyScreen[None]):
     def load(self) -> None:
         app = self.study_app
         if app.store is None:
-            why = "still opening" if app.store_pending else (app.store_error or "not available")
-            self.query_one("#numbers", Static).update(
-                Text(f"No statistics: the progress database is {why}.", style="bold red")
-            )
+            lang = app.lang
+            if app.store_pending:
+                message = t("stats_db_opening", lang)
+            else:
+                why = app.store_error or t("stats_unavailable", lang)
+                message = t("stats_no_db", lang, why=why)
+            self.query_one("#numbers", Static).update(Text(message, style="bold red"))
             return
         self.compute()
 
@@ -227,7 +233,10 @@ class StatsScreen(StudyScreen[None]):
         self.calibration = calibration
         self.exam = exam
         self.query_one("#numbers", Static).update(numbers(stats, self.study_app.lang, exam))
-        self.query_one("#quiz-trends", Static).update(quiz_trends_table(trends))
+        self.trends = trends
+        self.query_one("#quiz-trends", Static).update(
+            quiz_trends_table(trends, self.study_app.lang)
+        )
         predictions = self.query_one("#prediction-accuracy", Static)
         predictions.display = bool(stats.predictions)  # shown once a demo prediction is scored
         predictions.update(prediction_table(stats, self.study_app.lang))

@@ -24,6 +24,7 @@ from textual.strip import Strip
 
 from studytool.study.cardtypes import question_text
 from studytool.study.search import BrowseIndex, Status, short_interval
+from studytool.study.text import t
 from studytool.textsafe import visible
 
 _HEADER = 1  # lines above the rows
@@ -33,6 +34,16 @@ _HEADER = 1  # lines above the rows
 class Column:
     name: str
     width: int
+
+
+# the header of each column, as CHROME keys
+HEADERS = {
+    "Status": "list_status",
+    "Deck": "list_deck",
+    "Card": "list_card",
+    "Type": "list_type",
+    "Question": "list_question",
+}
 
 
 def columns(width: int) -> list[Column]:
@@ -239,7 +250,7 @@ class CardTable(ScrollView, can_focus=True, inherit_bindings=False):
         width = self.scrollable_content_region.width
         if y < _HEADER:
             style = self.rich_style + self._style("header")
-            cells = [(c.name, c.width) for c in columns(width)]
+            cells = [(t(HEADERS[c.name], self.lang), c.width) for c in columns(width)]
             return self._strip(cells, width, style, [style] * len(cells))
         row = round(self.scroll_y) + y - _HEADER
         if row >= len(self.rows):
@@ -275,17 +286,17 @@ class CardTable(ScrollView, can_focus=True, inherit_bindings=False):
         card = self.index.cards[i]
         match st.status:
             case Status.SUSPENDED:
-                return "susp", self._style("muted")
+                return t("cell_susp", self.lang), self._style("muted")
             case Status.BURIED:
-                return "buried", self._style("muted")
+                return t("cell_buried", self.lang), self._style("muted")
             case _ if card.draft:
-                return "draft", self._style("muted")
+                return t("cell_draft", self.lang), self._style("muted")
             case Status.DUE:
-                return "due", self._style("due")
+                return t("cell_due", self.lang), self._style("due")
             case Status.NEW:
-                return "new", self._style("new")
+                return t("cell_new", self.lang), self._style("new")
             case Status.LEARNING:
-                return "learn", self._style("learning")
+                return t("cell_learn", self.lang), self._style("learning")
             case Status.REVIEW if st.due_ms is not None:
                 return short_interval(st.due_ms - self.now_ms), Style()
         return "", Style()

@@ -5,17 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, timedelta
 
+from rich.cells import cell_len
 from rich.console import Console, ConsoleOptions, RenderResult
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
+from studytool.study.text import t
+
 WEEKS = 26
 # GitHub's palettes: the empty cell and the greens differ between dark and light themes
 LEVELS = ("#30363d", "#0e4429", "#006d32", "#26a641", "#39d353")
 LIGHT_LEVELS = ("#d0d7de", "#9be9a8", "#40c463", "#30a14e", "#216e39")
-DAY_LABELS = ("Mon", "", "Wed", "", "Fri", "", "Sun")
-MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
 CELL = "■"
 
 
@@ -24,6 +26,11 @@ def level(count: int, peak: int) -> int:
     if count <= 0 or peak <= 0:
         return 0
     return min(4, max(1, -(-4 * count // peak)))
+
+
+def _cells(char: str) -> tuple[str, ...]:
+    """A character as the terminal cells it takes: a wide one, then an empty cell."""
+    return (char, "") if cell_len(char) == 2 else (char,)
 
 
 class Heatmap:
@@ -40,11 +47,15 @@ class Heatmap:
         weeks: int = WEEKS,
         *,
         dark: bool = True,
+        lang: str = "en",
     ) -> None:
         self.counts = dict(days)
         self.today = today
         self.weeks = weeks
         self.levels = LEVELS if dark else LIGHT_LEVELS
+        self.lang = lang
+        self.day_labels = t("hm_days", lang).split(",")  # Monday first; blank rows between
+        self.months = t("hm_months", lang).split()
 
     def grid(self) -> list[list[date | None]]:
         """7 rows (Mon..Sun) x `weeks` columns; None after today."""
@@ -74,14 +85,19 @@ class Heatmap:
         for w in range(self.weeks):
             monday = grid[0][w] or self.today
             if monday.day <= 7 or w == 0:
-                name = MONTHS[monday.month - 1]
+                # one entry per terminal cell: a wide character (월) is followed by an empty one
+                name = [p for c in self.months[monday.month - 1] for p in _cells(c)]
                 at = w * cell_w
                 if all(c == " " for c in month_cells[max(0, at - 1) : at + len(name)]):
-                    month_cells[at : at + len(name)] = list(name)
-        months.append("".join(month_cells[: self.weeks * cell_w]), style="dim")
+                    month_cells[at : at + len(name)] = name
+        shown = month_cells[: self.weeks * cell_w]
+        if month_cells[len(shown) :][:1] == [""]:  # a wide character cut in half
+            shown[-1] = " "
+        months.append("".join(shown), style="dim")
         yield months
         for wd, row in enumerate(grid):
-            yield Segment(f"{DAY_LABELS[wd]:<{label_w}}", Style(dim=True))
+            day = self.day_labels[wd]
+            yield Segment(day + " " * (label_w - cell_len(day)), Style(dim=True))
             for d in row:
                 if d is None:
                     yield Segment(" " * cell_w)
@@ -91,8 +107,8 @@ class Heatmap:
                 yield Segment(CELL + " " * (cell_w - 1), style)
             yield Segment.line()
         legend = Text(" " * label_w)
-        legend.append("less ", style="dim")
+        legend.append(f"{t('hm_less', self.lang)} ", style="dim")
         for color in self.levels:
             legend.append(CELL, style=color)
-        legend.append(" more", style="dim")
+        legend.append(f" {t('hm_more', self.lang)}", style="dim")
         yield legend

@@ -16,9 +16,15 @@ from textual.widgets import Static
 from studytool.study.text import LABELS, t
 
 
-def _description(binding: Binding, lang: str) -> str:
-    key = f"key.{binding.id}"
-    return t(key, lang) if binding.id and key in LABELS["en"] else binding.description
+def binding_description(binding: Binding, lang: str) -> str:
+    """What the binding does, in `lang` where CHROME has its `key.<id>`; a numbered family
+    of keys (`review.choice-1`, `review.choice-a`, …) may share one `key.review.choice`."""
+    if not binding.id:
+        return binding.description
+    for key in (f"key.{binding.id}", f"key.{binding.id.rsplit('-', 1)[0]}"):
+        if key in LABELS["en"]:
+            return t(key, lang)
+    return binding.description
 
 
 class KeyBar(Static):
@@ -62,7 +68,7 @@ class KeyBar(Static):
             parts.append(
                 Content.assemble(
                     (f" {display} ", key_style),
-                    (_description(binding, lang), desc_style),
+                    (binding_description(binding, lang), desc_style),
                     " ",
                 ).stylize_before(f"@click=app.simulate_key({key!r})")
             )
@@ -71,7 +77,7 @@ class KeyBar(Static):
             hint = Content.assemble(
                 "▏",
                 (f"{self.app.get_key_display(palette)} ", "bold $footer-key-foreground"),
-                "palette ",
+                f"{t('key.palette', lang)} ",
             ).stylize_before("@click=app.command_palette")
             room = self.size.width - line.cell_length - hint.cell_length
             line = Content.assemble(line, " " * max(1, room), hint) if room > 0 else line
