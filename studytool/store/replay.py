@@ -5,6 +5,9 @@ order with voided events left out: FSRS reviews at their logged times (the fuzz 
 key, see scheduler.fuzz_id), suspend/unsuspend, bury/unbury. Any card that gets new events
 is folded again from its whole history, so events that arrive late (a sync) land in order.
 The `events` table lists what the cache reflects; whatever the log holds beyond it is new.
+The FSRS weights are part of the fold: `sync_meta` names the ones the cache was folded with
+(`params`), and when the progress repository's parameter files choose others (an `optimize`
+here or on another machine, synced), the whole cache is folded again.
 """
 
 from __future__ import annotations
@@ -21,12 +24,14 @@ from typing import TYPE_CHECKING, Any
 
 from studytool.store.db import log_triggers_off
 from studytool.store.eventlog import Event, EventLog, LogRead, event_id
+from studytool.store.params import ParamsFile, active_params, write_params
 from studytool.store.scheduler import (
     CardState,
     Rating,
     StudyScheduler,
     as_utc,
     from_ms,
+    fsrs_version,
     fuzz_id,
     fuzz_session,
     to_ms,
@@ -40,6 +45,8 @@ if TYPE_CHECKING:
 FUTURE_SLACK = timedelta(minutes=5)
 LOG_MIGRATED = "log_migrated"
 META_LAST_SYNC = "last_sync"
+META_PARAMS = "params"  # the weights the cache was folded with: StudyScheduler.tag
+DEFAULT_PARAMS = "default"
 
 
 @dataclass
@@ -186,12 +193,37 @@ def apply_log(store: Store, read: LogRead | None = None) -> ApplyResult:
     return ApplyResult(len(events), len(new), n, tuple(read.bad))
 
 
+def _params_now(store: Store) -> str:
+    return store.scheduler.tag or DEFAULT_PARAMS
+
+
+def cache_params(store: Store) -> str:
+    """The tag of the weights the cache was folded with."""
+    row = store._read_one("SELECT value FROM sync_meta WHERE name=?", (META_PARAMS,))
+    return str(row[0]) if row else DEFAULT_PARAMS
+
+
+def refresh(store: Store) -> ApplyResult:
+    """After the log or the parameter files changed (a sync): use the parameters every machine
+    uses now; if the cache was folded with other ones, fold it all again, else apply what is
+    new."""
+    store.reload_scheduler()
+    if cache_params(store) != _params_now(store):
+        return rebuild(store)
+    return apply_log(store)
+
+
 def rebuild(store: Store) -> ApplyResult:
-    """Throw the derived state away and fold every card from the log alone. Quiz history and
-    sessions are kept (the log does not hold them)."""
+    """Throw the derived state away and fold every card from the log alone, with the
+    scheduler's current weights. Quiz history and sessions are kept (the log does not hold
+    them)."""
     read = store.log.read()
     events = read.sorted()
     with store.transaction() as con, log_triggers_off(con):
+        con.execute(
+            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
+            (META_PARAMS, _params_now(store)),
+        )
         con.execute("DELETE FROM revlog")
         con.execute("DELETE FROM events")
         con.execute(
@@ -371,6 +403,10 @@ def first_open(store: Store) -> None:
     lacks (a new database next to an existing log, grades lost with a -wal file, a crash
     between the append and the commit). Counting lines is cheap; parsing is done only then."""
     migrate_revlog(store)
+    migrate_params(store)
+    if cache_params(store) != _params_now(store):
+        rebuild(store)
+        return
     lines = 0
     for path in store.log.files():
         with contextlib.suppress(OSError):
@@ -378,6 +414,29 @@ def first_open(store: Store) -> None:
     row = store._read_one("SELECT count(*) FROM events")
     if lines > (row[0] if row else 0):
         apply_log(store)
+
+
+def migrate_params(store: Store) -> bool:
+    """Personal parameters that an older version kept in the database (`params` table) move to
+    this device's parameter file, once: only while the repository has none. Dated before any
+    fit made from the log (no events), so the next fit anywhere takes over."""
+    if active_params(store.log.root) is not None:
+        return False
+    row = store._read_one(
+        "SELECT parameters, reviews, fsrs_version FROM params WHERE active=1"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    if row is None:
+        return False
+    try:
+        params = tuple(float(p) for p in json.loads(row[0]))
+        StudyScheduler(store.settings.scheduler, params)
+    except (ValueError, TypeError):
+        return False  # unusable: the defaults stay
+    old = ParamsFile(params, 0, "", int(row[1]), str(row[2] or fsrs_version()), store.log.device)
+    write_params(store.log.root, old)
+    store.reload_scheduler()
+    return True
 
 
 def migrate_revlog(store: Store) -> int:

@@ -36,6 +36,7 @@ from studytool.store.db import (
 from studytool.store.errors import StoreError, UnknownCardError
 from studytool.store.eventlog import Event, EventLog
 from studytool.store.files import Ack, companion, file_id, write_ack
+from studytool.store.params import active_params
 from studytool.store.records import (
     CardRecord,
     GradeResult,
@@ -104,9 +105,9 @@ class Store:
         self.settings = settings
         self.tz = tz  # None: the system's local time decides the study day
         self.backup: Path | None = None  # the daily backup made when opening, if any
-        self.scheduler = self._load_scheduler()
         # the source of truth: this database is a cache of it (store/replay.py)
         self.log = EventLog(path.parent)
+        self.scheduler = self._load_scheduler()
         self._appended: list[Event] = []  # logged by the open transaction
 
     # ---- opening -----------------------------------------------------------------------
@@ -165,16 +166,16 @@ class Store:
         self.close()
 
     def _load_scheduler(self) -> StudyScheduler:
-        row = self._read_one(
-            "SELECT id, parameters FROM params WHERE active=1 ORDER BY id DESC LIMIT 1"
-        )
-        if row is not None:
-            with contextlib.suppress(ValueError, TypeError):
-                return StudyScheduler(self.settings.scheduler, json.loads(row[1]), row[0])
+        """With the personal parameters of the progress repository (store/params.py), the
+        same on every machine once synced; the defaults without any."""
+        chosen = active_params(self.log.root)
+        if chosen is not None:
+            with contextlib.suppress(ValueError):
+                return StudyScheduler(self.settings.scheduler, chosen.parameters, chosen.tag)
         return StudyScheduler(self.settings.scheduler)
 
     def reload_scheduler(self) -> None:
-        """Pick up parameters saved by `optimize` (in this or another process)."""
+        """Pick up parameters saved by `optimize` or brought by a sync."""
         self.scheduler = self._load_scheduler()
 
     # ---- low-level access (for the other modules of this package) ------------------------

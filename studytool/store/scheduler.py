@@ -195,7 +195,7 @@ class StudyScheduler:
         self,
         settings: SchedulerSettings | None = None,
         parameters: Sequence[float] | None = None,
-        params_id: int | None = None,
+        tag: str | None = None,
     ) -> None:
         s = settings or SchedulerSettings()
         self.settings = s
@@ -207,10 +207,13 @@ class StudyScheduler:
             maximum_interval=s.maximum_interval,
             enable_fuzzing=s.enable_fuzzing,
         )
-        self.params_id = params_id
-        tag = "default" if params_id is None else f"p{params_id}"
+        self.tag = tag  # names personal parameters (store/params.py); None: the defaults
         # recorded with every review, so a log line tells which weights scheduled it
-        self.version = f"fsrs-{fsrs_version()}/{tag}"
+        self.version = f"fsrs-{fsrs_version()}/{tag or 'default'}"
+
+    @property
+    def personal(self) -> bool:
+        return self.tag is not None
 
     @property
     def parameters(self) -> tuple[float, ...]:

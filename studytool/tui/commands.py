@@ -35,7 +35,14 @@ class StudyCommands(Provider):
             ("Reload decks from disk", app.action_reload, "Read the deck files again"),
             ("Home", app.action_home, "Back to the deck list"),
             ("Demos", app.action_demos, "Every live demo, filtered as you type"),
+            (
+                "Sync progress",
+                app.action_sync,
+                "Share progress with your other machines (`studytool sync`, git)",
+            ),
         ]
+        if app.syncing:
+            out.append(("Cancel sync", app.action_cancel_sync, "The next sync completes it"))
         for deck in app.library.decks:
             title = deck.title.get(lang)
             out += [

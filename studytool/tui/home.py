@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from studytool.study.text import t
+from studytool.study.text import format_interval, t
 from studytool.textsafe import visible
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
@@ -75,6 +75,7 @@ def actions_content(screen: Screen[Any]) -> Content:
 class HomeData:
     counts: TodayCounts  # all decks within the daily limits, and each deck reviewed alone
     stats: Stats
+    last_sync: datetime | None = None  # None: this data dir never synced
 
 
 class HomeScreen(StudyScreen[None]):
@@ -144,6 +145,7 @@ class HomeScreen(StudyScreen[None]):
         for panel, key in PANEL_TITLES:
             self.query_one(panel).border_title = t(key, lang)
         self.fill_decks()
+        self.show_today()
 
     # ---- data ----------------------------------------------------------------------------
 
@@ -155,6 +157,7 @@ class HomeScreen(StudyScreen[None]):
     @work(thread=True, exclusive=True, group="home-counts", exit_on_error=False)
     def load_counts(self) -> None:
         from studytool.store.errors import StoreError
+        from studytool.store.gitsync import last_sync
         from studytool.store.stats import compute_stats
         from studytool.study.review import today_counts
 
@@ -165,7 +168,9 @@ class HomeScreen(StudyScreen[None]):
         cards = app.all_cards()
         now = app.clock()
         try:
-            data = HomeData(today_counts(store, cards, now), compute_stats(store, cards, now))
+            data = HomeData(
+                today_counts(store, cards, now), compute_stats(store, cards, now), last_sync(store)
+            )
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
             return
@@ -221,6 +226,9 @@ class HomeScreen(StudyScreen[None]):
         )
         if total == 0:
             line.append("   All done for today ✓", style="green")
+        if self.data.last_sync is not None:  # shown once this machine syncs
+            ago = format_interval(app.clock() - self.data.last_sync)
+            line.append(f"   {t('last_sync', app.lang, ago=ago)}", style="dim")
         return line
 
     # ---- the deck tree -------------------------------------------------------------------

@@ -289,7 +289,7 @@ def test_cli_sync_remembers_the_remote_and_reports_status(tmp_path: Path) -> Non
 
     def cli(data: Path, *args: str) -> tuple[int, str]:
         obj = CliState(
-            settings=Settings(data_dir=data, config_path=config),
+            settings=Settings.load(data=data, config=config),  # reads [sync] remote
             library=LoadResult(decks=[deck]),
         )
         result = CliRunner().invoke(app, list(args), obj=obj)
