@@ -6,8 +6,11 @@
 Events name cards by review key and carry UTC epoch ms (`t`), a unique id that sorts by time
 (`<t, 13 digits>-<device>-<random>`), the event `type` and the scheduler version (`sched`).
 Types: review (rating, mode, dur), void (target: the id of the event taken back), suspend,
-unsuspend, bury (until), unbury. Reviews moved from an older database carry `cid`, the fuzz
-seed they were scheduled with (its row id), so their replay gives the intervals they got.
+unsuspend, bury (until), unbury; quiz (one finished quiz: started, dur, decks, tags, settings,
+score, questions as [key, kind, score, dur, answer]; `key` is "": it names no card) and flag
+(a card missed in a quiz, sent to the next review; quiz: the quiz's id). Reviews moved from an
+older database carry `cid`, the fuzz seed they were scheduled with (its row id), so their
+replay gives the intervals they got.
 
 A device only appends to its own files, so files of several devices merge in git without
 conflicts. Appends take an exclusive lock on the file (two windows on one machine) and are
@@ -35,7 +38,8 @@ from studytool.fsio import fsync_dir
 PROGRESS_DIR = "progress"
 DEVICES_DIR = "devices"
 DEVICE_FILE = "device-id"
-EVENT_TYPES = frozenset({"review", "void", "suspend", "unsuspend", "bury", "unbury"})
+QUIZ_TYPES = frozenset({"quiz", "flag"})  # store/quizlog.py replays them
+EVENT_TYPES = frozenset({"review", "void", "suspend", "unsuspend", "bury", "unbury"}) | QUIZ_TYPES
 
 Event = dict[str, Any]
 
@@ -197,7 +201,24 @@ def _invalid(e: Any) -> str | None:
         return "void without a target"
     if kind == "bury" and not isinstance(e.get("until"), int):
         return "bury without an end time"
+    if kind == "quiz":
+        return _invalid_quiz(e)
     return None
+
+
+def _invalid_quiz(e: dict[str, Any]) -> str | None:
+    ints = all(isinstance(e.get(k), int) for k in ("started", "dur"))
+    lists = all(
+        isinstance(e.get(k), list) and all(isinstance(x, str) for x in e[k])
+        for k in ("decks", "tags")
+    )
+    questions = e.get("questions")
+    rows = isinstance(questions, list) and all(
+        isinstance(q, list) and len(q) == 5 and isinstance(q[0], str) and isinstance(q[1], str)
+        for q in questions
+    )
+    score = isinstance(e.get("score"), int | float) and isinstance(e.get("settings"), str)
+    return None if ints and lists and rows and score else "bad quiz record"
 
 
 def _complete_last_line(fd: int) -> None:

@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,6 +36,7 @@ _REMOTE = "origin"
 _PUSH_TRIES = 5
 _ATTRIBUTES = "*.jsonl merge=union\n"
 _POLL_S = 0.05  # how often a running git command looks at the cancel flag
+_LOCK_WAIT_S = 30.0  # how long a sync waits for another one (or a killed one's git) to end
 
 
 class SyncCancelled(StoreError):
@@ -45,6 +47,9 @@ class SyncCancelled(StoreError):
 _cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
     "sync_cancel", default=None
 )
+# the sync lock's descriptor, inherited by every git command: a git that outlives a killed
+# sync holds the lock until it ends, so the next sync never runs git beside it
+_lock_fd: contextvars.ContextVar[int | None] = contextvars.ContextVar("sync_lock", default=None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +78,7 @@ def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
     cancel = _cancel.get()
     if cancel is not None and cancel.is_set():
         raise SyncCancelled("sync cancelled; the next sync completes it")
+    lock = _lock_fd.get()
     proc = subprocess.Popen(
         [_git_exe(), "-C", str(root), *ident, *args],
         stdout=subprocess.PIPE,
@@ -80,6 +86,7 @@ def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
         stdin=subprocess.DEVNULL,
         text=True,
         env=env,
+        pass_fds=() if lock is None else (lock,),
     )
     while True:
         try:
@@ -173,18 +180,31 @@ def _restore_lost_lines(root: Path) -> bool:
 
 @contextlib.contextmanager
 def _sync_lock(root: Path) -> Iterator[None]:
-    """One sync at a time per progress directory. Holding it, any git lock file left in
-    the repository belongs to a killed sync and is removed."""
+    """One sync at a time per progress directory; another one is waited for a while. Every
+    git command of the sync inherits the lock, so holding it, no git runs in the repository
+    and any git lock file left there belongs to a killed sync: it is removed."""
     fd = os.open(root / ".git" / "studytool-sync.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreError("another `studytool sync` is running; try again") from None
+        deadline = time.monotonic() + _LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                cancel = _cancel.get()
+                if cancel is not None and cancel.is_set():
+                    raise SyncCancelled("sync cancelled") from None
+                if time.monotonic() > deadline:
+                    raise StoreError("another `studytool sync` is running; try again") from None
+                time.sleep(_POLL_S)
         for stale in (root / ".git").glob("**/*.lock"):
             if stale.name != "studytool-sync.lock":
                 stale.unlink(missing_ok=True)
-        yield
+        token = _lock_fd.set(fd)
+        try:
+            yield
+        finally:
+            _lock_fd.reset(token)
     finally:
         os.close(fd)
 

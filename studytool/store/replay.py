@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from studytool.store.db import log_triggers_off
 from studytool.store.eventlog import Event, EventLog, LogRead, event_id
 from studytool.store.params import ParamsFile, active_params, write_params
+from studytool.store.quizlog import apply_quiz_events, migrate_quizzes
 from studytool.store.scheduler import (
     CardState,
     Rating,
@@ -90,7 +91,8 @@ def _by_key(events: Sequence[Event]) -> tuple[dict[str, list[Event]], set[str]]:
     groups: dict[str, list[Event]] = {}
     voided: set[str] = set()
     for e in events:
-        groups.setdefault(e["key"], []).append(e)
+        if e["key"]:  # "": a quiz record, not a card's event (store/quizlog.py)
+            groups.setdefault(e["key"], []).append(e)
         if e["type"] == "void":
             voided.add(e["target"])
     return groups, voided
@@ -188,8 +190,9 @@ def apply_log(store: Store, read: LogRead | None = None) -> ApplyResult:
     with store.transaction() as con:
         known = {r[0] for r in con.execute("SELECT id FROM events")}
         new = [e for e in events if e["id"] not in known]
-        keys = {e["key"] for e in new}
+        keys = {e["key"] for e in new if e["key"]}
         n = write_folded(con, events, store.scheduler, keys) if keys else 0
+        apply_quiz_events(con, events, {e["id"] for e in new})
     return ApplyResult(len(events), len(new), n, tuple(read.bad))
 
 
@@ -215,8 +218,8 @@ def refresh(store: Store) -> ApplyResult:
 
 def rebuild(store: Store) -> ApplyResult:
     """Throw the derived state away and fold every card from the log alone, with the
-    scheduler's current weights. Quiz history and sessions are kept (the log does not hold
-    them)."""
+    scheduler's current weights, and the quiz history from its events. Sessions are kept (the
+    log does not hold them)."""
     read = store.log.read()
     events = read.sorted()
     with store.transaction() as con, log_triggers_off(con):
@@ -231,6 +234,7 @@ def rebuild(store: Store) -> ApplyResult:
             " last_review_ms=NULL, suspended=0, buried_until_ms=NULL"
         )
         n = write_folded(con, events, store.scheduler)
+        apply_quiz_events(con, events, None)
     return ApplyResult(len(events), len(events), n, tuple(read.bad))
 
 
@@ -266,7 +270,8 @@ def record(
     late = {
         e["key"]
         for e in events
-        if con.execute(
+        if e["key"]
+        and con.execute(
             "SELECT 1 FROM events WHERE key=? AND id>? LIMIT 1", (e["key"], e["id"])
         ).fetchone()
     }
@@ -403,6 +408,7 @@ def first_open(store: Store) -> None:
     lacks (a new database next to an existing log, grades lost with a -wal file, a crash
     between the append and the commit). Counting lines is cheap; parsing is done only then."""
     migrate_revlog(store)
+    migrate_quizzes(store)
     migrate_params(store)
     if cache_params(store) != _params_now(store):
         rebuild(store)
