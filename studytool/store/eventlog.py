@@ -169,6 +169,14 @@ def read_file(path: Path, into: LogRead) -> None:
     except OSError as e:
         into.bad.append(f"{path}: cannot read ({e.strerror})")
         return
+    lines = [raw for raw in data.split(b"\n") if raw.strip()]
+    # the usual case, a file of valid lines, parses as one JSON array (a third of the time of
+    # a parse per line); any damage falls back to the lines one by one, for the line numbers
+    with contextlib.suppress(ValueError, UnicodeDecodeError):
+        events = json.loads(b"[" + b",".join(lines) + b"]")
+        if len(events) == len(lines) and not any(_invalid(e) for e in events):
+            into.events.extend(events)
+            return
     for n, raw in enumerate(data.split(b"\n"), 1):
         if not raw.strip():
             continue

@@ -166,11 +166,14 @@ def write_folded(
         f" {BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         revlog_rows,
     )
+    # in key order, as B-trees fill fastest
+    cards.sort(key=lambda row: row[-1])
     con.executemany(
         "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
         " last_review_ms=?, suspended=?, buried_until_ms=? WHERE id=?",
         cards,
     )
+    event_rows.sort()
     con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", event_rows)
     return len(cards)
 
