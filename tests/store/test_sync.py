@@ -398,3 +398,36 @@ def test_a_sync_killed_at_any_point_is_completed_by_the_next(tmp_path: Path) -> 
                 )
             )
             assert graded <= logged
+
+
+@needs_git
+def test_two_machines_sharing_one_device_id_still_merge_and_hold_no_deck_text(
+    tmp_path: Path,
+) -> None:
+    """A data dir copied to a second machine keeps its device id: both append to the same
+    file, and git's union merge keeps the lines of both. The repository holds keys and
+    numbers, never the cards' text."""
+    remote = str(tmp_path / "remote.git")
+    a, b = tmp_path / "a", tmp_path / "b"
+    with open_store(a) as store:
+        store.grade(KEYS[0], Rating.Good, NOW)
+        sync(store, remote)
+    shutil.copytree(a, b)  # the same device id, the same history
+    with open_store(a) as sa, open_store(b) as sb:
+        sa.grade(KEYS[1], Rating.Again, NOW + timedelta(hours=1))
+        sb.grade(KEYS[2], Rating.Easy, NOW + timedelta(hours=2))
+        sb.suspend(KEYS[3])
+        for store in (sa, sb, sa):
+            sync(store, remote)
+        assert state_hash(sa) == state_hash(sb)
+        for store in (sa, sb):
+            assert check_log(store) == LogCheck()
+            answered = {k for k, (n, _) in store.answer_counts().items() if n}
+            assert answered == set(KEYS[:3]) and store.card(KEYS[3]).suspended  # type: ignore[union-attr]
+    tracked = subprocess.run(
+        ["git", "-C", str(a / "progress"), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    # one device's files (the suspend is dated by the real clock: maybe another month's)
+    assert len({Path(f).parent for f in tracked if f.endswith(".jsonl")}) == 1
+    text = b"".join((a / "progress" / f).read_bytes() for f in tracked)
+    assert b"front of" not in text and b"back of" not in text
