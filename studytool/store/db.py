@@ -7,7 +7,8 @@ Schema history (`PRAGMA user_version`):
   3. the quiz tables (quizzes, quiz_questions, quiz_flags). Before v3 they were created on a
      quiz's first write, so a v2 file may already have them.
   4. the tables that tie the cache to the event log (progress/devices/*.jsonl): `events`
-     (every log event the cache reflects) and `sync_meta`.
+     (every log event the cache reflects) and `sync_meta`. Index `events_key` came after the
+     first v4 files: `ensure_indexes` adds it to those on opening.
 """
 
 from __future__ import annotations
@@ -170,6 +171,7 @@ CREATE TABLE IF NOT EXISTS events (
     revlog_id INTEGER                  -- the revlog row of a review that is not voided
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS events_revlog ON events(revlog_id);
+CREATE INDEX IF NOT EXISTS events_key ON events(key, id);  -- a card's events, in time order
 CREATE TABLE IF NOT EXISTS sync_meta (
     name TEXT PRIMARY KEY,             -- log_migrated, last_sync
     value TEXT NOT NULL
@@ -420,6 +422,12 @@ def migrate(con: sqlite3.Connection) -> int:
             con.execute("PRAGMA foreign_keys=ON")
         version = con.execute("PRAGMA user_version").fetchone()[0]
     return version
+
+
+def ensure_indexes(con: sqlite3.Connection) -> None:
+    """Indexes added to a schema version after files of it were made (IF NOT EXISTS: a
+    no-op on the others). Inside the caller's write transaction."""
+    con.execute("CREATE INDEX IF NOT EXISTS events_key ON events(key, id)")
 
 
 def _migrate_1_to_2(con: sqlite3.Connection) -> None:

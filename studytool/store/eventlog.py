@@ -42,6 +42,8 @@ QUIZ_TYPES = frozenset({"quiz", "flag"})  # store/quizlog.py replays them
 EVENT_TYPES = frozenset({"review", "void", "suspend", "unsuspend", "bury", "unbury"}) | QUIZ_TYPES
 
 Event = dict[str, Any]
+_RATINGS = (1, 2, 3, 4)  # tuples: a list or dict in a damaged line is not hashable
+_MODES = ("review", "cram", "quiz")
 
 
 def progress_dir(data_dir: Path) -> Path:
@@ -197,14 +199,13 @@ def _invalid(e: Any) -> str | None:
     if not isinstance(e.get("id"), str) or not isinstance(e.get("t"), int):
         return "missing id or time"
     kind = e.get("type")
-    if kind not in EVENT_TYPES:
+    if not isinstance(kind, str) or kind not in EVENT_TYPES:  # a list is not hashable
         return f"unknown event type {kind!r}"
     if not isinstance(e.get("key"), str):
         return "missing card key"
-    if kind == "review" and (
-        e.get("rating") not in (1, 2, 3, 4) or e.get("mode") not in ("review", "cram", "quiz")
-    ):
-        return "bad rating or mode"
+    if kind == "review":  # most lines: checked first
+        ok = e.get("rating") in _RATINGS and e.get("mode") in _MODES
+        return None if ok else "bad rating or mode"
     if kind == "void" and not isinstance(e.get("target"), str):
         return "void without a target"
     if kind == "bury" and not isinstance(e.get("until"), int):

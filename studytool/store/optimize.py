@@ -251,7 +251,9 @@ def _run_worker(
     timeout: float | None,
 ) -> list[float]:
     cmd = list(worker or [sys.executable, "-m", "studytool.store.optimize_worker"])
-    env = dict(os.environ)
+    # torch on one thread: parallel sums may add in another order, and every machine must
+    # get the same parameters from the same log (fsrs shuffles with its own fixed seed)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     # the child must import this same studytool, installed or not
     root = str(Path(studytool.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)

@@ -14,13 +14,8 @@ import sys
 
 
 def fit(logs: list[list[int | None]]) -> list[float]:
-    import torch
     from fsrs import Rating, ReviewLog
     from fsrs.optimizer import Optimizer  # imports torch, pandas and tqdm
-
-    # one thread: parallel sums may add in another order, and every machine must get the
-    # same parameters from the same log (fsrs shuffles with its own fixed seed)
-    torch.set_num_threads(1)
 
     from studytool.store.scheduler import from_ms
 

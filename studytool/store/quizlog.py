@@ -12,23 +12,22 @@ never changes FSRS state in that mode.
 
 Like every progress change, quizzes and marks are events in the log (store/eventlog.py), so
 they sync and survive `doctor --rebuild`: a `quiz` event per finished quiz and a `flag` event
-per marked card; these tables are rebuilt from them (`apply_quiz_events`). A quiz's id is a
-hash of its event id, the same on every machine. The expected answers stay out of the log
-(deck text is not kept in the progress repository): a quiz from another machine shows them
-empty; this machine's rows keep theirs through a rebuild.
+per marked card; these tables are rebuilt from them (store/replay.py `apply_quiz_events`). A
+quiz's id is a hash of its event id, the same on every machine. The expected answers stay out
+of the log (deck text is not kept in the progress repository): a quiz from another machine
+shows them empty; this machine's rows keep theirs through a rebuild.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from studytool.store.eventlog import Event
+from studytool.store.replay import FLAG_SQL, insert_quiz, quiz_row_id, record
 from studytool.store.scheduler import as_utc, from_ms, to_ms
 from studytool.store.sql import available
 
@@ -36,12 +35,6 @@ if TYPE_CHECKING:
     from studytool.store.repo import Store
 
 RECENT = 5  # trends compare the last 5 quizzes with the 5 before
-QUIZ_MIGRATED = "quiz_migrated"  # sync_meta: the quizzes of an older database are in the log
-
-
-def quiz_row_id(event_id: str) -> int:
-    """quizzes.id of the quiz logged as `event_id`: 48 bits of its hash, equal everywhere."""
-    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=6).digest(), "big")
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,8 +71,6 @@ def record_quiz(
 ) -> int:
     """Log one quiz and store it with its questions, in one transaction; returns the quiz id.
     The event is dated when the quiz ended."""
-    from studytool.store.replay import record
-
     event: Event = {
         "type": "quiz",
         "key": "",
@@ -94,145 +85,8 @@ def record_quiz(
     with store.transaction() as con:
         record(store, con, started_ms + duration_ms, [event])
         quiz_id = quiz_row_id(event["id"])
-        _insert_quiz(con, quiz_id, event, [q.expected for q in questions], session_id)
+        insert_quiz(con, quiz_id, event, [q.expected for q in questions], session_id)
     return quiz_id
-
-
-def _insert_quiz(
-    con: sqlite3.Connection,
-    quiz_id: int,
-    e: Event,
-    expected: Sequence[str] | None,
-    session_id: int | None,
-) -> None:
-    """The rows of a quiz event (unless they are there already)."""
-    questions = e["questions"]
-    con.execute(
-        "INSERT OR IGNORE INTO quizzes (id, started_ms, duration_ms, decks, tags, settings,"
-        " questions, answered, score, session_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
-        (
-            quiz_id,
-            e["started"],
-            e["dur"],
-            json.dumps(e["decks"]),
-            json.dumps(e["tags"]),
-            e["settings"],
-            len(questions),
-            sum(q[2] is not None for q in questions),
-            e["score"],
-            session_id,
-        ),
-    )
-    con.executemany(
-        "INSERT OR IGNORE INTO quiz_questions (quiz_id, position, key, kind, score,"
-        " duration_ms, answer, expected) VALUES (?,?,?,?,?,?,?,?)",
-        [
-            (quiz_id, i, *q, expected[i] if expected is not None else "")
-            for i, q in enumerate(questions)
-        ],
-    )
-
-
-_FLAG_SQL = (
-    "INSERT INTO quiz_flags (key, flagged_ms, quiz_id) VALUES (?,?,?)"
-    " ON CONFLICT (key) DO UPDATE SET flagged_ms=excluded.flagged_ms, quiz_id=excluded.quiz_id"
-    " WHERE excluded.flagged_ms >= quiz_flags.flagged_ms"
-)
-
-
-def apply_quiz_events(
-    con: sqlite3.Connection, events: Sequence[Event], new: set[str] | None
-) -> None:
-    """Bring the quiz tables up to the sorted `events`: those whose ids are in `new`, or all
-    of them (None: a rebuild, which first drops every quiz and mark the log does not hold).
-    A voided quiz is removed; a later mark of a card replaces an earlier one."""
-    voided = {e["target"] for e in events if e["type"] == "void"}
-    if new is None:
-        logged = {quiz_row_id(e["id"]) for e in events if e["type"] == "quiz"} - {
-            quiz_row_id(v) for v in voided
-        }
-        stale = [r for r in con.execute("SELECT id FROM quizzes") if r[0] not in logged]
-        con.executemany("DELETE FROM quizzes WHERE id=?", stale)  # questions cascade
-        con.execute("DELETE FROM quiz_flags")
-    todo = [e for e in events if new is None or e["id"] in new]
-    con.executemany(
-        "INSERT OR IGNORE INTO events (id, key, revlog_id) VALUES (?, '', NULL)",
-        [(e["id"],) for e in todo if not e["key"]],
-    )
-    for e in todo:
-        kind = e["type"]
-        if kind == "quiz" and e["id"] not in voided:
-            _insert_quiz(con, quiz_row_id(e["id"]), e, None, None)
-        elif kind == "void" and not e["key"]:  # a quiz taken back (a restored backup)
-            con.execute("DELETE FROM quizzes WHERE id=?", (quiz_row_id(e["target"]),))
-        elif kind == "flag" and e["id"] not in voided:
-            con.execute(_FLAG_SQL, (e["key"], e["t"], e.get("quiz")))
-
-
-def migrate_quizzes(store: Store) -> int:
-    """Quizzes and marks an older version kept only in the database go to the log, once; their
-    rows take the ids of their events. Idempotent like `migrate_revlog`: event ids are made
-    from the row ids, so a start that crashed halfway writes only what is missing."""
-    if store._read_one("SELECT 1 FROM sync_meta WHERE name=?", (QUIZ_MIGRATED,)):
-        return 0
-    quizzes = store._read(
-        "SELECT id, started_ms, duration_ms, decks, tags, settings, score FROM quizzes ORDER BY id"
-    )
-    flags = store._read("SELECT key, flagged_ms, quiz_id FROM quiz_flags ORDER BY key")
-    device = store.log.device if quizzes or flags else ""
-    events: list[Event] = []
-    renumber: dict[int, int] = {}
-    for qid, started, dur, decks, tags, settings, score in quizzes:
-        rows = store._read(
-            "SELECT key, kind, score, duration_ms, answer FROM quiz_questions"
-            " WHERE quiz_id=? ORDER BY position",
-            (qid,),
-        )
-        t = started + dur
-        e: Event = {
-            "id": f"{t:013d}-{device}-z{qid:010d}",
-            "t": t,
-            "type": "quiz",
-            "key": "",
-            "started": started,
-            "dur": dur,
-            "decks": json.loads(decks),
-            "tags": json.loads(tags),
-            "settings": settings,
-            "score": score,
-            "questions": [list(r) for r in rows],
-            "sched": "migrated",
-        }
-        renumber[qid] = quiz_row_id(e["id"])
-        events.append(e)
-    for n, (key, flagged, qid) in enumerate(flags):
-        f: Event = {
-            "id": f"{flagged:013d}-{device}-f{n:010d}",
-            "t": flagged,
-            "type": "flag",
-            "key": key,
-            "sched": "migrated",
-        }
-        if qid is not None:
-            f["quiz"] = renumber.get(qid, qid)
-        events.append(f)
-    if events:
-        have = {e["id"] for e in store.log.read().events}
-        store.log.append(e for e in events if e["id"] not in have)
-    with store.transaction() as con:
-        con.execute("PRAGMA defer_foreign_keys=ON")  # ids change in three tables at once
-        for old, new in renumber.items():
-            con.execute("UPDATE quizzes SET id=? WHERE id=?", (new, old))
-            con.execute("UPDATE quiz_questions SET quiz_id=? WHERE quiz_id=?", (new, old))
-            con.execute("UPDATE quiz_flags SET quiz_id=? WHERE quiz_id=?", (new, old))
-        con.executemany(
-            "INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?, ?, NULL)",
-            [(e["id"], e["key"]) for e in events],
-        )
-        con.execute(
-            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)", (QUIZ_MIGRATED, "1")
-        )
-    return len(events)
 
 
 # ---- marks for the review queue -----------------------------------------------------------
@@ -241,8 +95,6 @@ def migrate_quizzes(store: Store) -> int:
 def flag(store: Store, keys: Iterable[str], now: datetime, quiz_id: int | None = None) -> int:
     """Mark review keys for the next review session (a `flag` event each); returns how many
     were marked."""
-    from studytool.store.replay import record
-
     t = to_ms(as_utc(now))
     events: list[Event] = [{"type": "flag", "key": k} for k in dict.fromkeys(keys)]
     if quiz_id is not None:
@@ -250,7 +102,7 @@ def flag(store: Store, keys: Iterable[str], now: datetime, quiz_id: int | None =
             e["quiz"] = quiz_id
     with store.transaction() as con:
         record(store, con, t, events)
-        con.executemany(_FLAG_SQL, [(e["key"], t, quiz_id) for e in events])
+        con.executemany(FLAG_SQL, [(e["key"], t, quiz_id) for e in events])
     return len(events)
 
 

@@ -22,13 +22,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studytool.store.db import log_triggers_off
+from fsrs import Card as FsrsCard
+
+from studytool.store.db import ensure_indexes, log_triggers_off
 from studytool.store.eventlog import Event, EventLog, LogRead, event_id
 from studytool.store.params import ParamsFile, active_params, write_params
-from studytool.store.quizlog import apply_quiz_events, migrate_quizzes
 from studytool.store.scheduler import (
     CardState,
-    Rating,
     StudyScheduler,
     as_utc,
     from_ms,
@@ -46,6 +46,14 @@ if TYPE_CHECKING:
 FUTURE_SLACK = timedelta(minutes=5)
 LOG_MIGRATED = "log_migrated"
 META_LAST_SYNC = "last_sync"
+QUIZ_MIGRATED = "quiz_migrated"  # sync_meta: the quizzes of an older database are in the log
+
+
+def quiz_row_id(event_id: str) -> int:
+    """quizzes.id of the quiz logged as `event_id`: 48 bits of its hash, equal everywhere."""
+    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=6).digest(), "big")
+
+
 META_PARAMS = "params"  # the weights the cache was folded with: StudyScheduler.tag
 DEFAULT_PARAMS = "default"
 
@@ -65,6 +73,7 @@ def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudySc
     """The card after `events` (its own, in (time, id) order). Call inside fuzz_session()."""
     out = Folded(key)
     seed = fuzz_id(key)
+    card: FsrsCard | None = None  # the fsrs Card of out.state after a review, handed on
     for e in events:
         if e["id"] in voided:
             continue
@@ -72,8 +81,11 @@ def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudySc
         if kind == "review":
             before = out.state
             if e["mode"] == "review":
-                out.state = scheduler.review_seeded(
-                    e.get("cid", seed), before, Rating(e["rating"]), from_ms(e["t"])
+                cid = e.get("cid", seed)
+                if card is not None and card.card_id != cid:
+                    card = None
+                out.state, card = scheduler.review_from(
+                    cid, before, card, e["rating"], from_ms(e["t"])
                 )
             out.reviews.append((e, before))
         elif kind == "suspend":
@@ -410,6 +422,9 @@ def first_open(store: Store) -> None:
     """On opening: move an old revlog into the log (once), and apply log lines the database
     lacks (a new database next to an existing log, grades lost with a -wal file, a crash
     between the append and the commit). Counting lines is cheap; parsing is done only then."""
+    if not store._read_one("SELECT 1 FROM sqlite_master WHERE name='events_key'"):
+        with store.transaction() as con:
+            ensure_indexes(con)
     migrate_revlog(store)
     migrate_quizzes(store)
     migrate_params(store)
@@ -503,5 +518,145 @@ def migrate_revlog(store: Store) -> int:
         con.execute(
             "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
             (LOG_MIGRATED, str(now_ms)),
+        )
+    return len(events)
+
+
+# ---- quizzes and marks (store/quizlog.py writes them) ------------------------------------
+
+
+def insert_quiz(
+    con: sqlite3.Connection,
+    quiz_id: int,
+    e: Event,
+    expected: Sequence[str] | None,
+    session_id: int | None,
+) -> None:
+    """The rows of a quiz event (unless they are there already)."""
+    questions = e["questions"]
+    con.execute(
+        "INSERT OR IGNORE INTO quizzes (id, started_ms, duration_ms, decks, tags, settings,"
+        " questions, answered, score, session_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            quiz_id,
+            e["started"],
+            e["dur"],
+            json.dumps(e["decks"]),
+            json.dumps(e["tags"]),
+            e["settings"],
+            len(questions),
+            sum(q[2] is not None for q in questions),
+            e["score"],
+            session_id,
+        ),
+    )
+    con.executemany(
+        "INSERT OR IGNORE INTO quiz_questions (quiz_id, position, key, kind, score,"
+        " duration_ms, answer, expected) VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (quiz_id, i, *q, expected[i] if expected is not None else "")
+            for i, q in enumerate(questions)
+        ],
+    )
+
+
+FLAG_SQL = (
+    "INSERT INTO quiz_flags (key, flagged_ms, quiz_id) VALUES (?,?,?)"
+    " ON CONFLICT (key) DO UPDATE SET flagged_ms=excluded.flagged_ms, quiz_id=excluded.quiz_id"
+    " WHERE excluded.flagged_ms >= quiz_flags.flagged_ms"
+)
+
+
+def apply_quiz_events(
+    con: sqlite3.Connection, events: Sequence[Event], new: set[str] | None
+) -> None:
+    """Bring the quiz tables up to the sorted `events`: those whose ids are in `new`, or all
+    of them (None: a rebuild, which first drops every quiz and mark the log does not hold).
+    A voided quiz is removed; a later mark of a card replaces an earlier one."""
+    voided = {e["target"] for e in events if e["type"] == "void"}
+    if new is None:
+        logged = {quiz_row_id(e["id"]) for e in events if e["type"] == "quiz"} - {
+            quiz_row_id(v) for v in voided
+        }
+        stale = [r for r in con.execute("SELECT id FROM quizzes") if r[0] not in logged]
+        con.executemany("DELETE FROM quizzes WHERE id=?", stale)  # questions cascade
+        con.execute("DELETE FROM quiz_flags")
+    todo = [e for e in events if new is None or e["id"] in new]
+    con.executemany(
+        "INSERT OR IGNORE INTO events (id, key, revlog_id) VALUES (?, '', NULL)",
+        [(e["id"],) for e in todo if not e["key"]],
+    )
+    for e in todo:
+        kind = e["type"]
+        if kind == "quiz" and e["id"] not in voided:
+            insert_quiz(con, quiz_row_id(e["id"]), e, None, None)
+        elif kind == "void" and not e["key"]:  # a quiz taken back (a restored backup)
+            con.execute("DELETE FROM quizzes WHERE id=?", (quiz_row_id(e["target"]),))
+        elif kind == "flag" and e["id"] not in voided:
+            con.execute(FLAG_SQL, (e["key"], e["t"], e.get("quiz")))
+
+
+def migrate_quizzes(store: Store) -> int:
+    """Quizzes and marks an older version kept only in the database go to the log, once; their
+    rows take the ids of their events. Idempotent like `migrate_revlog`: event ids are made
+    from the row ids, so a start that crashed halfway writes only what is missing."""
+    if store._read_one("SELECT 1 FROM sync_meta WHERE name=?", (QUIZ_MIGRATED,)):
+        return 0
+    quizzes = store._read(
+        "SELECT id, started_ms, duration_ms, decks, tags, settings, score FROM quizzes ORDER BY id"
+    )
+    flags = store._read("SELECT key, flagged_ms, quiz_id FROM quiz_flags ORDER BY key")
+    device = store.log.device if quizzes or flags else ""
+    events: list[Event] = []
+    renumber: dict[int, int] = {}
+    for qid, started, dur, decks, tags, settings, score in quizzes:
+        rows = store._read(
+            "SELECT key, kind, score, duration_ms, answer FROM quiz_questions"
+            " WHERE quiz_id=? ORDER BY position",
+            (qid,),
+        )
+        t = started + dur
+        e: Event = {
+            "id": f"{t:013d}-{device}-z{qid:010d}",
+            "t": t,
+            "type": "quiz",
+            "key": "",
+            "started": started,
+            "dur": dur,
+            "decks": json.loads(decks),
+            "tags": json.loads(tags),
+            "settings": settings,
+            "score": score,
+            "questions": [list(r) for r in rows],
+            "sched": "migrated",
+        }
+        renumber[qid] = quiz_row_id(e["id"])
+        events.append(e)
+    for n, (key, flagged, qid) in enumerate(flags):
+        f: Event = {
+            "id": f"{flagged:013d}-{device}-f{n:010d}",
+            "t": flagged,
+            "type": "flag",
+            "key": key,
+            "sched": "migrated",
+        }
+        if qid is not None:
+            f["quiz"] = renumber.get(qid, qid)
+        events.append(f)
+    if events:
+        have = {e["id"] for e in store.log.read().events}
+        store.log.append(e for e in events if e["id"] not in have)
+    with store.transaction() as con:
+        con.execute("PRAGMA defer_foreign_keys=ON")  # ids change in three tables at once
+        for old, new in renumber.items():
+            con.execute("UPDATE quizzes SET id=? WHERE id=?", (new, old))
+            con.execute("UPDATE quiz_questions SET quiz_id=? WHERE quiz_id=?", (new, old))
+            con.execute("UPDATE quiz_flags SET quiz_id=? WHERE quiz_id=?", (new, old))
+        con.executemany(
+            "INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?, ?, NULL)",
+            [(e["id"], e["key"]) for e in events],
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)", (QUIZ_MIGRATED, "1")
         )
     return len(events)

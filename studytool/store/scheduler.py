@@ -234,11 +234,25 @@ class StudyScheduler:
     ) -> CardState:
         """`review` without saving the global random state: for a replay of many reviews
         inside one `fuzz_session()` (saving and restoring costs twice the review itself)."""
-        now = as_utc(now)
-        card = state.to_fsrs(card_id, now)
+        return self.review_from(card_id, state, None, rating, as_utc(now))[0]
+
+    def review_from(
+        self,
+        card_id: int,
+        state: CardState,
+        card: FsrsCard | None,
+        rating: Rating | int,
+        now: datetime,
+    ) -> tuple[CardState, FsrsCard]:
+        """`review_seeded` for a replay, with `now` already in whole ms and `card` the fsrs
+        Card of `state` that the previous call returned (None: made from `state`). Handing it
+        on spares converting each card back and forth, a tenth of a replay's time; it is the
+        same card, as every time fsrs sets is in whole ms. Returns the state and its Card."""
+        if card is None:
+            card = state.to_fsrs(card_id, now)
         random.seed(f"{card_id}:{state.last_review_ms}:{int(rating)}")
         after, _ = self.fsrs.review_card(card, Rating(rating), now)
-        return CardState.from_fsrs(after)
+        return CardState.from_fsrs(after), after
 
     def preview(self, card_id: int, state: CardState, now: datetime) -> dict[Rating, timedelta]:
         """The next interval for each of the four ratings (review_card on a copy per rating)."""

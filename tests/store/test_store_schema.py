@@ -20,6 +20,7 @@ from studytool.store import quizlog
 from studytool.store.db import DB_NAME, QUIZ_SCHEMA, QUIZ_TABLES, SCHEMA_VERSION, sqlite_errors
 from studytool.store.doctor import run_doctor
 from studytool.store.errors import StoreError
+from studytool.store.replay import quiz_row_id
 from studytool.store.repo import Store
 from studytool.store.scheduler import CardState, Rating, to_ms
 from studytool.store.state import FsrsState
@@ -94,7 +95,7 @@ def test_v2_database_migrates_to_v4(settings: Settings, tmp_path: Path, quizzes:
         # event's); without it the tables start empty, and both work on
         kept = quizlog.history(store)
         assert len(kept) == (1 if quizzes else 0)
-        ids = [quizlog.quiz_row_id(str(e["id"])) for e in quiz_events(store)]
+        ids = [quiz_row_id(str(e["id"])) for e in quiz_events(store)]
         assert [q.id for q in kept] == ids
         assert quizlog.flagged_keys(store, NOW) == (["d/b"] if quizzes else [])
         quizlog.flag(store, ["d/a"], NOW)

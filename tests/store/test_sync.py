@@ -431,3 +431,19 @@ def test_two_machines_sharing_one_device_id_still_merge_and_hold_no_deck_text(
     assert len({Path(f).parent for f in tracked if f.endswith(".jsonl")}) == 1
     text = b"".join((a / "progress" / f).read_bytes() for f in tracked)
     assert b"front of" not in text and b"back of" not in text
+
+
+def test_lines_of_any_json_shape_are_reported_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "2026-03.jsonl"
+    good = b'{"id":"0001-a","key":"d/c000","mode":"review","rating":3,"t":1,"type":"review"}\n'
+    bad = [
+        b'{"id":"x","t":1,"type":[1],"key":"k"}',
+        b'{"id":"x","t":1,"type":"review","key":"k","rating":[1],"mode":"review"}',
+        b'{"id":"x","t":1,"type":"quiz","key":"","questions":{"a":1}}',
+        b"[1, 2]",
+    ]
+    path.write_bytes(good + b"\n".join(bad) + b"\n" + good.replace(b"0001", b"0002"))
+    read = LogRead()
+    read_file(path, read)
+    assert [e["id"] for e in read.events] == ["0001-a", "0002-a"]
+    assert [b.split(": ", 1)[0] for b in read.bad] == [f"{path}:{n}" for n in (2, 3, 4, 5)]

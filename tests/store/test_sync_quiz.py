@@ -15,7 +15,7 @@ from storekit import NOW, make_deck, make_settings
 from studytool.store import quizlog
 from studytool.store.eventlog import LogRead, read_file
 from studytool.store.gitsync import sync
-from studytool.store.replay import check_log, rebuild
+from studytool.store.replay import check_log, quiz_row_id, rebuild
 from studytool.store.repo import Mode, Store
 from studytool.store.scheduler import Rating, to_ms
 
@@ -75,7 +75,7 @@ def test_a_quiz_is_logged_and_survives_a_rebuild(tmp_path: Path) -> None:
         kinds = [e["type"] for e in read.sorted()]
         assert kinds.count("quiz") == 1 and kinds.count("flag") == 1
         (quiz,) = [e for e in read.events if e["type"] == "quiz"]
-        assert quiz_id == quizlog.quiz_row_id(quiz["id"])
+        assert quiz_id == quiz_row_id(quiz["id"])
         assert "b) the answer" not in json.dumps(quiz)  # no deck text in the progress log
         assert check_log(store).unapplied == 0
         rebuild(store)
