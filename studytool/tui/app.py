@@ -452,16 +452,23 @@ class StudyApp(App[None]):
         from studytool.store.errors import StoreError
         from studytool.store.gitsync import SyncCancelled, sync
 
+        report: SyncReport | None = None
+        error: str | None = None
         try:
             report = sync(store, remote, cancel)
         except SyncCancelled:
-            self.call_from_thread(self._sync_ended, None, t("sync_cancelled", self.lang))
+            error = t("sync_cancelled", self.lang)
         except StoreError as e:
-            self.call_from_thread(self._sync_ended, None, str(e))
+            error = str(e)
         except OSError as e:
-            self.call_from_thread(self._sync_ended, None, f"{remote}: {e}")
-        else:
-            self.call_from_thread(self._sync_ended, report, None)
+            error = f"{remote}: {e}"
+        except Exception:
+            if cancel.is_set():
+                return  # the app quit and closed the store under it; the next sync completes it
+            raise
+        if cancel.is_set() and not self.is_running:
+            return  # nobody to tell
+        self.call_from_thread(self._sync_ended, report, error)
 
     def _sync_ended(self, report: SyncReport | None, error: str | None) -> None:
         self._sync_cancel = None

@@ -14,6 +14,7 @@ from kit import NOW, fixture_cards, make_app, settle, text_of, wait_for
 from textual.command import CommandList
 
 from studytool.config import Settings
+from studytool.store import gitsync
 from studytool.store.gitsync import SyncCancelled, sync
 from studytool.store.repo import Store
 from studytool.store.scheduler import Rating
@@ -103,3 +104,28 @@ def test_a_cancelled_sync_stops_and_the_next_completes_it(tmp_path: Path) -> Non
     grade_on(tmp_path / "b", [])
     with Store.open(Settings(data_dir=tmp_path / "b"), now=NOW) as store:
         assert sync(store, str(remote)).applied.new == 1
+
+
+async def test_a_sync_stuck_on_a_slow_remote_is_cancelled_from_the_palette(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A git that never answers (a dead network): the UI stays live, and "Cancel sync" kills
+    the git command and says so."""
+    slow = tmp_path / "git"
+    slow.write_text("#!/bin/sh\nexec sleep 60\n")
+    slow.chmod(0o755)
+    monkeypatch.setattr(gitsync.shutil, "which", lambda _: str(slow))
+    app = make_app(tmp_path / "data", sync_remote=str(tmp_path / "remote"))
+    async with app.run_test(size=(100, 30)) as pilot:
+        await settle(pilot)
+        app.action_sync()
+        await pilot.pause(0.3)
+        assert app.syncing
+        await pilot.press("down")  # the app still answers keys while git hangs
+        await pilot.press("ctrl+p")
+        await pilot.press(*"cancel sync")
+        hits = app.screen.query_one(CommandList)
+        await wait_for(pilot, lambda: hits.highlighted is not None, 10, "the palette's hits")
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: not app.syncing, 20, "the cancelled sync")
+        assert any("Sync cancelled" in n for n in notes(app))
