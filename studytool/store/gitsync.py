@@ -37,6 +37,7 @@ _PUSH_TRIES = 5
 _ATTRIBUTES = "*.jsonl merge=union\n"
 _POLL_S = 0.05  # how often a running git command looks at the cancel flag
 _LOCK_WAIT_S = 30.0  # how long a sync waits for another one (or a killed one's git) to end
+_FETCH_TRIES, _FETCH_RETRY_S = 5, 0.5
 
 
 class SyncCancelled(StoreError):
@@ -47,7 +48,7 @@ class SyncCancelled(StoreError):
 _cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
     "sync_cancel", default=None
 )
-# the sync lock's descriptor, inherited by every git command: a git that outlives a killed
+# the sync lock's descriptor, inherited by the local git commands: one that outlives a killed
 # sync holds the lock until it ends, so the next sync never runs git beside it
 _lock_fd: contextvars.ContextVar[int | None] = contextvars.ContextVar("sync_lock", default=None)
 
@@ -72,13 +73,18 @@ def _git_exe() -> str:
     return exe
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _git(
+    root: Path, *args: str, check: bool = True, network: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run git in `root`. A local command inherits the sync lock; a `network` one (fetch,
+    push) does not, as it may start helpers that outlive it (a credential cache daemon would
+    hold the lock for its whole life)."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     ident = ["-c", "user.name=studytool", "-c", "user.email=studytool@localhost"]
     cancel = _cancel.get()
     if cancel is not None and cancel.is_set():
         raise SyncCancelled("sync cancelled; the next sync completes it")
-    lock = _lock_fd.get()
+    lock = None if network else _lock_fd.get()
     proc = subprocess.Popen(
         [_git_exe(), "-C", str(root), *ident, *args],
         stdout=subprocess.PIPE,
@@ -180,9 +186,11 @@ def _restore_lost_lines(root: Path) -> bool:
 
 @contextlib.contextmanager
 def _sync_lock(root: Path) -> Iterator[None]:
-    """One sync at a time per progress directory; another one is waited for a while. Every
-    git command of the sync inherits the lock, so holding it, no git runs in the repository
-    and any git lock file left there belongs to a killed sync: it is removed."""
+    """One sync at a time per progress directory; another one is waited for a while. The
+    local git commands of a sync inherit the lock, so holding it, none of them runs in the
+    repository, and any git lock file left there belongs to a killed sync: it is removed. (A
+    fetch or push left running by a killed sync may still take its ref lock: `_fetch` tries
+    again.)"""
     fd = os.open(root / ".git" / "studytool-sync.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + _LOCK_WAIT_S
@@ -209,9 +217,19 @@ def _sync_lock(root: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def _fetch(root: Path) -> subprocess.CompletedProcess[str]:
+    """git fetch; a ref lock held by a fetch or push of a killed sync is waited out."""
+    for _ in range(_FETCH_TRIES - 1):
+        done = _git(root, "fetch", "-q", _REMOTE, check=False, network=True)
+        if done.returncode == 0 or "lock" not in done.stderr:
+            return done
+        time.sleep(_FETCH_RETRY_S)
+    return _git(root, "fetch", "-q", _REMOTE, check=False, network=True)
+
+
 def _merge_remote(root: Path, remote: str) -> bool:
     """Fetch and merge the remote branch; True when it brought commits."""
-    fetch = _git(root, "fetch", "-q", _REMOTE, check=False)
+    fetch = _fetch(root)
     if fetch.returncode != 0:
         detail = (fetch.stderr or fetch.stdout).strip().splitlines()
         raise StoreError(
@@ -260,7 +278,9 @@ def _sync_locked(store: Store, root: Path, remote: str) -> SyncReport:
         pulled = _merge_remote(root, remote) or pulled
         if _git(root, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
             break  # nothing here and nothing there
-        push = _git(root, "push", "-q", _REMOTE, f"HEAD:refs/heads/{BRANCH}", check=False)
+        push = _git(
+            root, "push", "-q", _REMOTE, f"HEAD:refs/heads/{BRANCH}", check=False, network=True
+        )
         if push.returncode == 0:
             break
         if "rejected" not in push.stderr and "fetch first" not in push.stderr:
