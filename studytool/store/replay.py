@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from fsrs import Card as FsrsCard
 
-from studytool.store.db import ensure_indexes, log_triggers_off
+from studytool.store.db import ensure_indexes, log_indexes_off, log_triggers_off
 from studytool.store.eventlog import Event, EventLog, LogRead, event_id
 from studytool.store.params import ParamsFile, active_params, write_params
 from studytool.store.scheduler import (
@@ -237,7 +237,7 @@ def rebuild(store: Store) -> ApplyResult:
     log does not hold them)."""
     read = store.log.read()
     events = read.sorted()
-    with store.transaction() as con, log_triggers_off(con):
+    with store.transaction() as con, log_triggers_off(con), log_indexes_off(con):
         con.execute(
             "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
             (META_PARAMS, _params_now(store)),
