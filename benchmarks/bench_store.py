@@ -16,6 +16,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -175,6 +176,15 @@ def main() -> None:
         keys = iter([i.key for i in queue] * 2)
         grade_ms = timed(lambda: store.grade(next(keys), Rating.Good, NOW, duration_ms=3000), 300)
         report("grade commit (log fsync, WAL synchronous=NORMAL)", grade_ms, 5)
+        # load balancing (on above) against off: the cost of counting the fuzz range's days
+        balanced = store.settings
+        plain = replace(balanced.scheduler, load_balance=False)
+        store.settings = replace(balanced, scheduler=plain)
+        plain_ms = timed(lambda: store.grade(next(keys), Rating.Good, NOW, duration_ms=3000), 300)
+        report("grade commit, load balancing off", plain_ms)
+        ratio = statistics.median(grade_ms) / statistics.median(plain_ms)
+        print(f"{'':<38} load balancing costs {ratio:.2f}x a plain grade (median)")
+        store.settings = balanced
         report("undo", timed(lambda: store.undo(), 50))
         report("preview (4 intervals)", timed(lambda: store.preview(queue[-1].key, NOW), 50))
 

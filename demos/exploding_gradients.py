@@ -33,7 +33,7 @@ from typing import Any
 
 import torch
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict
 
@@ -64,6 +64,36 @@ INFO = DemoInfo(
         "rnn/gradient-clipping",
         "rnn/gradient-clipping-numeric",
         "rnn/gradient-clipping-vanishing",
+    ),
+    predictions=(
+        Prediction(
+            id="plain",
+            prompt_en="Trained with plain SGD (no clipping) from a recurrent matrix whose "
+            "spectral radius is above 1, what happens to the training loss?",
+            prompt_ko="스펙트럼 반경이 1보다 큰 순환 행렬에서 시작해 클리핑 없이 일반 SGD로 "
+            "학습하면 학습 손실은 어떻게 되는가?",
+            options_en=(
+                "It overflows to inf/NaN",
+                "It falls steadily",
+                "It stays about where it started",
+            ),
+            options_ko=(
+                "inf/NaN으로 넘쳐 버린다",
+                "꾸준히 내려간다",
+                "처음 값 근처에 머문다",
+            ),
+            card="rnn/gradient-clipping",
+        ),
+        Prediction(
+            id="growth",
+            prompt_en="The recurrent matrix is rho times an orthogonal matrix (rho = the radius "
+            "parameter). By what factor does the gradient norm grow per step back in time?",
+            prompt_ko="순환 행렬은 rho 곱하기 직교 행렬이다 (rho = radius 파라미터). 시간을 한 "
+            "스텝 거슬러 갈 때마다 기울기 노름은 몇 배가 되는가?",
+            tolerance=0.02,
+            unit="x per step",
+            card="rnn/gradient-clipping-numeric",
+        ),
     ),
 )
 
@@ -165,9 +195,20 @@ def claim_for(params: dict[str, Any]) -> str:
     )
 
 
+def answers_for(n: dict[str, float]) -> dict[str, float]:
+    """The right answers to INFO.predictions from the run's numbers."""
+    if n["plain_diverged"]:
+        plain = 0  # overflowed
+    elif n["plain_final_loss"] < 0.5 * n["start_loss"]:
+        plain = 1  # fell
+    else:
+        plain = 2  # stayed
+    return {"plain": plain, "growth": n["growth_factor"]}
+
+
 def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     radius, seq_len = float(params["radius"]), int(params["seq_len"])
-    claim = claim_for(params)
+    claim, answers = claim_for(params), answers_for(n)
     plain_end = "inf/NaN" if n["plain_diverged"] else f"{n['plain_final_loss']:.3g}"
     measured = (
         f"gradient grows {n['growth_factor']:.4g}x per step back (rho {radius:g}), "
@@ -185,6 +226,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
             measured,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
     checks = {
         "growth factor within 2 % of rho": abs(n["growth_factor"] / radius - 1) <= 0.02,
@@ -195,7 +237,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
     }
     failed = [k for k, ok in checks.items() if not ok]
     summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:

@@ -21,7 +21,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import density_image, gaussian_ring, hstack_images, ring_modes, scatter_image
@@ -45,7 +45,7 @@ INFO = DemoInfo(
             max=50000,
             quick=600,
         ),
-        Param("hidden", 128, "hidden units per layer in G and D", min=8, max=1024),
+        Param("hidden", 64, "hidden units per layer in G and D", min=8, max=1024),
         Param("z_dim", 2, "noise dimensions", min=1, max=64),
         Param("lr", 0.001, "Adam learning rate (both players)", min=1e-5, max=0.1),
         Param("batch", 256, "minibatch size", min=8, max=4096),
@@ -86,6 +86,34 @@ INFO = DemoInfo(
         "generative-2/progressive-gan",
         "generative-2/gan-family-order",
         "history/gan-idea",
+    ),
+    predictions=(
+        Prediction(
+            id="modes",
+            prompt_en="About how many of the 8 modes will the trained generator cover?",
+            prompt_ko="학습된 생성기는 8개 모드 중 대략 몇 개를 커버할까?",
+            tolerance=1.0,
+            unit="modes",
+            card="generative-2/mode-collapse",
+        ),
+        Prediction(
+            id="closer",
+            prompt_en="After training, how far are the generated samples from the nearest mode, "
+            "compared with the untrained generator's samples?",
+            prompt_ko="학습 후 생성된 샘플은 학습 전 생성기의 샘플과 비교해 가장 가까운 모드에서 "
+            "얼마나 떨어져 있을까?",
+            options_en=(
+                "Less than half as far",
+                "About as far (between half and the same distance)",
+                "Farther than before",
+            ),
+            options_ko=(
+                "절반보다 가깝다",
+                "비슷하다 (절반에서 같은 거리 사이)",
+                "전보다 멀다",
+            ),
+            card="generative-2/gan-two-player-game",
+        ),
     ),
 )
 
@@ -259,6 +287,8 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             f" ({N_MODES - m1} of 8 modes missed: mode collapse, or too few steps; "
             f"best during training {best}/8)"
         )
+    closer = 0 if dist1 <= 0.5 * dist0 else (1 if dist1 <= dist0 else 2)
+    answers = {"modes": float(m1), "closer": closer}
     claim = (
         f"After {steps} steps of adversarial training the generator covers at least "
         f"{MIN_MODES} of the 8 modes (a mode: >= {min_share:g} of the samples within "
@@ -274,6 +304,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             summary,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
     if m0 >= MIN_MODES:
         return Verdict.does_not_apply(
@@ -282,9 +313,10 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             summary,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
     holds = bool(done == steps and m1 >= MIN_MODES and dist1 <= 0.5 * dist0)
-    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

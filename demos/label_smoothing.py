@@ -39,7 +39,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import expected_calibration_error, load_digits, reliability_bins, reliability_image
@@ -86,6 +86,35 @@ INFO = DemoInfo(
         "regularization/cutmix-numeric",
         "regularization/mixing-methods-labels",
         "regularization/mix-methods-reversed",
+    ),
+    predictions=(
+        Prediction(
+            id="confidence",
+            prompt_en="On held-out digits, how does the label-smoothing net's mean confidence "
+            "(max softmax probability) compare with the plain net's?",
+            prompt_ko="검증 숫자에서 레이블 스무딩 신경망의 평균 확신도(최대 softmax 확률)는 일반 "
+            "신경망과 비교해 어떤가?",
+            options_en=(
+                "Higher",
+                "About the same (within 0.02)",
+                "Lower by at least 0.02",
+            ),
+            options_ko=(
+                "더 높다",
+                "거의 같다 (0.02 이내)",
+                "0.02 이상 낮다",
+            ),
+            card="regularization/label-smoothing-why",
+        ),
+        Prediction(
+            id="ece",
+            prompt_en="Does label smoothing lower the expected calibration error (ECE) in this "
+            "run?",
+            prompt_ko="이 실행에서 레이블 스무딩은 기대 보정 오차(ECE)를 낮추는가?",
+            options_en=("Yes, the ECE falls", "No, the ECE rises"),
+            options_ko=("예, ECE가 내려간다", "아니요, ECE가 올라간다"),
+            card="regularization/label-smoothing-why",
+        ),
     ),
 )
 
@@ -256,6 +285,11 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"{abs(over_p) * 100:.1f} points; lowering confidence helps calibration "
         "only while a net is over-confident."
     )
+    drop = p["confidence"] - res["label_smoothing"]["confidence"]
+    answers = {
+        "confidence": 2 if drop >= MIN_CONF_DROP else (0 if drop < -MIN_CONF_DROP else 1),
+        "ece": 0 if res["label_smoothing"]["ece"] < p["ece"] else 1,
+    }
     claim = (
         f"On held-out digits with pixel noise {float(params['noise']):g}, where a plain MLP "
         f"trained {epochs} epochs is over-confident, label smoothing (eps={eps:g}) and mixup "
@@ -271,9 +305,10 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             summary,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
     holds = all(checks.values()) and not report.cancelled
-    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

@@ -8,7 +8,17 @@
   measured, not assumed: the gradient of one output pixel with respect to the input is
   non-zero exactly on the pixels that output can see.
 * A 1x1 -> 3x3 -> 1x1 bottleneck (256 -> 64 -> 64 -> 256) replaces a 3x3 conv 256 -> 256
-  with a fraction of the weights.
+  with a fraction of the weights: 2 w m + 9 m^2 against 9 w^2 for m = w / squeeze, i.e.
+  9 / (2 / s + 9 / s^2) times fewer (8.5x at s = 4, 5.4x at s = 3, only 2.8x at s = 2).
+
+Precondition (else "does not apply"): squeeze >= 2, so that the middle is narrower than the
+block (squeeze = 1 is no bottleneck at all).
+
+Honest caveats:
+* these are weight counts; the compute (multiply-adds) of a conv also scales with the
+  output's height x width, which the counts leave out.
+* two 3x3 convs match a 5x5's window, not its function: with a nonlinearity between them they
+  are a different (deeper) function; without one they are a 5x5 conv of a restricted form.
 """
 
 from __future__ import annotations
@@ -18,7 +28,7 @@ from typing import Any
 import torch
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict
 
@@ -28,8 +38,8 @@ INFO = DemoInfo(
     title_ko="파라미터 수 세기: 합성곱 공식, 3x3 두 번 vs 5x5, 1x1 병목",
     concept="parameter count and receptive field",
     claim=(
-        "A conv layer has (k*k*C_in+1)*C_out parameters; two stacked 3x3 convs see the same "
-        "5x5 window as one 5x5 conv with 18C^2 instead of 25C^2 weights, and a 1x1 bottleneck "
+        "A conv layer has (k*k*C_in/groups+1)*C_out parameters; two stacked 3x3 convs see the "
+        "same 5x5 window as one 5x5 conv with 18C^2 instead of 25C^2 weights, and a 1x1 bottleneck "
         "cuts a 3x3 conv's weights several-fold (at least 3x)."
     ),
     params=(
@@ -56,7 +66,6 @@ INFO = DemoInfo(
         "conv-basics/param-count-alexnet-conv1",
         "conv-basics/param-count-alexnet-fc6",
         "conv-basics/params-independent-of-image-size",
-        "conv-basics/conv-fewer-params-why",
         "conv-basics/one-by-one-conv-uses",
         "conv-basics/one-by-one-params",
         "conv-basics/bottleneck-ratio-percent",
@@ -79,7 +88,62 @@ INFO = DemoInfo(
         "peer-questions/fc-fixed-input-size",
         "peer-questions/fc-flatten-size",
     ),
+    predictions=(
+        Prediction(
+            id="window",
+            prompt_en="How large a window of the input does one output pixel of two stacked 3x3 "
+            "convs (stride 1) see?",
+            prompt_ko="3x3 합성곱 두 개(스트라이드 1)를 쌓으면 출력 픽셀 하나가 보는 입력 창은 "
+            "얼마나 큰가?",
+            options_en=("3x3", "5x5", "6x6", "9x9"),
+            options_ko=("3x3", "5x5", "6x6", "9x9"),
+            card="modern-cnn/vgg-two-3x3-receptive-field",
+        ),
+        Prediction(
+            id="ratio_5x5",
+            prompt_en="One 5x5 conv has how many times the weights of two stacked 3x3 convs "
+            "(same channel count in and out, no bias)?",
+            prompt_ko="5x5 합성곱 하나는 3x3 합성곱 두 개(입출력 채널 수 같음, 편향 없음)보다 "
+            "가중치가 몇 배인가?",
+            tolerance=0.05,
+            unit="x",
+            card="modern-cnn/vgg-two-3x3-params",
+        ),
+        Prediction(
+            id="bottleneck",
+            prompt_en="A 1x1 -> 3x3 -> 1x1 bottleneck narrows the block's channels by the "
+            "squeeze factor in the middle. How many times fewer weights does it have than one "
+            "3x3 conv on the full channels (the run's wide and squeeze, no bias)?",
+            prompt_ko="1x1 -> 3x3 -> 1x1 병목은 가운데에서 채널을 squeeze 배 줄인다. 전체 채널에 "
+            "대한 3x3 합성곱 하나보다 가중치가 몇 배 적은가 (실행의 wide, squeeze, 편향 없음)?",
+            rel_tolerance=0.1,
+            unit="x fewer",
+            card="generated/bottleneck-savings",
+        ),
+    ),
 )
+
+CAVEATS = (
+    "Weight counts only: a conv's compute (multiply-adds) also scales with the output's height "
+    "x width.",
+    "Two 3x3 convs match a 5x5's window, not its function: with a nonlinearity between them "
+    "they compute a different, deeper function.",
+)
+MIN_SAVING = 3.0  # "several-fold"
+WINDOWS = (3, 5, 6, 9)  # the options of the "window" prediction
+
+
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    c, wide, s = int(params["channels"]), int(params["wide"]), int(params["squeeze"])
+    return (
+        f"A conv layer has (k*k*C_in/groups+1)*C_out parameters (checked on "
+        f"{2 * int(params['n_random'])} random layers); with C = {c} channels two stacked 3x3 "
+        "convs see the same 5x5 window as one 5x5 conv with 18C^2 instead of 25C^2 weights "
+        "(three see 7x7 with 27C^2 instead of 49C^2), and a 1x1 bottleneck "
+        f"{wide} -> {max(1, wide // s)} -> {wide} cuts a 3x3 conv's weights at least "
+        f"{MIN_SAVING:g}x."
+    )
 
 
 def conv_params(
@@ -250,22 +314,48 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         "params_bottleneck": float(p_bottle),
         "bottleneck_saving": p_plain / p_bottle,
     }
-    holds = (
-        mismatches == 0
-        and c5["rf_small"] == c5["rf_big"] == 5
-        and c7["rf_small"] == c7["rf_big"] == 7
-        and c5["small_params"] < c5["big_params"]
-        and c7["small_params"] < c7["big_params"]
-        and 3 * p_bottle <= p_plain  # "several-fold"
-        and same_shape
-    )
+    checks = {
+        "formula = numel()": mismatches == 0,
+        "two 3x3 and one 5x5 both see 5x5": c5["rf_small"] == c5["rf_big"] == 5,
+        "three 3x3 and one 7x7 both see 7x7": c7["rf_small"] == c7["rf_big"] == 7,
+        "two 3x3 = 18C^2 < 25C^2": c5["small_params"] == 18 * c * c < c5["big_params"],
+        "three 3x3 = 27C^2 < 49C^2": c7["small_params"] == 27 * c * c < c7["big_params"],
+        f"bottleneck >= {MIN_SAVING:g}x fewer": MIN_SAVING * p_bottle <= p_plain,
+        "bottleneck keeps the shape": same_shape,
+    }
+    failed = [k for k, ok in checks.items() if not ok]
     summary = (
         f"formula = numel() for {2 * n_random} layers ({mismatches} mismatches); "
         f"2x3x3 {c5['small_params']:,} vs 5x5 {c5['big_params']:,} params, both see "
         f"{c5['rf_small']}x{c5['rf_small']}/{c5['rf_big']}x{c5['rf_big']}; bottleneck "
         f"{p_bottle:,} vs {p_plain:,} ({p_plain / p_bottle:.1f}x fewer)"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(holds, numbers, summary)
+    rf = int(c5["rf_small"])
+    answers = {
+        "window": min(range(len(WINDOWS)), key=lambda i: abs(WINDOWS[i] - rf)),
+        "ratio_5x5": c5["big_params"] / c5["small_params"],
+        "bottleneck": p_plain / p_bottle,
+    }
+    claim = claim_for(params)
+    if int(params["squeeze"]) < 2:
+        return Verdict.does_not_apply(
+            "squeeze=1: the middle of the 1x1 -> 3x3 -> 1x1 block is as wide as the block, so "
+            "there is no bottleneck to save weights",
+            numbers,
+            summary,
+            claim=claim,
+            caveats=CAVEATS,
+            answers=answers,
+        )
+    return Verdict(
+        not failed and not report.cancelled,
+        numbers,
+        summary,
+        claim=claim,
+        caveats=CAVEATS,
+        answers=answers,
+    )
 
 
 if __name__ == "__main__":

@@ -8,6 +8,17 @@ block-diagonal rotation matrix M_k for every pos.  Hence the dot product
 PE(pos) . PE(pos + k) = sum_i cos(k w_i) depends only on the offset k.  The demo builds M_k
 from k alone, checks it against every position, and contrasts a random (learned-style)
 embedding, whose dot products change with the position.
+
+There is no precondition: the identities hold for every even d_model, base and length.
+The checks are numerical: M_k PE(pos) matches PE(pos + k) to 1e-6 (float64; 1e-4 in float32
+on MPS), M_k is orthogonal to the same tolerance, the dot products at each offset vary over
+the positions by under 1e-6 * d_model, and those of the random embedding by more than 1.
+
+Honest caveats:
+* "depends only on the offset" is a property of the dot product PE . PE; attention scores are
+  (W_Q x) . (W_K x) with learned projections, which need not keep it.
+* the frequencies go down to base^-1 per position: over max_len far below base the slowest
+  pairs barely turn, so positions differ mainly in the fast pairs.
 """
 
 from __future__ import annotations
@@ -17,7 +28,7 @@ from typing import Any
 
 import torch
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, DemoParamError, Param, Prediction
 
 from ._base import Reporter, Verdict
 
@@ -28,8 +39,9 @@ INFO = DemoInfo(
     concept="positional encoding",
     claim=(
         "For the sinusoidal positional encoding, PE(pos+k) equals one fixed rotation matrix "
-        "M_k times PE(pos) for every position, so the dot product PE(pos).PE(pos+k) depends "
-        "only on the offset k (unlike random position embeddings)."
+        "M_k times PE(pos) for every position (to 1e-6), so the dot product PE(pos).PE(pos+k) "
+        "depends only on the offset k (it varies over the positions by under 1e-6 * d_model), "
+        "unlike random position embeddings (varying by more than 1)."
     ),
     params=(
         Param(
@@ -46,7 +58,57 @@ INFO = DemoInfo(
         "transformer/positional-encoding-formula",
         "transformer/positional-encoding-numeric",
     ),
+    predictions=(
+        Prediction(
+            id="dot",
+            prompt_en="Fix an offset k. As pos moves along the sequence, what does the dot "
+            "product PE(pos) . PE(pos + k) of the sinusoidal encodings do?",
+            prompt_ko="오프셋 k를 고정하자. pos가 수열을 따라 움직일 때 사인파 인코딩의 내적 "
+            "PE(pos) . PE(pos + k)는 어떻게 되는가?",
+            options_en=(
+                "It grows with pos",
+                "It shrinks with pos",
+                "It stays exactly the same for every pos",
+                "It jumps around with pos",
+            ),
+            options_ko=(
+                "pos와 함께 커진다",
+                "pos와 함께 작아진다",
+                "모든 pos에서 정확히 같다",
+                "pos에 따라 들쭉날쭉하다",
+            ),
+            card="transformer/positional-encoding-why",
+        ),
+        Prediction(
+            id="norm2",
+            prompt_en="What is the squared length |PE(pos)|^2 of one position's encoding, for "
+            "the run's d_model?",
+            prompt_ko="실행의 d_model에서 한 위치 인코딩의 제곱 길이 |PE(pos)|^2는 얼마인가?",
+            tolerance=0.01,
+            card="transformer/positional-encoding-formula",
+        ),
+    ),
 )
+
+CAVEATS = (
+    "Offset-only dot products are a property of PE . PE; attention compares learned projections "
+    "W_Q x and W_K x, which need not keep it.",
+    "The slowest frequencies barely turn over a sequence much shorter than base: positions "
+    "differ mainly in the fast (sin, cos) pairs.",
+)
+MIN_RANDOM_SPREAD = 1.0  # the random embedding's dot products must vary by more than this
+
+
+def claim_for(params: dict[str, Any], tol: float) -> str:
+    """INFO's claim with the parameters it ran with."""
+    d, n = int(params["d_model"]), int(params["max_len"])
+    return (
+        f"For the sinusoidal positional encoding (d_model {d}, base {float(params['base']):g}, "
+        f"{n} positions), PE(pos+k) equals one fixed rotation matrix M_k times PE(pos) for "
+        f"every position (to {tol:g}), so the dot product PE(pos).PE(pos+k) depends only on "
+        f"the offset k (it varies over the positions by under {tol:g} * d_model), unlike random "
+        f"position embeddings (varying by more than {MIN_RANDOM_SPREAD:g})."
+    )
 
 
 def positional_encoding(
@@ -88,8 +150,6 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     )
     d, n, k, base = params["d_model"], params["max_len"], params["offset"], params["base"]
     if d % 2:
-        from studytool.demorun.params import DemoParamError
-
         raise DemoParamError(f"param 'd_model': {d} must be even")
     dtype = torch.float32 if device.type == "mps" else torch.float64
     tol = 1e-4 if dtype == torch.float32 else 1e-6
@@ -159,18 +219,36 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         f"dot_at_offset_{min(k, max_k)}": float(torch.diagonal(gram, min(k, max_k)).mean()),
         "dot_at_offset_0": float(torch.diagonal(gram).mean()),
     }
-    holds = bool(
-        numbers["max_shift_error"] < tol
-        and orth_err < tol
-        and numbers["max_dot_spread_sinusoidal"] < tol * d
-        and numbers["max_dot_spread_random"] > 1.0
-    )
+    checks = {
+        "M_k PE(pos) = PE(pos+k)": numbers["max_shift_error"] < tol,
+        "M_k orthogonal": orth_err < tol,
+        "dot products depend on k only": numbers["max_dot_spread_sinusoidal"] < tol * d,
+        "random embedding's do not": numbers["max_dot_spread_random"] > MIN_RANDOM_SPREAD,
+    }
+    failed = [c for c, ok in checks.items() if not ok]
     summary = (
         f"max |M_k PE(pos) - PE(pos+k)| = {numbers['max_shift_error']:.1e} over {n} positions; "
         f"dot products at a fixed offset vary by {numbers['max_dot_spread_sinusoidal']:.1e} "
         f"(random embeddings: {numbers['max_dot_spread_random']:.1f})"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
     )
-    return Verdict(holds, numbers, summary)
+    # the dot products at one offset: constant (2), else their trend over the positions
+    diag = torch.diagonal(gram, min(k, max_k))
+    if numbers["max_dot_spread_sinusoidal"] < tol * d:
+        trend = 2
+    else:
+        pos = torch.arange(len(diag), dtype=diag.dtype, device=diag.device)
+        corr = float(torch.corrcoef(torch.stack([pos, diag]))[0, 1])
+        trend = 0 if corr > 0.5 else (1 if corr < -0.5 else 3)
+    answers = {"dot": trend, "norm2": numbers["dot_at_offset_0"]}
+    return Verdict(
+        not failed and not report.cancelled,
+        numbers,
+        summary,
+        claim=claim_for(params, tol),
+        caveats=CAVEATS,
+        answers=answers,
+    )
 
 
 if __name__ == "__main__":

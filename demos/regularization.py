@@ -40,7 +40,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import load_digits, tile_images
@@ -91,9 +91,49 @@ INFO = DemoInfo(
         "regularization/noise-robustness",
         "regularization/cutout-def",
         "regularization/dropout-def",
-        "regularization/dropout-inverted",
-        "regularization/dropout-numeric",
-        "regularization/dropout-eval",
+    ),
+    predictions=(
+        Prediction(
+            id="memorise",
+            prompt_en="Some training labels are wrong. Will the plain, unregularised MLP fit at "
+            "least 95 % of its training labels, the wrong ones included?",
+            prompt_ko="학습 레이블 일부가 틀렸다. 정규화 없는 일반 MLP는 틀린 레이블까지 포함해 "
+            "학습 레이블의 95 % 이상을 맞출까?",
+            options_en=(
+                "Yes: it memorises the wrong labels too",
+                "No: it cannot fit labels that contradict the image",
+            ),
+            options_ko=(
+                "예: 틀린 레이블까지 외운다",
+                "아니요: 이미지와 모순되는 레이블은 맞출 수 없다",
+            ),
+            card="regularization/regularization-def",
+        ),
+        Prediction(
+            id="plain_gap",
+            prompt_en="How many points higher will the plain net's training accuracy be than "
+            "its held-out accuracy (the generalisation gap)?",
+            prompt_ko="일반 신경망의 학습 정확도는 검증 정확도보다 몇 %p 높을까 (일반화 격차)?",
+            tolerance=10.0,
+            unit="points",
+            card="regularization/regularization-def",
+        ),
+        Prediction(
+            id="dropout_gap",
+            prompt_en="With dropout, is that gap smaller, about the same, or larger?",
+            prompt_ko="드롭아웃을 쓰면 그 격차는 작아지는가, 비슷한가, 커지는가?",
+            options_en=(
+                "Larger",
+                "About the same (within 2 points)",
+                "Smaller by 2 points or more",
+            ),
+            options_ko=(
+                "커진다",
+                "비슷하다 (2 %p 이내)",
+                "2 %p 이상 작아진다",
+            ),
+            card="regularization/dropout-def",
+        ),
     ),
 )
 
@@ -263,6 +303,12 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         + (f"; failed: {', '.join(failed)}" if failed else "")
     )
     shift, noise = int(params["aug_shift"]), float(params["aug_noise"])
+    shrink = base["acc_gap"] - res["dropout"]["acc_gap"]
+    answers = {
+        "memorise": 0 if base["train_acc"] >= 0.95 else 1,
+        "plain_gap": 100 * base["acc_gap"],
+        "dropout_gap": 2 if shrink >= MIN_ACC_SHRINK else (0 if shrink <= -MIN_ACC_SHRINK else 1),
+    }
     claim = (
         f"On {n_train} training digits with {float(params['label_noise']):.0%} noisy labels, an "
         f"MLP with two hidden layers of {int(params['hidden'])} memorises the training set, and "
@@ -290,9 +336,11 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             f"accuracy gap {base['acc_gap'] * 100:.1f} points (need 10): there is no gap to shrink"
         )
     if reason:
-        return Verdict.does_not_apply(reason, numbers, summary, claim=claim, caveats=CAVEATS)
+        return Verdict.does_not_apply(
+            reason, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers
+        )
     holds = all(checks.values()) and not report.cancelled
-    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,16 @@ pixels are background, but IoU 0 for both shapes), and a per-pixel threshold tha
 bright pixels but - seeing one pixel at a time - cannot tell a circle's pixel from a square's,
 so it labels all of them with the more common shape. Telling the shapes apart needs context,
 which the convolutions' receptive field provides.
+
+The claim's margins: the FCN's mIoU must exceed the all-background baseline's by at least
+`MIN_OVER_BACKGROUND` and the per-pixel threshold's by at least `MIN_OVER_THRESHOLD`.  There is
+no precondition: both baselines are computed on the same test images at every setting.
+
+Honest caveats:
+* the shapes are synthetic, uniformly bright and never overlap badly; real segmentation has
+  texture, occlusion and many classes.
+* the per-pixel baseline is deliberately blind to context; a stronger baseline (a smoothed
+  threshold plus a shape heuristic) would narrow the gap.
 """
 
 from __future__ import annotations
@@ -22,7 +32,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from studytool.demorun.params import DemoInfo, Param
+from studytool.demorun.params import DemoInfo, DemoParamError, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._data import confusion_iou, mean_iou, shapes_segmentation
@@ -34,8 +44,8 @@ INFO = DemoInfo(
     concept="semantic segmentation / FCN / mIoU",
     claim=(
         "A tiny fully convolutional network trained for a few seconds segments circles and "
-        "squares on noise with a mean IoU far above the all-background baseline and above a "
-        "per-pixel threshold that cannot tell the shapes apart."
+        "squares on noise with a mean IoU at least 0.3 above the all-background baseline and "
+        "at least 0.15 above a per-pixel threshold that cannot tell the shapes apart."
     ),
     params=(
         Param("size", 32, "image side in pixels (a multiple of 4)", min=8, max=128, quick=24),
@@ -71,9 +81,59 @@ INFO = DemoInfo(
         "cv-apps/fcn-skip-connections",
         "cv-apps/miou-definition",
     ),
+    predictions=(
+        Prediction(
+            id="background_acc",
+            prompt_en="A 'model' that labels every pixel background: what pixel accuracy does "
+            "it get on these images?",
+            prompt_ko="모든 픽셀을 배경으로 분류하는 '모델'은 이 이미지들에서 픽셀 정확도가 "
+            "얼마인가?",
+            tolerance=5.0,
+            unit="%",
+            card="cv-apps/miou-definition",
+        ),
+        Prediction(
+            id="background_miou",
+            prompt_en="And its mean IoU over the three classes (background, circle, square)?",
+            prompt_ko="그러면 세 클래스(배경, 원, 정사각형)에 대한 평균 IoU는?",
+            tolerance=0.05,
+            card="cv-apps/miou-definition",
+        ),
+        Prediction(
+            id="fcn_vs_threshold",
+            prompt_en="Which gets the higher mean IoU: the tiny FCN or a per-pixel brightness "
+            "threshold that labels bright pixels with the more common shape?",
+            prompt_ko="작은 FCN과, 밝은 픽셀을 더 흔한 도형으로 분류하는 픽셀별 밝기 임계값 중 "
+            "평균 IoU가 더 높은 것은?",
+            options_en=("The per-pixel threshold", "The tiny FCN", "About the same (within 0.05)"),
+            options_ko=("픽셀별 임계값", "작은 FCN", "비슷하다 (0.05 이내)"),
+            card="cv-apps/semantic-segmentation-definition",
+        ),
+    ),
 )
 
 N_CLASSES = 3
+MIN_OVER_BACKGROUND = 0.3  # "far above" the all-background mIoU
+MIN_OVER_THRESHOLD = 0.15  # "above" the per-pixel threshold's mIoU
+CAVEATS = (
+    "Synthetic, uniformly bright shapes on noise: real segmentation has texture, occlusion and "
+    "many classes.",
+    "The per-pixel baseline is blind to context by construction; a smarter hand-made baseline "
+    "would narrow the gap.",
+)
+
+
+def claim_for(params: dict[str, Any]) -> str:
+    """INFO's claim with the parameters it ran with."""
+    return (
+        f"A tiny fully convolutional network trained {int(params['steps'])} Adam steps on "
+        f"{int(params['size'])}x{int(params['size'])} images (noise {float(params['noise']):g}) "
+        f"segments circles and squares with a mean IoU at least {MIN_OVER_BACKGROUND:g} above "
+        f"the all-background baseline and at least {MIN_OVER_THRESHOLD:g} above a per-pixel "
+        "threshold that cannot tell the shapes apart."
+    )
+
+
 COLORS = torch.tensor([[0.05, 0.05, 0.1], [0.95, 0.35, 0.2], [0.25, 0.7, 1.0]])
 
 
@@ -116,7 +176,7 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     seed = int(params["seed"])
     size, steps, batch = int(params["size"]), int(params["steps"]), int(params["batch"])
     if size % 4:
-        raise ValueError(f"size ({size}) must be a multiple of 4 (two 2x2 poolings)")
+        raise DemoParamError(f"param 'size': {size} is not a multiple of 4 (two 2x2 poolings)")
     noise = float(params["noise"])
     seed_everything(seed)
     gen = torch.Generator().manual_seed(seed)
@@ -238,14 +298,26 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             caption="orange = circle, blue = square, dark = background",
         )
 
-    holds = bool(miou_fcn > miou_bg + 0.3 and miou_fcn > miou_thr + 0.15)
+    checks = {
+        f"mIoU >= background + {MIN_OVER_BACKGROUND:g}": miou_fcn >= miou_bg + MIN_OVER_BACKGROUND,
+        f"mIoU >= threshold + {MIN_OVER_THRESHOLD:g}": miou_fcn >= miou_thr + MIN_OVER_THRESHOLD,
+        "all steps run": done == steps,
+    }
+    failed = [k for k, ok in checks.items() if not ok]
     summary = (
         f"after {done} steps: FCN mIoU {miou_fcn:.2f} (circle {iou_fcn[1]:.2f}, square "
         f"{iou_fcn[2]:.2f}) vs all-background {miou_bg:.2f} and pixel threshold {miou_thr:.2f}"
+        + (f"; failed: {', '.join(failed)}" if failed else "")
     )
+    gap = miou_fcn - miou_thr
+    answers = {
+        "background_acc": 100 * acc_bg,
+        "background_miou": miou_bg,
+        "fcn_vs_threshold": 2 if abs(gap) <= 0.05 else (1 if gap > 0 else 0),
+    }
     return Verdict(
-        claim_holds=holds,
-        numbers={
+        not failed,
+        {
             "fcn_miou": miou_fcn,
             "fcn_iou_background": iou_fcn[0],
             "fcn_iou_circle": iou_fcn[1],
@@ -256,7 +328,10 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             "threshold_miou": miou_thr,
             "steps": float(done),
         },
-        summary=summary,
+        summary,
+        claim=claim_for(params),
+        caveats=CAVEATS,
+        answers=answers,
     )
 
 

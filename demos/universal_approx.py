@@ -42,7 +42,7 @@ from typing import Any
 
 import torch
 
-from studytool.demorun.params import DemoInfo, DemoParamError, Param
+from studytool.demorun.params import DemoInfo, DemoParamError, Param, Prediction
 
 from ._base import Reporter, Verdict, seed_everything
 from ._common import PALETTE, draw_polyline
@@ -79,6 +79,41 @@ INFO = DemoInfo(
         "history/universal-approx",
         "history/universal-approx-caveat",
         "history/mlp-definition",
+    ),
+    predictions=(
+        Prediction(
+            id="linear",
+            prompt_en="The widest net with its activation function removed (purely linear): how "
+            "well does it fit sin(x)?",
+            prompt_ko="활성화 함수를 뺀(순수 선형) 가장 넓은 신경망은 sin(x)에 얼마나 잘 맞는가?",
+            options_en=(
+                "Much better than any straight line",
+                "No better than the best straight line",
+            ),
+            options_ko=(
+                "어떤 직선보다 훨씬 잘 맞는다",
+                "가장 좋은 직선보다 낫지 않다",
+            ),
+            card="history/why-nonlinearity",
+        ),
+        Prediction(
+            id="drop",
+            prompt_en="With the activation on, how does the widest net's MSE on sin(x) compare "
+            "with the narrowest net's?",
+            prompt_ko="활성화 함수가 있을 때 가장 넓은 신경망의 sin(x) MSE는 가장 좁은 신경망과 "
+            "비교해 어떤가?",
+            options_en=(
+                "About the same (within 2x)",
+                "2 to 10 times lower",
+                "At least 10 times lower",
+            ),
+            options_ko=(
+                "비슷하다 (2배 이내)",
+                "2배에서 10배 낮다",
+                "10배 이상 낮다",
+            ),
+            card="history/universal-approx",
+        ),
     ),
 )
 
@@ -273,6 +308,11 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
         numbers[f"{t}_mse_best_line"] = best_line[t]
         numbers[f"{t}_drop_narrow_to_wide"] = drop
     numbers.update({k: float(ok) for k, ok in checks.items()})
+    sin_drop = numbers["sin_drop_narrow_to_wide"]
+    answers = {
+        "linear": 1 if checks["sin_linear_stuck_at_line"] else 0,
+        "drop": 2 if sin_drop >= MIN_DROP else (1 if sin_drop >= 2 else 0),
+    }
     holds = all(checks.values()) and not report.cancelled
     failed = [k for k, ok in checks.items() if not ok]
     lo_w, hi_w = widths[0], widths[-1]
@@ -298,8 +338,9 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
             summary,
             claim=claim,
             caveats=CAVEATS,
+            answers=answers,
         )
-    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS)
+    return Verdict(holds, numbers, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ import os
 import unicodedata
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +30,7 @@ _BASIC_KEYS = {"escape", "enter", "tab", "space", *(f"f{n}" for n in range(1, 13
 
 
 LEECH_ACTIONS = ("suspend", "tag")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
 class ConfigError(Exception):
@@ -42,6 +44,36 @@ class SchedulerSettings:
     relearning_steps_min: tuple[float, ...] = (10.0,)
     maximum_interval: int = 36500
     enable_fuzzing: bool = True
+    # Anki's load balancing: a new interval goes to the least busy day of its fuzz range
+    load_balance: bool = True
+    # easy days: Monday..Sunday, the share of a normal day's reviews that day should get
+    easy_days: tuple[float, ...] = (1.0,) * 7
+
+    def easy_days_table(self) -> dict[str, float]:
+        """The weekdays that are not normal days, as config.toml writes them."""
+        return {d: f for d, f in zip(WEEKDAYS, self.easy_days, strict=True) if f != 1.0}
+
+
+@dataclass(frozen=True, slots=True)
+class ExamSettings:
+    """[exam]: an active exam-date plan (`studytool plan exam --activate`)."""
+
+    date: date
+    decks: tuple[str, ...] = ()  # empty: every deck
+    minutes: int = 30  # a day
+    target: float = 0.9  # predicted recall of every card on the date
+
+    def config_values(self) -> dict[str, object]:
+        return {
+            "exam.date": self.date.isoformat(),
+            "exam.decks": list(self.decks),
+            "exam.minutes": self.minutes,
+            "exam.target": self.target,
+        }
+
+
+EXAM_MINUTES = (1, 600)
+EXAM_TARGET = (0.5, 0.99)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +94,7 @@ class Settings:
     leech_action: str = "suspend"  # or "tag": only mark it
     theme: str = ""  # a Textual theme name; "" keeps the app's default
     sync_remote: str = ""  # [sync] remote: the git remote `studytool sync` last used
+    exam: ExamSettings | None = None  # [exam]: the active exam-date plan
 
     @property
     def user_decks_dir(self) -> Path:
@@ -103,6 +136,8 @@ class Settings:
             relearning_steps_min=_steps(sch, "relearning_steps", [10], path),
             maximum_interval=_get(sch, "maximum_interval", int, 36500, path, "scheduler."),
             enable_fuzzing=_get(sch, "enable_fuzzing", bool, True, path, "scheduler."),
+            load_balance=_get(sch, "load_balance", bool, True, path, "scheduler."),
+            easy_days=easy_days(_get(sch, "easy_days", dict, {}, path, "scheduler."), path),
         )
         where = safe_path(path)
         if not 0.7 <= scheduler.desired_retention <= 0.99:
@@ -150,6 +185,7 @@ class Settings:
             leech_action=leech_action,
             theme=_get(raw, "theme", str, "", path),
             sync_remote=_get(_table(raw, "sync", path), "remote", str, "", path, "sync."),
+            exam=_exam(raw, path),
         )
 
 
@@ -168,7 +204,8 @@ def default_data_dir() -> Path:
 def write_settings(path: Path, values: dict[str, object]) -> None:
     """Set keys of config.toml, keeping everything else in it (comments and order too).
 
-    Keys are top-level names or dotted for a table: {"lang": "ko", "review.new_per_day": 30}.
+    Keys are top-level names or dotted for a table: {"lang": "ko", "review.new_per_day": 30};
+    the value None removes a top-level key or table: {"exam": None}.
     The file is replaced atomically; a missing file (or folder) is created."""
     import tomlkit
     from tomlkit.exceptions import TOMLKitError
@@ -185,6 +222,10 @@ def write_settings(path: Path, values: dict[str, object]) -> None:
         for dotted, value in values.items():
             *tables, key = dotted.split(".")
             table: tomlkit.TOMLDocument | Table = doc
+            if value is None:
+                if not tables and key in doc:
+                    del doc[key]
+                continue
             for name in tables:
                 inner = table.get(name)
                 if inner is None:
@@ -271,6 +312,26 @@ def _get_list(
     return values
 
 
+def easy_days(table: dict[str, Any], where: Path | str) -> tuple[float, ...]:
+    """{ sun = 0.5 } -> the share of each weekday (Monday first), 1.0 where not named."""
+    out = dict.fromkeys(WEEKDAYS, 1.0)
+    shown = safe_path(where) if isinstance(where, Path) else where
+    for day, share in table.items():
+        if day not in out:
+            raise ConfigError(
+                f"{shown}: scheduler.easy_days: '{one_line(day)}' is not one of"
+                f" {', '.join(WEEKDAYS)}"
+            )
+        number = isinstance(share, int | float) and not isinstance(share, bool)
+        if not number or not 0.0 <= share <= 1.0:
+            raise ConfigError(
+                f"{shown}: scheduler.easy_days.{day} must be a share of a normal day in"
+                f" 0..1, got {_shown(share)}"
+            )
+        out[day] = float(share)
+    return tuple(out.values())
+
+
 def _steps(table: dict[str, Any], key: str, default: list[int], path: Path) -> tuple[float, ...]:
     """Learning steps in minutes: each a number above 0 and at most a year."""
     values = _get(table, key, list, default, path, "scheduler.")
@@ -282,6 +343,30 @@ def _steps(table: dict[str, Any], key: str, default: list[int], path: Path) -> t
                 f" most {MAX_STEP_MIN:.0f}, got {_shown(v)} in it"
             )
     return tuple(float(v) for v in values)
+
+
+def _exam(raw: dict[str, Any], path: Path) -> ExamSettings | None:
+    """[exam], checked; None when the table is absent."""
+    if "exam" not in raw:
+        return None
+    table = _table(raw, "exam", path)
+    where = safe_path(path)
+    when = table.get("date")
+    if isinstance(when, str):
+        try:
+            when = date.fromisoformat(when)
+        except ValueError:
+            when = None
+    if not isinstance(when, date) or hasattr(when, "hour"):
+        raise ConfigError(f"{where}: exam.date must be a date (YYYY-MM-DD)")
+    minutes = _get(table, "minutes", int, 30, path, "exam.")
+    if not EXAM_MINUTES[0] <= minutes <= EXAM_MINUTES[1]:
+        raise ConfigError(f"{where}: exam.minutes must be in {EXAM_MINUTES[0]}..{EXAM_MINUTES[1]}")
+    target = _get(table, "target", float, 0.9, path, "exam.")
+    if not EXAM_TARGET[0] <= target <= EXAM_TARGET[1]:
+        raise ConfigError(f"{where}: exam.target must be in {EXAM_TARGET[0]}..{EXAM_TARGET[1]}")
+    decks = _get_list(table, "decks", str, [], path)
+    return ExamSettings(when, tuple(decks), minutes, target)
 
 
 def key_problem(keys: str, typeable: bool = False) -> str | None:

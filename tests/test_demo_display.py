@@ -252,7 +252,8 @@ def test_a_list_parameter_set_from_the_cli_reaches_the_demo(cli) -> None:
         "steps=50",
     )
     events = [json.loads(line) for line in result.output.splitlines() if line.strip()]
-    assert events[0]["params"]["widths"] == "1,2"
+    start = next(e for e in events if e["type"] == "start")  # after the questions' line
+    assert start["params"]["widths"] == "1,2"
     verdict = events[-2]
     assert verdict["status"] == "does_not_apply" and "widths 1..2" in verdict["reason"]
     assert result.exit_code == 4

@@ -503,7 +503,9 @@ def test_cli_run_json(cli):
     )
     assert result.exit_code == 0, result.output
     events = [json.loads(line) for line in result.output.splitlines() if line.strip()]
-    assert events[0]["type"] == "start" and events[0]["params"]["n_random"] == 10
+    # the demo's questions come first, so a front-end can ask them before the run
+    assert events[0]["type"] == "predictions" and events[0]["demo"] == "param_count"
+    assert events[1]["type"] == "start" and events[1]["params"]["n_random"] == 10
     assert [e["type"] for e in events[-2:]] == ["verdict", "done"]
     assert events[-2]["claim_holds"] is True
 

@@ -2,9 +2,14 @@
 
 Imports fast and never imports torch: demos run in a worker child process
 (``studytool.demorun``).  Exit status of ``demo run``: 0 the claim holds, 1 it does not,
-2 bad arguments (unknown demo, bad param, unknown device), 3 the demo failed (crash,
-exception, timeout), 4 the claim does not apply at these parameters (a precondition
+2 bad arguments (unknown demo, bad param, unknown device, bad guess), 3 the demo failed
+(crash, exception, timeout), 4 the claim does not apply at these parameters (a precondition
 failed), 130 interrupted.
+
+Predict, then run: a demo's questions are asked before it runs on a terminal (``--no-predict``
+skips them; Enter skips one), or given with ``--guess ID=ANSWER``; after the verdict each is
+scored against the run's own answer and the scored ones are logged as reviews in predict mode
+of the question's card (``studytool stats`` shows accuracy per concept).
 """
 
 from __future__ import annotations
@@ -21,9 +26,19 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from studytool.cli.common import SafeConsole, emit_json, fail
+from studytool.cli.common import SafeConsole, clean_errors, emit_json, fail, get_cards, get_settings
 from studytool.demorun import catalog
-from studytool.demorun.params import DemoParamError, parse_param_args
+from studytool.demorun.params import DemoParamError, Prediction, parse_param_args
+from studytool.demorun.predict import (
+    GuessError,
+    Scored,
+    log_scored,
+    parse_guess,
+    parse_guess_args,
+    question_json,
+    score_all,
+    show_value,
+)
 from studytool.demorun.reducer import RunView, verdict_state
 
 demo_app = typer.Typer(
@@ -68,6 +83,7 @@ def _meta_json(meta: catalog.DemoMeta) -> dict[str, Any]:
             }
             for p in meta.params
         ],
+        "predictions": [question_json(q) for q in meta.predictions],
     }
 
 
@@ -219,6 +235,18 @@ def run_cmd(
         bool, typer.Option("--json", help="Stream the events as JSON lines.")
     ] = False,
     timeout: Annotated[float, typer.Option(help="Give up after this many seconds.", min=1)] = 600.0,
+    guess: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--guess",
+            "-g",
+            help="Answer a prediction question before the run: ID=ANSWER (option number or"
+            " letter, or a number); repeatable. Scored and logged after the verdict.",
+        ),
+    ] = None,
+    no_predict: Annotated[
+        bool, typer.Option("--no-predict", help="Do not ask the prediction questions.")
+    ] = False,
 ) -> None:
     """Run one demo in a worker process and show it live; exit 0 if its claim holds, 1 if not."""
     try:
@@ -228,8 +256,22 @@ def run_cmd(
     try:
         given = parse_param_args(param or [])
         meta.resolve_params(given, quick)
-    except DemoParamError as exc:
+        guesses: dict[str, float | None] = dict(parse_guess_args(meta.predictions, guess or []))
+    except (DemoParamError, GuessError) as exc:
         fail(str(exc))
+    ask = (
+        not guesses
+        and not as_json
+        and not no_predict
+        and bool(meta.predictions)
+        and sys.stdin.isatty()
+        and sys.stdout.isatty()
+    )
+    if ask:
+        try:
+            guesses = _ask(meta.predictions, get_settings().lang)
+        except (KeyboardInterrupt, EOFError):
+            raise typer.Exit(EXIT_INTERRUPTED) from None
 
     from studytool.demorun.runner import DemoRunner, WorkerPool
 
@@ -237,7 +279,12 @@ def run_cmd(
     runner = DemoRunner(pool, timeout=timeout)
     run = runner.run(name, given, device=device.value, quick=quick)
     try:
-        code = _run_json(run) if as_json else _run_live(run, meta)
+        if as_json:
+            code = _run_json(run, meta, guesses if guess else None)
+        else:
+            code = _run_live(run, meta)
+            if guesses and code != EXIT_USAGE:
+                _show_scored(meta, guesses, run.verdict)
     except KeyboardInterrupt:
         run.cancel()
         code = EXIT_INTERRUPTED
@@ -248,11 +295,95 @@ def run_cmd(
     raise typer.Exit(code)
 
 
-def _run_json(run: Any) -> int:
-    for event in run:
-        sys.stdout.write(json.dumps(event, separators=(",", ":")) + "\n")
+def _ask(questions: tuple[Prediction, ...], lang: str) -> dict[str, float | None]:
+    """Ask each question on the terminal; Enter skips one, a bad answer asks again."""
+    out = _out()
+    ko = lang == "ko"
+    out.print(Text("Predict first (Enter skips a question):", style="bold"))
+    guesses: dict[str, float | None] = {}
+    for q in questions:
+        out.print(Text(q.prompt_ko if ko else q.prompt_en))
+        for i, option in enumerate(q.options_ko if ko else q.options_en):
+            out.print(Text(f"  {chr(ord('a') + i)}. {option}"))
+        hint = (
+            "a letter or number"
+            if q.kind == "choice"
+            else f"a number{' in ' + q.unit if q.unit else ''}"
+        )
+        while True:
+            text = input(f"  your guess ({hint}): ").strip()
+            if not text:
+                guesses[q.id] = None
+                break
+            try:
+                guesses[q.id] = parse_guess(q, text)
+                break
+            except GuessError as exc:
+                out.print(Text(str(exc), style="red"))
+    return guesses
+
+
+def _score_and_log(
+    meta: catalog.DemoMeta, guesses: dict[str, float | None], verdict: dict[str, Any] | None
+) -> tuple[list[Scored], int]:
+    """Score the guesses against the run and log the scored ones (durable when it returns)."""
+    from studytool.store.repo import Store
+
+    scored = score_all(meta.predictions, guesses, verdict)
+    if not any(s.right is not None for s in scored):
+        return scored, 0
+    with clean_errors():
+        cards = get_cards()
+        with Store.open(get_settings()) as store:
+            store.sync(cards)
+            return scored, log_scored(store, meta, scored)
+
+
+def _run_json(run: Any, meta: catalog.DemoMeta, guesses: dict[str, float | None] | None) -> int:
+    def line(obj: dict[str, Any]) -> None:
+        sys.stdout.write(json.dumps(obj, separators=(",", ":"), ensure_ascii=False) + "\n")
         sys.stdout.flush()
+
+    line(
+        {
+            "type": "predictions",
+            "demo": meta.name,
+            "questions": [question_json(q) for q in meta.predictions],
+        }
+    )
+    for event in run:
+        if event.get("type") == "done" and guesses is not None:
+            scored, logged = _score_and_log(meta, guesses, run.verdict)
+            line({"type": "prediction", "results": [s.to_json() for s in scored], "logged": logged})
+        line(event)
     return _exit_code(run.verdict, run.error)
+
+
+def _show_scored(
+    meta: catalog.DemoMeta, guesses: dict[str, float | None], verdict: dict[str, Any] | None
+) -> None:
+    scored, _ = _score_and_log(meta, guesses, verdict)
+    ko = get_settings().lang == "ko"
+    table = Table(title="your predictions", title_justify="left")
+    for col in ("question", "your guess", "the run", ""):
+        table.add_column(col, overflow="fold")
+    for s in scored:
+        q = s.question
+        lang = "ko" if ko else "en"
+        mark = (
+            Text("right", style="bold green")
+            if s.right
+            else Text("wrong", style="bold red")
+            if s.right is False
+            else Text(f"not scored ({s.why_not_scored})", style="dim")
+        )
+        table.add_row(
+            Text(q.prompt_ko if ko else q.prompt_en),
+            Text(show_value(q, s.guess, lang)),
+            Text(show_value(q, s.answer, lang)),
+            mark,
+        )
+    _out().print(table)
 
 
 def _run_live(run: Any, meta: catalog.DemoMeta) -> int:

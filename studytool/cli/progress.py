@@ -51,6 +51,12 @@ def _stats_lines(stats: Stats) -> list[str]:
         f"cards: {c['total']} ({c['new']} new, {c['learning']} learning, {c['review']} review,"
         f" {c['relearning']} relearning; {c['suspended']} suspended, {c['orphaned']} orphaned)"
     )
+    if stats.predictions:
+        lines.append("predictions before demos:")
+        lines += [
+            f"  {p.concept}: {p.right} of {p.predictions} right ({_pct(p.accuracy)})"
+            for p in stats.predictions
+        ]
     return lines
 
 
@@ -94,18 +100,28 @@ def stats(json_out: JsonFlag = False) -> None:
     from studytool.store.calibration import calibrate
     from studytool.store.history import recall_pairs
     from studytool.store.scheduler import utc_now
-    from studytool.store.stats import compute_stats
+    from studytool.study.queue import queue_stats
 
     with clean_errors():
         cards = get_cards()
         with _open_store() as store:
             store.sync(cards)
-            result = compute_stats(store, cards, utc_now())
+            result = queue_stats(store, cards, utc_now())
             calibration = calibrate(recall_pairs(store))
+            exam = store.settings.exam
+        # the due and new counts follow an active plan (the queue does)
+        following = exam if exam is not None and exam.date > result.today else None
         if json_out:
-            emit_json({**result.to_dict(), "calibration": calibration.to_dict()})
+            plan = None
+            if following is not None:
+                plan = {"date": following.date.isoformat(), "decks": list(following.decks)}
+            emit_json({**result.to_dict(), "exam_plan": plan, "calibration": calibration.to_dict()})
         else:
-            for line in [*_stats_lines(result), *_calibration_lines(calibration)]:
+            lines = _stats_lines(result)
+            if following is not None:
+                decks = ", ".join(following.decks) or "all decks"
+                lines[0] += f" (following the exam plan for {following.date}: {decks})"
+            for line in [*lines, *_calibration_lines(calibration)]:
                 typer.echo(visible(line))
 
 

@@ -35,6 +35,18 @@ done      the last event of every run
 
 Every run ends with exactly one ``done``; before it comes either a ``verdict`` or an
 ``error``.  Non-finite floats are sent as ``null``.
+
+``studytool demo run --json`` adds two lines of its own around the worker's events, so that
+another front-end can ask the demo's questions before the run and read the score after it:
+
+===========  ==============================================================
+predictions  the first line: ``demo``, ``questions`` (each with every field of
+             ``Prediction`` and its ``kind``: choice or number)
+prediction   only with ``--guess``, just before ``done``: ``results`` (per question
+             ``id``, ``kind``, ``guess``, ``answer``, ``correct`` (null: not
+             scored), ``scored``, ``not_scored`` (skipped, no answer)), ``logged``
+             (how many were stored as reviews in predict mode)
+===========  ==============================================================
 """
 
 from __future__ import annotations
@@ -56,6 +68,9 @@ EVENT_TYPES = frozenset(
         "verdict",
         "error",
         "done",
+        # written by `demo run --json` around the worker's events, never by the worker
+        "predictions",
+        "prediction",
     }
 )
 
@@ -72,6 +87,8 @@ REQUIRED_KEYS: dict[str, tuple[str, ...]] = {
     "verdict": ("claim_holds", "numbers", "summary"),
     "error": ("message",),
     "done": (),
+    "predictions": ("demo", "questions"),
+    "prediction": ("results",),
 }
 
 ErrorKind = Literal[

@@ -9,6 +9,7 @@ Schema history (`PRAGMA user_version`):
   4. the tables that tie the cache to the event log (progress/devices/*.jsonl): `events`
      (every log event the cache reflects) and `sync_meta`. Index `events_key` came after the
      first v4 files: `ensure_indexes` adds it to those on opening.
+  5. `predictions`: the student's scored guesses before demo runs (replayed from the log).
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ from studytool.store.scheduler import CardState, from_ms, to_ms
 from studytool.store.sql import DECK_RETENTION_FROM_LOG, REVIEW_QUARTERS_FROM_LOG
 from studytool.store.state import FsrsState
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_S = 10.0
 _MAGIC = b"SQLite format 3\x00"
 
@@ -179,6 +180,23 @@ CREATE TABLE IF NOT EXISTS sync_meta (
 );
 """
 
+# v5: predictions made before demo runs, a cache of the log's `prediction` events. Kept out of
+# the revlog on purpose: nothing that schedules, trains or evaluates FSRS reads this table.
+PREDICT_SCHEMA = """
+CREATE TABLE IF NOT EXISTS predictions (
+    event_id TEXT PRIMARY KEY,         -- the log event
+    key TEXT NOT NULL,                 -- review key of the linked card
+    time_ms INTEGER NOT NULL,          -- UTC epoch ms
+    demo TEXT NOT NULL,
+    concept TEXT NOT NULL,             -- the demo's concept when it was run
+    question TEXT NOT NULL,            -- the prediction id within the demo
+    guess REAL NOT NULL,               -- option index or number
+    answer REAL NOT NULL,              -- the run's answer, same kind
+    correct INTEGER NOT NULL CHECK (correct IN (0, 1))
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS predictions_key ON predictions(key);
+"""
+
 AGGREGATES_REBUILD = f"""
 DELETE FROM review_quarters;
 DELETE FROM deck_retention;
@@ -190,8 +208,15 @@ V1_TABLES = ("cards", "revlog")
 V2_TABLES = ("cards", "deck_retention", "params", "review_quarters", "revlog", "sessions")
 QUIZ_TABLES = ("quizzes", "quiz_questions", "quiz_flags")
 SYNC_TABLES = ("events", "sync_meta")
-TABLES = (*V2_TABLES, *QUIZ_TABLES, *SYNC_TABLES)
-TABLES_OF = {1: V1_TABLES, 2: V2_TABLES, 3: (*V2_TABLES, *QUIZ_TABLES), 4: TABLES}
+PREDICT_TABLES = ("predictions",)
+TABLES = (*V2_TABLES, *QUIZ_TABLES, *SYNC_TABLES, *PREDICT_TABLES)
+TABLES_OF = {
+    1: V1_TABLES,
+    2: V2_TABLES,
+    3: (*V2_TABLES, *QUIZ_TABLES),
+    4: (*V2_TABLES, *QUIZ_TABLES, *SYNC_TABLES),
+    5: TABLES,
+}
 
 
 def check_header(path: Path) -> None:
@@ -282,7 +307,7 @@ def create(path: Path) -> None:
         con = sqlite3.connect(tmp, isolation_level=None)
         try:
             con.executescript(
-                f"BEGIN;{SCHEMA}{QUIZ_SCHEMA}{SYNC_SCHEMA}"
+                f"BEGIN;{SCHEMA}{QUIZ_SCHEMA}{SYNC_SCHEMA}{PREDICT_SCHEMA}"
                 f"PRAGMA user_version={SCHEMA_VERSION};COMMIT;"
             )
             # WAL is a property of the file: set it now, so no first opener has to switch it
@@ -325,7 +350,7 @@ def open_database(path: Path) -> tuple[sqlite3.Connection, int, bool]:
             if version == 0 and not names and not read_only:
                 # a valid but empty SQLite file (e.g. made by `sqlite3 progress.db ""`)
                 with _transaction(con):
-                    execute_script(con, SCHEMA + QUIZ_SCHEMA + SYNC_SCHEMA)
+                    execute_script(con, SCHEMA + QUIZ_SCHEMA + SYNC_SCHEMA + PREDICT_SCHEMA)
                     con.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
                 version = SCHEMA_VERSION
                 names = set(TABLES)
@@ -508,7 +533,19 @@ def _migrate_3_to_4(con: sqlite3.Connection) -> None:
     execute_script(con, SYNC_SCHEMA)
 
 
-MIGRATIONS = {1: _migrate_1_to_2, 2: _migrate_2_to_3, 3: _migrate_3_to_4}
+def _migrate_4_to_5(con: sqlite3.Connection) -> None:
+    """The predictions table. Prediction events that a newer device already put in the log
+    were skipped by this version (an unknown type), so they are not in `events`: the apply of
+    the log that follows the open sees them as new and fills the table."""
+    execute_script(con, PREDICT_SCHEMA)
+
+
+MIGRATIONS = {
+    1: _migrate_1_to_2,
+    2: _migrate_2_to_3,
+    3: _migrate_3_to_4,
+    4: _migrate_4_to_5,
+}
 
 
 @contextlib.contextmanager
@@ -553,17 +590,17 @@ def log_triggers_off(con: sqlite3.Connection) -> Iterator[None]:
     execute_script(con, AGGREGATES_REBUILD)
 
 
-_BULK_INDEXES = ("revlog_card", "revlog_time", "events_revlog", "events_key")
+_BULK_INDEXES = ("revlog_card", "revlog_time", "events_revlog", "events_key", "predictions_key")
 _INDEX_NAME = re.compile(r"CREATE INDEX (?:IF NOT EXISTS )?(\w+)")
 
 
 @contextlib.contextmanager
 def log_indexes_off(con: sqlite3.Connection) -> Iterator[None]:
-    """For refilling revlog and events inside a transaction (a rebuild from the event log):
-    an index made once after the rows costs less than one kept up row by row."""
+    """For refilling revlog, events and predictions inside a transaction (a rebuild from the
+    event log): an index made once after the rows costs less than one kept up row by row."""
     ddl = [
         st
-        for st in statements(SCHEMA + SYNC_SCHEMA)
+        for st in statements(SCHEMA + SYNC_SCHEMA + PREDICT_SCHEMA)
         if (m := _INDEX_NAME.search(st)) and m.group(1) in _BULK_INDEXES
     ]
     for name in _BULK_INDEXES:

@@ -8,9 +8,13 @@ Events name cards by review key and carry UTC epoch ms (`t`), a unique id that s
 Types: review (rating, mode, dur), void (target: the id of the event taken back), suspend,
 unsuspend, bury (until), unbury; quiz (one finished quiz: started, dur, decks, tags, settings,
 score, questions as [key, kind, score, dur, answer]; `key` is "": it names no card) and flag
-(a card missed in a quiz, sent to the next review; quiz: the quiz's id). Reviews moved from an
-older database carry `cid`, the fuzz seed they were scheduled with (its row id), so their
-replay gives the intervals they got.
+(a card missed in a quiz, sent to the next review; quiz: the quiz's id); prediction (demo,
+concept, q: the question id, guess, answer, correct: a scored guess before a demo run, logged
+against the question's card; it never changes the card's FSRS state), and retention (value:
+the desired retention from then on, for every card: key "*"). A review scheduled by load
+balancing carries `due`, the day it chose (replay keeps it while it lies inside the fuzz
+range). Reviews moved from an older database carry `cid`, the fuzz seed they were scheduled
+with (its row id), so their replay gives the intervals they got.
 
 A device only appends to its own files, so files of several devices merge in git without
 conflicts. Appends take an exclusive lock on the file (two windows on one machine) and are
@@ -25,6 +29,7 @@ import fcntl
 import functools
 import itertools
 import json
+import math
 import os
 import secrets
 from collections.abc import Iterable
@@ -38,8 +43,14 @@ from studytool.fsio import fsync_dir
 PROGRESS_DIR = "progress"
 DEVICES_DIR = "devices"
 DEVICE_FILE = "device-id"
-QUIZ_TYPES = frozenset({"quiz", "flag"})  # store/quizlog.py replays them
-EVENT_TYPES = frozenset({"review", "void", "suspend", "unsuspend", "bury", "unbury"}) | QUIZ_TYPES
+QUIZ_TYPES = frozenset({"quiz", "flag"})  # store/replay.py replays them
+EVENT_TYPES = (
+    frozenset(
+        {"review", "void", "suspend", "unsuspend", "bury", "unbury", "prediction", "retention"}
+    )
+    | QUIZ_TYPES
+)
+ALL_CARDS = "*"  # the key of an event about every card (retention)
 
 Event = dict[str, Any]
 _RATINGS = (1, 2, 3, 4)  # tuples: a list or dict in a damaged line is not hashable
@@ -204,14 +215,35 @@ def _invalid(e: Any) -> str | None:
     if not isinstance(e.get("key"), str):
         return "missing card key"
     if kind == "review":  # most lines: checked first
-        ok = e.get("rating") in _RATINGS and e.get("mode") in _MODES
-        return None if ok else "bad rating or mode"
+        if e.get("rating") not in _RATINGS or e.get("mode") not in _MODES:
+            return "bad rating or mode"
+        return None if isinstance(e.get("due", 0), int) else "review with a bad due time"
+    if kind == "retention" and not (
+        isinstance(e.get("value"), float) and 0.7 <= e["value"] <= 0.99
+    ):
+        return "retention without a value in 0.7..0.99"
     if kind == "void" and not isinstance(e.get("target"), str):
         return "void without a target"
     if kind == "bury" and not isinstance(e.get("until"), int):
         return "bury without an end time"
     if kind == "quiz":
         return _invalid_quiz(e)
+    if kind == "prediction":
+        return _invalid_prediction(e)
+    return None
+
+
+def _invalid_prediction(e: Event) -> str | None:
+    if not all(isinstance(e.get(k), str) and e[k] for k in ("demo", "q")):
+        return "prediction without its demo or question"
+    if not isinstance(e.get("concept"), str):
+        return "prediction without a concept"
+    for k in ("guess", "answer"):
+        v = e.get(k)
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v):
+            return f"prediction with a bad {k}"
+    if not isinstance(e.get("correct"), bool):
+        return "prediction without a result"
     return None
 
 

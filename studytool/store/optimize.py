@@ -41,6 +41,7 @@ from studytool.store.scheduler import (
     as_utc,
     from_ms,
     fsrs_version,
+    to_ms,
     utc_now,
 )
 
@@ -54,6 +55,11 @@ MIN_REVIEWS = 512
 MAX_SEQ_LEN = 64
 DAY_MS = 86_400_000
 HOLDOUT = 0.2  # the newest fifth of the qualifying reviews tests the fit
+# the TUI suggests a fit once this many review-mode answers came since the last one (the
+# fsrs threshold again), and at most this often
+HINT_ANSWERS = MIN_REVIEWS
+HINT_EVERY_MS = 30 * DAY_MS
+META_LAST_FIT = "last_optimize"  # sync_meta: when the optimizer last fitted, adopted or not
 
 Log = tuple[int, int, int, int | None]  # card_id, rating, time_ms, duration_ms
 Fitter = Callable[[Sequence[Log]], Sequence[float]]
@@ -232,7 +238,7 @@ def predictions(
 
 def score(logs: Sequence[Log], store: Store, parameters: Sequence[float], since_ms: int) -> Score:
     # no fuzz: replaying must not touch the global random state (and fuzz moves only due)
-    settings = replace(store.settings.scheduler, enable_fuzzing=False)
+    settings = replace(store.scheduler.settings, enable_fuzzing=False)
     pairs = predictions(logs, StudyScheduler(settings, parameters), since_ms)
     return Score(log_loss(pairs) or 0.0, rmse_bins(pairs) or 0.0)
 
@@ -243,6 +249,24 @@ def needed_reviews(reviews: int, train_reviews: int) -> int:
     if short <= 0:
         return 0
     return max(math.ceil(MIN_REVIEWS / (1 - HOLDOUT)) - reviews, math.ceil(short / (1 - HOLDOUT)))
+
+
+def optimize_hint(store: Store, now: datetime) -> int | None:
+    """Review-mode answers since the last fit when it is time to suggest another (at least
+    HINT_ANSWERS of them, and a month since that fit), else None."""
+    row = store._read_one(
+        "SELECT max(coalesce((SELECT max(created_ms) FROM params), 0),"
+        " coalesce((SELECT CAST(value AS INTEGER) FROM sync_meta WHERE name=?), 0))",
+        (META_LAST_FIT,),
+    )
+    last = int(row[0]) if row else 0
+    if last and to_ms(as_utc(now)) - last < HINT_EVERY_MS:
+        return None
+    count = store._read_one(
+        "SELECT count(*) FROM revlog WHERE mode='review' AND time_ms>?", (last,)
+    )
+    n = int(count[0]) if count else 0
+    return n if n >= HINT_ANSWERS else None
 
 
 def _run_worker(
@@ -314,8 +338,13 @@ def optimize(
     if on_fit is not None:
         on_fit(n)
     params = list(fit(train) if fit is not None else _run_worker(train, worker, timeout))
+    with store.transaction() as con:  # a fit that was not adopted still counts for the hint
+        con.execute(
+            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
+            (META_LAST_FIT, str(to_ms(now))),
+        )
     try:
-        StudyScheduler(store.settings.scheduler, params)
+        StudyScheduler(store.scheduler.settings, params)
     except ValueError as e:
         raise StoreError(f"the optimizer returned unusable parameters: {e}") from None
     test_n = sum(1 for t in _qualifying_times(logs) if t >= cutoff)

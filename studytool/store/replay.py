@@ -2,8 +2,12 @@
 
 The log (store/eventlog.py) is the truth. A card's state is a fold of its events in (time, id)
 order with voided events left out: FSRS reviews at their logged times (the fuzz seeded by the
-key, see scheduler.fuzz_id), suspend/unsuspend, bury/unbury. Any card that gets new events
-is folded again from its whole history, so events that arrive late (a sync) land in order.
+key, see scheduler.fuzz_id; a load-balanced `due` kept while inside the fuzz range),
+suspend/unsuspend, bury/unbury, and the `retention` events every card shares: the desired
+retention starts at BASE_RETENTION and each one changes it, rescheduling cards in review.
+Any card that gets new events is folded again from its whole history, so events that arrive
+late (a sync) land in order.
+Prediction events leave the card's state alone and become rows of `predictions`.
 The `events` table lists what the cache reflects; whatever the log holds beyond it is new.
 The FSRS weights are part of the fold: `sync_meta` names the ones the cache was folded with
 (`params`), and when the progress repository's parameter files choose others (an `optimize`
@@ -14,10 +18,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import heapq
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -25,9 +30,10 @@ from typing import TYPE_CHECKING, Any
 from fsrs import Card as FsrsCard
 
 from studytool.store.db import ensure_indexes, log_indexes_off, log_triggers_off
-from studytool.store.eventlog import Event, EventLog, LogRead, event_id
+from studytool.store.eventlog import ALL_CARDS, Event, EventLog, LogRead, event_id
 from studytool.store.params import ParamsFile, active_params, write_params
 from studytool.store.scheduler import (
+    BASE_RETENTION,
     CardState,
     StudyScheduler,
     as_utc,
@@ -45,6 +51,7 @@ if TYPE_CHECKING:
 
 FUTURE_SLACK = timedelta(minutes=5)
 LOG_MIGRATED = "log_migrated"
+META_RETENTION = "retention"  # the value of the log's last retention event
 META_LAST_SYNC = "last_sync"
 QUIZ_MIGRATED = "quiz_migrated"  # sync_meta: the quizzes of an older database are in the log
 
@@ -69,10 +76,16 @@ class Folded:
     reviews: list[tuple[Event, CardState]] = field(default_factory=list)  # with state before
 
 
+def _order(e: Event) -> tuple[int, str]:
+    return e["t"], e["id"]
+
+
 def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudyScheduler) -> Folded:
-    """The card after `events` (its own, in (time, id) order). Call inside fuzz_session()."""
+    """The card after `events` (its own and the retention events, in (time, id) order), with
+    `scheduler`'s weights. Call inside fuzz_session()."""
     out = Folded(key)
     seed = fuzz_id(key)
+    scheduler = scheduler.with_retention(BASE_RETENTION)
     card: FsrsCard | None = None  # the fsrs Card of out.state after a review, handed on
     for e in events:
         if e["id"] in voided:
@@ -84,10 +97,17 @@ def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudySc
                 cid = e.get("cid", seed)
                 if card is not None and card.card_id != cid:
                     card = None
-                out.state, card = scheduler.review_from(
-                    cid, before, card, e["rating"], from_ms(e["t"])
-                )
+                after, card = scheduler.review_from(cid, before, card, e["rating"], from_ms(e["t"]))
+                due = e.get("due")
+                if due is not None and scheduler.allows_due(after, due):
+                    after = replace(after, due_ms=due)
+                    card = None  # its Card keeps fsrs's own due
+                out.state = after
             out.reviews.append((e, before))
+        elif kind == "retention":
+            scheduler = scheduler.with_retention(e["value"])
+            out.state = scheduler.retarget(seed, out.state, e["id"])
+            card = None  # a new due (and scheduler): made again from out.state
         elif kind == "suspend":
             out.suspended = True
         elif kind == "unsuspend":
@@ -99,15 +119,29 @@ def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudySc
     return out
 
 
-def _by_key(events: Sequence[Event]) -> tuple[dict[str, list[Event]], set[str]]:
+def _by_key(events: Sequence[Event]) -> tuple[dict[str, list[Event]], set[str], list[Event]]:
+    """Each card's events, the voided ids, and the events every card shares (retention)."""
     groups: dict[str, list[Event]] = {}
     voided: set[str] = set()
+    shared: list[Event] = []
     for e in events:
-        if e["key"]:  # "": a quiz record, not a card's event (store/quizlog.py)
-            groups.setdefault(e["key"], []).append(e)
         if e["type"] == "void":
             voided.add(e["target"])
-    return groups, voided
+        if e["key"] == ALL_CARDS:
+            shared.append(e)
+        elif e["key"]:  # "": a quiz record, not a card's event (apply_quiz_events)
+            groups.setdefault(e["key"], []).append(e)
+    return groups, voided, shared
+
+
+def _with_shared(own: list[Event], shared: list[Event]) -> Iterable[Event]:
+    return heapq.merge(own, shared, key=_order) if shared else own
+
+
+def retention_of(events: Iterable[Event], voided: set[str]) -> float | None:
+    """The desired retention the log's last retention event set (None: there is none)."""
+    values = [e["value"] for e in events if e["type"] == "retention" and e["id"] not in voided]
+    return values[-1] if values else None
 
 
 def _card_ids(
@@ -134,7 +168,7 @@ def write_folded(
 ) -> int:
     """Fold the cards of `keys` (None: all) from the sorted `events` and write them into the
     cache: card state, their revlog rows and their `events` rows. Returns cards written."""
-    groups, voided = _by_key(events)
+    groups, voided, shared = _by_key(events)
     if keys is not None:
         groups = {k: v for k, v in groups.items() if k in keys}
     ids = _card_ids(con, sorted(groups), {k: v[0]["t"] for k, v in groups.items()})
@@ -154,7 +188,7 @@ def write_folded(
     with fuzz_session():
         for key in sorted(groups):
             card_id = ids[key]
-            f = fold(key, groups[key], voided, scheduler)
+            f = fold(key, _with_shared(groups[key], shared), voided, scheduler)
             revlog: dict[str, int] = {}
             for e, before in f.reviews:
                 revlog[e["id"]] = next_id
@@ -185,9 +219,61 @@ def write_folded(
         " last_review_ms=?, suspended=?, buried_until_ms=? WHERE id=?",
         cards,
     )
+    event_rows.extend((e["id"], ALL_CARDS, None) for e in shared)
     event_rows.sort()
     con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", event_rows)
+    write_prediction_rows(con, groups, voided, replace=keys is not None)
+    retention = retention_of(shared, voided)
+    if retention is not None:
+        con.execute(
+            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
+            (META_RETENTION, repr(retention)),
+        )
+    elif shared:  # every change was voided (a restored backup): the base retention again
+        con.execute("DELETE FROM sync_meta WHERE name=?", (META_RETENTION,))
     return len(cards)
+
+
+PREDICTION_INSERT = (
+    "INSERT OR REPLACE INTO predictions (event_id, key, time_ms, demo, concept, question,"
+    " guess, answer, correct) VALUES (?,?,?,?,?,?,?,?,?)"
+)
+
+
+def prediction_row(e: Event) -> tuple[Any, ...]:
+    """The `predictions` row of a prediction event (store/predictions.py writes them)."""
+    return (
+        e["id"],
+        e["key"],
+        e["t"],
+        e["demo"],
+        e["concept"],
+        e["q"],
+        float(e["guess"]),
+        float(e["answer"]),
+        int(bool(e["correct"])),
+    )
+
+
+def write_prediction_rows(
+    con: sqlite3.Connection,
+    groups: dict[str, list[Event]],
+    voided: set[str],
+    replace: bool,
+) -> None:
+    """The cache rows of the prediction events of `groups` (key -> its events), voided ones
+    left out; `replace`: drop those keys' rows first (a card folded again)."""
+    if replace:
+        con.executemany("DELETE FROM predictions WHERE key=?", [(k,) for k in groups])
+    con.executemany(
+        PREDICTION_INSERT,
+        [
+            prediction_row(e)
+            for events in groups.values()
+            for e in events
+            if e["type"] == "prediction" and e["id"] not in voided
+        ],
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -206,8 +292,12 @@ def apply_log(store: Store, read: LogRead | None = None) -> ApplyResult:
         known = {r[0] for r in con.execute("SELECT id FROM events")}
         new = [e for e in events if e["id"] not in known]
         keys = {e["key"] for e in new if e["key"]}
+        if ALL_CARDS in keys:  # a new retention event: every card is folded again
+            keys = {e["key"] for e in events if e["key"]}
         n = write_folded(con, events, store.scheduler, keys) if keys else 0
         apply_quiz_events(con, events, {e["id"] for e in new})
+    if ALL_CARDS in keys:
+        store.reload_scheduler()
     return ApplyResult(len(events), len(new), n, tuple(read.bad))
 
 
@@ -244,12 +334,15 @@ def rebuild(store: Store) -> ApplyResult:
         )
         con.execute("DELETE FROM revlog")
         con.execute("DELETE FROM events")
+        con.execute("DELETE FROM predictions")
+        con.execute("DELETE FROM sync_meta WHERE name=?", (META_RETENTION,))
         con.execute(
             "UPDATE cards SET state=0, step=NULL, stability=NULL, difficulty=NULL, due_ms=NULL,"
             " last_review_ms=NULL, suspended=0, buried_until_ms=NULL"
         )
         n = write_folded(con, events, store.scheduler)
         apply_quiz_events(con, events, None)
+    store.reload_scheduler()
     return ApplyResult(len(events), len(events), n, tuple(read.bad))
 
 
@@ -364,7 +457,7 @@ def check_log(store: Store, now: datetime | None = None) -> LogCheck:
     known = {r[0] for r in store._read("SELECT id FROM events")}
     out.unapplied = len(ids - known)
     out.not_in_log = len(known - ids)
-    groups, voided = _by_key(events)
+    groups, voided, shared = _by_key(events)
     cached = {
         r[0]: (CardState.from_columns(r[1:7]), bool(r[7]), r[8], r[9])
         for r in store._read(
@@ -375,7 +468,7 @@ def check_log(store: Store, now: datetime | None = None) -> LogCheck:
     }
     with fuzz_session():
         for key in sorted(groups):
-            f = fold(key, groups[key], voided, store.scheduler)
+            f = fold(key, _with_shared(groups[key], shared), voided, store.scheduler)
             want = (f.state, f.suspended, f.buried_until_ms, len(f.reviews))
             if cached.get(key) != want:
                 out.differ.append(key)

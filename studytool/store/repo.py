@@ -16,6 +16,7 @@ All times are aware datetimes (any zone; stored as UTC ms). Every write is one
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -24,7 +25,9 @@ from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from studytool.store import retention
 from studytool.store.backup import daily_backup, event_backup
+from studytool.store.balance import balance
 from studytool.store.db import (
     DB_NAME,
     SCHEMA_VERSION,
@@ -52,6 +55,7 @@ from studytool.store.scheduler import (
     StudyScheduler,
     as_utc,
     day_window,
+    from_ms,
     fuzz_id,
     study_date,
     to_ms,
@@ -149,6 +153,7 @@ class Store:
                 store = cls(con, path, settings, tz, read_only=read_only)
                 if not read_only:
                     first_open(store)
+                    retention.follow_config(store, now)
         except BaseException:
             con.close()
             raise
@@ -167,16 +172,42 @@ class Store:
 
     def _load_scheduler(self) -> StudyScheduler:
         """With the personal parameters of the progress repository (store/params.py), the
-        same on every machine once synced; the defaults without any."""
+        same on every machine once synced (the defaults without any), and the desired
+        retention of the log (store/retention.py), not the config's."""
+        settings = dataclasses.replace(
+            self.settings.scheduler, desired_retention=retention.in_effect(self)
+        )
         chosen = active_params(self.log.root)
         if chosen is not None:
             with contextlib.suppress(ValueError):
-                return StudyScheduler(self.settings.scheduler, chosen.parameters, chosen.tag)
-        return StudyScheduler(self.settings.scheduler)
+                return StudyScheduler(settings, chosen.parameters, chosen.tag)
+        return StudyScheduler(settings)
 
     def reload_scheduler(self) -> None:
         """Pick up parameters saved by `optimize` or brought by a sync."""
         self.scheduler = self._load_scheduler()
+
+    @property
+    def desired_retention(self) -> float:
+        """The desired retention in effect: the log's last change (see store/retention.py)."""
+        return self.scheduler.settings.desired_retention
+
+    def set_desired_retention(self, value: float, now: datetime | None = None) -> int:
+        """Change the desired retention: logged, and every card in review is rescheduled
+        with it at once. Returns the cards rescheduled."""
+        return retention.change(self, value, now)
+
+    def _balanced(self, con: sqlite3.Connection, key: str, after: CardState) -> CardState | None:
+        """`after` on the least busy day of its fuzz range (store/balance.py), or None."""
+        return balance(
+            con,
+            self.settings.scheduler,
+            self.scheduler,
+            self.settings.day_start_hour,
+            self.tz,
+            key,
+            after,
+        )
 
     # ---- low-level access (for the other modules of this package) ------------------------
 
@@ -372,7 +403,26 @@ class Store:
         """The interval each rating would give now (Again, Hard, Good, Easy), fuzz included:
         grading at the same moment gives exactly these."""
         rec = self._require(key)
-        return self.scheduler.preview(fuzz_id(key), rec.state, now or utc_now())
+        now = as_utc(now or utc_now())
+        if not self.settings.scheduler.load_balance:
+            return self.scheduler.preview(fuzz_id(key), rec.state, now)
+        out: dict[Rating, timedelta] = {}
+        with self.reading() as con:
+            for rating in Rating:
+                after = self.scheduler.review(fuzz_id(key), rec.state, rating, now)
+                after = self._balanced(con, key, after) or after
+                assert after.due_ms is not None
+                out[rating] = from_ms(after.due_ms) - now
+        return out
+        with self.reading() as con:
+            for rating, interval in out.items():
+                after = self.scheduler.review(fuzz_id(key), rec.state, rating, now)
+                moved = self._balanced(con, key, after)
+                if moved is not None and moved.due_ms is not None:
+                    out[rating] = from_ms(moved.due_ms) - now
+                else:
+                    out[rating] = interval
+        return out
 
     def grade(
         self,
@@ -406,6 +456,8 @@ class Store:
                 if mode is Mode.REVIEW
                 else before
             )
+            moved = self._balanced(con, key, after) if mode is Mode.REVIEW else None
+            after = moved or after
             cur = con.execute(
                 "INSERT INTO revlog (card_id, time_ms, rating, mode, duration_ms, sched,"
                 f" session_id, {BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
@@ -426,6 +478,8 @@ class Store:
             event: Event = {"type": "review", "key": key, "rating": int(rating), "mode": mode.value}
             if duration_ms is not None:
                 event["dur"] = duration_ms
+            if moved is not None:
+                event["due"] = moved.due_ms  # replay keeps the day balancing chose
             if record(self, con, t, [event], revlog_id):
                 # folded in among later events from another device: read the outcome back
                 row = con.execute(

@@ -11,20 +11,24 @@ import random
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from functools import cache
 from typing import Any
 
 from fsrs import Card as FsrsCard
 from fsrs import Rating, ReviewLog, Scheduler, State
-from fsrs.scheduler import DEFAULT_PARAMETERS
+from fsrs.scheduler import DEFAULT_PARAMETERS, FUZZ_RANGES
 
 from studytool.config import SchedulerSettings
 from studytool.store.state import FsrsState
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MS = timedelta(milliseconds=1)
+DAY_MS = 86_400_000
+# the desired retention a log replays with until its first `retention` event: a constant, so
+# machines with different config files still fold the same log to the same state
+BASE_RETENTION = SchedulerSettings().desired_retention
 _BY_CODE = tuple(FsrsState)  # FsrsState(code), but a tuple index is cheaper per row
 
 __all__ = [
@@ -182,6 +186,19 @@ def fuzz_session() -> Iterator[None]:
             random.setstate(saved)
 
 
+def fuzz_range(interval_days: int, maximum_interval: int) -> tuple[int, int]:
+    """The days fsrs may fuzz an interval of `interval_days` to (its `_get_fuzz_range`, which
+    is local to the fsrs method): (n, n) below 2.5 days, where fsrs adds no fuzz."""
+    if interval_days < 2.5:
+        return interval_days, interval_days
+    delta = 1.0
+    for r in FUZZ_RANGES:
+        delta += r["factor"] * max(min(float(interval_days), r["end"]) - r["start"], 0.0)
+    high = min(round(interval_days + delta), maximum_interval)
+    low = min(max(2, round(interval_days - delta)), high)
+    return low, high
+
+
 def fuzz_id(key: str) -> int:
     """The fuzz seed of a review key: fixed by the key alone, so every machine that replays a
     card's reviews gets the same intervals (database row ids differ between machines)."""
@@ -208,6 +225,7 @@ class StudyScheduler:
             enable_fuzzing=s.enable_fuzzing,
         )
         self.tag = tag  # names personal parameters (store/params.py); None: the defaults
+        self._by_retention: dict[float, StudyScheduler] = {}
         # recorded with every review, so a log line tells which weights scheduled it
         self.version = f"fsrs-{fsrs_version()}/{tag or 'default'}"
 
@@ -218,6 +236,55 @@ class StudyScheduler:
     @property
     def parameters(self) -> tuple[float, ...]:
         return tuple(self.fsrs.parameters)
+
+    def with_retention(self, retention: float) -> StudyScheduler:
+        """The same weights and steps with another desired retention (cached: a replay
+        switches at every `retention` event)."""
+        if retention == self.settings.desired_retention:
+            return self
+        cache = self._by_retention
+        if retention not in cache:
+            cache[retention] = StudyScheduler(
+                replace(self.settings, desired_retention=retention),
+                self.fsrs.parameters,
+                self.tag,
+            )
+        return cache[retention]
+
+    def fuzz_window(self, after: CardState) -> tuple[int, int] | None:
+        """The days (from its last review) that fsrs could have given `after`, the card just
+        reviewed: its fuzz range, or None where fsrs fuzzes nothing (learning steps, short
+        intervals, fuzz off). Load balancing picks a day inside it."""
+        if not self.settings.enable_fuzzing or after.state != FsrsState.REVIEW:
+            return None
+        assert after.stability is not None
+        low, high = fuzz_range(
+            self.fsrs._next_interval(stability=after.stability), self.settings.maximum_interval
+        )
+        return None if low == high else (low, high)
+
+    def allows_due(self, after: CardState, due_ms: int) -> bool:
+        """Whether `due_ms` (a recorded, load-balanced due) is a whole number of days after
+        the review and inside `after`'s fuzz range: replay trusts it only then."""
+        window = self.fuzz_window(after)
+        if window is None or after.last_review_ms is None:
+            return False
+        days, rest = divmod(due_ms - after.last_review_ms, DAY_MS)
+        return rest == 0 and window[0] <= days <= window[1]
+
+    def retarget(self, seed: int, state: CardState, tag: str) -> CardState:
+        """A card in review after a change of desired retention: due again at this
+        scheduler's interval for its stability, fuzzed as fsrs fuzzes (seeded by the card and
+        `tag`, so every machine gets the same day). Other cards are returned as they are.
+        Call inside fuzz_session()."""
+        if state.state != FsrsState.REVIEW or state.last_review_ms is None:
+            return state
+        assert state.stability is not None
+        days = timedelta(days=self.fsrs._next_interval(stability=state.stability))
+        if self.settings.enable_fuzzing:
+            random.seed(f"{seed}:{tag}")
+            days = self.fsrs._get_fuzzed_interval(interval=days)
+        return replace(state, due_ms=state.last_review_ms + days // _MS)
 
     def review(self, card_id: int, state: CardState, rating: Rating, now: datetime) -> CardState:
         """The card after one review at `now`. `card_id` only seeds the fuzz: the store

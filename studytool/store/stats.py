@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING, Any
 
 from studytool.store.limits import DailyLimits
+from studytool.store.predictions import ConceptAccuracy, accuracy_by_concept
 from studytool.store.scheduler import as_utc, from_ms, local_instant, study_date, to_ms
 from studytool.store.sql import NEW_SINCE_BY_DECK, REVIEWS_SINCE, available
 from studytool.store.state import FsrsState
@@ -64,6 +65,8 @@ class Stats:
     limits: DailyLimits
     reviews_today: int  # reviews of Review-state cards so far today (the cap counts them)
     due_review_all: int  # review cards due today before the daily cap
+    # scored predictions before demo runs, per concept (not reviews: no counts, streaks, FSRS)
+    predictions: tuple[ConceptAccuracy, ...] = ()
 
     @property
     def due_today(self) -> int:
@@ -97,6 +100,7 @@ class Stats:
             },
             "average_retrievability": self.average_retrievability,
             "cards": self.counts,
+            "predictions": [p.to_dict() for p in self.predictions],
         }
 
 
@@ -270,6 +274,7 @@ def compute_stats(store: Store, cards: Iterable[Card] | None, now: datetime) -> 
         limits=limits,
         reviews_today=reviews_today,
         due_review_all=due_review_all,
+        predictions=tuple(accuracy_by_concept(store)),
     )
 
 

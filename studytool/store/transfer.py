@@ -31,8 +31,8 @@ MAX_IMPORT_BYTES = 512 * 2**20  # a year of daily study exports to a few MB
 FORMAT_VERSION = 1
 # parents before children, so foreign keys hold at every insert
 TABLE_ORDER = ("cards", "sessions", "params", "revlog")
-# schema versions whose exports this one reads: v3 and v4 only added tables not exported
-READS_SCHEMAS = (2, 3, 4)
+# schema versions whose exports this one reads: v3, v4 and v5 only added tables not exported
+READS_SCHEMAS = (2, 3, 4, 5)
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,8 +8,10 @@ Order: cards missed in a quiz and sent to review (`store.quizlog.flag`, due or n
 cards due now, review cards due today (the most overdue first, at most `reviews_per_day` reviews
 a study day), new cards (at most `new_per_day` first reviews a study day in all, and
 `new_per_deck` in any deck; decks in content order), then learning cards due within
-`learn_ahead`. Siblings (same `Card.sibling_key`, e.g. both directions of a reversed card) are
-never back to back when another card can go between them.
+`learn_ahead`. While an exam plan is active (`study.exam`), the decks it covers take their
+reviews (due or not) and their number of new cards from the plan's day instead. Siblings
+(same `Card.sibling_key`, e.g. both directions of a reversed card) are never back to back
+when another card can go between them.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from studytool.store.state import FsrsState
 
 if TYPE_CHECKING:
     from studytool.store.repo import QueueSnapshot, Store
+    from studytool.store.stats import Stats
 
 LEARN_AHEAD = timedelta(minutes=20)
 
@@ -151,12 +154,25 @@ def _previous_sibling(index: CardIndex, previous: str | None) -> str | None:
 
 
 @dataclass(frozen=True, slots=True)
+class _ExamDay:
+    """The active exam plan's part of today, as still to do."""
+
+    decks: frozenset[str]  # in scope; empty: every deck
+    reviews: list[tuple[str, int]]  # (key, due_ms): planned and not yet reviewed today
+    new_left: int  # new cards in scope still planned today
+
+    def covers(self, deck: str) -> bool:
+        return not self.decks or deck in self.decks
+
+
+@dataclass(frozen=True, slots=True)
 class _Day:
     """What the queue of any filter is built from, read once."""
 
     snap: QueueSnapshot
     review_room: int  # reviews still allowed today
     flagged: list[str]  # keys sent to review from a quiz, in content
+    exam: _ExamDay | None = None
 
 
 def _read_day(store: Store, index: CardIndex, now: datetime, learn_ahead: timedelta) -> _Day:
@@ -166,7 +182,33 @@ def _read_day(store: Store, index: CardIndex, now: datetime, learn_ahead: timede
     reviewed = store.reviews_since(from_ms(snap.day_start_ms))
     room = DailyLimits.of(store.settings).reviews_left(reviewed)
     flagged = [k for k in flagged_keys(store, now) if k in index.by_key]
-    return _Day(snap, room, flagged)
+    return _Day(snap, room, flagged, _exam_day(store, index, now, snap))
+
+
+def _exam_day(
+    store: Store, index: CardIndex, now: datetime, snap: QueueSnapshot
+) -> _ExamDay | None:
+    """The plan's reviews not yet done today (nor suspended, buried or relearning) and the
+    new cards it still allows; None without an active plan."""
+    from studytool.study.exam import exam_today
+
+    if store.settings.exam is None:
+        return None
+    plan = exam_today(store, index.by_key, now)
+    if plan is None:
+        return None
+    records = store.records()
+    reviews = []
+    for key in plan.reviews:
+        rec = records.get(key)
+        if rec is None or rec.suspended or rec.orphaned or rec.is_buried(now):
+            continue
+        st = rec.state
+        done = st.last_review_ms is not None and st.last_review_ms >= snap.day_start_ms
+        if st.state == FsrsState.REVIEW and not done and st.due_ms is not None:
+            reviews.append((key, st.due_ms))
+    started = sum(n for deck, n in snap.new_today.items() if plan.covers(deck))
+    return _ExamDay(plan.decks, reviews, max(0, plan.new - started))
 
 
 def build_queue(
@@ -218,6 +260,34 @@ def queues_by_deck(
     return every, per_deck
 
 
+def queue_stats(store: Store, cards: Sequence[Card], now: datetime) -> Stats:
+    """`compute_stats` for the Stats screen and `studytool stats`. While an exam plan is
+    active, today's reviews and new cards are the queue's (the plan's reviews, due or not, and
+    its new cards, for the decks it covers), so Stats, Home and the queue count the same;
+    `store/` cannot ask the plan itself."""
+    from studytool.store.stats import compute_stats
+
+    stats = compute_stats(store, cards, now)
+    if store.settings.exam is None:
+        return stats
+    index = CardIndex.of(cards)
+    day = _read_day(store, index, now, LEARN_AHEAD)
+    if day.exam is None:  # the plan has ended
+        return stats
+    limits = DailyLimits.of(store.settings)
+    every = QueueFilter()
+    items = _flagged_first(store, index, every, day, limits, _collect(index, day, None, limits))
+    uncapped = replace(day, review_room=len(index.by_key))  # the reviews before the daily cap
+    before_cap = _collect(index, uncapped, None, limits)
+    before_cap = _flagged_first(store, index, every, uncapped, limits, before_cap)
+    return replace(
+        stats,
+        due_review=sum(item.kind is Kind.REVIEW for item in items),
+        new_available=sum(item.kind is Kind.NEW for item in items),
+        due_review_all=sum(item.kind is Kind.REVIEW for item in before_cap),
+    )
+
+
 def _collect(
     index: CardIndex, day: _Day, f: QueueFilter | None, limits: DailyLimits
 ) -> list[QueueItem]:
@@ -238,19 +308,34 @@ def _collect(
         if card := pick(key):
             target = learning_now if due_ms <= snap.now_ms else learning_ahead
             target.append(QueueItem(key, card, Kind.LEARNING, from_ms(due_ms), sib[key]))
+    exam = day.exam
     reviews: list[QueueItem] = []
     for key, due_ms in snap.review:  # the most overdue first, up to the daily cap
+        if len(reviews) >= day.review_room:
+            break
+        if (card := pick(key)) and not (exam and exam.covers(card.deck)):
+            reviews.append(QueueItem(key, card, Kind.REVIEW, from_ms(due_ms), sib[key]))
+    for key, due_ms in exam.reviews if exam else ():  # the plan's, in its order
         if len(reviews) >= day.review_room:
             break
         if card := pick(key):
             reviews.append(QueueItem(key, card, Kind.REVIEW, from_ms(due_ms), sib[key]))
     new: list[QueueItem] = []
     total_room = limits.new_left(snap.new_today)
+    exam_room = exam.new_left if exam else 0
     for deck, keys in index.deck_keys.items():
-        if total_room <= 0:
-            break
+        if decks and deck not in decks:
+            continue
+        if exam and exam.covers(deck):  # as many as the plan has for today, in content order
+            for key in keys:
+                if exam_room <= 0:
+                    break
+                if key in snap.new and (card := pick(key)):
+                    new.append(QueueItem(key, card, Kind.NEW, None, sib[key]))
+                    exam_room -= 1
+            continue
         room = min(total_room, limits.deck_new_left(deck, snap.new_today))
-        if room <= 0 or (decks and deck not in decks):
+        if room <= 0:
             continue
         for key in keys:  # content order; stops as soon as the deck's limit is reached
             if key in snap.new and (card := pick(key)):

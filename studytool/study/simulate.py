@@ -352,7 +352,7 @@ def simulate_store(
     return simulate(
         cards,
         parameters=store.scheduler.parameters if store.scheduler.personal else None,
-        settings=store.settings.scheduler,
+        settings=store.scheduler.settings,  # the desired retention in effect: the log's
         limits=DailyLimits.of(store.settings),
         now_ms=to_ms(as_utc(now)),
         days=days,

@@ -110,6 +110,26 @@ CHROME: dict[str, tuple[str, str]] = {
                         "매개변수를 고치고 r을 눌러 다시 실행하세요."),
     "error_title": ("Error", "오류"),
     "latest_metrics": ("Latest metrics · step {step}", "최근 지표 · {step}단계"),
+    # predict, then run (the demo screen's questions and their scores; Stats' table)
+    "predict_title": ("Predict first", "먼저 예측하세요"),
+    "predict_help": ("Commit to an answer before you watch: Enter picks an option, Tab moves on."
+                     " A blank answer skips that question.",
+                     "보기 전에 답을 정하세요: Enter로 선택, Tab으로 다음 질문. 비워 두면 그 질문은"
+                     " 건너뜁니다."),
+    "predict_run": ("Run", "실행"), "predict_skip": ("Skip (Esc)", "건너뛰기 (Esc)"),
+    "predict_number": ("a number{unit}", "숫자{unit}"),
+    "predictions": ("Your predictions", "나의 예측"), "question": ("Question", "질문"),
+    "your_guess": ("your guess", "나의 예측"), "the_run": ("the run", "실행 결과"),
+    "predict_right": ("✓ right", "✓ 맞음"), "predict_wrong": ("✗ wrong", "✗ 틀림"),
+    "predict_skipped": ("– skipped", "– 건너뜀"),
+    "predict_no_answer": ("– no answer from the run", "– 실행 결과에 답이 없음"),
+    "predict_saving": ("saving…", "저장 중…"),
+    "predict_saved": ("saved to {card}", "{card}에 기록됨"),
+    "predict_not_saved": ("not saved: {why}", "저장 안 됨: {why}"),
+    "predict_no_db": ("the progress database is not open",
+                      "학습 기록 데이터베이스가 열려 있지 않음"),
+    "prediction_accuracy": ("Predictions before demos", "데모 전 예측"),
+    "predicted": ("predicted", "예측"), "predicted_right": ("right", "맞음"),
     # not answered, and the quiz's "I was right"
     "not_answered": ("– Not answered: grade yourself (1-4)",
                      "– 답하지 않음: 직접 평가하세요 (1-4)"),
@@ -162,6 +182,25 @@ CHROME: dict[str, tuple[str, str]] = {
     "set_default_params": ("default parameters", "기본 매개변수"),
     "wl_desired": ("desired", "목표"), "wl_reviews": ("reviews/day", "복습/일"),
     "wl_minutes": ("min/day", "분/일"), "wl_recall": ("recall", "회상률"),
+    # load balancing, easy days, the workload plot (issue 15)
+    "set_balance_label": ("Load balancing", "부하 분산"),
+    "set_balance_hint": ("each review goes to the least busy day its interval allows",
+                         "복습마다 간격이 허락하는 가장 한가한 날로 갑니다"),
+    "set_easy_label": ("Easy days (e.g. sun=0.5)", "쉬는 날 (예: sun=0.5)"),
+    "set_easy_hint": ("a weekday's share of a normal day's reviews, 0 to 1: mon tue wed thu "
+                      "fri sat sun", "평일 대비 복습 비율, 0–1: mon tue wed thu fri sat sun"),
+    "set_easy_days": ("Easy days", "쉬는 날"),
+    "set_easy_bad": ("{what}: write day=share, e.g. sun=0.5 sat=0 ({error})",
+                     "{what}: 요일=비율 로 쓰세요, 예: sun=0.5 sat=0 ({error})"),
+    "plot_workload": ("Minutes a day by desired retention (▶ {now:.2f})",
+                      "목표 기억률별 하루 학습 시간 (▶ {now:.2f})"),
+    "set_rescheduled": ("Desired retention {value:.2f}: {n} cards rescheduled",
+                        "목표 기억률 {value:.2f}: 카드 {n}장 일정 변경"),
+    # the optimize hint (Home): new review answers since the last fit
+    "optimize_hint": ("{n} new reviews since your parameters were last fitted: run "
+                      "`studytool optimize` to fit them to your memory",
+                      "마지막 매개변수 맞춤 이후 새 복습 {n}개: `studytool optimize`로 "
+                      "내 기억에 맞추세요"),
     "save": ("Save", "저장"), "cancel": ("Cancel", "취소"),
     "settings_saved": ("Settings saved", "설정을 저장했습니다"),
     # Home's panels
@@ -201,12 +240,64 @@ CHROME: dict[str, tuple[str, str]] = {
     "key.stats.retention": ("Retention", "기억률"), "key.stats.quizzes": ("Quizzes", "퀴즈"),
     "key.stats.calibration": ("Calibration", "기억 보정"), "key.stats.back": ("Back", "뒤로"),
     "key.demo.run": ("Run", "실행"), "key.demo.cancel": ("Cancel run", "실행 취소"),
-    "key.demo.close": ("Close", "닫기"),
+    "key.demo.close": ("Close", "닫기"), "key.predict.skip": ("Skip", "건너뛰기"),
     "key.summary.home": ("Home", "홈"), "key.summary.review-more": ("Review more", "더 복습"),
     "key.quiz.overrule": ("I was right", "내 답이 맞음"),
     "key.leech.edit": ("Edit now", "지금 편집"), "key.leech.demo": ("Demo", "데모"),
     "key.leech.keep": ("Keep reviewing", "계속 복습"), "key.leech.close": ("Go on", "계속"),
     "key.settings.save": ("Save", "저장"), "key.settings.back": ("Back", "뒤로"),
+    # the exam-date plan: its screen and Home's line
+    "exam": ("Exam plan", "시험 계획"),
+    "exam_date_label": ("Exam date (YYYY-MM-DD)", "시험 날짜 (YYYY-MM-DD)"),
+    "exam_minutes_label": ("Minutes a day", "하루 학습 시간 (분)"),
+    "exam_target_label": ("Recall on the date at least", "시험날 최소 회상률"),
+    "exam_plan": ("Plan", "계획 세우기"), "exam_activate": ("Activate", "적용"),
+    "exam_clear": ("Clear", "해제"),
+    "exam_col_date": ("date", "날짜"), "exam_col_new": ("new", "새 카드"),
+    "exam_col_reviews": ("reviews", "복습"), "exam_col_minutes": ("minutes", "분"),
+    "exam_decks": ("Decks in scope (none selected: all)", "범위에 넣을 덱 (선택 없음: 전체)"),
+    "exam_planning": ("Planning…", "계획하는 중…"),
+    "exam_no_store": ("No plan: the progress database is not open.",
+                      "계획 없음: 학습 기록 데이터베이스가 열려 있지 않습니다."),
+    "exam_met": ("{cards} cards, {days} days left: expected recall {recall} on {date};"
+                 " every card reaches {target}.",
+                 "카드 {cards}장, {days}일 남음: {date}의 예상 회상률 {recall};"
+                 " 모든 카드가 {target}에 이릅니다."),
+    "exam_short": ("{cards} cards, {days} days left: expected recall {recall} on {date};"
+                   " {below} cards stay below {target} ({unstarted} new never started).",
+                   "카드 {cards}장, {days}일 남음: {date}의 예상 회상률 {recall};"
+                   " {below}장이 {target}에 못 미칩니다 (시작 못 한 새 카드 {unstarted}장)."),
+    "exam_needed": ("{minutes} minutes a day would meet the goal ({room} with room for"
+                    " forgetting).",
+                    "하루 {minutes}분이면 목표에 닿습니다 (잊는 카드까지 감안하면 {room}분)."),
+    "exam_tight": ("Little room for forgetting: {minutes} minutes a day keep the outcome near"
+                   " this plan when you forget some cards.",
+                   "잊는 카드를 감안할 여유가 적습니다: 하루 {minutes}분이면 몇 장을 잊어도"
+                   " 이 계획에 가깝게 끝납니다."),
+    "exam_out_of_reach": ("Even {minutes} minutes a day would not: choose a later date.",
+                          "하루 {minutes}분으로도 안 됩니다: 더 늦은 날짜를 고르세요."),
+    "exam_bad_date": ("The exam date must be a date (YYYY-MM-DD) after today.",
+                      "시험 날짜는 오늘 이후의 날짜(YYYY-MM-DD)여야 합니다."),
+    "exam_bad_minutes": ("Minutes a day must be a whole number from {low} to {high}.",
+                         "하루 학습 시간은 {low}부터 {high}까지의 정수여야 합니다."),
+    "exam_bad_target": ("The recall must be a number from {low} to {high}.",
+                        "회상률은 {low}부터 {high}까지의 수여야 합니다."),
+    "exam_active": ("Active: the review queue follows the plan until {date}.",
+                    "적용 중: {date}까지 복습 대기열이 이 계획을 따릅니다."),
+    "exam_none": ("No plan is active: Activate makes the review queue follow this one.",
+                  "적용된 계획이 없습니다: 적용을 누르면 복습 대기열이 이 계획을 따릅니다."),
+    "exam_activated": ("Exam plan activated", "시험 계획을 적용했습니다"),
+    "exam_cleared": ("Exam plan cleared", "시험 계획을 해제했습니다"),
+    "exam_home": ("Exam {date}: {days} days left · expected recall on the date {recall}"
+                  " (target {target})",
+                  "시험 {date}: {days}일 남음 · 그날 예상 회상률 {recall} (목표 {target})"),
+    "exam_home_ended": ("The exam plan for {date} has ended: the usual schedule is back"
+                        " (clear it in Exam plan, or `studytool plan exam --clear`).",
+                        "{date} 시험 계획이 끝났습니다: 평소 일정으로 돌아갑니다"
+                        " (시험 계획 화면이나 `studytool plan exam --clear`로 지웁니다)."),
+    "key.exam.plan": ("Plan", "계획"), "key.exam.back": ("Back", "뒤로"),
+    "stats_exam": ("Today's reviews and new cards follow the exam plan until {date}.",
+                   "오늘의 복습과 새 카드는 {date}까지 시험 계획을 따릅니다."),
 }  # fmt: skip
 
 LABELS = {

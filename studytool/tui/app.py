@@ -101,6 +101,8 @@ class StudyApp(App[None]):
         self.clock: Clock = clock or _utc_now
         self.store: Store | None = store
         self.store_error: str | None = None
+        # (retention, cards rescheduled) by the last apply_settings that changed the retention
+        self.rescheduled: tuple[float, int] | None = None
         self.fatal_error: str | None = None  # why the app stopped, after an error it cannot survive
         self.store_pending = store is None and open_store
         self._owns_store = store is None
@@ -346,9 +348,15 @@ class StudyApp(App[None]):
         self.save_settings(values)
         rescheduled = settings.scheduler != self.settings.scheduler
         self.settings = settings
+        self.rescheduled = None
         if self.store is not None:
             self.store.settings = settings
-            if rescheduled:
+            retention = settings.scheduler.desired_retention
+            if retention != self.store.desired_retention:
+                # logged and applied at once: every card in review gets the new interval
+                n = self.store.set_desired_retention(retention, self.clock())
+                self.rescheduled = (retention, n)
+            elif rescheduled:
                 self.store.reload_scheduler()
         self.lang = settings.lang
         if settings.theme in self.available_themes:
@@ -415,6 +423,12 @@ class StudyApp(App[None]):
 
         if not isinstance(self.screen, SettingsScreen):
             self.push_screen(SettingsScreen())
+
+    def action_exam_plan(self) -> None:
+        from studytool.tui.exam import ExamScreen
+
+        if not isinstance(self.screen, ExamScreen):
+            self.push_screen(ExamScreen())
 
     def action_demos(self) -> None:
         from studytool.tui.demo_list import DemoListScreen

@@ -40,6 +40,11 @@ class StudyCommands(Provider):
                 app.action_sync,
                 "Share progress with your other machines (`studytool sync`, git)",
             ),
+            (
+                "Exam plan",
+                app.action_exam_plan,
+                "Plan each day up to an exam date; the review queue can follow it",
+            ),
         ]
         if app.syncing:
             out.append(("Cancel sync", app.action_cancel_sync, "The next sync completes it"))

@@ -8,6 +8,12 @@ torch; a crash, a timeout or a bad parameter in the child becomes an error shown
 Esc cancels a run (the child is killed at once), a second Esc closes the screen; r during a run
 stops it and starts a new one with the form's values (events of the old run are ignored).
 
+Predict, then run: a demo with questions asks them (`PredictScreen`, Esc skips) before its first
+run with a set of parameters; r again with the same parameters, quick and device runs without
+asking and without scoring again (the same seed gives the same run: a second score would count
+one prediction twice). After the verdict each guess is scored against the run's own answer,
+logged in the progress store (fsynced) and then shown next to what happened.
+
 `DemoListScreen` lists every demo of the catalogue, filtered as you type; Enter opens one.
 
 Every demo screen uses the app's runner (`StudyApp.demo_runner`: one warm worker process kept
@@ -46,11 +52,13 @@ from textual.worker import get_current_worker
 
 from studytool.demorun import catalog
 from studytool.demorun.params import DemoParamError, Param
+from studytool.demorun.predict import Scored, log_scored, logged_card, score_all
 from studytool.demorun.protocol import error_event
 from studytool.demorun.reducer import RunView
 from studytool.demorun.render import table_renderable
 from studytool.demorun.runner import DemoRun, DemoRunner
 from studytool.study.text import t
+from studytool.tui.demo_predict import Guesses, PredictScreen, scored_table
 from studytool.tui.screens import GuardedScreen
 from studytool.tui.widgets.demo_output import image_grid, latest_metrics, verdict_view
 from studytool.tui.widgets.demo_plot import CHART_ROWS, MetricPlot
@@ -118,7 +126,10 @@ class DemoScreen(GuardedScreen[None]):
         "demo in a worker process; r during a run starts it again with the form's values. Esc "
         "cancels a running demo; Esc again closes the screen.\n"
         "Quick switches the parameters to their small, fast values; device auto picks cuda, "
-        "then mps, then cpu."
+        "then mps, then cpu.\n"
+        "A demo with questions asks you to predict its outcome before its first run with a set "
+        "of values (Esc skips); after the verdict your guesses are scored against the run, "
+        "saved, and shown next to what happened."
     )
     # one key, two meanings: check_action enables the cancel binding only while a run goes
     BINDINGS: ClassVar = [
@@ -157,6 +168,11 @@ class DemoScreen(GuardedScreen[None]):
         self._inbox_lock = threading.Lock()
         self._plot_pending = False
         self._ticker: Timer | None = None
+        self.asked_for: tuple[Any, ...] | None = None  # the form values last predicted for
+        self.guesses: Guesses | None = None  # of the run shown; None: none to score
+        self.scored: list[Scored] = []
+        self.saved_note = ""  # where the scored predictions went, or why not
+        self.saving = False  # scored guesses on their way to the store
 
     @property
     def runner(self) -> DemoRunner:
@@ -194,6 +210,7 @@ class DemoScreen(GuardedScreen[None]):
                 yield Static(id="status")
                 yield ProgressBar(total=None, show_eta=False, id="progress")
                 yield Static(id="verdict")
+                yield Static(id="predictions")
                 # PlotextPlot draws over its own border: the border goes on a box around it
                 with Vertical(id="plot-box") as plot_box:
                     plot_box.border_title = t("charts", app_lang(self))
@@ -364,6 +381,25 @@ class DemoScreen(GuardedScreen[None]):
             self.query_one("#form-msg", Static).update(Text(str(exc), style="bold red"))
             self.notify(str(exc), title="Bad parameter", severity="error")
             return
+        asked = (tuple(sorted((k, str(v)) for k, v in params.items())), quick, device)
+        if self.meta.predictions and asked != self.asked_for:
+            self.asked_for = asked
+            self.app.push_screen(
+                PredictScreen(self.meta.predictions, app_lang(self)),
+                partial(self._start, params, quick, device),
+            )
+            return
+        self._start(params, quick, device, None)
+
+    def _start(
+        self, params: dict[str, Any], quick: bool, device: str, guesses: Guesses | None
+    ) -> None:
+        """Start a run; `guesses` (None: skipped or not asked) are scored after its verdict."""
+        assert self.meta is not None
+        self.guesses = guesses
+        self.scored = []
+        self.saved_note = ""
+        self.saving = False
         if self.running:  # r again: this run makes way for one with the form's values
             self._stop(self.demo_run)
         self.run_id += 1
@@ -415,7 +451,66 @@ class DemoScreen(GuardedScreen[None]):
                 self._ticker.pause()
             self.cancelling = False
             self.refresh_bindings()
+            if self.guesses is not None:
+                self._score(self.run_id, self.guesses, state.verdict)
         self._draw(images=any(e.get("type") == "image" for e in fresh))
+
+    # ---- predictions -----------------------------------------------------------------------
+
+    def _score(self, run_id: int, guesses: Guesses, verdict: dict[str, Any] | None) -> None:
+        """Score the run's guesses; the scored ones are saved (in a thread: fsync) before
+        they are shown."""
+        assert self.meta is not None
+        scored = score_all(self.meta.predictions, guesses, verdict)
+        self.guesses = None  # scored once
+        if not any(s.right is not None for s in scored):
+            self._show_scored(run_id, scored, "")
+            return
+        self.saving = True
+        self.query_one("#predictions", Static).update(
+            Text(t("predict_saving", app_lang(self)), style="dim")
+        )
+        self._guarded(self._show_predictions)
+        self.run_worker(
+            partial(self._save_scored, run_id, scored),
+            thread=True,
+            group="demo-predict",
+            exit_on_error=False,
+        )
+
+    def _save_scored(self, run_id: int, scored: list[Scored]) -> None:
+        assert self.meta is not None
+        lang = app_lang(self)
+        store = getattr(self.app, "store", None)
+        if store is None:
+            note = t("predict_not_saved", lang, why=t("predict_no_db", lang))
+        else:
+            try:
+                log_scored(store, self.meta, scored)
+            except Exception as exc:  # a full disk, a locked file: the score still shows
+                log.warning("demo screen: predictions not saved", exc_info=True)
+                note = t("predict_not_saved", lang, why=f"{type(exc).__name__}: {exc}")
+            else:
+                cards = sorted({logged_card(self.meta, s.question) for s in scored})
+                note = t("predict_saved", lang, card=", ".join(cards))
+        self.app.call_from_thread(self._show_scored, run_id, scored, note)
+
+    def _show_scored(self, run_id: int, scored: list[Scored], note: str) -> None:
+        if run_id != self.run_id:
+            return  # a newer run started meanwhile
+        self.saving = False
+        self.scored = scored
+        self.saved_note = note
+        self._guarded(self._show_predictions)
+
+    def _show_predictions(self) -> None:
+        box = self.query_one("#predictions", Static)
+        box.display = bool(self.scored) or self.saving
+        if not self.scored:
+            return
+        lang = app_lang(self)
+        box.border_title = t("predictions", lang)
+        box.update(scored_table(self.scored, lang, self.saved_note))
 
     @staticmethod
     def _stop(run: DemoRun | None) -> None:
@@ -454,6 +549,7 @@ class DemoScreen(GuardedScreen[None]):
         self._guarded(self._show_status)
         self._guarded(self._show_progress if not reset else self._reset_progress)
         self._guarded(self._show_verdict)
+        self._guarded(self._show_predictions)
         self._guarded(self._show_metrics)
         if images or reset:
             self._guarded(self._show_images)

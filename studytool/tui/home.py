@@ -27,6 +27,7 @@ from studytool.tui.widgets.titlebar import TitleBar
 
 if TYPE_CHECKING:
     from studytool.store.stats import Stats
+    from studytool.study.exam import ExamStatus
     from studytool.study.review import TodayCounts
 
 ALL = "__all__"
@@ -71,11 +72,31 @@ def actions_content(screen: Screen[Any]) -> Content:
     return Content("\n").join(lines)
 
 
+def exam_text(exam: ExamStatus, lang: str) -> Text:
+    """The active exam plan's line: the days left and the expected recall on the date, or
+    that the plan has ended."""
+    when = exam.exam.isoformat()
+    if exam.expected_recall is None:
+        return Text(t("exam_home_ended", lang, date=when), style="dim italic")
+    recall = exam.expected_recall
+    text = t(
+        "exam_home",
+        lang,
+        date=when,
+        days=exam.days_left,
+        recall=f"{recall:.0%}",
+        target=f"{exam.target:.0%}",
+    )
+    return Text(text, style="bold green" if recall >= exam.target else "bold yellow")
+
+
 @dataclass(frozen=True, slots=True)
 class HomeData:
     counts: TodayCounts  # all decks within the daily limits, and each deck reviewed alone
     stats: Stats
     last_sync: datetime | None = None  # None: this data dir never synced
+    exam: ExamStatus | None = None  # the active exam plan's days left and expected recall
+    optimize_hint: int | None = None  # new review answers when a fit is worth suggesting
 
 
 class HomeScreen(StudyScreen[None]):
@@ -95,6 +116,7 @@ class HomeScreen(StudyScreen[None]):
     def __init__(self) -> None:
         super().__init__()
         self.data: HomeData | None = None
+        self.hinted = False  # the optimize hint is shown once a run
 
     def compose(self) -> ComposeResult:
         # every widget starts with its content, so the first frame is laid out only once
@@ -145,7 +167,7 @@ class HomeScreen(StudyScreen[None]):
         for panel, key in PANEL_TITLES:
             self.query_one(panel).border_title = t(key, lang)
         self.fill_decks()
-        self.show_today()
+        self.show_today()  # the exam plan's line
 
     # ---- data ----------------------------------------------------------------------------
 
@@ -158,7 +180,9 @@ class HomeScreen(StudyScreen[None]):
     def load_counts(self) -> None:
         from studytool.store.errors import StoreError
         from studytool.store.gitsync import last_sync
+        from studytool.store.optimize import optimize_hint
         from studytool.store.stats import compute_stats
+        from studytool.study.exam import exam_status
         from studytool.study.review import today_counts
 
         app = self.study_app
@@ -169,7 +193,11 @@ class HomeScreen(StudyScreen[None]):
         now = app.clock()
         try:
             data = HomeData(
-                today_counts(store, cards, now), compute_stats(store, cards, now), last_sync(store)
+                today_counts(store, cards, now),
+                compute_stats(store, cards, now),
+                last_sync(store),
+                exam_status(store, cards, now),
+                None if self.hinted else optimize_hint(store, now),
             )
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
@@ -180,6 +208,10 @@ class HomeScreen(StudyScreen[None]):
         self.data = data
         self.fill_decks()
         self.show_today()
+        if data.optimize_hint is not None and not self.hinted:
+            self.hinted = True
+            hint = t("optimize_hint", self.study_app.lang, n=data.optimize_hint)
+            self.notify(hint, timeout=15)
 
     def show_today(self) -> None:
         self.query_one("#today", Static).update(self.today_text())
@@ -229,6 +261,10 @@ class HomeScreen(StudyScreen[None]):
         if self.data.last_sync is not None:  # shown once this machine syncs
             ago = format_interval(app.clock() - self.data.last_sync)
             line.append(f"   {t('last_sync', app.lang, ago=ago)}", style="dim")
+        exam = self.data.exam
+        if exam is not None:
+            line.append("\n")
+            line.append(exam_text(exam, app.lang))
         return line
 
     # ---- the deck tree -------------------------------------------------------------------

@@ -1,9 +1,12 @@
-"""Settings: the daily limits, the desired retention, the language and the theme.
+"""Settings: the daily limits, the desired retention, load balancing and easy days, the
+language and the theme.
 
-Beside the desired retention, a table shows what each retention costs and keeps: the workload
-simulator (`study.simulate`) run on the learner's cards in a thread, so the form never waits.
-Saving writes them to config.toml (comments and the other keys kept, `config.write_settings`)
-and applies them at once: Home counts with the new limits when it is shown again.
+Beside the desired retention, a table and a plot show what each retention costs and keeps: the
+workload simulator (`study.simulate`) run on the learner's cards in a thread, so the form never
+waits. Saving writes them to config.toml (comments and the other keys kept,
+`config.write_settings`) and applies them at once: Home counts with the new limits when it is
+shown again, and a new desired retention reschedules the cards in review (the app asks the
+store, which logs the change).
 """
 
 from __future__ import annotations
@@ -16,9 +19,10 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.widgets import Button, DataTable, Input, Label, Select, Static
+from textual.widgets import Button, DataTable, Input, Label, Select, Static, Switch
+from textual_plotext import PlotextPlot
 
-from studytool.config import ConfigError, Settings
+from studytool.config import WEEKDAYS, ConfigError, Settings, easy_days
 from studytool.study.text import t
 from studytool.textsafe import safe_path, visible
 from studytool.tui.screens import StudyScreen
@@ -35,6 +39,8 @@ LABELLED = (
     ("new-per-day", "set_new_label"),
     ("reviews-per-day", "set_reviews_label"),
     ("retention", "set_retention_label"),
+    ("load-balance", "set_balance_label"),
+    ("easy-days", "set_easy_label"),
     ("lang", "set_lang_label"),
     ("theme", "set_theme_label"),
 )
@@ -49,6 +55,8 @@ class Choices:
     desired_retention: float
     lang: str
     theme: str
+    load_balance: bool = True
+    easy_days: tuple[float, ...] = (1.0,) * 7
 
     def config_values(self) -> dict[str, object]:
         """The config.toml keys these set (dotted: in a table)."""
@@ -56,12 +64,21 @@ class Choices:
             "review.new_per_day": self.new_per_day,
             "review.reviews_per_day": self.reviews_per_day,
             "scheduler.desired_retention": self.desired_retention,
+            "scheduler.load_balance": self.load_balance,
+            "scheduler.easy_days": {
+                d: f for d, f in zip(WEEKDAYS, self.easy_days, strict=True) if f != 1.0
+            },
             "lang": self.lang,
             "theme": self.theme,
         }
 
     def apply(self, settings: Settings) -> Settings:
-        scheduler = replace(settings.scheduler, desired_retention=self.desired_retention)
+        scheduler = replace(
+            settings.scheduler,
+            desired_retention=self.desired_retention,
+            load_balance=self.load_balance,
+            easy_days=self.easy_days,
+        )
         return replace(
             settings,
             new_per_day=self.new_per_day,
@@ -79,6 +96,9 @@ def read_form(
     lang: str,
     theme: str,
     shown_in: str = "en",
+    *,
+    load_balance: bool = True,
+    easy: str = "",
 ) -> Choices:
     """The form's text checked; ValueError says (in `shown_in`) which field is wrong and why."""
 
@@ -105,7 +125,32 @@ def read_form(
         r,
         lang,
         theme,
+        load_balance,
+        read_easy_days(easy, shown_in),
     )
+
+
+def read_easy_days(text: str, shown_in: str = "en") -> tuple[float, ...]:
+    """ "sun=0.5 sat=0" (commas or spaces between) -> the share of each weekday, Monday
+    first; ValueError says (in `shown_in`) what is wrong."""
+    table: dict[str, object] = {}
+    what = t("set_easy_days", shown_in)
+    for item in text.replace(",", " ").split():
+        day, sep, share = item.partition("=")
+        try:
+            table[day.strip().lower()] = float(share) if sep else None
+        except ValueError:
+            table[day.strip().lower()] = share
+    try:
+        return easy_days(table, what)
+    except ConfigError as e:
+        why = str(e).split(": ", 2)[-1]
+        raise ValueError(t("set_easy_bad", shown_in, what=what, error=why)) from None
+
+
+def easy_days_text(shares: tuple[float, ...]) -> str:
+    """The weekdays that are not normal days, as the form shows them: "sat=0 sun=0.5"."""
+    return " ".join(f"{d}={f:g}" for d, f in zip(WEEKDAYS, shares, strict=True) if f != 1.0)
 
 
 class SettingsScreen(StudyScreen[None]):
@@ -132,10 +177,16 @@ class SettingsScreen(StudyScreen[None]):
         s = app.settings
         themes = sorted(app.available_themes)
         theme = s.theme if s.theme in themes else app.theme
+        # the retention in effect is the log's (a change may have come from another machine)
+        retention = (
+            s.scheduler.desired_retention if app.store is None else app.store.desired_retention
+        )
         fields = {
             "new-per-day": Input(str(s.new_per_day), id="new-per-day", type="integer"),
             "reviews-per-day": Input(str(s.reviews_per_day), id="reviews-per-day", type="integer"),
-            "retention": Input(str(s.scheduler.desired_retention), id="retention", type="number"),
+            "retention": Input(str(retention), id="retention", type="number"),
+            "load-balance": Switch(s.scheduler.load_balance, id="load-balance"),
+            "easy-days": Input(easy_days_text(s.scheduler.easy_days), id="easy-days"),
             "lang": Select(LANGS, value=app.lang, allow_blank=False, id="lang"),
             "theme": Select(((n, n) for n in themes), value=theme, allow_blank=False, id="theme"),
         }
@@ -153,7 +204,13 @@ class SettingsScreen(StudyScreen[None]):
                         id="workload", show_cursor=False, zebra_stripes=True
                     )
                     table.can_focus = False  # Tab moves between the fields only
-                    yield table
+                    plot = PlotextPlot(id="workload-plot")
+                    plot.can_focus = False
+                    with Horizontal(id="workload-row"):
+                        yield table
+                        yield plot
+                elif name in ("load-balance", "easy-days"):
+                    yield Static(id=f"{name}-hint", classes="settings-hint")
             yield Static(id="settings-status")
             with Horizontal(id="settings-buttons"):
                 yield Button("", id="settings-save", variant="primary")
@@ -228,6 +285,25 @@ class SettingsScreen(StudyScreen[None]):
                 f"{row.minutes_per_day:.1f}",
                 recall,
             )
+        self._plot_workload(sim, typed, lang)
+
+    def _plot_workload(self, sim: Simulation, typed: float, lang: str) -> None:
+        """Minutes a day against the desired retention, the typed value marked."""
+        widget = self.query_one("#workload-plot", PlotextPlot)
+        plt = widget.plt
+        plt.clear_data()
+        plt.clear_figure()
+        xs = [row.desired for row in sim.rows]
+        ys = [round(row.minutes_per_day, 1) for row in sim.rows]
+        plt.plot(xs, ys, marker="dot", color="cyan")
+        low, high = RETENTION_RANGE
+        if low <= typed <= high:
+            plt.vline(typed, color="orange")
+        plt.xlim(xs[0], xs[-1])
+        plt.ylim(0, max(1.0, *ys) * 1.1)
+        plt.title(t("plot_workload", lang, now=typed))
+        plt.ylabel(t("wl_minutes", lang))
+        widget.refresh()
 
     @on(Input.Changed, "#retention")
     def _retention_typed(self) -> None:
@@ -244,6 +320,8 @@ class SettingsScreen(StudyScreen[None]):
             self.query_one(f"#label-{name}", Label).update(t(key, lang))
         n = self.study_app.settings.new_per_deck
         self.query_one("#new-per-deck", Static).update(t("set_new_hint", lang, n=n))
+        self.query_one("#load-balance-hint", Static).update(t("set_balance_hint", lang))
+        self.query_one("#easy-days-hint", Static).update(t("set_easy_hint", lang))
         if self.workload is not None:
             self.show_workload(self.workload)  # the caption's source and the headers
         else:
@@ -271,6 +349,8 @@ class SettingsScreen(StudyScreen[None]):
             lang if isinstance(lang, str) else self.study_app.lang,
             theme if isinstance(theme, str) else self.app.theme,
             self.study_app.lang,
+            load_balance=self.query_one("#load-balance", Switch).value,
+            easy=self.query_one("#easy-days", Input).value,
         )
 
     def action_save(self) -> None:
@@ -288,7 +368,12 @@ class SettingsScreen(StudyScreen[None]):
             self.refused = True
             status.update(Text(visible(str(e)), style="bold red"))
             return
-        self.notify(t("settings_saved", self.study_app.lang), timeout=3)
+        lang = self.study_app.lang
+        moved = app.rescheduled
+        if moved is not None:
+            value, n = moved
+            self.notify(t("set_rescheduled", lang, value=value, n=n), timeout=5)
+        self.notify(t("settings_saved", lang), timeout=3)
         self.app.pop_screen()
 
     @on(Button.Pressed, "#settings-save")

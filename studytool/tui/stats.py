@@ -9,6 +9,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING
 
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual import work
@@ -86,12 +87,33 @@ def stats_table(stats: Stats, lang: str = "en") -> Table:
     return table
 
 
+def numbers(stats: Stats, lang: str, exam: date | None = None) -> RenderableType:
+    """The table and, while an exam plan steers today's queue, a line saying so."""
+    table = stats_table(stats, lang)
+    if exam is None:
+        return table
+    return Group(table, Text(t("stats_exam", lang, date=exam.isoformat()), style="dim italic"))
+
+
+def prediction_table(stats: Stats, lang: str = "en") -> Table:
+    """Predictions before demo runs: how many and how many right, per concept."""
+    table = Table(title=t("prediction_accuracy", lang), title_justify="left", box=None)
+    table.add_column(t("concept", lang))
+    table.add_column(t("predicted", lang), justify="right")
+    table.add_column(t("predicted_right", lang), justify="right")
+    table.add_column(t("accuracy", lang), justify="right")
+    for p in stats.predictions:
+        table.add_row(Text(p.concept), str(p.predictions), str(p.right), f"{p.accuracy:.0%}")
+    return table
+
+
 class StatsScreen(StudyScreen[None]):
     CSS_PATH = "stats.tcss"
     TITLE_TEXT = "Statistics"
     HELP = (
         "1-5 switch between the due forecast, reviews per day, retention per deck, the quiz "
-        "history and your memory calibration (predicted recall against what happened)."
+        "history (with your predictions before demo runs, per concept) and your memory "
+        "calibration (predicted recall against what happened)."
     )
     BINDINGS = [
         Binding("1", "tab('forecast')", "Forecast", id="stats.forecast"),
@@ -106,6 +128,7 @@ class StatsScreen(StudyScreen[None]):
         super().__init__()
         self.stats: Stats | None = None
         self.calibration: Calibration | None = None
+        self.exam: date | None = None  # the active plan's date, when today's counts are its
 
     def compose(self) -> ComposeResult:
         yield TitleBar()
@@ -120,6 +143,7 @@ class StatsScreen(StudyScreen[None]):
                 yield PlotextPlot(id="retention-plot")
             with TabPane(t("tab_quizzes", lang), id="quizzes"):
                 yield Static(id="quiz-trends")
+                yield Static(id="prediction-accuracy")
             with TabPane(t("tab_calibration", lang), id="calibration"):
                 yield PlotextPlot(id="calibration-plot")
         yield KeyBar()
@@ -145,7 +169,10 @@ class StatsScreen(StudyScreen[None]):
         ):
             tabs.get_tab(pane).label = t(key, lang, n=REVIEW_DAYS)
         if self.stats is not None:
-            self.query_one("#numbers", Static).update(stats_table(self.stats, lang))
+            self.query_one("#numbers", Static).update(numbers(self.stats, lang, self.exam))
+            self.query_one("#prediction-accuracy", Static).update(
+                prediction_table(self.stats, lang)
+            )
             self.plot_forecast(self.stats)
             self.plot_reviews(self.stats)
             self.plot_retention(self.stats)
@@ -170,7 +197,7 @@ class StatsScreen(StudyScreen[None]):
     @work(thread=True, exclusive=True, group="stats", exit_on_error=False)
     def compute(self) -> None:
         from studytool.store.errors import StoreError
-        from studytool.store.stats import compute_stats
+        from studytool.study.queue import queue_stats
 
         app = self.study_app
         store = app.store
@@ -181,21 +208,29 @@ class StatsScreen(StudyScreen[None]):
         from studytool.store.history import recall_pairs
 
         try:
-            stats = compute_stats(store, app.all_cards(), app.clock())
+            stats = queue_stats(store, app.all_cards(), app.clock())
             trends = quizlog.trends(store)
             calibration = calibrate(recall_pairs(store))
         except StoreError as e:
             app.call_from_thread(app.notify, str(e), severity="error")
             return
-        app.call_from_thread(self.show_stats, stats, trends, calibration)
+        plan = store.settings.exam
+        exam = plan.date if plan is not None and plan.date > stats.today else None
+        app.call_from_thread(self.show_stats, stats, trends, calibration, exam)
 
-    def show_stats(self, stats: Stats, trends: QuizTrends, calibration: Calibration) -> None:
+    def show_stats(
+        self, stats: Stats, trends: QuizTrends, calibration: Calibration, exam: date | None
+    ) -> None:
         from studytool.tui.widgets.trends import quiz_trends_table
 
         self.stats = stats
         self.calibration = calibration
-        self.query_one("#numbers", Static).update(stats_table(stats, self.study_app.lang))
+        self.exam = exam
+        self.query_one("#numbers", Static).update(numbers(stats, self.study_app.lang, exam))
         self.query_one("#quiz-trends", Static).update(quiz_trends_table(trends))
+        predictions = self.query_one("#prediction-accuracy", Static)
+        predictions.display = bool(stats.predictions)  # shown once a demo prediction is scored
+        predictions.update(prediction_table(stats, self.study_app.lang))
         self.plot_forecast(stats)
         self.plot_reviews(stats)
         self.plot_retention(stats)

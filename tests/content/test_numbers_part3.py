@@ -63,6 +63,11 @@ def markov_parents(n: int) -> list[list[int]]:
     return [[] if i == 0 else [i - 1] for i in range(n)]
 
 
+def logistic_ar_params(n: int) -> int:
+    """A bias per pixel plus the used weights of a strictly lower-triangular (masked) matrix."""
+    return n + int(np.tril(np.ones((n, n), dtype=bool), -1).sum())
+
+
 def gaussian_kl_closed_form(mu: torch.Tensor, sigma: torch.Tensor) -> torch.Tensor:
     """The card's formula: 1/2 sum(sigma^2 + mu^2 - ln sigma^2 - 1)."""
     var = sigma**2
@@ -197,6 +202,7 @@ GENERATED: dict[str, Callable[..., float]] = {
     "generative-1/binary-joint-params": lambda n: full_joint_params(n),
     "generative-1/markov-params": lambda n: table_params(markov_parents(n)),
     "generative-1/nade-weight-size": lambda h, i: nade_w_lt(h, i).numel(),
+    "generative-1/logistic-ar-params": lambda n: logistic_ar_params(n),
 }
 
 

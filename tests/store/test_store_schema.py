@@ -71,19 +71,19 @@ def _schema(con: sqlite3.Connection) -> set[tuple[str, str, str]]:
     return {(kind, name, " ".join(sql.split())) for kind, name, sql in rows}
 
 
-def test_fresh_database_is_v4_with_the_quiz_tables(store: Store) -> None:
-    assert SCHEMA_VERSION == 4  # v4: the event-log tables
-    assert store._read("PRAGMA user_version") == [(4,)]
+def test_fresh_database_is_v5_with_the_quiz_tables(store: Store) -> None:
+    assert SCHEMA_VERSION == 5  # v5: the demo predictions
+    assert store._read("PRAGMA user_version") == [(5,)]
     names = {r[0] for r in store._read("SELECT name FROM sqlite_master WHERE type='table'")}
     assert set(QUIZ_TABLES) <= names
 
 
 @pytest.mark.parametrize("quizzes", [False, True], ids=["no-quiz-tables", "quiz-tables"])
-def test_v2_database_migrates_to_v4(settings: Settings, tmp_path: Path, quizzes: bool) -> None:
+def test_v2_database_migrates_to_v5(settings: Settings, tmp_path: Path, quizzes: bool) -> None:
     path = _db(settings)
     make_v2(path, quizzes=quizzes)
     with Store.open(settings, now=NOW, tz=UTC) as store:
-        assert store._read("PRAGMA user_version") == [(4,)]
+        assert store._read("PRAGMA user_version") == [(5,)]
         a = store.card("d/a")
         assert a is not None
         assert a.state == CardState(FsrsState.REVIEW, None, 8.3, 1.0, T + 8 * 86_400_000, T)

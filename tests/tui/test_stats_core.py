@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
 from kit import NOW, make_app, settle, text_of
-from textual.widgets import TabbedContent
+from textual.widgets import Static, TabbedContent
 
+from studytool.config import ExamSettings
 from studytool.store.scheduler import Rating
+from studytool.store.stats import compute_stats
+from studytool.tui.home import HomeScreen
 from studytool.tui.stats import StatsScreen, stats_table
 
 
@@ -56,3 +60,34 @@ async def test_stats_without_a_database_say_why(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, StatsScreen) and screen.stats is None
         assert "progress database" in text_of(screen.query_one("#numbers").render(), 120)
+
+
+async def test_stats_follow_an_active_exam_plan_as_home_does(tmp_path: Path) -> None:
+    """With a plan on basics, the Stats screen's due and new counts are Home's (the plan's
+    queue), not the deck limits', and a line says so, in both languages."""
+    app = make_app(tmp_path / "data")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        store = app.store
+        assert store is not None
+        store.grade("basics/sgd-update", Rating.Easy, NOW - timedelta(days=30))  # due
+        store.grade("basics/relu", Rating.Easy, NOW - timedelta(days=1))  # not due
+        exam = ExamSettings(NOW.date() + timedelta(days=4), ("basics",), 30, 0.97)
+        app.apply_settings(replace(app.settings, exam=exam), exam.config_values())
+        no_plan = compute_stats(store, app.all_cards(), NOW)
+        await settle(pilot)
+        home = app.screen
+        assert isinstance(home, HomeScreen) and home.data is not None
+        today = home.data.counts.total
+        await pilot.press("s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, StatsScreen) and screen.stats is not None
+        stats = screen.stats
+        assert (stats.new_available, stats.due_review) == (today.new, today.due)
+        assert (today.new, today.due) != (no_plan.new_available, no_plan.due_review)
+        shown = screen.query_one("#numbers", Static)
+        assert f"follow the exam plan until {exam.date}" in text_of(shown.content, 120)
+        await pilot.press("l")
+        await pilot.pause()
+        assert "시험 계획을 따릅니다" in text_of(shown.content, 120)
