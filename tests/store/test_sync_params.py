@@ -18,13 +18,15 @@ from fsrs.scheduler import DEFAULT_PARAMETERS
 from storekit import NOW, make_deck, make_settings
 
 from studytool.store import optimize as optimize_mod
+from studytool.store import quizlog
 from studytool.store.db import DB_NAME
 from studytool.store.gitsync import sync
-from studytool.store.optimize import Log, optimize, review_logs
+from studytool.store.optimize import Log, optimize, optimize_hint, review_logs
 from studytool.store.params import ParamsFile, active_params, write_params
+from studytool.store.predictions import record_prediction
 from studytool.store.replay import cache_params, check_log, state_hash
 from studytool.store.repo import Store
-from studytool.store.scheduler import Rating
+from studytool.store.scheduler import Rating, to_ms
 
 CARDS = make_deck("d", 40)
 KEYS = [c.full_id for c in CARDS]
@@ -146,3 +148,51 @@ def test_parameters_an_older_version_kept_in_the_database_move_to_a_file(
         assert store.scheduler.tag == chosen.tag == cache_params(store)
         # the cache was folded again with them
         assert state_hash(store) != hash_default and check_log(store).differ == []
+
+
+def test_an_adopted_fit_rebuilds_with_the_logs_retention_balanced_dues_and_histories(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Adopting folds the whole log again (no rescheduling outside it): the retention change,
+    the load-balanced dues, predictions and quizzes all come through, the optimize hint sees
+    the fit, and doctor finds no mismatch."""
+    monkeypatch.setattr(optimize_mod, "MIN_REVIEWS", 60)
+    later = NOW + timedelta(days=90)
+    with open_store(tmp_path) as store:
+        learner(store, 90, seed=2)
+        events = store.log.read().events
+        assert any("due" in e for e in events if e["type"] == "review")  # balanced days
+        assert store.set_desired_retention(0.85, later) > 0
+        record_prediction(
+            store,
+            key=KEYS[0],
+            demo="demo_x",
+            concept="x",
+            question="which",
+            guess=1,
+            answer=1,
+            correct=True,
+            now=later,
+        )
+        quiz_id = quizlog.record_quiz(
+            store,
+            started_ms=to_ms(later),
+            duration_ms=10_000,
+            decks=["d"],
+            tags=[],
+            settings="{}",
+            score=0.0,
+            questions=[quizlog.QuestionRow(KEYS[1], "typed", 0.0, 5000, "x", "y")],
+        )
+        quizlog.flag(store, [KEYS[1]], later + timedelta(seconds=20), quiz_id)
+        res = optimize(store, later + timedelta(minutes=1), fit=recording(TRUE_PARAMS, []))
+        assert res.optimized, res.message
+        assert check_log(store).differ == [] and cache_params(store) == store.scheduler.tag
+        assert store.desired_retention == 0.85
+        assert store._read("SELECT key, correct FROM predictions") == [(KEYS[0], 1)]
+        assert [r.id for r in quizlog.history(store)] == [quiz_id]
+        assert store._read("SELECT key FROM quiz_flags") == [(KEYS[1],)]
+        assert optimize_hint(store, later + timedelta(days=60)) is None  # fitted just now
+        folded = state_hash(store)
+    with open_store(tmp_path) as store:  # reopened: nothing to fold again
+        assert state_hash(store) == folded and store.desired_retention == 0.85
