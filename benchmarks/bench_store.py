@@ -175,7 +175,7 @@ def main() -> None:
 
         keys = iter([i.key for i in queue] * 2)
         grade_ms = timed(lambda: store.grade(next(keys), Rating.Good, NOW, duration_ms=3000), 300)
-        report("grade commit (WAL, synchronous=FULL)", grade_ms, 5)
+        report("grade commit (log fsync, WAL synchronous=NORMAL)", grade_ms, 5)
         # load balancing (on above) against off: the cost of counting the fuzz range's days
         balanced = store.settings
         plain = replace(balanced.scheduler, load_balance=False)

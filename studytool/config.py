@@ -93,6 +93,7 @@ class Settings:
     leech_threshold: int = 8  # lapses (Again on a card in review) that make a card a leech
     leech_action: str = "suspend"  # or "tag": only mark it
     theme: str = ""  # a Textual theme name; "" keeps the app's default
+    sync_remote: str = ""  # [sync] remote: the git remote `studytool sync` last used
     exam: ExamSettings | None = None  # [exam]: the active exam-date plan
 
     @property
@@ -183,6 +184,7 @@ class Settings:
             leech_threshold=limits["leech_threshold"],
             leech_action=leech_action,
             theme=_get(raw, "theme", str, "", path),
+            sync_remote=_get(_table(raw, "sync", path), "remote", str, "", path, "sync."),
             exam=_exam(raw, path),
         )
 

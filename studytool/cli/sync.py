@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from pathlib import Path
 from typing import Annotated
 
@@ -19,17 +18,6 @@ _KEY = "sync.remote"
 
 def _config_path(settings: Settings) -> Path:
     return settings.config_path or default_config_path()
-
-
-def _saved_remote(path: Path) -> str | None:
-    """[sync] remote from config.toml (read here: the settings model does not carry it)."""
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-        return None
-    table = data.get("sync")
-    value = table.get("remote") if isinstance(table, dict) else None
-    return value if isinstance(value, str) and value else None
 
 
 @sync_app.command(rich_help_panel="Progress")
@@ -65,11 +53,11 @@ def sync(
                     typer.echo(f"state hash: {st.state_hash}")
                 return
             config = _config_path(settings)
-            target = remote or _saved_remote(config)
-            if target is None:
+            target = remote or settings.sync_remote
+            if not target:
                 fail("no remote yet: run `studytool sync REMOTE` once (a folder or a git URL)")
             report = run_sync(store, target)
-        if remote is not None and remote != _saved_remote(config):
+        if remote is not None and remote != settings.sync_remote:
             write_settings(config, {_KEY: remote})
     a = report.applied
     if json_out:
@@ -77,6 +65,7 @@ def sync(
             {
                 "remote": report.remote,
                 "committed": report.committed,
+                "sent": report.sent,
                 "pulled": report.pulled,
                 "events": a.events,
                 "new_events": a.new,

@@ -11,17 +11,21 @@ unpushed merge is pushed then).
 from __future__ import annotations
 
 import contextlib
+import contextvars
 import fcntl
 import os
 import shutil
 import subprocess
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from studytool.store.errors import StoreError
-from studytool.store.replay import META_LAST_SYNC, ApplyResult, apply_log, state_hash
+from studytool.store.replay import META_LAST_SYNC, ApplyResult, refresh, state_hash
 from studytool.store.scheduler import from_ms, to_ms, utc_now
 
 if TYPE_CHECKING:
@@ -31,12 +35,29 @@ BRANCH = "main"
 _REMOTE = "origin"
 _PUSH_TRIES = 5
 _ATTRIBUTES = "*.jsonl merge=union\n"
+_POLL_S = 0.05  # how often a running git command looks at the cancel flag
+_LOCK_WAIT_S = 30.0  # how long a sync waits for another one (or a killed one's git) to end
+_FETCH_TRIES, _FETCH_RETRY_S = 5, 0.5
+
+
+class SyncCancelled(StoreError):
+    """The sync was stopped on request; the next sync completes what it left."""
+
+
+# set by sync() for the git commands of one sync, in its own thread
+_cancel: contextvars.ContextVar[threading.Event | None] = contextvars.ContextVar(
+    "sync_cancel", default=None
+)
+# the sync lock's descriptor, inherited by the local git commands: one that outlives a killed
+# sync holds the lock until it ends, so the next sync never runs git beside it
+_lock_fd: contextvars.ContextVar[int | None] = contextvars.ContextVar("sync_lock", default=None)
 
 
 @dataclass(frozen=True, slots=True)
 class SyncReport:
     remote: str
     committed: bool  # this device had lines to commit
+    sent: int  # event lines this sync committed (and pushed)
     pulled: bool  # the remote had commits this repository lacked
     applied: ApplyResult
     state_hash: str
@@ -52,16 +73,38 @@ def _git_exe() -> str:
     return exe
 
 
-def _git(root: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+def _git(
+    root: Path, *args: str, check: bool = True, network: bool = False
+) -> subprocess.CompletedProcess[str]:
+    """Run git in `root`. A local command inherits the sync lock; a `network` one (fetch,
+    push) does not, as it may start helpers that outlive it (a credential cache daemon would
+    hold the lock for its whole life)."""
     env = {**os.environ, "GIT_TERMINAL_PROMPT": "0", "LC_ALL": "C"}
     ident = ["-c", "user.name=studytool", "-c", "user.email=studytool@localhost"]
-    done = subprocess.run(
+    cancel = _cancel.get()
+    if cancel is not None and cancel.is_set():
+        raise SyncCancelled("sync cancelled; the next sync completes it")
+    lock = None if network else _lock_fd.get()
+    proc = subprocess.Popen(
         [_git_exe(), "-C", str(root), *ident, *args],
-        capture_output=True,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        stdin=subprocess.DEVNULL,
         text=True,
         env=env,
-        check=False,
+        pass_fds=() if lock is None else (lock,),
     )
+    while True:
+        try:
+            out, err = proc.communicate(timeout=None if cancel is None else _POLL_S)
+            break
+        except subprocess.TimeoutExpired:
+            if cancel is not None and cancel.is_set():
+                # a killed git leaves what a kill -9 leaves: the next sync completes it
+                proc.kill()
+                proc.communicate()
+                raise SyncCancelled("sync cancelled; the next sync completes it") from None
+    done = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check and done.returncode != 0:
         detail = (done.stderr or done.stdout).strip().splitlines()
         raise StoreError(f"git {args[0]} failed in {root}: {detail[-1] if detail else '?'}")
@@ -97,15 +140,17 @@ def _set_remote(root: Path, remote: str) -> None:
         _git(root, "remote", "set-url", _REMOTE, remote)
 
 
-def _commit(root: Path, message: str) -> bool:
+def _commit(root: Path, message: str) -> int | None:
+    """Commit what changed; returns the event lines committed, None when nothing was."""
     _git(root, "add", "-A", "--", ".")
     if _restore_lost_lines(root):
         _git(root, "add", "-A", "--", ".")
-    staged = _git(root, "diff", "--cached", "--quiet", check=False)
-    if staged.returncode == 0:
-        return False
+    staged = _git(root, "diff", "--cached", "--numstat", "--", "*.jsonl").stdout
+    if _git(root, "diff", "--cached", "--quiet", check=False).returncode == 0:
+        return None
     _git(root, "commit", "-q", "--no-verify", "-m", message)
-    return True
+    added = (line.split("\t", 1)[0] for line in staged.splitlines())
+    return sum(int(n) for n in added if n.isdigit())
 
 
 def _restore_lost_lines(root: Path) -> bool:
@@ -141,25 +186,56 @@ def _restore_lost_lines(root: Path) -> bool:
 
 @contextlib.contextmanager
 def _sync_lock(root: Path) -> Iterator[None]:
-    """One sync at a time per progress directory. Holding it, any git lock file left in
-    the repository belongs to a killed sync and is removed."""
+    """One sync at a time per progress directory; another one is waited for a while. The
+    local git commands of a sync inherit the lock, so holding it, none of them runs in the
+    repository, and any git lock file left there belongs to a killed sync: it is removed. (A
+    fetch or push left running by a killed sync may still take its ref lock: `_fetch` tries
+    again.)"""
     fd = os.open(root / ".git" / "studytool-sync.lock", os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StoreError("another `studytool sync` is running; try again") from None
+        deadline = time.monotonic() + _LOCK_WAIT_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                cancel = _cancel.get()
+                if cancel is not None and cancel.is_set():
+                    raise SyncCancelled("sync cancelled") from None
+                if time.monotonic() > deadline:
+                    raise StoreError("another `studytool sync` is running; try again") from None
+                time.sleep(_POLL_S)
         for stale in (root / ".git").glob("**/*.lock"):
             if stale.name != "studytool-sync.lock":
                 stale.unlink(missing_ok=True)
-        yield
+        token = _lock_fd.set(fd)
+        try:
+            yield
+        finally:
+            _lock_fd.reset(token)
     finally:
         os.close(fd)
 
 
-def _merge_remote(root: Path) -> bool:
+def _fetch(root: Path) -> subprocess.CompletedProcess[str]:
+    """git fetch; a ref lock held by a fetch or push of a killed sync is waited out."""
+    for _ in range(_FETCH_TRIES - 1):
+        done = _git(root, "fetch", "-q", _REMOTE, check=False, network=True)
+        if done.returncode == 0 or "lock" not in done.stderr:
+            return done
+        time.sleep(_FETCH_RETRY_S)
+    return _git(root, "fetch", "-q", _REMOTE, check=False, network=True)
+
+
+def _merge_remote(root: Path, remote: str) -> bool:
     """Fetch and merge the remote branch; True when it brought commits."""
-    _git(root, "fetch", "-q", _REMOTE)
+    fetch = _fetch(root)
+    if fetch.returncode != 0:
+        detail = (fetch.stderr or fetch.stdout).strip().splitlines()
+        raise StoreError(
+            f"cannot reach {remote} (offline, or a wrong address?):"
+            f" {detail[-1] if detail else 'git fetch failed'}"
+        )
     ref = f"refs/remotes/{_REMOTE}/{BRANCH}"
     if _git(root, "rev-parse", "-q", "--verify", ref, check=False).returncode != 0:
         return False  # an empty remote
@@ -173,13 +249,19 @@ def _merge_remote(root: Path) -> bool:
     return True
 
 
-def sync(store: Store, remote: str) -> SyncReport:
-    """One full sync with `remote` (a path, bare repository, or ssh/https URL)."""
+def sync(store: Store, remote: str, cancel: threading.Event | None = None) -> SyncReport:
+    """One full sync with `remote` (a path, bare repository, or ssh/https URL). Setting
+    `cancel` (from another thread) stops it at the next git step, killing a running git
+    command: SyncCancelled. Whatever it leaves, the next sync completes."""
     root = store.log.root
     _git_exe()
-    ensure_repo(root)
-    with _sync_lock(root):
-        return _sync_locked(store, root, remote)
+    token = _cancel.set(cancel)
+    try:
+        ensure_repo(root)
+        with _sync_lock(root):
+            return _sync_locked(store, root, remote)
+    finally:
+        _cancel.reset(token)
 
 
 def _sync_locked(store: Store, root: Path, remote: str) -> SyncReport:
@@ -190,27 +272,29 @@ def _sync_locked(store: Store, root: Path, remote: str) -> SyncReport:
         _restore_lost_lines(root)
         _git(root, "add", "-A", "--", ".")
         _git(root, "commit", "-q", "--no-edit", "--no-verify", check=False)
-    committed = _commit(root, f"progress from {store.log.device}")
+    sent = _commit(root, f"progress from {store.log.device}")
     pulled = False
     for _ in range(_PUSH_TRIES):
-        pulled = _merge_remote(root) or pulled
+        pulled = _merge_remote(root, remote) or pulled
         if _git(root, "rev-parse", "-q", "--verify", "HEAD", check=False).returncode != 0:
             break  # nothing here and nothing there
-        push = _git(root, "push", "-q", _REMOTE, f"HEAD:refs/heads/{BRANCH}", check=False)
+        push = _git(
+            root, "push", "-q", _REMOTE, f"HEAD:refs/heads/{BRANCH}", check=False, network=True
+        )
         if push.returncode == 0:
             break
         if "rejected" not in push.stderr and "fetch first" not in push.stderr:
             raise StoreError(f"git push to {remote} failed: {push.stderr.strip()}")
     else:
         raise StoreError(f"git push to {remote} kept losing to other pushes; sync again")
-    applied = apply_log(store)
+    applied = refresh(store)  # new events, or everything with the weights a sync brought
     now = to_ms(utc_now())
     with store.transaction() as con:
         con.execute(
             "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
             (META_LAST_SYNC, str(now)),
         )
-    return SyncReport(remote, committed, pulled, applied, state_hash(store))
+    return SyncReport(remote, sent is not None, sent or 0, pulled, applied, state_hash(store))
 
 
 @dataclass(frozen=True, slots=True)
@@ -229,8 +313,15 @@ class SyncStatus:
         }
 
 
+def last_sync(store: Store) -> datetime | None:
+    """When this data dir last synced (UTC), None if never: one row, cheap enough for Home."""
+    row = store._read_one("SELECT value FROM sync_meta WHERE name=?", (META_LAST_SYNC,))
+    return from_ms(int(row[0])) if row else None
+
+
 def sync_status(store: Store) -> SyncStatus:
     read = store.log.read()
-    row = store._read_one("SELECT value FROM sync_meta WHERE name=?", (META_LAST_SYNC,))
-    last = from_ms(int(row[0])).isoformat() if row else None
-    return SyncStatus(len(read.sorted()), len(read.bad), last, state_hash(store))
+    last = last_sync(store)
+    return SyncStatus(
+        len(read.sorted()), len(read.bad), last.isoformat() if last else None, state_hash(store)
+    )

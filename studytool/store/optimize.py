@@ -2,6 +2,14 @@
 log (by time) in a child process, measure the current and the new parameters on the newest
 20 %, and adopt the new ones only when both log loss and RMSE(bins) improve.
 
+The fit is a function of the merged event log alone, so every machine with the same events
+gets the same parameters: the reviews come from the log in (time, id) order with voided ones
+left out (not from the cache, whose row ids differ between machines); card ids are given in
+the order each card's history starts (what fsrs's optimizer sorts by); fsrs shuffles with its
+own fixed seed (Random(42)); the child runs torch on one thread; no wall clock is read.
+Adopted parameters go to this device's file in the progress repository (store/params.py),
+which syncs; the cache is then rebuilt from the log with them (store/replay.py).
+
 torch is imported only by the child (`studytool.store.optimize_worker`), never here.
 """
 
@@ -25,8 +33,10 @@ from fsrs import Rating
 import studytool
 from studytool.store.calibration import log_loss, rmse_bins
 from studytool.store.errors import StoreError
+from studytool.store.eventlog import Event, LogRead
+from studytool.store.params import ParamsFile, write_params
+from studytool.store.replay import rebuild
 from studytool.store.scheduler import (
-    CardState,
     StudyScheduler,
     as_utc,
     from_ms,
@@ -34,7 +44,6 @@ from studytool.store.scheduler import (
     to_ms,
     utc_now,
 )
-from studytool.store.sql import SET_STATE
 
 if TYPE_CHECKING:
     from studytool.store.repo import Store
@@ -107,7 +116,7 @@ class OptimizeResult:
     threshold: int  # qualifying reviews the fit needs in the older part
     optimized: bool  # new parameters were adopted
     parameters: tuple[float, ...]  # the parameters in use now
-    params_id: int | None = None
+    params_file: Path | None = None  # where adopted parameters were written
     rescheduled: int = 0
     backup: Path | None = None
     evidence: Evidence | None = None  # None: too few reviews to fit
@@ -137,7 +146,7 @@ class OptimizeResult:
             "needed": self.needed,
             "optimized": self.optimized,
             "parameters": list(self.parameters),
-            "params_id": self.params_id,
+            "params_file": str(self.params_file) if self.params_file else None,
             "rescheduled": self.rescheduled,
             "backup": str(self.backup) if self.backup else None,
             "evidence": None if self.evidence is None else self.evidence.to_dict(),
@@ -145,15 +154,20 @@ class OptimizeResult:
         }
 
 
-def review_logs(store: Store) -> list[Log]:
-    """(card_id, rating, time_ms, duration_ms) of every review-mode answer, per card in time
-    order. Cram and quiz answers are not evidence of scheduled recall, so they are left out."""
+def review_logs(store: Store, read: LogRead | None = None) -> list[Log]:
+    """(card_id, rating, time_ms, duration_ms) of every review-mode answer in the event log,
+    voided ones left out, per card in (time, id) order. Cram and quiz answers are not evidence
+    of scheduled recall, so they are left out. card_id is 1, 2, ... in the order each card's
+    history starts, the same on every machine (the cache's row ids are not)."""
+    events = (read or store.log.read()).sorted()
+    voided = {e["target"] for e in events if e["type"] == "void"}
+    per_key: dict[str, list[Event]] = {}
+    for e in events:
+        if e["type"] == "review" and e["mode"] == "review" and e["id"] not in voided:
+            per_key.setdefault(e["key"], []).append(e)
+    order = sorted(per_key, key=lambda k: (per_key[k][0]["t"], per_key[k][0]["id"]))
     return [
-        (r[0], r[1], r[2], r[3])
-        for r in store._read(
-            "SELECT card_id, rating, time_ms, duration_ms FROM revlog WHERE mode='review'"
-            " ORDER BY card_id, time_ms, id"
-        )
+        (i, e["rating"], e["t"], e.get("dur")) for i, k in enumerate(order, 1) for e in per_key[k]
     ]
 
 
@@ -261,7 +275,9 @@ def _run_worker(
     timeout: float | None,
 ) -> list[float]:
     cmd = list(worker or [sys.executable, "-m", "studytool.store.optimize_worker"])
-    env = dict(os.environ)
+    # torch on one thread: parallel sums may add in another order, and every machine must
+    # get the same parameters from the same log (fsrs shuffles with its own fixed seed)
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
     # the child must import this same studytool, installed or not
     root = str(Path(studytool.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
@@ -303,17 +319,19 @@ def optimize(
 ) -> OptimizeResult:
     """Fit FSRS weights on the older 80 % of the review-mode log, score the current and the
     new weights on the newest 20 %, and when the new ones are better on both log loss and
-    RMSE(bins), save them and reschedule every reviewed card with them (each card's log
-    replayed by fsrs `reschedule_card`). Below the threshold nothing is fitted and the result
-    says how many more reviews are needed. `on_fit(n)` is called just before the (slow) fit
-    starts; `worker` replaces the child command, `fit` the whole child (tests)."""
+    RMSE(bins), write them to this device's parameter file and rebuild the cache from the log
+    with them. Below the threshold nothing is fitted and the result says how many more
+    reviews are needed. `on_fit(n)` is called just before the (slow) fit starts; `worker`
+    replaces the child command, `fit` the whole child (tests). `now` only dates the backup
+    made before adopting."""
     now = as_utc(now or utc_now())
-    logs = review_logs(store)
+    read = store.log.read()
+    logs = review_logs(store, read)
     n = count_qualifying(logs)
     train, cutoff = split_by_time(logs)
     n_train = count_qualifying(train)
     current = store.scheduler.parameters
-    personal = store.scheduler.params_id is not None
+    personal = store.scheduler.personal
     if n_train < MIN_REVIEWS or cutoff is None:
         need = max(needed_reviews(n, n_train), 1)
         return OptimizeResult(n, MIN_REVIEWS, False, current, needed=need, personal=personal)
@@ -340,44 +358,21 @@ def optimize(
     if not evidence.better:
         return OptimizeResult(n, MIN_REVIEWS, False, current, evidence=evidence, personal=personal)
     made = store.backup_now("pre-optimize", now)
-    per_card: dict[int, list[tuple[int, int]]] = {}
-    for card_id, rating, time_ms, _ in logs:
-        per_card.setdefault(card_id, []).append((time_ms, rating))
-    # replay outside the write lock (it can take seconds), so other windows keep grading
-    sched = StudyScheduler(store.scheduler.settings, params)
-    planned: dict[int, tuple[int | None, CardState]] = {}
-    for card_id, card_logs in per_card.items():
-        planned[card_id] = (card_logs[-1][0], sched.reschedule(card_id, CardState(), card_logs))
-    with store.transaction() as con:
-        con.execute("UPDATE params SET active=0")
-        cur = con.execute(
-            "INSERT INTO params (created_ms, parameters, reviews, fsrs_version, active)"
-            " VALUES (?, ?, ?, ?, 1)",
-            (to_ms(now), json.dumps(params), n, fsrs_version()),
-        )
-        params_id = int(cur.lastrowid or 0)
-        rescheduled = 0
-        for card_id, (last_ms, after) in planned.items():
-            # compare-and-set: a card graded (or undone) meanwhile is replayed again here
-            cur = con.execute(
-                f"{SET_STATE} AND last_review_ms IS ?", (*after.columns(), card_id, last_ms)
-            )
-            if cur.rowcount == 0:
-                fresh = con.execute(
-                    "SELECT time_ms, rating FROM revlog WHERE card_id=? AND mode='review'"
-                    " ORDER BY time_ms, id",
-                    (card_id,),
-                ).fetchall()
-                redo = sched.reschedule(card_id, CardState(), fresh)
-                con.execute(SET_STATE, (*redo.columns(), card_id))
-            rescheduled += 1
+    events = read.sorted()
+    chosen = ParamsFile(
+        tuple(params), len(events), events[-1]["id"], n, fsrs_version(), store.log.device
+    )
+    path = write_params(store.log.root, chosen)
+    # every card folded again from the log with the new weights: the cache is what a replay
+    # gives, on this machine and on every other once the file has synced
     store.reload_scheduler()
+    rescheduled = rebuild(store).cards
     return OptimizeResult(
         n,
         MIN_REVIEWS,
         True,
         tuple(params),
-        params_id,
+        path,
         rescheduled,
         made,
         evidence=evidence,

@@ -9,6 +9,13 @@ The tables are part of the schema since v3 (`db.QUIZ_SCHEMA`). Rows name cards b
 key, not by `cards.id`, so a progress import (which rewrites the cards table) leaves the history
 readable. Quiz answers themselves go to the revlog as mode 'quiz' through `Store.grade`, which
 never changes FSRS state in that mode.
+
+Like every progress change, quizzes and marks are events in the log (store/eventlog.py), so
+they sync and survive `doctor --rebuild`: a `quiz` event per finished quiz and a `flag` event
+per marked card; these tables are rebuilt from them (store/replay.py `apply_quiz_events`). A
+quiz's id is a hash of its event id, the same on every machine. The expected answers stay out
+of the log (deck text is not kept in the progress repository): a quiz from another machine
+shows them empty; this machine's rows keep theirs through a rebuild.
 """
 
 from __future__ import annotations
@@ -19,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from studytool.store.eventlog import Event
+from studytool.store.replay import FLAG_SQL, insert_quiz, quiz_row_id, record
 from studytool.store.scheduler import as_utc, from_ms, to_ms
 from studytool.store.sql import available
 
@@ -60,32 +69,23 @@ def record_quiz(
     questions: Sequence[QuestionRow],
     session_id: int | None = None,
 ) -> int:
-    """Store one quiz and its questions in one transaction; returns the quiz id."""
+    """Log one quiz and store it with its questions, in one transaction; returns the quiz id.
+    The event is dated when the quiz ended."""
+    event: Event = {
+        "type": "quiz",
+        "key": "",
+        "started": started_ms,
+        "dur": duration_ms,
+        "decks": list(decks),
+        "tags": list(tags),
+        "settings": settings,
+        "score": score,
+        "questions": [[q.key, q.kind, q.score, q.duration_ms, q.answer] for q in questions],
+    }
     with store.transaction() as con:
-        cur = con.execute(
-            "INSERT INTO quizzes (started_ms, duration_ms, decks, tags, settings, questions,"
-            " answered, score, session_id) VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                started_ms,
-                duration_ms,
-                json.dumps(list(decks)),
-                json.dumps(list(tags)),
-                settings,
-                len(questions),
-                sum(q.score is not None for q in questions),
-                score,
-                session_id,
-            ),
-        )
-        quiz_id = int(cur.lastrowid or 0)
-        con.executemany(
-            "INSERT INTO quiz_questions (quiz_id, position, key, kind, score, duration_ms,"
-            " answer, expected) VALUES (?,?,?,?,?,?,?,?)",
-            [
-                (quiz_id, i, q.key, q.kind, q.score, q.duration_ms, q.answer, q.expected)
-                for i, q in enumerate(questions)
-            ],
-        )
+        record(store, con, started_ms + duration_ms, [event])
+        quiz_id = quiz_row_id(event["id"])
+        insert_quiz(con, quiz_id, event, [q.expected for q in questions], session_id)
     return quiz_id
 
 
@@ -93,17 +93,17 @@ def record_quiz(
 
 
 def flag(store: Store, keys: Iterable[str], now: datetime, quiz_id: int | None = None) -> int:
-    """Mark review keys for the next review session; returns how many were marked."""
+    """Mark review keys for the next review session (a `flag` event each); returns how many
+    were marked."""
     t = to_ms(as_utc(now))
-    rows = [(k, t, quiz_id) for k in dict.fromkeys(keys)]
+    events: list[Event] = [{"type": "flag", "key": k} for k in dict.fromkeys(keys)]
+    if quiz_id is not None:
+        for e in events:
+            e["quiz"] = quiz_id
     with store.transaction() as con:
-        con.executemany(
-            "INSERT INTO quiz_flags (key, flagged_ms, quiz_id) VALUES (?,?,?)"
-            " ON CONFLICT (key) DO UPDATE SET flagged_ms=excluded.flagged_ms,"
-            " quiz_id=excluded.quiz_id",
-            rows,
-        )
-    return len(rows)
+        record(store, con, t, events)
+        con.executemany(FLAG_SQL, [(e["key"], t, quiz_id) for e in events])
+    return len(events)
 
 
 def flagged_keys(store: Store, now: datetime) -> list[str]:

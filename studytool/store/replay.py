@@ -9,6 +9,9 @@ Any card that gets new events is folded again from its whole history, so events 
 late (a sync) land in order.
 Prediction events leave the card's state alone and become rows of `predictions`.
 The `events` table lists what the cache reflects; whatever the log holds beyond it is new.
+The FSRS weights are part of the fold: `sync_meta` names the ones the cache was folded with
+(`params`), and when the progress repository's parameter files choose others (an `optimize`
+here or on another machine, synced), the whole cache is folded again.
 """
 
 from __future__ import annotations
@@ -24,15 +27,18 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from studytool.store.db import log_triggers_off
+from fsrs import Card as FsrsCard
+
+from studytool.store.db import ensure_indexes, log_indexes_off, log_triggers_off
 from studytool.store.eventlog import ALL_CARDS, Event, EventLog, LogRead, event_id
+from studytool.store.params import ParamsFile, active_params, write_params
 from studytool.store.scheduler import (
     BASE_RETENTION,
     CardState,
-    Rating,
     StudyScheduler,
     as_utc,
     from_ms,
+    fsrs_version,
     fuzz_id,
     fuzz_session,
     to_ms,
@@ -47,6 +53,16 @@ FUTURE_SLACK = timedelta(minutes=5)
 LOG_MIGRATED = "log_migrated"
 META_RETENTION = "retention"  # the value of the log's last retention event
 META_LAST_SYNC = "last_sync"
+QUIZ_MIGRATED = "quiz_migrated"  # sync_meta: the quizzes of an older database are in the log
+
+
+def quiz_row_id(event_id: str) -> int:
+    """quizzes.id of the quiz logged as `event_id`: 48 bits of its hash, equal everywhere."""
+    return int.from_bytes(hashlib.blake2b(event_id.encode(), digest_size=6).digest(), "big")
+
+
+META_PARAMS = "params"  # the weights the cache was folded with: StudyScheduler.tag
+DEFAULT_PARAMS = "default"
 
 
 @dataclass
@@ -70,6 +86,7 @@ def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudySc
     out = Folded(key)
     seed = fuzz_id(key)
     scheduler = scheduler.with_retention(BASE_RETENTION)
+    card: FsrsCard | None = None  # the fsrs Card of out.state after a review, handed on
     for e in events:
         if e["id"] in voided:
             continue
@@ -77,17 +94,20 @@ def fold(key: str, events: Iterable[Event], voided: set[str], scheduler: StudySc
         if kind == "review":
             before = out.state
             if e["mode"] == "review":
-                after = scheduler.review_seeded(
-                    e.get("cid", seed), before, Rating(e["rating"]), from_ms(e["t"])
-                )
+                cid = e.get("cid", seed)
+                if card is not None and card.card_id != cid:
+                    card = None
+                after, card = scheduler.review_from(cid, before, card, e["rating"], from_ms(e["t"]))
                 due = e.get("due")
                 if due is not None and scheduler.allows_due(after, due):
                     after = replace(after, due_ms=due)
+                    card = None  # its Card keeps fsrs's own due
                 out.state = after
             out.reviews.append((e, before))
         elif kind == "retention":
             scheduler = scheduler.with_retention(e["value"])
             out.state = scheduler.retarget(seed, out.state, e["id"])
+            card = None  # a new due (and scheduler): made again from out.state
         elif kind == "suspend":
             out.suspended = True
         elif kind == "unsuspend":
@@ -109,7 +129,7 @@ def _by_key(events: Sequence[Event]) -> tuple[dict[str, list[Event]], set[str], 
             voided.add(e["target"])
         if e["key"] == ALL_CARDS:
             shared.append(e)
-        else:
+        elif e["key"]:  # "": a quiz record, not a card's event (apply_quiz_events)
             groups.setdefault(e["key"], []).append(e)
     return groups, voided, shared
 
@@ -192,12 +212,15 @@ def write_folded(
         f" {BEFORE_COLS}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         revlog_rows,
     )
+    # in key order, as B-trees fill fastest
+    cards.sort(key=lambda row: row[-1])
     con.executemany(
         "UPDATE cards SET state=?, step=?, stability=?, difficulty=?, due_ms=?,"
         " last_review_ms=?, suspended=?, buried_until_ms=? WHERE id=?",
         cards,
     )
     event_rows.extend((e["id"], ALL_CARDS, None) for e in shared)
+    event_rows.sort()
     con.executemany("INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?,?,?)", event_rows)
     write_prediction_rows(con, groups, voided, replace=keys is not None)
     retention = retention_of(shared, voided)
@@ -268,21 +291,47 @@ def apply_log(store: Store, read: LogRead | None = None) -> ApplyResult:
     with store.transaction() as con:
         known = {r[0] for r in con.execute("SELECT id FROM events")}
         new = [e for e in events if e["id"] not in known]
-        keys = {e["key"] for e in new}
+        keys = {e["key"] for e in new if e["key"]}
         if ALL_CARDS in keys:  # a new retention event: every card is folded again
-            keys = {e["key"] for e in events}
+            keys = {e["key"] for e in events if e["key"]}
         n = write_folded(con, events, store.scheduler, keys) if keys else 0
+        apply_quiz_events(con, events, {e["id"] for e in new})
     if ALL_CARDS in keys:
         store.reload_scheduler()
     return ApplyResult(len(events), len(new), n, tuple(read.bad))
 
 
+def _params_now(store: Store) -> str:
+    return store.scheduler.tag or DEFAULT_PARAMS
+
+
+def cache_params(store: Store) -> str:
+    """The tag of the weights the cache was folded with."""
+    row = store._read_one("SELECT value FROM sync_meta WHERE name=?", (META_PARAMS,))
+    return str(row[0]) if row else DEFAULT_PARAMS
+
+
+def refresh(store: Store) -> ApplyResult:
+    """After the log or the parameter files changed (a sync): use the parameters every machine
+    uses now; if the cache was folded with other ones, fold it all again, else apply what is
+    new."""
+    store.reload_scheduler()
+    if cache_params(store) != _params_now(store):
+        return rebuild(store)
+    return apply_log(store)
+
+
 def rebuild(store: Store) -> ApplyResult:
-    """Throw the derived state away and fold every card from the log alone. Quiz history and
-    sessions are kept (the log does not hold them)."""
+    """Throw the derived state away and fold every card from the log alone, with the
+    scheduler's current weights, and the quiz history from its events. Sessions are kept (the
+    log does not hold them)."""
     read = store.log.read()
     events = read.sorted()
-    with store.transaction() as con, log_triggers_off(con):
+    with store.transaction() as con, log_triggers_off(con), log_indexes_off(con):
+        con.execute(
+            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
+            (META_PARAMS, _params_now(store)),
+        )
         con.execute("DELETE FROM revlog")
         con.execute("DELETE FROM events")
         con.execute("DELETE FROM predictions")
@@ -292,6 +341,7 @@ def rebuild(store: Store) -> ApplyResult:
             " last_review_ms=NULL, suspended=0, buried_until_ms=NULL"
         )
         n = write_folded(con, events, store.scheduler)
+        apply_quiz_events(con, events, None)
     store.reload_scheduler()
     return ApplyResult(len(events), len(events), n, tuple(read.bad))
 
@@ -328,7 +378,8 @@ def record(
     late = {
         e["key"]
         for e in events
-        if con.execute(
+        if e["key"]
+        and con.execute(
             "SELECT 1 FROM events WHERE key=? AND id>? LIMIT 1", (e["key"], e["id"])
         ).fetchone()
     }
@@ -490,7 +541,15 @@ def first_open(store: Store) -> None:
     """On opening: move an old revlog into the log (once), and apply log lines the database
     lacks (a new database next to an existing log, grades lost with a -wal file, a crash
     between the append and the commit). Counting lines is cheap; parsing is done only then."""
+    if not store._read_one("SELECT 1 FROM sqlite_master WHERE name='events_key'"):
+        with store.transaction() as con:
+            ensure_indexes(con)
     migrate_revlog(store)
+    migrate_quizzes(store)
+    migrate_params(store)
+    if cache_params(store) != _params_now(store):
+        rebuild(store)
+        return
     lines = 0
     for path in store.log.files():
         with contextlib.suppress(OSError):
@@ -498,6 +557,29 @@ def first_open(store: Store) -> None:
     row = store._read_one("SELECT count(*) FROM events")
     if lines > (row[0] if row else 0):
         apply_log(store)
+
+
+def migrate_params(store: Store) -> bool:
+    """Personal parameters that an older version kept in the database (`params` table) move to
+    this device's parameter file, once: only while the repository has none. Dated before any
+    fit made from the log (no events), so the next fit anywhere takes over."""
+    if active_params(store.log.root) is not None:
+        return False
+    row = store._read_one(
+        "SELECT parameters, reviews, fsrs_version FROM params WHERE active=1"
+        " ORDER BY id DESC LIMIT 1"
+    )
+    if row is None:
+        return False
+    try:
+        params = tuple(float(p) for p in json.loads(row[0]))
+        StudyScheduler(store.settings.scheduler, params)
+    except (ValueError, TypeError):
+        return False  # unusable: the defaults stay
+    old = ParamsFile(params, 0, "", int(row[1]), str(row[2] or fsrs_version()), store.log.device)
+    write_params(store.log.root, old)
+    store.reload_scheduler()
+    return True
 
 
 def migrate_revlog(store: Store) -> int:
@@ -555,5 +637,145 @@ def migrate_revlog(store: Store) -> int:
         con.execute(
             "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)",
             (LOG_MIGRATED, str(now_ms)),
+        )
+    return len(events)
+
+
+# ---- quizzes and marks (store/quizlog.py writes them) ------------------------------------
+
+
+def insert_quiz(
+    con: sqlite3.Connection,
+    quiz_id: int,
+    e: Event,
+    expected: Sequence[str] | None,
+    session_id: int | None,
+) -> None:
+    """The rows of a quiz event (unless they are there already)."""
+    questions = e["questions"]
+    con.execute(
+        "INSERT OR IGNORE INTO quizzes (id, started_ms, duration_ms, decks, tags, settings,"
+        " questions, answered, score, session_id) VALUES (?,?,?,?,?,?,?,?,?,?)",
+        (
+            quiz_id,
+            e["started"],
+            e["dur"],
+            json.dumps(e["decks"]),
+            json.dumps(e["tags"]),
+            e["settings"],
+            len(questions),
+            sum(q[2] is not None for q in questions),
+            e["score"],
+            session_id,
+        ),
+    )
+    con.executemany(
+        "INSERT OR IGNORE INTO quiz_questions (quiz_id, position, key, kind, score,"
+        " duration_ms, answer, expected) VALUES (?,?,?,?,?,?,?,?)",
+        [
+            (quiz_id, i, *q, expected[i] if expected is not None else "")
+            for i, q in enumerate(questions)
+        ],
+    )
+
+
+FLAG_SQL = (
+    "INSERT INTO quiz_flags (key, flagged_ms, quiz_id) VALUES (?,?,?)"
+    " ON CONFLICT (key) DO UPDATE SET flagged_ms=excluded.flagged_ms, quiz_id=excluded.quiz_id"
+    " WHERE excluded.flagged_ms >= quiz_flags.flagged_ms"
+)
+
+
+def apply_quiz_events(
+    con: sqlite3.Connection, events: Sequence[Event], new: set[str] | None
+) -> None:
+    """Bring the quiz tables up to the sorted `events`: those whose ids are in `new`, or all
+    of them (None: a rebuild, which first drops every quiz and mark the log does not hold).
+    A voided quiz is removed; a later mark of a card replaces an earlier one."""
+    voided = {e["target"] for e in events if e["type"] == "void"}
+    if new is None:
+        logged = {quiz_row_id(e["id"]) for e in events if e["type"] == "quiz"} - {
+            quiz_row_id(v) for v in voided
+        }
+        stale = [r for r in con.execute("SELECT id FROM quizzes") if r[0] not in logged]
+        con.executemany("DELETE FROM quizzes WHERE id=?", stale)  # questions cascade
+        con.execute("DELETE FROM quiz_flags")
+    todo = [e for e in events if new is None or e["id"] in new]
+    con.executemany(
+        "INSERT OR IGNORE INTO events (id, key, revlog_id) VALUES (?, '', NULL)",
+        [(e["id"],) for e in todo if not e["key"]],
+    )
+    for e in todo:
+        kind = e["type"]
+        if kind == "quiz" and e["id"] not in voided:
+            insert_quiz(con, quiz_row_id(e["id"]), e, None, None)
+        elif kind == "void" and not e["key"]:  # a quiz taken back (a restored backup)
+            con.execute("DELETE FROM quizzes WHERE id=?", (quiz_row_id(e["target"]),))
+        elif kind == "flag" and e["id"] not in voided:
+            con.execute(FLAG_SQL, (e["key"], e["t"], e.get("quiz")))
+
+
+def migrate_quizzes(store: Store) -> int:
+    """Quizzes and marks an older version kept only in the database go to the log, once; their
+    rows take the ids of their events. Idempotent like `migrate_revlog`: event ids are made
+    from the row ids, so a start that crashed halfway writes only what is missing."""
+    if store._read_one("SELECT 1 FROM sync_meta WHERE name=?", (QUIZ_MIGRATED,)):
+        return 0
+    quizzes = store._read(
+        "SELECT id, started_ms, duration_ms, decks, tags, settings, score FROM quizzes ORDER BY id"
+    )
+    flags = store._read("SELECT key, flagged_ms, quiz_id FROM quiz_flags ORDER BY key")
+    device = store.log.device if quizzes or flags else ""
+    events: list[Event] = []
+    renumber: dict[int, int] = {}
+    for qid, started, dur, decks, tags, settings, score in quizzes:
+        rows = store._read(
+            "SELECT key, kind, score, duration_ms, answer FROM quiz_questions"
+            " WHERE quiz_id=? ORDER BY position",
+            (qid,),
+        )
+        t = started + dur
+        e: Event = {
+            "id": f"{t:013d}-{device}-z{qid:010d}",
+            "t": t,
+            "type": "quiz",
+            "key": "",
+            "started": started,
+            "dur": dur,
+            "decks": json.loads(decks),
+            "tags": json.loads(tags),
+            "settings": settings,
+            "score": score,
+            "questions": [list(r) for r in rows],
+            "sched": "migrated",
+        }
+        renumber[qid] = quiz_row_id(e["id"])
+        events.append(e)
+    for n, (key, flagged, qid) in enumerate(flags):
+        f: Event = {
+            "id": f"{flagged:013d}-{device}-f{n:010d}",
+            "t": flagged,
+            "type": "flag",
+            "key": key,
+            "sched": "migrated",
+        }
+        if qid is not None:
+            f["quiz"] = renumber.get(qid, qid)
+        events.append(f)
+    if events:
+        have = {e["id"] for e in store.log.read().events}
+        store.log.append(e for e in events if e["id"] not in have)
+    with store.transaction() as con:
+        con.execute("PRAGMA defer_foreign_keys=ON")  # ids change in three tables at once
+        for old, new in renumber.items():
+            con.execute("UPDATE quizzes SET id=? WHERE id=?", (new, old))
+            con.execute("UPDATE quiz_questions SET quiz_id=? WHERE quiz_id=?", (new, old))
+            con.execute("UPDATE quiz_flags SET quiz_id=? WHERE quiz_id=?", (new, old))
+        con.executemany(
+            "INSERT OR REPLACE INTO events (id, key, revlog_id) VALUES (?, ?, NULL)",
+            [(e["id"], e["key"]) for e in events],
+        )
+        con.execute(
+            "INSERT OR REPLACE INTO sync_meta (name, value) VALUES (?, ?)", (QUIZ_MIGRATED, "1")
         )
     return len(events)

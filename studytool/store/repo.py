@@ -39,6 +39,7 @@ from studytool.store.db import (
 from studytool.store.errors import StoreError, UnknownCardError
 from studytool.store.eventlog import Event, EventLog
 from studytool.store.files import Ack, companion, file_id, write_ack
+from studytool.store.params import active_params
 from studytool.store.records import (
     CardRecord,
     GradeResult,
@@ -108,9 +109,9 @@ class Store:
         self.settings = settings
         self.tz = tz  # None: the system's local time decides the study day
         self.backup: Path | None = None  # the daily backup made when opening, if any
-        self.scheduler = self._load_scheduler()
         # the source of truth: this database is a cache of it (store/replay.py)
         self.log = EventLog(path.parent)
+        self.scheduler = self._load_scheduler()
         self._appended: list[Event] = []  # logged by the open transaction
 
     # ---- opening -----------------------------------------------------------------------
@@ -170,20 +171,20 @@ class Store:
         self.close()
 
     def _load_scheduler(self) -> StudyScheduler:
-        # the desired retention is the log's (store/retention.py), not the config's
+        """With the personal parameters of the progress repository (store/params.py), the
+        same on every machine once synced (the defaults without any), and the desired
+        retention of the log (store/retention.py), not the config's."""
         settings = dataclasses.replace(
             self.settings.scheduler, desired_retention=retention.in_effect(self)
         )
-        row = self._read_one(
-            "SELECT id, parameters FROM params WHERE active=1 ORDER BY id DESC LIMIT 1"
-        )
-        if row is not None:
-            with contextlib.suppress(ValueError, TypeError):
-                return StudyScheduler(settings, json.loads(row[1]), row[0])
+        chosen = active_params(self.log.root)
+        if chosen is not None:
+            with contextlib.suppress(ValueError):
+                return StudyScheduler(settings, chosen.parameters, chosen.tag)
         return StudyScheduler(settings)
 
     def reload_scheduler(self) -> None:
-        """Pick up parameters saved by `optimize` (in this or another process)."""
+        """Pick up parameters saved by `optimize` or brought by a sync."""
         self.scheduler = self._load_scheduler()
 
     @property

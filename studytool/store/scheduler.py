@@ -212,7 +212,7 @@ class StudyScheduler:
         self,
         settings: SchedulerSettings | None = None,
         parameters: Sequence[float] | None = None,
-        params_id: int | None = None,
+        tag: str | None = None,
     ) -> None:
         s = settings or SchedulerSettings()
         self.settings = s
@@ -224,11 +224,14 @@ class StudyScheduler:
             maximum_interval=s.maximum_interval,
             enable_fuzzing=s.enable_fuzzing,
         )
-        self.params_id = params_id
+        self.tag = tag  # names personal parameters (store/params.py); None: the defaults
         self._by_retention: dict[float, StudyScheduler] = {}
-        tag = "default" if params_id is None else f"p{params_id}"
         # recorded with every review, so a log line tells which weights scheduled it
-        self.version = f"fsrs-{fsrs_version()}/{tag}"
+        self.version = f"fsrs-{fsrs_version()}/{tag or 'default'}"
+
+    @property
+    def personal(self) -> bool:
+        return self.tag is not None
 
     @property
     def parameters(self) -> tuple[float, ...]:
@@ -244,7 +247,7 @@ class StudyScheduler:
             cache[retention] = StudyScheduler(
                 replace(self.settings, desired_retention=retention),
                 self.fsrs.parameters,
-                self.params_id,
+                self.tag,
             )
         return cache[retention]
 
@@ -298,11 +301,25 @@ class StudyScheduler:
     ) -> CardState:
         """`review` without saving the global random state: for a replay of many reviews
         inside one `fuzz_session()` (saving and restoring costs twice the review itself)."""
-        now = as_utc(now)
-        card = state.to_fsrs(card_id, now)
+        return self.review_from(card_id, state, None, rating, as_utc(now))[0]
+
+    def review_from(
+        self,
+        card_id: int,
+        state: CardState,
+        card: FsrsCard | None,
+        rating: Rating | int,
+        now: datetime,
+    ) -> tuple[CardState, FsrsCard]:
+        """`review_seeded` for a replay, with `now` already in whole ms and `card` the fsrs
+        Card of `state` that the previous call returned (None: made from `state`). Handing it
+        on spares converting each card back and forth, a tenth of a replay's time; it is the
+        same card, as every time fsrs sets is in whole ms. Returns the state and its Card."""
+        if card is None:
+            card = state.to_fsrs(card_id, now)
         random.seed(f"{card_id}:{state.last_review_ms}:{int(rating)}")
         after, _ = self.fsrs.review_card(card, Rating(rating), now)
-        return CardState.from_fsrs(after)
+        return CardState.from_fsrs(after), after
 
     def preview(self, card_id: int, state: CardState, now: datetime) -> dict[Rating, timedelta]:
         """The next interval for each of the four ratings (review_card on a copy per rating)."""

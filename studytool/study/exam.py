@@ -395,7 +395,7 @@ def plan_store(
         day_start_ms=to_ms(start),
         minutes=exam.minutes,
         target=exam.target,
-        parameters=store.scheduler.parameters if store.scheduler.params_id is not None else None,
+        parameters=store.scheduler.parameters if store.scheduler.personal else None,
         settings=store.settings.scheduler,
         seconds_per_answer=DEFAULT_SECONDS if seconds is None else seconds,
         search=search,

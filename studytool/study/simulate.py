@@ -351,7 +351,7 @@ def simulate_store(
     seconds = answer_seconds(store)
     return simulate(
         cards,
-        parameters=store.scheduler.parameters if store.scheduler.params_id is not None else None,
+        parameters=store.scheduler.parameters if store.scheduler.personal else None,
         settings=store.scheduler.settings,  # the desired retention in effect: the log's
         limits=DailyLimits.of(store.settings),
         now_ms=to_ms(as_utc(now)),

@@ -215,6 +215,20 @@ CHROME: dict[str, tuple[str, str]] = {
     # Home's panels
     "panel_decks": ("Decks", "덱"), "panel_heatmap": ("Reviews · 26 weeks", "복습 · 26주"),
     "panel_actions": ("Actions", "동작"), "panel_deck": ("Deck", "덱 정보"),
+    # sync (the command palette) and Home's last sync time
+    "sync": ("Sync", "동기화"), "sync_failed": ("Sync failed", "동기화 실패"),
+    "sync_running": ("Syncing with {remote}…", "{remote}와(과) 동기화하는 중…"),
+    "sync_busy": ("A sync is already running", "이미 동기화하는 중입니다"),
+    "sync_no_remote": ("No sync remote yet: run `studytool sync REMOTE` once (a folder or a"
+                       " git URL)",
+                       "동기화할 원격 저장소가 아직 없습니다: `studytool sync REMOTE`를"
+                       " 한 번 실행하세요 (폴더 또는 git URL)"),
+    "sync_done": ("{sent} events sent, {received} received ({cards} cards updated)",
+                  "이벤트 {sent}개 보냄, {received}개 받음 (카드 {cards}장 갱신)"),
+    "sync_cancelled": ("Sync cancelled; the next sync completes it",
+                       "동기화를 취소했습니다. 다음 동기화가 마무리합니다"),
+    "sync_damaged": ("Damaged log line skipped", "손상된 기록 줄을 건너뜀"),
+    "last_sync": ("Synced {ago} ago", "{ago} 전 동기화"),
     # the key bar, by binding id
     "key.toggle-lang": ("한/En", "한/En"), "key.help": ("Keys", "키"),
     "key.review.show": ("Show answer", "정답 보기"), "key.review.again": ("Again", "다시"),
@@ -291,6 +305,11 @@ CHROME: dict[str, tuple[str, str]] = {
                         "{date} 시험 계획이 끝났습니다: 평소 일정으로 돌아갑니다"
                         " (시험 계획 화면이나 `studytool plan exam --clear`로 지웁니다)."),
     "key.exam.plan": ("Plan", "계획"), "key.exam.back": ("Back", "뒤로"),
+    "pal_sync": ("Sync progress", "진도 동기화"),
+    "pal_sync_help": ("Share progress with your other machines (`studytool sync`, git)",
+                      "다른 컴퓨터와 진도를 주고받습니다 (`studytool sync`, git)"),
+    "pal_cancel_sync": ("Cancel sync", "동기화 취소"),
+    "pal_cancel_sync_help": ("The next sync completes it", "다음 동기화가 마저 끝냅니다"),
     "stats_exam": ("Today's reviews and new cards follow the exam plan until {date}.",
                    "오늘의 복습과 새 카드는 {date}까지 시험 계획을 따릅니다."),
     # ---- the rest of the chrome: Home, screen titles, quiz setup, demo list, palette, keys,

@@ -9,6 +9,8 @@ Screens reach the shared state through `self.app`:
 - `app.clock()` (UTC-aware now; tests inject a fixed time).
 - `app.settings`, replaced by `app.apply_settings()` (the Settings screen), which also writes
   config.toml; the language `l` chooses is written there too, so a restart keeps it.
+- `app.action_sync()` (the command palette) runs `studytool sync` with the remembered remote in
+  a thread worker; `app.action_cancel_sync()` stops it (the next sync completes it).
 
 Changes reach every screen through the app's signals (`textual.signal.Signal`), which
 screens follow (`StudyScreen.follow`): `library_changed` (decks reloaded), `store_ready` (the
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -51,6 +54,7 @@ from studytool.tui.messages import CardEdited, OpenEditor, ProgressChanged
 
 if TYPE_CHECKING:
     from studytool.demorun.runner import DemoRunner
+    from studytool.store.gitsync import SyncReport
     from studytool.store.repo import Store
 
 Clock = Callable[[], datetime]
@@ -118,6 +122,7 @@ class StudyApp(App[None]):
             prewarm_demos = os.environ.get("STUDYTOOL_DEMO_PREWARM", "1") != "0"
         self.prewarm_demos = prewarm_demos
         self._store_started = False
+        self._sync_cancel: threading.Event | None = None  # set while a sync runs
         self.library_changed: Signal[None] = Signal(self, "library-changed")
         self.store_ready: Signal[None] = Signal(self, "store-ready")
         self.progress_changed: Signal[None] = Signal(self, "progress-changed")
@@ -154,6 +159,8 @@ class StudyApp(App[None]):
             self.call_after_refresh(self.set_timer, DEMO_PREWARM_DELAY, self._prewarm_demo_worker)
 
     def on_unmount(self) -> None:
+        if self._sync_cancel is not None:  # quitting does not wait for a slow remote
+            self._sync_cancel.set()
         if self.store is not None and self._owns_store:
             self.store.close()
         if self._demo_runner is not None:
@@ -462,6 +469,71 @@ class StudyApp(App[None]):
         from studytool.tui.demo_list import DemoListScreen
 
         self.push_screen(DemoListScreen())
+
+    # ---- sync ----------------------------------------------------------------------------
+
+    @property
+    def syncing(self) -> bool:
+        return self._sync_cancel is not None
+
+    def action_sync(self) -> None:
+        """`studytool sync` with the remote remembered in config.toml, in a thread."""
+        if self.syncing:
+            self.notify(t("sync_busy", self.lang), severity="warning")
+            return
+        store = self.require_store()
+        if store is None:
+            return
+        remote = self.settings.sync_remote
+        if not remote:
+            self.notify(t("sync_no_remote", self.lang), title=t("sync", self.lang), timeout=10)
+            return
+        self._sync_cancel = threading.Event()
+        self.notify(t("sync_running", self.lang, remote=remote), title=t("sync", self.lang))
+        self.sync_worker(store, remote, self._sync_cancel)
+
+    def action_cancel_sync(self) -> None:
+        if self._sync_cancel is not None:
+            self._sync_cancel.set()
+
+    @work(thread=True, exclusive=True, group="sync", exit_on_error=False)
+    def sync_worker(self, store: Store, remote: str, cancel: threading.Event) -> None:
+        from studytool.store.errors import StoreError
+        from studytool.store.gitsync import SyncCancelled, sync
+
+        report: SyncReport | None = None
+        error: str | None = None
+        try:
+            report = sync(store, remote, cancel)
+        except SyncCancelled:
+            error = t("sync_cancelled", self.lang)
+        except StoreError as e:
+            error = str(e)
+        except OSError as e:
+            error = f"{remote}: {e}"
+        except Exception:
+            if cancel.is_set():
+                return  # the app quit and closed the store under it; the next sync completes it
+            raise
+        if cancel.is_set() and not self.is_running:
+            return  # nobody to tell
+        self.call_from_thread(self._sync_ended, report, error)
+
+    def _sync_ended(self, report: SyncReport | None, error: str | None) -> None:
+        self._sync_cancel = None
+        lang = self.lang
+        if report is None:
+            self.notify(error or "", title=t("sync_failed", lang), severity="error", timeout=15)
+            return
+        a = report.applied
+        self.notify(
+            t("sync_done", lang, sent=report.sent, received=a.new, cards=a.cards),
+            title=t("sync", lang),
+        )
+        for line in a.bad[:3]:
+            self.notify(line, title=t("sync_damaged", lang), severity="warning", timeout=15)
+        # cards other machines studied are due elsewhere now, and Home shows the sync time
+        self.progress_changed.publish(None)
 
     def open_editor(
         self, path: Path, card_id: str | None = None, new_type: str | None = None

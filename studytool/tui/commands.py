@@ -34,8 +34,17 @@ class StudyCommands(Provider):
             (t("pal_reload", lang), app.action_reload, t("pal_reload_help", lang)),
             (t("pal_home", lang), app.action_home, t("pal_home_help", lang)),
             (t("pal_demos", lang), app.action_demos, t("pal_demos_help", lang)),
+            (t("pal_sync", lang), app.action_sync, t("pal_sync_help", lang)),
             (t("pal_exam", lang), app.action_exam_plan, t("pal_exam_help", lang)),
         ]
+        if app.syncing:
+            out.append(
+                (
+                    t("pal_cancel_sync", lang),
+                    app.action_cancel_sync,
+                    t("pal_cancel_sync_help", lang),
+                )
+            )
         for deck in app.library.decks:
             title = deck.title.get(lang)
             out += [

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -17,7 +17,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Static
 
-from studytool.study.text import t
+from studytool.study.text import format_interval, t
 from studytool.textsafe import visible
 from studytool.tui.screens import StudyScreen
 from studytool.tui.widgets.deck_list import DeckList, DeckRow
@@ -96,6 +96,7 @@ def exam_text(exam: ExamStatus, lang: str) -> Text:
 class HomeData:
     counts: TodayCounts  # all decks within the daily limits, and each deck reviewed alone
     stats: Stats
+    last_sync: datetime | None = None  # None: this data dir never synced
     exam: ExamStatus | None = None  # the active exam plan's days left and expected recall
     optimize_hint: int | None = None  # new review answers when a fit is worth suggesting
 
@@ -183,6 +184,7 @@ class HomeScreen(StudyScreen[None]):
     @work(thread=True, exclusive=True, group="home-counts", exit_on_error=False)
     def load_counts(self) -> None:
         from studytool.store.errors import StoreError
+        from studytool.store.gitsync import last_sync
         from studytool.store.optimize import optimize_hint
         from studytool.store.stats import compute_stats
         from studytool.study.review import today_counts
@@ -202,6 +204,7 @@ class HomeScreen(StudyScreen[None]):
             data = HomeData(
                 today_counts(store, cards, now),
                 compute_stats(store, cards, now),
+                last_sync(store),
                 exam,
                 None if self.hinted else optimize_hint(store, now),
             )
@@ -269,6 +272,9 @@ class HomeScreen(StudyScreen[None]):
         )
         if total == 0:
             line.append(t("home_all_done", lang), style="green")
+        if self.data.last_sync is not None:  # shown once this machine syncs
+            ago = format_interval(app.clock() - self.data.last_sync)
+            line.append(f"   {t('last_sync', lang, ago=ago)}", style="dim")
         exam = self.data.exam
         if exam is not None:
             line.append("\n")

@@ -3,6 +3,7 @@ rescheduling."""
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
@@ -28,8 +29,9 @@ from studytool.store.optimize import (
     review_logs,
     split_by_time,
 )
+from studytool.store.replay import check_log
 from studytool.store.repo import Mode, Store
-from studytool.store.scheduler import CardState, Rating, StudyScheduler
+from studytool.store.scheduler import Rating
 
 BASE = datetime(2025, 1, 1, 12, tzinfo=UTC)
 DAY = 86_400_000
@@ -85,6 +87,10 @@ def _learner(store: Store, n_cards: int, days: int, seed: int = 1) -> None:
             t = max(res.after.due, t + timedelta(minutes=1)) + timedelta(hours=rng.randrange(8))
 
 
+def log_ids(store: Store) -> list[str]:
+    return [e["id"] for e in store.log.read().sorted()]
+
+
 def _fit_returning(params: list[float], seen: list[list[Log]] | None = None):  # type: ignore[no-untyped-def]
     def fit(logs):  # type: ignore[no-untyped-def]
         if seen is not None:
@@ -115,7 +121,7 @@ def test_below_threshold_keeps_defaults_without_a_child(store: Store) -> None:
     assert not res.optimized and res.reviews == 40 and res.threshold == MIN_REVIEWS
     assert res.parameters == tuple(DEFAULT_PARAMETERS)
     assert "at least 512" in res.message and "default" in res.message
-    assert store.scheduler.params_id is None
+    assert not store.scheduler.personal
     # the older 80 % must hold 512: 640 in all, 600 more
     assert res.needed == 600 and "600 more" in res.message and res.evidence is None
 
@@ -133,6 +139,8 @@ def _fake_worker(tmp_path: Path, answer: dict[str, object], code: int = 0) -> li
 
 def test_fitted_parameters_are_saved_and_cards_rescheduled(store: Store, tmp_path: Path) -> None:
     _learner(store, 110, 90)
+    before = store.card("d/c005")
+    assert before is not None
     params = TRUE_PARAMS  # what a perfect fit finds: better than the defaults on both
     announced: list[int] = []
     res = optimize(
@@ -146,18 +154,18 @@ def test_fitted_parameters_are_saved_and_cards_rescheduled(store: Store, tmp_pat
     assert "Both better: adopted" in res.message and f"{ev.new.log_loss:.4f}" in res.message
     assert res.backup is not None and res.backup.exists()
     assert store.scheduler.parameters == tuple(params)
-    assert store.scheduler.version.endswith(f"/p{res.params_id}")
-    # each card is its review-mode log replayed with the new weights (reschedule_card)
-    sched = StudyScheduler(store.settings.scheduler, params)
+    assert store.scheduler.version.endswith(f"/{store.scheduler.tag}")
+    # the parameters are a file in the progress repository, dated by the log, not a clock
+    assert res.params_file is not None and res.params_file.parent.name == "params"
+    saved = json.loads(res.params_file.read_text())
+    assert saved["parameters"] == params and saved["events"] == len(log_ids(store))
+    assert saved["through"] == max(log_ids(store)) and "created" not in str(saved)
+    # every card was folded again from the log with the new weights: doctor finds the cache
+    # equal to a replay
     rec = store.card("d/c005")
-    assert rec is not None
-    logs = [(t, r) for cid, r, t, _ in review_logs(store) if cid == rec.id]
-    expected = sched.reschedule(rec.id, CardState(), logs)
-    assert (rec.state.stability, rec.state.difficulty, rec.state.last_review_ms) == (
-        expected.stability,
-        expected.difficulty,
-        expected.last_review_ms,
-    )
+    assert rec is not None and rec.state.stability != before.state.stability
+    check = check_log(store)
+    assert not check.differ and not check.unapplied and not check.not_in_log
     # a reopened store uses the personal parameters
     with Store.open(store.settings, path=store.path, now=BASE, tz=UTC) as again:
         assert again.scheduler.parameters == tuple(params)
@@ -177,7 +185,7 @@ def test_worker_failures_are_clean_errors(
     _history(store, 110, 8)
     with pytest.raises(StoreError, match=match):
         optimize(store, worker=_fake_worker(tmp_path, answer, code))
-    assert store.scheduler.params_id is None
+    assert not store.scheduler.personal
 
 
 @pytest.mark.skipif(not HAS_OPTIMIZER, reason="needs fsrs[optimizer] (torch, pandas, tqdm)")
@@ -216,7 +224,7 @@ def test_a_fit_that_does_not_help_keeps_the_old_parameters(store: Store) -> None
     ev = res.evidence
     assert not res.optimized and ev is not None and not ev.better
     assert ev.new.log_loss > ev.current.log_loss and ev.candidate == tuple(worse)
-    assert res.parameters == tuple(DEFAULT_PARAMETERS) and store.scheduler.params_id is None
+    assert res.parameters == tuple(DEFAULT_PARAMETERS) and not store.scheduler.personal
     assert res.backup is None and res.rescheduled == 0
     assert "Not better on both: keeping the default parameters" in res.message
     for number in (ev.current.log_loss, ev.new.log_loss, ev.current.rmse_bins, ev.new.rmse_bins):

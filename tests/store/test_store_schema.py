@@ -20,6 +20,7 @@ from studytool.store import quizlog
 from studytool.store.db import DB_NAME, QUIZ_SCHEMA, QUIZ_TABLES, SCHEMA_VERSION, sqlite_errors
 from studytool.store.doctor import run_doctor
 from studytool.store.errors import StoreError
+from studytool.store.replay import quiz_row_id
 from studytool.store.repo import Store
 from studytool.store.scheduler import CardState, Rating, to_ms
 from studytool.store.state import FsrsState
@@ -90,8 +91,12 @@ def test_v2_database_migrates_to_v5(settings: Settings, tmp_path: Path, quizzes:
         assert store.card("d/b") is not None and store.card("d/b").state.is_new  # type: ignore[union-attr]
         report = run_doctor(store, [make_card("d", "a"), make_card("d", "b")], NOW)
         assert report.ok, report.lines()
-        # v2's quiz history is kept; without it the tables start empty, and both work on
-        assert [q.id for q in quizlog.history(store)] == ([1] if quizzes else [])
+        # v2's quiz history is kept (moved into the event log, its id now the hash of its
+        # event's); without it the tables start empty, and both work on
+        kept = quizlog.history(store)
+        assert len(kept) == (1 if quizzes else 0)
+        ids = [quiz_row_id(str(e["id"])) for e in quiz_events(store)]
+        assert [q.id for q in kept] == ids
         assert quizlog.flagged_keys(store, NOW) == (["d/b"] if quizzes else [])
         quizlog.flag(store, ["d/a"], NOW)
         assert quizlog.flagged_keys(store, NOW)[-1] == "d/a"
@@ -166,3 +171,7 @@ def test_the_package_names_load_on_first_use() -> None:
     assert Lazy is Store
     with pytest.raises(AttributeError, match="no attribute 'read'"):
         _ = package.read
+
+
+def quiz_events(store: Store) -> list[dict[str, object]]:
+    return [e for e in store.log.read().sorted() if e["type"] == "quiz"]

@@ -289,7 +289,7 @@ def test_cli_sync_remembers_the_remote_and_reports_status(tmp_path: Path) -> Non
 
     def cli(data: Path, *args: str) -> tuple[int, str]:
         obj = CliState(
-            settings=Settings(data_dir=data, config_path=config),
+            settings=Settings.load(data=data, config=config),  # reads [sync] remote
             library=LoadResult(decks=[deck]),
         )
         result = CliRunner().invoke(app, list(args), obj=obj)
@@ -398,3 +398,52 @@ def test_a_sync_killed_at_any_point_is_completed_by_the_next(tmp_path: Path) -> 
                 )
             )
             assert graded <= logged
+
+
+@needs_git
+def test_two_machines_sharing_one_device_id_still_merge_and_hold_no_deck_text(
+    tmp_path: Path,
+) -> None:
+    """A data dir copied to a second machine keeps its device id: both append to the same
+    file, and git's union merge keeps the lines of both. The repository holds keys and
+    numbers, never the cards' text."""
+    remote = str(tmp_path / "remote.git")
+    a, b = tmp_path / "a", tmp_path / "b"
+    with open_store(a) as store:
+        store.grade(KEYS[0], Rating.Good, NOW)
+        sync(store, remote)
+    shutil.copytree(a, b)  # the same device id, the same history
+    with open_store(a) as sa, open_store(b) as sb:
+        sa.grade(KEYS[1], Rating.Again, NOW + timedelta(hours=1))
+        sb.grade(KEYS[2], Rating.Easy, NOW + timedelta(hours=2))
+        sb.suspend(KEYS[3])
+        for store in (sa, sb, sa):
+            sync(store, remote)
+        assert state_hash(sa) == state_hash(sb)
+        for store in (sa, sb):
+            assert check_log(store) == LogCheck()
+            answered = {k for k, (n, _) in store.answer_counts().items() if n}
+            assert answered == set(KEYS[:3]) and store.card(KEYS[3]).suspended  # type: ignore[union-attr]
+    tracked = subprocess.run(
+        ["git", "-C", str(a / "progress"), "ls-files"], capture_output=True, text=True, check=True
+    ).stdout.split()
+    # one device's files (the suspend is dated by the real clock: maybe another month's)
+    assert len({Path(f).parent for f in tracked if f.endswith(".jsonl")}) == 1
+    text = b"".join((a / "progress" / f).read_bytes() for f in tracked)
+    assert b"front of" not in text and b"back of" not in text
+
+
+def test_lines_of_any_json_shape_are_reported_not_fatal(tmp_path: Path) -> None:
+    path = tmp_path / "2026-03.jsonl"
+    good = b'{"id":"0001-a","key":"d/c000","mode":"review","rating":3,"t":1,"type":"review"}\n'
+    bad = [
+        b'{"id":"x","t":1,"type":[1],"key":"k"}',
+        b'{"id":"x","t":1,"type":"review","key":"k","rating":[1],"mode":"review"}',
+        b'{"id":"x","t":1,"type":"quiz","key":"","questions":{"a":1}}',
+        b"[1, 2]",
+    ]
+    path.write_bytes(good + b"\n".join(bad) + b"\n" + good.replace(b"0001", b"0002"))
+    read = LogRead()
+    read_file(path, read)
+    assert [e["id"] for e in read.events] == ["0001-a", "0002-a"]
+    assert [b.split(": ", 1)[0] for b in read.bad] == [f"{path}:{n}" for n in (2, 3, 4, 5)]
