@@ -58,6 +58,9 @@ class IdleRunner:
     def prewarm(self) -> None:
         return None
 
+    def preload(self, demo: str, module: str | None = None) -> None:
+        return None
+
 
 def screen_text(app: StudyApp) -> str:
     """What the terminal shows, as plain text (Textual's SVG export, one text run per style)."""
