@@ -249,6 +249,17 @@ def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdi
     if device.type != "cpu":
         # a GPU finishes small N in kernel-launch time; only larger N show the N^2 cost
         ns = [4 * n for n in ns]
+    if device.type == "cuda":
+        # the scores, their softmax and one temporary: three N x N float32 matrices, kept within
+        # half the free device memory so that the largest N cannot run the GPU out of memory
+        free = torch.cuda.mem_get_info(device)[0]
+        fits = [n for n in ns if 3 * 4 * n * n <= free // 2]
+        if len(fits) < len(ns):
+            report.log(
+                f"N capped at {fits[-1] if fits else 0} by free device memory "
+                f"({free / 2**30:.1f} GiB free)"
+            )
+        ns = fits
     total = steps + len(ns)
 
     # 1. the pointer task
