@@ -621,6 +621,32 @@ CHROME: dict[str, tuple[str, str]] = {
                         " right.",
                         "덱 (선택 없음 = 전체), 태그 (선택), 문제 수, 제한 시간 (선택: 20m, 90s,"
                         " 1h30m), 채점 결과를 볼 때를 고르세요."),
+    "help.demo": ("Edit the parameters on the left (Tab moves between them), then r or Enter runs"
+                  " the demo in a worker process; r during a run starts it again with the form's"
+                  " values. Esc cancels a running demo; Esc again closes the screen.\n"
+                  "Quick switches the parameters to their small, fast values; device auto picks"
+                  " cuda, then mps, then cpu.\n"
+                  "A demo with questions asks you to predict its outcome before its first run"
+                  " with a set of values (Esc skips); after the verdict your guesses are scored"
+                  " against the run, saved, and shown next to what happened.",
+                  "왼쪽에서 매개변수를 고친 뒤 (Tab으로 이동) r이나 Enter로 데모를"
+                  " 작업 프로세스에서 실행합니다. 실행 중에 r을 누르면 폼의 값으로 다시"
+                  " 시작합니다. Esc는 실행 중인 데모를 취소하고, 한 번 더 누르면 화면을 닫습니다.\n"
+                  "Quick은 매개변수를 작고 빠른 값으로 바꿉니다. device auto는 cuda, mps, cpu"
+                  " 순으로 고릅니다.\n"
+                  "질문이 있는 데모는 한 값 조합으로 처음 실행하기 전에 결과를 예측하게 합니다"
+                  " (Esc로 건너뜀). 판정 뒤에 예측을 실행 결과와 비교해 채점하고, 저장하고,"
+                  " 실제 결과 옆에 보여 줍니다."),
+    "help.exam": ("Type the exam date, the minutes a day and the recall to reach, and choose the"
+                  " decks (space; none: all); Enter or ctrl+r plans. Activate: the review queue"
+                  " follows the plan until the date. Clear stops it.",
+                  "시험 날짜, 하루 학습 시간(분), 도달할 회상률을 입력하고 덱을 고릅니다 (스페이스;"
+                  " 아무것도 고르지 않으면 전체). Enter나 ctrl+r로 계획합니다. 활성화하면 그"
+                  " 날짜까지 복습 대기열이 계획을 따릅니다. 지우기로 멈춥니다."),
+    "help.settings": ("Tab moves between the fields; ctrl+s (or Save) writes config.toml and"
+                      " applies the settings; Escape leaves without saving.",
+                      "Tab으로 칸 사이를 옮깁니다. ctrl+s(또는 저장)는 config.toml에 쓰고 설정을"
+                      " 적용합니다. Escape는 저장하지 않고 나갑니다."),
     "help.stats": ("1-5 switch between the due forecast, reviews per day, retention per deck, the"
                    " quiz history (with your predictions before demo runs, per concept) and your"
                    " memory calibration (predicted recall against what happened).",

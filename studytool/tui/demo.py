@@ -122,16 +122,7 @@ class DemoScreen(GuardedScreen[None]):
     CSS_PATH = "demo.tcss"
     AUTO_FOCUS = "#run"
     TITLE_TEXT = "Demo"
-    HELP = (
-        "Edit the parameters on the left (Tab moves between them), then r or Enter runs the "
-        "demo in a worker process; r during a run starts it again with the form's values. Esc "
-        "cancels a running demo; Esc again closes the screen.\n"
-        "Quick switches the parameters to their small, fast values; device auto picks cuda, "
-        "then mps, then cpu.\n"
-        "A demo with questions asks you to predict its outcome before its first run with a set "
-        "of values (Esc skips); after the verdict your guesses are scored against the run, "
-        "saved, and shown next to what happened."
-    )
+    HELP = "help.demo"  # a CHROME key: the help screen shows it in the app's language
     # one key, two meanings: check_action enables the cancel binding only while a run goes
     BINDINGS: ClassVar = [
         Binding("r,enter", "run", "Run", id="demo.run"),

@@ -65,11 +65,7 @@ def read_exam_form(
 class ExamScreen(StudyScreen[None]):
     CSS_PATH = "exam.tcss"
     TITLE_TEXT = "Exam plan"
-    HELP = (
-        "Type the exam date, the minutes a day and the recall to reach, and choose the decks"
-        " (space; none: all); Enter or ctrl+r plans. Activate: the review queue follows the"
-        " plan until the date. Clear stops it."
-    )
+    HELP = "help.exam"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         Binding("ctrl+r", "plan", "Plan", id="exam.plan", priority=True),
         Binding("escape", "app.pop_screen", "Back", id="exam.back"),

@@ -156,10 +156,7 @@ def easy_days_text(shares: tuple[float, ...]) -> str:
 class SettingsScreen(StudyScreen[None]):
     CSS_PATH = "settings.tcss"
     TITLE_TEXT = "Settings"
-    HELP = (
-        "Tab moves between the fields; ctrl+s (or Save) writes config.toml and applies the "
-        "settings; Escape leaves without saving."
-    )
+    HELP = "help.settings"  # a CHROME key: the help screen shows it in the app's language
     BINDINGS = [
         Binding("ctrl+s", "save", "Save", id="settings.save", priority=True),
         Binding("escape", "app.pop_screen", "Back", id="settings.back"),

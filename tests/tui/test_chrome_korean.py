@@ -304,3 +304,25 @@ async def test_the_review_help_names_its_choice_keys_in_korean(tmp_path: Path) -
         }
         assert "보기 고르기" in rows and "Pick a choice" not in rows
         assert rows["보기 고르기"].startswith("1 2 3")  # one row for the whole family
+
+
+def test_every_screen_help_note_is_a_chrome_key_in_both_languages() -> None:
+    """The help screen shows a screen's HELP in the app's language only when it is a CHROME
+    key: a literal sentence would stay English after `l`."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import studytool.tui as tui
+    from studytool.study.text import LABELS
+
+    notes = {}
+    for info in pkgutil.iter_modules(tui.__path__):
+        module = importlib.import_module(f"studytool.tui.{info.name}")
+        for _name, cls in inspect.getmembers(module, inspect.isclass):
+            if cls.__module__ == module.__name__ and isinstance(cls.__dict__.get("HELP"), str):
+                notes[cls.__qualname__] = cls.__dict__["HELP"]
+    assert {"DemoScreen", "ExamScreen", "SettingsScreen", "ReviewScreen"} <= set(notes)
+    for screen, key in notes.items():
+        assert key in LABELS["en"], f"{screen}.HELP is not a CHROME key"
+        assert LABELS["ko"][key] != LABELS["en"][key], f"{screen}.HELP has no Korean text"
