@@ -14,6 +14,7 @@ from studytool.cli import app
 from studytool.cli.common import CliState
 from studytool.config import ExamSettings, Settings
 from studytool.content.library import load_library
+from studytool.store.scheduler import study_date, utc_now
 
 runner = CliRunner()
 
@@ -84,7 +85,10 @@ def test_plan_exam_json_meets_the_goal(tmp_path: Path) -> None:
 
 def test_plan_exam_warns_activates_and_clears(tmp_path: Path) -> None:
     state = _exam_state(tmp_path)
-    when = (date.today() + timedelta(days=4)).isoformat()
+    # four study days from the study day (before the day-start hour it is still yesterday's,
+    # so date.today() would give five between midnight and that hour)
+    today = study_date(utc_now(), state.settings.day_start_hour)
+    when = (today + timedelta(days=4)).isoformat()
     args = [
         "plan",
         "exam",
