@@ -34,7 +34,7 @@ import studytool
 from studytool.store.calibration import log_loss, rmse_bins
 from studytool.store.errors import StoreError
 from studytool.store.eventlog import Event, LogRead
-from studytool.store.params import ParamsFile, write_params
+from studytool.store.params import ParamsFile, latest_fit_ms, write_params
 from studytool.store.replay import rebuild
 from studytool.store.scheduler import (
     StudyScheduler,
@@ -253,13 +253,15 @@ def needed_reviews(reviews: int, train_reviews: int) -> int:
 
 def optimize_hint(store: Store, now: datetime) -> int | None:
     """Review-mode answers since the last fit when it is time to suggest another (at least
-    HINT_ANSWERS of them, and a month since that fit), else None."""
+    HINT_ANSWERS of them, and a month since that fit), else None. The last fit is the later
+    of this machine's (adopted or not) and the newest parameter file's, which may have been
+    fitted on another machine and synced here: its time is that of the last event it saw."""
     row = store._read_one(
         "SELECT max(coalesce((SELECT max(created_ms) FROM params), 0),"
         " coalesce((SELECT CAST(value AS INTEGER) FROM sync_meta WHERE name=?), 0))",
         (META_LAST_FIT,),
     )
-    last = int(row[0]) if row else 0
+    last = max(int(row[0]) if row else 0, latest_fit_ms(store.log.root))
     if last and to_ms(as_utc(now)) - last < HINT_EVERY_MS:
         return None
     count = store._read_one(

@@ -90,3 +90,18 @@ def active_params(progress_root: Path) -> ParamsFile | None:
     files = sorted(params_dir(progress_root).glob("*.json"))
     parsed = [p for p in map(_parse, files) if p is not None]
     return max(parsed, key=ParamsFile.rank, default=None)
+
+
+def through_ms(chosen: ParamsFile) -> int | None:
+    """When the last event the fit saw happened: event ids begin with their time in ms
+    (eventlog.event_id); None: an id of another shape."""
+    head = chosen.through.split("-", 1)[0]
+    return int(head) if head.isdigit() else None
+
+
+def latest_fit_ms(progress_root: Path) -> int:
+    """The time of the newest fit recorded by any device's file (synced ones too), by the
+    last event each was fitted through; 0: none. A few small files, cheap enough for Home."""
+    files = sorted(params_dir(progress_root).glob("*.json"))
+    times = [through_ms(p) for p in map(_parse, files) if p is not None]
+    return max((t for t in times if t is not None), default=0)

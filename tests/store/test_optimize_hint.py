@@ -1,5 +1,6 @@
 """The optimize hint: suggested once 512 review-mode answers came since the last fit (adopted
-or not), and at most monthly."""
+or not, on this machine or, through a synced parameter file, on another), and at most
+monthly."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import pytest
 from fsrs.scheduler import DEFAULT_PARAMETERS
 from storekit import make_deck
 
+from studytool.store import optimize as optimize_mod
 from studytool.store.optimize import HINT_ANSWERS, optimize, optimize_hint
+from studytool.store.params import ParamsFile, write_params
 from studytool.store.repo import Mode, Store
-from studytool.store.scheduler import Rating
+from studytool.store.scheduler import Rating, to_ms
 
 BASE = datetime(2025, 1, 1, 12, tzinfo=UTC)
 
@@ -44,3 +47,31 @@ def test_the_hint_counts_review_answers_since_the_last_fit(store: Store) -> None
     assert t2 - t < timedelta(days=30)
     assert optimize_hint(store, t2) is None
     assert optimize_hint(store, t + timedelta(days=30)) == HINT_ANSWERS
+
+
+def _fitted_elsewhere(store: Store, device: str, through: datetime) -> None:
+    """A parameter file as another machine's adopted fit leaves it (synced here): fitted
+    through the last logged event at or before `through`."""
+    events = [e for e in store.log.read().sorted() if e["t"] <= to_ms(through)]
+    params = ParamsFile(tuple(DEFAULT_PARAMETERS), len(events), events[-1]["id"], 0, "6", device)
+    write_params(store.log.root, params)
+
+
+def test_a_fit_synced_from_another_machine_counts_as_the_last_fit(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(optimize_mod, "HINT_ANSWERS", 10)  # a short history is enough here
+    cards = make_deck("d", 5)
+    store.sync(cards, now=BASE)
+    keys = [c.full_id for c in cards]
+    for day in range(1, 61):  # one review-mode answer a day for two months
+        store.grade(keys[day % len(keys)], Rating.Good, BASE + timedelta(days=day))
+    now = BASE + timedelta(days=61)
+    assert optimize_hint(store, now) == 60  # never fitted anywhere
+    # fitted elsewhere 41 days ago: a month has passed, the 40 answers since are counted
+    _fitted_elsewhere(store, "laptop", BASE + timedelta(days=20))
+    assert optimize_hint(store, now) == 40
+    # fitted elsewhere 11 days ago (through the day-50 answer): too recent, though 10 came since
+    _fitted_elsewhere(store, "desktop", BASE + timedelta(days=50))
+    assert optimize_hint(store, now) is None
+    assert optimize_hint(store, BASE + timedelta(days=80)) == 10  # a month after that fit
