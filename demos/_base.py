@@ -28,7 +28,7 @@ import random
 import sys
 import time
 import traceback
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -95,6 +95,26 @@ class Verdict:
         answers: dict[str, float] | None = None,
     ) -> Verdict:
         return cls(False, numbers, summary, False, reason, claim, caveats, dict(answers or {}))
+
+    @classmethod
+    def from_checks(
+        cls,
+        checks: Mapping[str, bool],
+        numbers: dict[str, float],
+        measured: str,
+        *,
+        claim: str = "",
+        caveats: tuple[str, ...] = (),
+        answers: dict[str, float] | None = None,
+    ) -> Verdict:
+        """The verdict of a demo judged by named pass/fail ``checks``: the claim holds when
+        every check passed.  The summary is ``measured``, then ``"; failed: "`` and the failed
+        checks' names in order when any failed, then a full stop."""
+        failed = [name for name, ok in checks.items() if not ok]
+        summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
+        return cls(
+            not failed, numbers, summary, claim=claim, caveats=caveats, answers=dict(answers or {})
+        )
 
 
 # --------------------------------------------------------------------------- JSON helpers

@@ -202,9 +202,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         "AdamW decay = lr*lambda*w": n["adamw_decay_max_error"] < 1e-6,
         "keep-ratio under L2 >= 2x AdamW's": n["adam_l2_keep_ratio"] >= 2 * n["adamw_keep_ratio"],
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:

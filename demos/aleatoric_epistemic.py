@@ -178,9 +178,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         "spread in the gap >= 3x over the data": n["gap_over_data"] >= GAP_FACTOR,
         "spread <= half the noise over the data": n["spread_over_noise"] <= SPREAD_OVER_NOISE,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def answers_for(n: dict[str, float]) -> dict[str, float]:

@@ -150,9 +150,7 @@ def judge(n: dict[str, float], params: dict[str, Any], answers: dict[str, float]
         "memory exponent within 0.01 of 2": abs(n["memory_exponent"] - 2.0) <= 0.01,
         "time exponent > 1.5": n["time_exponent"] > 1.5,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 class PointerAttention(nn.Module):

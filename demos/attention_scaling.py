@@ -232,9 +232,7 @@ def judge(n: dict[str, float], params: dict[str, Any], d_max: int) -> Verdict:
         "mask blocks the future": n["masked_future_influence"] == 0.0,
         "unmasked future >= 10 % of past": n["unmasked_future_over_past"] >= 0.10,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:

@@ -325,9 +325,7 @@ def judge(n: dict[str, float], params: dict[str, Any], answers: dict[str, float]
         "test error cut >= 2x": n["unstable_mse_ratio"] <= 0.5,
         "ratio <= half the stable fit's": n["unstable_mse_ratio"] <= 0.5 * n["stable_mse_ratio"],
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 if __name__ == "__main__":

@@ -172,9 +172,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         "both ends >= 1.5x the minimum": min(n["test_first"], n["test_last"])
         >= 1.5 * n["test_min"],
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def fits_image(

@@ -225,9 +225,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         "sigmoid shrinks >= 2^depth": n["sigmoid_shrink"] >= 2.0**depth,
         "ReLU within 10x": n["relu_shrink"] <= 10 and n["relu_shrink"] >= 0.1,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:

@@ -248,9 +248,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         f"CNN unseen accuracy >= {CNN_MIN_ACC:.0%}": n["cnn_test_acc"] >= CNN_MIN_ACC,
         "MLP unseen accuracy <= chance + 25 points": n["mlp_test_acc"] <= CHANCE + MLP_ABOVE_CHANCE,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=ans)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=ans)
 
 
 def equivariance(

@@ -155,9 +155,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         "sharpen raises TV >= 2x": n["tv_sharpen"] >= 2 * n["tv_input"],
         "conv2d = window sum": n["conv2d_vs_window_max_err"] < 1e-5,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def answers_for(n: dict[str, float]) -> dict[str, float]:

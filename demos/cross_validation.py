@@ -168,9 +168,7 @@ def judge(
         f"plain scores vary >= {SCORE_FLOOR:g}x more": n["plain_fold_logloss_std"]
         >= SCORE_FLOOR * n["stratified_fold_logloss_std"],
     }
-    failed = [c for c, ok in checks.items() if not ok]
-    summary += (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 DIM = 5

@@ -183,9 +183,7 @@ def judge(n: dict[str, float], params: dict[str, Any], answers: dict[str, float]
         "no stray box": n["stray_boxes"] == 0,
         "IoU = pixel count": n["iou_max_abs_error"] < 1e-6,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def overlap_conditions(

@@ -165,9 +165,7 @@ def judge(n: dict[str, float], params: dict[str, Any], summary: str) -> Verdict:
         "histogram distance < half of start": n["tv_samples"] < 0.5 * n["tv_start"],
         "trained every step": n["steps"] == int(params["steps"]),
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary += (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 N_DATA, N_SAMPLES = 4000, 1000  # sampling 1000 points through T steps is the fixed cost

@@ -180,9 +180,7 @@ def judge(n: dict[str, float], params: dict[str, Any], summary: str) -> Verdict:
         "gap larger at the end": n["gap_end"] > n["gap_best"],
         "trained every epoch": n["epochs"] == int(params["epochs"]),
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary += (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def corrupt(y: torch.Tensor, frac: float, gen: torch.Generator) -> torch.Tensor:

@@ -235,9 +235,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         "clipped steps <= lr*max_norm": n["clipped_max_move"] <= n["step_bound"] * (1 + 1e-4),
         "clipped loss < 25 % of predicting 0": n["clipped_final_loss"] < 0.25 * n["zero_loss"],
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:

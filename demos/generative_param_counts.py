@@ -423,9 +423,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         for m in MODELS
     }
     checks[f"AR NLL >= {GAP_MIN:g} bits below independent"] = n["nll_gap_bits"] >= GAP_MIN
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=ans)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=ans)
 
 
 def run(params: dict[str, Any], device: torch.device, report: Reporter) -> Verdict:

@@ -210,9 +210,7 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         <= SCALE_TOL * (1 - p),
         "eval mode is the identity": n["eval_identity_error"] == 0.0,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=ans)
+    return Verdict.from_checks(checks, n, measured, claim=claim, caveats=CAVEATS, answers=ans)
 
 
 def penalties(params: dict[str, Any], device: torch.device, report: Reporter) -> dict[str, float]:

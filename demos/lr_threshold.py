@@ -267,10 +267,8 @@ def judge(n: dict[str, float], params: dict[str, Any], factors: list[float]) -> 
     checks["plain GD ends at the saddle"] = abs(n["plain_final_f"]) <= SADDLE_F_TOL
     checks["noisy GD reaches |y| >= 0.5"] = n["noisy_max_abs_y"] >= ESCAPE_Y
     checks["noisy GD ends at f <= -0.4"] = n["noisy_final_f"] <= MIN_F_END
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(
-        not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers_for(n, factors)
+    return Verdict.from_checks(
+        checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers_for(n, factors)
     )
 
 

@@ -187,9 +187,9 @@ def judge(n: dict[str, float], params: dict[str, Any]) -> Verdict:
         <= ALPHA_TOL * float(params["alpha"]),
         "held-out prediction within 10 %": abs(n["prediction_error"]) <= PREDICT_TOL,
     }
-    failed = [k for k, ok in checks.items() if not ok]
-    summary = measured + (f"; failed: {', '.join(failed)}" if failed else "") + "."
-    return Verdict(not failed, n, summary, claim=claim, caveats=CAVEATS, answers=answers_for(n))
+    return Verdict.from_checks(
+        checks, n, measured, claim=claim, caveats=CAVEATS, answers=answers_for(n)
+    )
 
 
 def answers_for(n: dict[str, float]) -> dict[str, float]:

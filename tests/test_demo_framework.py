@@ -172,6 +172,25 @@ def test_execute_turns_exceptions_into_error_events():
     assert events[0]["params"]["steps"] == 10
 
 
+def test_verdict_from_checks_names_the_failed_checks_in_order():
+    numbers = {"loss": 0.5}
+    ok = Verdict.from_checks({"a": True, "b": True}, numbers, "loss 0.5", claim="c", caveats=("x",))
+    assert (ok.status, ok.summary, ok.claim, ok.caveats, ok.answers) == (
+        "holds",
+        "loss 0.5.",
+        "c",
+        ("x",),
+        {},
+    )
+    assert ok.numbers is numbers
+    bad = Verdict.from_checks(
+        {"first": False, "second": True, "third": False}, numbers, "loss 0.5", answers={"q": 1}
+    )
+    assert bad.status == "fails" and not bad.claim_holds and bad.applies
+    assert bad.summary == "loss 0.5; failed: first, third."
+    assert bad.answers == {"q": 1}
+
+
 def test_protocol_rejects_garbage():
     with pytest.raises(ProtocolError):
         parse_event("not json")
