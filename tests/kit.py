@@ -16,6 +16,7 @@ from textual.pilot import Pilot
 from studytool.config import Settings
 from studytool.content.library import load_library
 from studytool.content.model import Card
+from studytool.demorun.runner import DemoRunner
 from studytool.tui.app import StudyApp
 
 TESTS = Path(__file__).parent
@@ -79,3 +80,14 @@ def text_of(renderable: RenderableType, width: int = 100) -> str:
     console = Console(width=width, record=True, file=io.StringIO())
     console.print(renderable)
     return console.export_text()
+
+
+class IdleRunner(DemoRunner):
+    """A demo runner that starts no worker process (neither the prewarm nor a demo screen's
+    preload): for tests that draw demo screens and run nothing."""
+
+    def prewarm(self) -> None:
+        pass
+
+    def preload(self, demo: str, module: str | None = None) -> None:
+        pass

@@ -10,12 +10,12 @@ from pathlib import Path
 from typing import cast
 
 from hostile_kit import MARKUP, hostile_library, make_app, settle, with_controls, write_deck
+from kit import IdleRunner
 from rich.console import Console
 from textual.pilot import Pilot
 from textual.screen import Screen
 from textual.widgets._toast import Toast
 
-from studytool.demorun.runner import DemoRunner
 from studytool.store.quizlog import QuizTrends, ScopeTrend
 from studytool.study.leech import Leech
 from studytool.tui.app import StudyApp
@@ -50,16 +50,6 @@ INFO = DemoInfo(
     ),
 )
 """
-
-
-class IdleRunner:
-    """A demo runner that starts no worker process: these tests only draw the screens."""
-
-    def prewarm(self) -> None:
-        return None
-
-    def preload(self, demo: str, module: str | None = None) -> None:
-        return None
 
 
 def screen_text(app: StudyApp) -> str:
@@ -129,7 +119,7 @@ async def test_every_screen_shows_hostile_deck_markup_literally(tmp_path: Path) 
         demos = tmp_path / "demos"
         demos.mkdir()
         (demos / "hostile.py").write_text(DEMO, encoding="utf-8")
-        runner = cast(DemoRunner, IdleRunner())
+        runner = IdleRunner()
         app.push_screen(DemoListScreen(runner=runner, package_dir=demos))
         await check_screen(pilot, DemoListScreen, literal=("[/b]", "[@click=app.quit]Q"))
         app.push_screen(DemoScreen("hostile", runner=runner, package_dir=demos))

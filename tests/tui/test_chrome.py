@@ -6,12 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kit import make_app, settle, text_of
+from kit import IdleRunner, make_app, settle, text_of
 from test_review_flow import card_text, current_id, shown_at
 from textual.widgets import Button, Input, Label, Static, TabbedContent
 
 from studytool.demorun.reducer import RunView
-from studytool.demorun.runner import DemoRunner
 from studytool.study.leech import Leech
 from studytool.study.text import CHROME, LABELS, t
 from studytool.tui.app import StudyApp
@@ -136,15 +135,8 @@ async def test_stats_and_quiz_chrome_in_korean(tmp_path: Path) -> None:
         assert "퀴즈 끝내기" in key_bar(app)  # the quiz's key bar too
 
 
-class _IdleRunner(DemoRunner):
-    """A runner that starts no worker: these tests read labels, they run nothing."""
-
-    def prewarm(self) -> None:
-        pass
-
-
 async def test_demo_labels_in_korean(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(StudyApp, "demo_runner", property(lambda _app: _IdleRunner()))
+    monkeypatch.setattr(StudyApp, "demo_runner", property(lambda _app: IdleRunner()))
     app = make_app(tmp_path / "data", open_store=False)
     async with app.run_test(size=(100, 32)) as pilot:
         app.action_demo("resnet")

@@ -9,7 +9,7 @@ import pkgutil
 from pathlib import Path
 
 from browse_editor_kit import validated
-from kit import make_app, settle, text_of
+from kit import IdleRunner, make_app, settle, text_of
 from test_review_flow import shown_at
 from textual.binding import Binding
 from textual.screen import Screen
@@ -17,7 +17,6 @@ from textual.widgets import Button, DataTable, Input, Label, RadioButton, Select
 from textual.widgets._select import SelectCurrent
 
 import studytool.tui
-from studytool.demorun.runner import DemoRunner
 from studytool.store.quizlog import QuizTrends
 from studytool.study.text import CHROME, LABELS, t
 from studytool.tui.app import StudyApp
@@ -161,17 +160,10 @@ async def test_the_quiz_setup_form_follows_l(tmp_path: Path) -> None:
         assert quiz.title == f"Quiz · {title.en}"
 
 
-class _IdleRunner(DemoRunner):
-    """A runner that starts no worker: the list is only read."""
-
-    def prewarm(self) -> None:
-        pass
-
-
 async def test_the_demo_list_follows_l(tmp_path: Path) -> None:
     app = make_app(tmp_path / "data", open_store=False)
     async with app.run_test(size=(100, 32)) as pilot:
-        listing = DemoListScreen(runner=_IdleRunner())
+        listing = DemoListScreen(runner=IdleRunner())
         app.push_screen(listing)
         await pilot.pause()
         box = listing.query_one("#demo-list-box")
@@ -206,7 +198,7 @@ async def test_the_palette_and_the_help_screen_in_korean(tmp_path: Path) -> None
         assert "모두 복습" in does and "Review all" not in does
         assert "ctrl+p: 모든 동작" in text_of(helper.query_one("#help-notes", Static).content)
         await pilot.press("escape")
-        app.push_screen(DemoListScreen(runner=_IdleRunner()))
+        app.push_screen(DemoListScreen(runner=IdleRunner()))
         await pilot.pause()
         app.screen.set_focus(None)
         await pilot.press("question_mark")
@@ -245,7 +237,7 @@ async def test_browse_follows_l(tmp_path: Path) -> None:
 
 
 async def test_the_demo_form_follows_l(tmp_path: Path, monkeypatch) -> None:
-    monkeypatch.setattr(StudyApp, "demo_runner", property(lambda _app: _IdleRunner()))
+    monkeypatch.setattr(StudyApp, "demo_runner", property(lambda _app: IdleRunner()))
     app = make_app(tmp_path / "data", open_store=False)
     async with app.run_test(size=(100, 32)) as pilot:
         app.action_demo("resnet")
