@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from demo_kit import WORKER_ENV, make_runner, make_test_package, shown
+from demo_kit import WORKER_ENV, shown
 from kit import DECKS, make_app, settle, text_of, wait_for
 from textual.widgets import Input, Static
 from typer.testing import CliRunner
@@ -25,19 +25,6 @@ from studytool.tui.demo import DemoScreen
 from studytool.tui.demo_predict import PredictScreen
 
 pytestmark = pytest.mark.torch
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_test_package(tmp_path_factory.mktemp("predict_pkgs"))
-
-
-@pytest.fixture(scope="module")
-def runner(package: Path):
-    r = make_runner(package.parent)
-    r.prewarm()
-    yield r
-    r.shutdown()
 
 
 def prediction_lines(data: Path) -> list[dict[str, object]]:

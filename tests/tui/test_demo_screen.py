@@ -9,7 +9,7 @@ import time
 from pathlib import Path
 
 import pytest
-from demo_kit import make_runner, make_test_package, run_to_end, shown, skip_predictions
+from demo_kit import run_to_end, shown, skip_predictions
 from kit import make_app, wait_for
 from textual.app import App, ComposeResult
 from textual.widgets import Input, OptionList, ProgressBar, Switch
@@ -18,19 +18,6 @@ from studytool.demorun import catalog
 from studytool.tui.app import StudyApp
 from studytool.tui.demo import DemoScreen
 from studytool.tui.demo_list import DemoListScreen
-
-
-@pytest.fixture(scope="module")
-def package(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return make_test_package(tmp_path_factory.mktemp("demo_pkgs"))
-
-
-@pytest.fixture(scope="module")
-def runner(package: Path):
-    r = make_runner(package.parent)
-    r.prewarm()
-    yield r
-    r.shutdown()
 
 
 async def _open(pilot, screen: DemoScreen) -> DemoScreen:
